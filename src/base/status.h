@@ -1,0 +1,74 @@
+#pragma once
+// Status and Result<T>: the error model of every module. Codes are internal; the single mapping
+// to AWS error types lives in server/api/error_mapping.cc.
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace sluice {
+
+enum class Errc {
+  kOk = 0,
+  kNotFound,          // stream/shard/consumer unknown
+  kInUse,             // resource busy or in the wrong state
+  kInvalidArgument,   // semantically invalid parameter
+  kValidation,        // model constraint violated (Coral-format message)
+  kLimitExceeded,     // quota or control-plane rate
+  kThrottled,         // data-plane throughput exceeded
+  kExpiredIterator,
+  kExpiredNextToken,
+  kSerialization,     // body could not be decoded
+  kUnavailable,       // temporary: storage full, shutting down
+  kIoError,
+  kCorruption,
+  kInternal,
+};
+
+const char* ErrcName(Errc c);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
+  static Status Ok() { return {}; }
+
+  bool ok() const { return code_ == Errc::kOk; }
+  Errc code() const { return code_; }
+  const std::string& message() const { return message_; }
+  std::string ToString() const;
+  // Explicitly drop an error; greppable on purpose.
+  void IgnoreError() const {}
+
+ private:
+  Errc code_ = Errc::kOk;
+  std::string message_;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT
+  Result(Errc code, std::string message) : v_(Status(code, std::move(message))) {}
+
+  bool ok() const { return v_.index() == 0; }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  Status status() const { return ok() ? Status() : std::get<1>(v_); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+#define SLUICE_RETURN_IF_ERROR(expr)         \
+  do {                                       \
+    ::sluice::Status _st = (expr);           \
+    if (!_st.ok()) return _st;               \
+  } while (0)
+
+}  // namespace sluice
