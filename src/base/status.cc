@@ -13,6 +13,7 @@ const char* ErrcName(Errc c) {
     case Errc::kThrottled: return "Throttled";
     case Errc::kExpiredIterator: return "ExpiredIterator";
     case Errc::kExpiredNextToken: return "ExpiredNextToken";
+    case Errc::kAccessDenied: return "AccessDenied";
     case Errc::kSerialization: return "Serialization";
     case Errc::kUnavailable: return "Unavailable";
     case Errc::kIoError: return "IoError";

@@ -17,6 +17,7 @@ enum class Errc {
   kThrottled,         // data-plane throughput exceeded
   kExpiredIterator,
   kExpiredNextToken,
+  kAccessDenied,
   kSerialization,     // body could not be decoded
   kUnavailable,       // temporary: storage full, shutting down
   kIoError,

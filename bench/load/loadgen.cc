@@ -1,0 +1,1248 @@
+// sluice loadgen: closed-loop HTTP/1.1 load generator for Kinesis-compatible servers.
+//
+// Scenarios (see docs/performance.md):
+//   put_records      PutRecords, R records of S bytes per request, C keep-alive connections
+//   put_record       PutRecord, one small record per request, C connections
+//   get_records      pre-load N records, then drain every shard from TRIM_HORIZON
+//   put_get_latency  producer PutRecord at a fixed rate, consumer polls GetRecords;
+//                    latency = PutRecord send -> record seen in a GetRecords response
+//
+// Each scenario creates its own stream (CreateStream, poll DescribeStreamSummary until
+// ACTIVE) and deletes it afterwards. Results: one JSON object per scenario (JSON Lines,
+// schema "sluice-bench/v1") plus a human-readable line on stdout.
+#include <utility>
+
+#include <simdjson.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/redirect_error.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unistd.h>
+#include <vector>
+
+#include "base/base64.h"
+#include "load/histogram.h"
+#include "load/http_conn.h"
+#include "load/json_writer.h"
+#include "load/signer.h"
+
+namespace sluice::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::duration;
+using std::chrono::milliseconds;
+using asio::awaitable;
+using asio::use_awaitable;
+
+constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
+constexpr std::string_view kContentType = "application/x-amz-json-1.1";
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 4567;
+  std::string target_name = "unknown";  // label in the results ("sluice", "kinesalite", ...)
+  std::vector<std::string> scenarios = {"put_records", "put_record", "get_records",
+                                        "put_get_latency"};
+  double duration_s = 10;
+  double warmup_s = 2;
+  uint64_t max_requests = 0;  // 0 = unbounded (duration bounds the run)
+  int connections = 32;
+  int threads = 1;
+  int shards = 4;
+  int records_per_request = 500;
+  int record_size = 1024;
+  int small_record_size = 100;
+  int pool = 16;  // distinct prepared bodies per scenario (random data and keys)
+  uint64_t drain_records = 200000;
+  int drain_limit = 10000;
+  double drain_timeout_s = 120;
+  double latency_rate = 100;  // PutRecord/s in put_get_latency
+  int latency_record_size = 100;
+  double poll_interval_ms = 0;  // sleep after an empty GetRecords in put_get_latency
+  double throttle_backoff_ms = 20;
+  std::string json_out;
+  std::string signer = "auto";  // auto | sluice | bench
+  std::string stream_prefix = "sluice-bench";
+  SigningParams sign;
+};
+
+[[noreturn]] void Usage(const char* msg) {
+  if (msg) std::fprintf(stderr, "loadgen: %s\n", msg);
+  std::fprintf(stderr,
+               "usage: loadgen --endpoint HOST:PORT [--target-name NAME] [--scenarios a,b,...]\n"
+               "  [--duration S] [--warmup S] [--max-requests N] [--connections N] [--threads N]\n"
+               "  [--shards N] [--records-per-request N] [--record-size B] [--small-record-size B]\n"
+               "  [--pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
+               "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
+               "  [--json-out FILE] [--signer auto|sluice|bench] [--region R]\n"
+               "  [--access-key K] [--secret-key S]\n"
+               "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
+               "scenarios: put_records put_record get_records put_get_latency\n");
+  std::exit(2);
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+uint64_t SplitMix(uint64_t& s) {
+  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+std::string RandomBytes(uint64_t& rng, size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = SplitMix(rng);
+    std::memcpy(s.data() + i, &v, std::min<size_t>(8, n - i));
+  }
+  return s;
+}
+
+std::string RandomKey(uint64_t& rng) {
+  char b[17];
+  std::snprintf(b, sizeof b, "%016" PRIx64, SplitMix(rng));
+  return b;
+}
+
+std::string AmzDate(std::time_t t) {
+  std::tm tm;
+  gmtime_r(&t, &tm);
+  char b[20];
+  std::strftime(b, sizeof b, "%Y%m%dT%H%M%SZ", &tm);
+  return b;
+}
+
+std::string IsoNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&t, &tm);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return b;
+}
+
+double Seconds(Clock::duration d) { return duration<double>(d).count(); }
+
+// Error type from an error response: the x-amzn-ErrorType header or the body's __type,
+// reduced to the bare name ("...#ResourceNotFoundException" -> "ResourceNotFoundException").
+std::string ErrorName(const HttpResponse& r) {
+  std::string t(r.error_type);
+  if (t.empty()) {
+    simdjson::ondemand::parser p;
+    simdjson::padded_string body(r.body);
+    auto doc = p.iterate(body);
+    std::string_view v;
+    if (!doc.error() && !doc["__type"].get_string().get(v)) t = std::string(v);
+  }
+  size_t hash = t.rfind('#');
+  if (hash != std::string::npos) t = t.substr(hash + 1);
+  if (t.empty()) t = "HTTP" + std::to_string(r.status);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-scenario statistics (one per worker, merged at the end)
+
+struct Stats {
+  LogHistogram latency;  // ns
+  uint64_t requests = 0;
+  uint64_t records = 0;  // successfully written/read records
+  uint64_t bytes = 0;    // record payload bytes (decoded)
+  std::map<std::string, uint64_t> errors;
+  void Error(const std::string& e, uint64_t n = 1) { errors[e] += n; }
+  void Merge(const Stats& o) {
+    latency.Merge(o.latency);
+    requests += o.requests;
+    records += o.records;
+    bytes += o.bytes;
+    for (auto& [k, v] : o.errors) errors[k] += v;
+  }
+};
+
+struct Result {
+  std::string scenario;
+  bool ok = true;
+  std::string failure;
+  double duration_s = 0;
+  Stats stats;
+  JsonWriter params;  // filled by the scenario
+  JsonWriter extra;   // scenario-specific numbers
+};
+
+// ---------------------------------------------------------------------------------------
+// Request preparation and signing
+
+struct Prepared {
+  std::string target;  // full X-Amz-Target value
+  std::string body;
+  std::string payload_hash;
+  uint32_t records = 0;
+  uint64_t data_bytes = 0;
+};
+
+// Per-thread state: the signer and the request-head cache (one signature per body per
+// second, since benchmark bodies repeat).
+class ThreadCtx {
+ public:
+  ThreadCtx(const Options& o, std::unique_ptr<RequestSigner> s)
+      : opt_(o), signer_(std::move(s)), host_(o.host + ":" + std::to_string(o.port)) {}
+
+  RequestSigner& signer() { return *signer_; }
+  asio::io_context& io() { return *io_; }
+  // After a deadline: drop every pending handler (and with them the suspended coroutine
+  // frames, which reference the finished scenario's state) by replacing the context.
+  void ResetIo() { io_ = std::make_unique<asio::io_context>(1); }
+
+  const std::string& Date() {
+    std::time_t now = std::time(nullptr);
+    if (now != date_sec_) {
+      date_sec_ = now;
+      date_ = AmzDate(now);
+    }
+    return date_;
+  }
+
+  std::string BuildHead(std::string_view target, std::string_view payload_hash, size_t len) {
+    const std::string& date = Date();
+    std::string auth = signer_->Authorization({host_, date, target, kContentType, payload_hash});
+    std::string h;
+    h.reserve(512);
+    h.append("POST / HTTP/1.1\r\nHost: ").append(host_);
+    h.append("\r\nContent-Type: ").append(kContentType);
+    h.append("\r\nX-Amz-Target: ").append(target);
+    h.append("\r\nX-Amz-Date: ").append(date);
+    h.append("\r\nAuthorization: ").append(auth);
+    h.append("\r\nUser-Agent: sluice-loadgen/1\r\nContent-Length: ").append(std::to_string(len));
+    h.append("\r\n\r\n");
+    return h;
+  }
+
+  // Cached head for a prepared body (key: address of the Prepared).
+  const std::string& Head(const Prepared& p) {
+    auto& e = cache_[&p];
+    std::time_t now = std::time(nullptr);
+    if (e.sec != now) {
+      e.sec = now;
+      e.head = BuildHead(p.target, p.payload_hash, p.body.size());
+      ++signatures_;
+    }
+    return e.head;
+  }
+  uint64_t signatures() const { return signatures_; }
+  void ClearCache() { cache_.clear(); }
+
+ private:
+  struct Entry {
+    std::time_t sec = -1;
+    std::string head;
+  };
+  const Options& opt_;
+  std::unique_ptr<RequestSigner> signer_;
+  std::string host_;
+  std::unique_ptr<asio::io_context> io_ = std::make_unique<asio::io_context>(1);
+  std::time_t date_sec_ = -1;
+  std::string date_;
+  std::unordered_map<const Prepared*, Entry> cache_;
+  uint64_t signatures_ = 0;
+};
+
+Prepared MakePrepared(RequestSigner& s, std::string_view op, std::string body, uint32_t records,
+                      uint64_t data_bytes) {
+  Prepared p;
+  p.target = std::string(kTargetPrefix) + std::string(op);
+  p.body = std::move(body);
+  p.payload_hash = s.PayloadHash(p.body);
+  p.records = records;
+  p.data_bytes = data_bytes;
+  return p;
+}
+
+std::string PutRecordsBody(const std::string& stream, int n, int size, uint64_t& rng) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("StreamName").String(stream);
+  w.Key("Records").BeginArray();
+  std::string b64;
+  for (int i = 0; i < n; ++i) {
+    b64.clear();
+    base64::AppendEncoded(RandomBytes(rng, size), &b64);
+    w.BeginObject();
+    w.Key("Data").String(b64);
+    w.Key("PartitionKey").String(RandomKey(rng));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+std::string PutRecordBody(const std::string& stream, std::string_view data, uint64_t& rng) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("StreamName").String(stream);
+  std::string b64;
+  base64::AppendEncoded(data, &b64);
+  w.Key("Data").String(b64);
+  w.Key("PartitionKey").String(RandomKey(rng));
+  w.EndObject();
+  return w.Take();
+}
+
+// ---------------------------------------------------------------------------------------
+// Control-plane calls (unsigned-cache path; also used for GetShardIterator/GetRecords)
+
+struct CallResult {
+  int status = 0;
+  std::string error;  // empty on HTTP 200
+  std::string body;
+};
+
+awaitable<CallResult> Call(HttpConn& c, ThreadCtx& tc, const tcp::endpoint& ep, std::string_view op,
+                           const std::string& body) {
+  if (!c.is_open()) co_await c.Connect(ep);
+  std::string target = std::string(kTargetPrefix) + std::string(op);
+  std::string head = tc.BuildHead(target, tc.signer().PayloadHash(body), body.size());
+  HttpResponse r = co_await c.RoundTrip(head, body);
+  CallResult out;
+  out.status = r.status;
+  out.body = std::string(r.body);
+  if (r.status != 200) out.error = ErrorName(r);
+  co_return out;
+}
+
+awaitable<void> Sleep(double ms) {
+  asio::steady_timer t(co_await asio::this_coro::executor);
+  t.expires_after(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));
+  co_await t.async_wait(use_awaitable);
+}
+
+std::string JsonString(const std::string& body, const char* field) {
+  simdjson::ondemand::parser p;
+  simdjson::padded_string b(body);
+  auto doc = p.iterate(b);
+  std::string_view v;
+  if (doc.error() || doc[field].get_string().get(v)) return "";
+  return std::string(v);
+}
+
+// Creates the stream and waits for ACTIVE; returns the shard ids.
+awaitable<std::vector<std::string>> CreateStream(ThreadCtx& tc, const tcp::endpoint& ep,
+                                                 const std::string& name, int shards) {
+  HttpConn c(co_await asio::this_coro::executor);
+  JsonWriter w;
+  w.BeginObject().Key("StreamName").String(name).Key("ShardCount").Int(shards).EndObject();
+  CallResult r = co_await Call(c, tc, ep, "CreateStream", w.Take());
+  if (r.status != 200) throw std::runtime_error("CreateStream: " + r.error + " " + r.body);
+  JsonWriter d;
+  d.BeginObject().Key("StreamName").String(name).EndObject();
+  std::string dbody = d.Take();
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    r = co_await Call(c, tc, ep, "DescribeStreamSummary", dbody);
+    if (r.status != 200) throw std::runtime_error("DescribeStreamSummary: " + r.error + " " + r.body);
+    simdjson::ondemand::parser p;
+    simdjson::padded_string b(r.body);
+    auto doc = p.iterate(b);
+    std::string_view st;
+    if (doc["StreamDescriptionSummary"]["StreamStatus"].get_string().get(st))
+      throw std::runtime_error("DescribeStreamSummary: no StreamStatus: " + r.body);
+    if (st == "ACTIVE") break;
+    if (Clock::now() > deadline) throw std::runtime_error("stream not ACTIVE after 60 s");
+    co_await Sleep(50);
+  }
+  r = co_await Call(c, tc, ep, "ListShards", dbody);
+  if (r.status != 200) throw std::runtime_error("ListShards: " + r.error + " " + r.body);
+  std::vector<std::string> ids;
+  simdjson::ondemand::parser p;
+  simdjson::padded_string b(r.body);
+  auto doc = p.iterate(b);
+  for (auto s : doc["Shards"].get_array()) {
+    std::string_view id;
+    if (!s["ShardId"].get_string().get(id)) ids.emplace_back(id);
+  }
+  if (static_cast<int>(ids.size()) != shards)
+    throw std::runtime_error("ListShards returned " + std::to_string(ids.size()) + " shards");
+  c.Close();
+  co_return ids;
+}
+
+awaitable<void> DeleteStream(ThreadCtx& tc, const tcp::endpoint& ep, const std::string& name) {
+  HttpConn c(co_await asio::this_coro::executor);
+  JsonWriter w;
+  w.BeginObject().Key("StreamName").String(name).Key("EnforceConsumerDeletion").Bool(true).EndObject();
+  CallResult r = co_await Call(c, tc, ep, "DeleteStream", w.Take());
+  if (r.status != 200) std::fprintf(stderr, "loadgen: DeleteStream %s: %s\n", name.c_str(), r.error.c_str());
+  c.Close();
+}
+
+// ---------------------------------------------------------------------------------------
+// Running coroutines on N threads, with a hard deadline
+
+class Runner {
+ public:
+  Runner(const Options& o, std::function<std::unique_ptr<RequestSigner>()> make_signer) {
+    for (int i = 0; i < std::max(1, o.threads); ++i)
+      ctx_.push_back(std::make_unique<ThreadCtx>(o, make_signer()));
+  }
+  ThreadCtx& ctx(size_t i) { return *ctx_[i % ctx_.size()]; }
+  size_t size() const { return ctx_.size(); }
+
+  template <typename F>
+  void Spawn(size_t thread, F&& coro_fn) {
+    ThreadCtx& c = ctx(thread);
+    asio::co_spawn(c.io(), std::forward<F>(coro_fn), [this](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        std::lock_guard<std::mutex> l(mu_);
+        if (error_.empty()) error_ = ex.what();
+      }
+    });
+  }
+  // Runs all contexts until their work is done or the deadline passes. Returns false on
+  // deadline (the contexts are stopped).
+  bool Run(Clock::time_point deadline) {
+    std::atomic<int> live{static_cast<int>(ctx_.size())};
+    std::vector<std::thread> ts;
+    for (auto& c : ctx_) {
+      ts.emplace_back([&c, &live] {
+        c->io().run();
+        --live;
+      });
+    }
+    bool ok = true;
+    while (live.load() > 0) {
+      if (Clock::now() > deadline) {
+        ok = false;
+        for (auto& c : ctx_) c->io().stop();
+        break;
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    for (auto& t : ts) t.join();
+    for (auto& c : ctx_) {
+      if (ok) c->io().restart();
+      else c->ResetIo();
+    }
+    return ok;
+  }
+  std::string error() {
+    std::lock_guard<std::mutex> l(mu_);
+    return error_;
+  }
+  void ClearError() {
+    std::lock_guard<std::mutex> l(mu_);
+    error_.clear();
+  }
+  uint64_t signatures() const {
+    uint64_t n = 0;
+    for (auto& c : ctx_) n += c->signatures();
+    return n;
+  }
+
+ private:
+  std::vector<std::unique_ptr<ThreadCtx>> ctx_;
+  std::mutex mu_;
+  std::string error_;
+};
+
+// Runs one setup/teardown coroutine to completion on thread 0.
+template <typename T>
+T RunOne(Runner& run, std::function<awaitable<T>()> fn, double timeout_s) {
+  T out{};
+  run.ClearError();
+  run.Spawn(0, [&]() -> awaitable<void> { out = co_await fn(); });
+  if (!run.Run(Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000))))
+    throw std::runtime_error("timed out");
+  std::string e = run.error();
+  if (!e.empty()) throw std::runtime_error(e);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Closed-loop write scenarios (put_records, put_record)
+
+struct Window {
+  Clock::time_point start, warm_end, end;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> measured{0};
+  uint64_t max_requests = 0;
+  std::atomic<int64_t> stop_at_ns{0};  // when max_requests was reached (since start)
+};
+
+// Parses a PutRecords response: successful record count; per-record failures go to stats.
+uint64_t CountPutRecords(simdjson::ondemand::parser& parser, const HttpResponse& r, uint32_t sent,
+                         Stats& st) {
+  auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
+  uint64_t failed = 0;
+  if (doc.error() || doc["FailedRecordCount"].get_uint64().get(failed)) {
+    st.Error("BadResponse");
+    return 0;
+  }
+  if (failed > 0) {
+    auto recs = doc["Records"].get_array();
+    if (recs.error()) {
+      st.Error("BadResponse");
+    } else {
+      for (auto rec : recs) {
+        std::string_view code;
+        if (!rec["ErrorCode"].get_string().get(code)) st.Error("record:" + std::string(code));
+      }
+    }
+  }
+  return failed > sent ? 0 : sent - failed;
+}
+
+awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win,
+                            const std::vector<Prepared>& pool, size_t first, bool batch, Stats& st) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  simdjson::ondemand::parser parser;
+  size_t idx = first % pool.size();
+  for (;;) {
+    if (win.stop.load(std::memory_order_relaxed) || Clock::now() >= win.end) break;
+    if (!conn.is_open()) {
+      bool connected = true;
+      try {
+        co_await conn.Connect(ep);
+      } catch (const std::exception&) {
+        connected = false;
+      }
+      if (!connected) {
+        st.Error("connect");
+        co_await Sleep(100);
+        continue;
+      }
+    }
+    const Prepared& p = pool[idx];
+    idx = (idx + 1) % pool.size();
+    const std::string& head = tc.Head(p);
+    auto t0 = Clock::now();
+    HttpResponse r;
+    bool io_ok = true;
+    std::string io_err;
+    try {
+      r = co_await conn.RoundTrip(head, p.body);
+    } catch (const boost::system::system_error& e) {
+      io_ok = false;
+      io_err = e.code().message();
+    }
+    auto t1 = Clock::now();
+    bool in_window = t1 >= win.warm_end && t1 <= win.end && !win.stop.load(std::memory_order_relaxed);
+    if (!io_ok) {
+      if (in_window) st.Error("io:" + io_err);
+      continue;
+    }
+    if (!in_window) {
+      if (r.status != 200 && r.status != 400) co_await Sleep(1);
+      continue;
+    }
+    ++st.requests;
+    st.latency.Record(static_cast<uint64_t>((t1 - t0).count()));
+    if (r.status == 200) {
+      uint64_t ok = batch ? CountPutRecords(parser, r, p.records, st) : 1;
+      st.records += ok;
+      st.bytes += p.records ? p.data_bytes / p.records * ok : 0;
+    } else {
+      std::string e = ErrorName(r);
+      st.Error(e);
+      if (e.find("Throughput") != std::string::npos) co_await Sleep(1);
+    }
+    if (win.max_requests) {
+      uint64_t n = win.measured.fetch_add(1) + 1;
+      if (n >= win.max_requests && !win.stop.exchange(true))
+        win.stop_at_ns = (Clock::now() - win.start).count();
+    }
+  }
+  conn.Close();
+}
+
+void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bool batch,
+                      Result& res) {
+  std::string stream = o.stream_prefix + "-" + res.scenario + "-" + std::to_string(getpid()) + "-" +
+                       std::to_string(std::time(nullptr));
+  int rpr = batch ? o.records_per_request : 1;
+  int size = batch ? o.record_size : o.small_record_size;
+  res.params.BeginObject();
+  res.params.Key("connections").Int(o.connections).Key("threads").Int(run.size());
+  res.params.Key("shards").Int(o.shards).Key("records_per_request").Int(rpr);
+  res.params.Key("record_bytes").Int(size).Key("duration_s").Double(o.duration_s);
+  res.params.Key("warmup_s").Double(o.warmup_s).Key("max_requests").UInt(o.max_requests);
+  res.params.Key("body_pool").Int(batch ? o.pool : o.pool * 16).EndObject();
+
+  RunOne<std::vector<std::string>>(
+      run, [&]() { return CreateStream(run.ctx(0), ep, stream, o.shards); }, 90);
+
+  // Prepared bodies are shared read-only by all threads.
+  uint64_t rng = 0x5eed0000ull ^ static_cast<uint64_t>(std::time(nullptr));
+  std::vector<Prepared> pool;
+  int n_pool = batch ? o.pool : o.pool * 16;
+  uint64_t body_bytes = 0;
+  for (int i = 0; i < n_pool; ++i) {
+    std::string body = batch ? PutRecordsBody(stream, rpr, size, rng)
+                             : PutRecordBody(stream, RandomBytes(rng, size), rng);
+    body_bytes += body.size();
+    pool.push_back(MakePrepared(run.ctx(0).signer(), batch ? "PutRecords" : "PutRecord",
+                                std::move(body), rpr, static_cast<uint64_t>(rpr) * size));
+  }
+
+  Window win;
+  win.max_requests = o.max_requests;
+  win.start = Clock::now();
+  win.warm_end = win.start + std::chrono::milliseconds(static_cast<int64_t>(o.warmup_s * 1000));
+  win.end = win.warm_end + std::chrono::milliseconds(static_cast<int64_t>(o.duration_s * 1000));
+  std::vector<Stats> stats(o.connections);
+  uint64_t sig_before = run.signatures();
+  run.ClearError();
+  for (int i = 0; i < o.connections; ++i) {
+    ThreadCtx& tc = run.ctx(i);
+    run.Spawn(i, [&, i]() -> awaitable<void> {
+      co_await WriteWorker(tc, ep, win, pool, static_cast<size_t>(i), batch, stats[i]);
+    });
+  }
+  // In-flight requests at the end are allowed 30 s to finish before the run is cut off.
+  bool finished = run.Run(win.end + std::chrono::seconds(30));
+  if (!finished) res.stats.Error("run_deadline");
+  for (auto& s : stats) res.stats.Merge(s);
+  res.duration_s = o.duration_s;
+  if (win.stop_at_ns.load() > 0)
+    res.duration_s = Seconds(Clock::duration(win.stop_at_ns.load())) - o.warmup_s;
+  std::string e = run.error();
+  if (!e.empty()) res.stats.Error("exception:" + e);
+  res.extra.BeginObject();
+  res.extra.Key("request_body_bytes_avg").UInt(body_bytes / std::max(1, n_pool));
+  res.extra.Key("signatures").UInt(run.signatures() - sig_before);
+  res.extra.EndObject();
+  for (int i = 0; i < static_cast<int>(run.size()); ++i) run.ctx(i).ClearCache();
+
+  RunOne<bool>(
+      run,
+      [&]() -> awaitable<bool> {
+        co_await DeleteStream(run.ctx(0), ep, stream);
+        co_return true;
+      },
+      30);
+}
+
+// ---------------------------------------------------------------------------------------
+// get_records: pre-load then drain every shard from TRIM_HORIZON
+
+awaitable<void> PreloadWorker(ThreadCtx& tc, const tcp::endpoint& ep,
+                              const std::vector<Prepared>& pool, size_t first,
+                              std::atomic<int64_t>& remaining_requests,
+                              std::map<std::string, uint64_t>& per_shard, Stats& st) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  simdjson::ondemand::parser parser;
+  size_t idx = first;
+  int failures = 0;
+  while (remaining_requests.fetch_sub(1) > 0) {
+    const Prepared& p = pool[idx++ % pool.size()];
+    for (;;) {  // retry the same request until its records are in (counting only successes)
+      try {
+        if (!conn.is_open()) co_await conn.Connect(ep);
+        HttpResponse r = co_await conn.RoundTrip(tc.Head(p), p.body);
+        if (r.status != 200) {
+          st.Error("preload:" + ErrorName(r));
+          if (++failures > 1000) throw std::runtime_error("preload: too many errors");
+          co_await Sleep(10);
+          continue;
+        }
+        auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
+        uint64_t failed = 0;
+        for (auto rec : doc["Records"].get_array()) {
+          std::string_view shard;
+          if (!rec["ShardId"].get_string().get(shard))
+            ++per_shard[std::string(shard)];
+          else
+            ++failed;
+        }
+        st.records += p.records - failed;
+        ++st.requests;
+        if (failed) st.Error("preload:record_failed", failed);
+        break;
+      } catch (const boost::system::system_error&) {
+        st.Error("preload:io");
+        if (++failures > 1000) throw;
+      }
+      co_await Sleep(10);  // only reached after an I/O error
+    }
+  }
+  conn.Close();
+}
+
+struct ShardDrain {
+  std::string shard;
+  uint64_t expected = 0;
+  uint64_t got = 0;
+  uint64_t calls = 0;
+  uint64_t empty_calls = 0;
+  Clock::time_point done;
+  bool finished = false;
+};
+
+awaitable<void> DrainShard(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o,
+                           const std::string& stream, ShardDrain& sd, Clock::time_point deadline,
+                           Stats& st) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  simdjson::ondemand::parser parser;
+  JsonWriter w;
+  w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(sd.shard);
+  w.Key("ShardIteratorType").String("TRIM_HORIZON").EndObject();
+  CallResult cr = co_await Call(conn, tc, ep, "GetShardIterator", w.Take());
+  if (cr.status != 200) throw std::runtime_error("GetShardIterator: " + cr.error + " " + cr.body);
+  std::string it = JsonString(cr.body, "ShardIterator");
+  const std::string target = std::string(kTargetPrefix) + "GetRecords";
+  while (sd.got < sd.expected && !it.empty() && Clock::now() < deadline) {
+    JsonWriter g;
+    g.BeginObject().Key("ShardIterator").String(it).Key("Limit").Int(o.drain_limit).EndObject();
+    std::string body = g.Take();
+    std::string head = tc.BuildHead(target, tc.signer().PayloadHash(body), body.size());
+    if (!conn.is_open()) co_await conn.Connect(ep);
+    auto t0 = Clock::now();
+    HttpResponse r = co_await conn.RoundTrip(head, body);
+    auto t1 = Clock::now();
+    ++st.requests;
+    ++sd.calls;
+    st.latency.Record(static_cast<uint64_t>((t1 - t0).count()));
+    if (r.status != 200) {
+      std::string e = ErrorName(r);
+      st.Error(e);
+      if (e.find("Throughput") != std::string::npos) co_await Sleep(o.throttle_backoff_ms);
+      else throw std::runtime_error("GetRecords: " + e);
+      continue;
+    }
+    auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
+    uint64_t n = 0;
+    for (auto rec : doc["Records"].get_array()) {
+      std::string_view tok;
+      if (rec["Data"].raw_json_token().get(tok)) throw std::runtime_error("GetRecords: no Data");
+      // raw token is "...." with quotes (base64 needs no escapes)
+      size_t len = tok.size() >= 2 ? tok.size() - 2 : 0;
+      size_t pad = (len >= 1 && tok[len] == '=') + (len >= 2 && tok[len - 1] == '=');
+      st.bytes += len / 4 * 3 - pad;
+      ++n;
+    }
+    std::string_view next;
+    auto nv = doc["NextShardIterator"];
+    if (nv.is_null()) {
+      it.clear();
+    } else if (!nv.get_string().get(next)) {
+      it = std::string(next);
+    } else {
+      it.clear();
+    }
+    if (n == 0) ++sd.empty_calls;
+    sd.got += n;
+    st.records += n;
+  }
+  sd.done = Clock::now();
+  sd.finished = sd.got >= sd.expected;
+  conn.Close();
+}
+
+void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Result& res) {
+  std::string stream = o.stream_prefix + "-get-" + std::to_string(getpid()) + "-" +
+                       std::to_string(std::time(nullptr));
+  int rpr = o.records_per_request;
+  uint64_t nreq = (o.drain_records + rpr - 1) / rpr;
+  uint64_t total = nreq * rpr;
+  res.params.BeginObject();
+  res.params.Key("shards").Int(o.shards).Key("preload_records").UInt(total);
+  res.params.Key("record_bytes").Int(o.record_size).Key("limit").Int(o.drain_limit);
+  res.params.Key("preload_connections").Int(o.connections).Key("readers").Int(o.shards);
+  res.params.EndObject();
+
+  auto shards = RunOne<std::vector<std::string>>(
+      run, [&]() { return CreateStream(run.ctx(0), ep, stream, o.shards); }, 90);
+
+  uint64_t rng = 0x9e3779b9ull ^ static_cast<uint64_t>(std::time(nullptr));
+  std::vector<Prepared> pool;
+  for (int i = 0; i < o.pool; ++i)
+    pool.push_back(MakePrepared(run.ctx(0).signer(), "PutRecords",
+                                PutRecordsBody(stream, rpr, o.record_size, rng), rpr,
+                                static_cast<uint64_t>(rpr) * o.record_size));
+  // Pre-load.
+  std::atomic<int64_t> remaining{static_cast<int64_t>(nreq)};
+  std::vector<std::map<std::string, uint64_t>> per_shard(o.connections);
+  std::vector<Stats> pst(o.connections);
+  auto p0 = Clock::now();
+  run.ClearError();
+  for (int i = 0; i < o.connections; ++i) {
+    ThreadCtx& tc = run.ctx(i);
+    run.Spawn(i, [&, i]() -> awaitable<void> {
+      co_await PreloadWorker(tc, ep, pool, static_cast<size_t>(i), remaining, per_shard[i], pst[i]);
+    });
+  }
+  bool pre_ok = run.Run(Clock::now() + std::chrono::seconds(static_cast<int64_t>(o.drain_timeout_s)));
+  double preload_s = Seconds(Clock::now() - p0);
+  Stats pre;
+  for (auto& s : pst) pre.Merge(s);
+  std::map<std::string, uint64_t> expected;
+  for (auto& m : per_shard)
+    for (auto& [k, v] : m) expected[k] += v;
+  for (auto& [k, v] : pre.errors) res.stats.Error(k, v);
+  std::string e = run.error();
+  if (!pre_ok || !e.empty()) throw std::runtime_error("preload failed: " + (e.empty() ? "timeout" : e));
+
+  // Drain.
+  std::vector<ShardDrain> sds;
+  for (auto& s : shards) {
+    ShardDrain sd;
+    sd.shard = s;
+    sd.expected = expected[s];
+    sds.push_back(sd);
+  }
+  std::vector<Stats> dst(sds.size());
+  auto d0 = Clock::now();
+  auto deadline = d0 + std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout_s * 1000));
+  run.ClearError();
+  for (size_t i = 0; i < sds.size(); ++i) {
+    ThreadCtx& tc = run.ctx(i);
+    run.Spawn(i, [&, i]() -> awaitable<void> {
+      co_await DrainShard(tc, ep, o, stream, sds[i], deadline, dst[i]);
+    });
+  }
+  bool drain_ok = run.Run(deadline + std::chrono::seconds(5));
+  Clock::time_point last = d0;
+  bool all = drain_ok;
+  for (auto& s : sds) {
+    last = std::max(last, s.done);
+    all = all && s.finished;
+  }
+  for (auto& s : dst) res.stats.Merge(s);
+  res.duration_s = Seconds(last - d0);
+  e = run.error();
+  if (!e.empty()) res.stats.Error("exception:" + e);
+  if (!all) {
+    res.stats.Error("drain_incomplete");
+    res.ok = false;
+    res.failure = "not every shard was drained before the deadline";
+  }
+  res.extra.BeginObject();
+  res.extra.Key("preload_s").Double(preload_s);
+  res.extra.Key("preload_records_per_s").Double(pre.records / std::max(1e-9, preload_s));
+  res.extra.Key("shards").BeginArray();
+  for (auto& s : sds) {
+    res.extra.BeginObject().Key("shard").String(s.shard).Key("expected").UInt(s.expected);
+    res.extra.Key("got").UInt(s.got).Key("calls").UInt(s.calls).Key("empty_calls").UInt(s.empty_calls);
+    res.extra.Key("seconds").Double(Seconds(s.done - d0)).EndObject();
+  }
+  res.extra.EndArray().EndObject();
+
+  RunOne<bool>(
+      run,
+      [&]() -> awaitable<bool> {
+        co_await DeleteStream(run.ctx(0), ep, stream);
+        co_return true;
+      },
+      30);
+}
+
+// ---------------------------------------------------------------------------------------
+// put_get_latency: PutRecord at a fixed rate, one consumer polling GetRecords
+
+struct LatencyState {
+  std::vector<Clock::time_point> sent;  // by record id
+  std::vector<uint8_t> seen;
+  uint64_t nonce = 0;
+  uint64_t produced = 0;
+  uint64_t warm_ids = 0;  // ids below this are warm-up
+  bool producer_done = false;
+  LogHistogram put_latency;
+  uint64_t polls = 0, empty_polls = 0, duplicates = 0;
+};
+
+awaitable<void> LatencyProducer(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o,
+                                const std::string& stream, LatencyState& ls, Stats& st) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const std::string target = std::string(kTargetPrefix) + "PutRecord";
+  uint64_t rng = ls.nonce;
+  uint64_t n = ls.sent.size();
+  auto start = Clock::now();
+  for (uint64_t id = 0; id < n; ++id) {
+    auto due = start + std::chrono::nanoseconds(static_cast<int64_t>(id * 1e9 / o.latency_rate));
+    timer.expires_at(due);
+    co_await timer.async_wait(use_awaitable);
+    std::string data = RandomBytes(rng, std::max(16, o.latency_record_size));
+    std::memcpy(data.data(), &ls.nonce, 8);
+    std::memcpy(data.data() + 8, &id, 8);
+    std::string body = PutRecordBody(stream, data, rng);
+    std::string head = tc.BuildHead(target, tc.signer().PayloadHash(body), body.size());
+    try {
+      if (!conn.is_open()) co_await conn.Connect(ep);
+      auto t0 = Clock::now();
+      ls.sent[id] = t0;
+      HttpResponse r = co_await conn.RoundTrip(head, body);
+      auto t1 = Clock::now();
+      if (id >= ls.warm_ids) ++st.requests;
+      if (r.status == 200) {
+        ++ls.produced;
+        if (id >= ls.warm_ids) ls.put_latency.Record(static_cast<uint64_t>((t1 - t0).count()));
+      } else {
+        st.Error("put:" + ErrorName(r));
+        ls.sent[id] = Clock::time_point{};
+      }
+    } catch (const boost::system::system_error&) {
+      st.Error("put:io");
+      ls.sent[id] = Clock::time_point{};
+    }
+  }
+  ls.producer_done = true;
+  conn.Close();
+}
+
+awaitable<void> LatencyConsumer(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o,
+                                std::string it, LatencyState& ls, Clock::time_point deadline,
+                                Stats& st) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  simdjson::ondemand::parser parser;
+  const std::string target = std::string(kTargetPrefix) + "GetRecords";
+  std::string raw;
+  Clock::time_point drain_deadline{};
+  uint64_t received = 0;
+  while (Clock::now() < deadline && !it.empty()) {
+    if (ls.producer_done) {
+      if (drain_deadline == Clock::time_point{}) drain_deadline = Clock::now() + std::chrono::seconds(5);
+      if (received >= ls.produced || Clock::now() > drain_deadline) break;
+    }
+    JsonWriter g;
+    g.BeginObject().Key("ShardIterator").String(it).Key("Limit").Int(10000).EndObject();
+    std::string body = g.Take();
+    std::string head = tc.BuildHead(target, tc.signer().PayloadHash(body), body.size());
+    if (!conn.is_open()) co_await conn.Connect(ep);
+    HttpResponse r = co_await conn.RoundTrip(head, body);
+    auto now = Clock::now();
+    ++ls.polls;
+    if (r.status != 200) {
+      std::string e = ErrorName(r);
+      st.Error("get:" + e);
+      if (e.find("Throughput") != std::string::npos) co_await Sleep(o.throttle_backoff_ms);
+      else throw std::runtime_error("GetRecords: " + e);
+      continue;
+    }
+    auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
+    uint64_t n = 0;
+    for (auto rec : doc["Records"].get_array()) {
+      std::string_view data;
+      if (rec["Data"].get_string().get(data)) throw std::runtime_error("GetRecords: no Data");
+      raw.clear();
+      if (!base64::DecodeToString(data, &raw) || raw.size() < 16) {
+        st.Error("get:bad_data");
+        continue;
+      }
+      uint64_t nonce, id;
+      std::memcpy(&nonce, raw.data(), 8);
+      std::memcpy(&id, raw.data() + 8, 8);
+      ++n;
+      if (nonce != ls.nonce || id >= ls.sent.size()) {
+        st.Error("get:foreign_record");
+        continue;
+      }
+      if (ls.seen[id]) {
+        ++ls.duplicates;
+        continue;
+      }
+      ls.seen[id] = 1;
+      ++received;
+      if (ls.sent[id] == Clock::time_point{}) continue;
+      if (id >= ls.warm_ids) {
+        st.latency.Record(static_cast<uint64_t>((now - ls.sent[id]).count()));
+        ++st.records;
+        st.bytes += raw.size();
+      }
+    }
+    std::string_view next;
+    auto nv = doc["NextShardIterator"];
+    if (nv.is_null() || nv.get_string().get(next)) it.clear();
+    else it = std::string(next);
+    if (n == 0) {
+      ++ls.empty_polls;
+      if (o.poll_interval_ms > 0) co_await Sleep(o.poll_interval_ms);
+    }
+  }
+  conn.Close();
+}
+
+void RunLatency(const Options& o, Runner& run, const tcp::endpoint& ep, Result& res) {
+  std::string stream = o.stream_prefix + "-lat-" + std::to_string(getpid()) + "-" +
+                       std::to_string(std::time(nullptr));
+  res.params.BeginObject();
+  res.params.Key("shards").Int(1).Key("rate_per_s").Double(o.latency_rate);
+  res.params.Key("record_bytes").Int(o.latency_record_size).Key("duration_s").Double(o.duration_s);
+  res.params.Key("warmup_s").Double(o.warmup_s).Key("poll_interval_ms").Double(o.poll_interval_ms);
+  res.params.EndObject();
+  auto shards = RunOne<std::vector<std::string>>(
+      run, [&]() { return CreateStream(run.ctx(0), ep, stream, 1); }, 90);
+  // LATEST iterator before the producer starts.
+  std::string it = RunOne<std::string>(
+      run,
+      [&]() -> awaitable<std::string> {
+        HttpConn c(co_await asio::this_coro::executor);
+        JsonWriter w;
+        w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(shards[0]);
+        w.Key("ShardIteratorType").String("LATEST").EndObject();
+        CallResult r = co_await Call(c, run.ctx(0), ep, "GetShardIterator", w.Take());
+        if (r.status != 200) throw std::runtime_error("GetShardIterator: " + r.error);
+        co_return JsonString(r.body, "ShardIterator");
+      },
+      30);
+
+  LatencyState ls;
+  uint64_t n = static_cast<uint64_t>((o.warmup_s + o.duration_s) * o.latency_rate);
+  ls.sent.assign(n, Clock::time_point{});
+  ls.seen.assign(n, 0);
+  ls.warm_ids = static_cast<uint64_t>(o.warmup_s * o.latency_rate);
+  ls.nonce = 0xC0FFEEull ^ (static_cast<uint64_t>(getpid()) << 32) ^ static_cast<uint64_t>(std::time(nullptr));
+  Stats pst, cst;
+  auto deadline = Clock::now() + std::chrono::milliseconds(
+                                     static_cast<int64_t>((o.warmup_s + o.duration_s + 30) * 1000));
+  run.ClearError();
+  // Both on thread 0: they share LatencyState without locks.
+  run.Spawn(0, [&]() -> awaitable<void> { co_await LatencyProducer(run.ctx(0), ep, o, stream, ls, pst); });
+  run.Spawn(0, [&]() -> awaitable<void> {
+    co_await LatencyConsumer(run.ctx(0), ep, o, it, ls, deadline, cst);
+  });
+  run.Run(deadline + std::chrono::seconds(5));
+  std::string e = run.error();
+  if (!e.empty()) res.stats.Error("exception:" + e);
+  res.stats.Merge(cst);
+  for (auto& [k, v] : pst.errors) res.stats.Error(k, v);
+  res.stats.requests = pst.requests;  // PutRecord calls
+  res.duration_s = o.duration_s;
+  uint64_t lost = 0;
+  for (uint64_t id = ls.warm_ids; id < n; ++id)
+    if (ls.sent[id] != Clock::time_point{} && !ls.seen[id]) ++lost;
+  if (lost) res.stats.Error("lost_record", lost);
+  res.extra.BeginObject();
+  res.extra.Key("put_latency_us").BeginObject();
+  res.extra.Key("p50").Double(ls.put_latency.Quantile(0.5) / 1e3);
+  res.extra.Key("p99").Double(ls.put_latency.Quantile(0.99) / 1e3);
+  res.extra.Key("p999").Double(ls.put_latency.Quantile(0.999) / 1e3).EndObject();
+  res.extra.Key("get_calls").UInt(ls.polls).Key("empty_get_calls").UInt(ls.empty_polls);
+  res.extra.Key("duplicates").UInt(ls.duplicates).EndObject();
+
+  RunOne<bool>(
+      run,
+      [&]() -> awaitable<bool> {
+        co_await DeleteStream(run.ctx(0), ep, stream);
+        co_return true;
+      },
+      30);
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+
+std::string ResultJson(const Options& o, const Result& r, const std::string& started,
+                       const char* signer) {
+  const Stats& s = r.stats;
+  double d = std::max(r.duration_s, 1e-9);
+  uint64_t err_total = 0;
+  for (auto& [k, v] : s.errors) err_total += v;
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("schema").String("sluice-bench/v1");
+  w.Key("scenario").String(r.scenario);
+  w.Key("target").String(o.target_name);
+  w.Key("endpoint").String(o.host + ":" + std::to_string(o.port));
+  w.Key("started_at").String(started);
+  w.Key("ok").Bool(r.ok);
+  if (!r.failure.empty()) w.Key("failure").String(r.failure);
+  w.Key("signer").String(signer);
+  w.Key("params").Raw(r.params.Empty() ? "{}" : r.params.str());
+  w.Key("duration_s").Double(r.duration_s);
+  w.Key("requests").UInt(s.requests);
+  w.Key("requests_per_s").Double(s.requests / d);
+  w.Key("records").UInt(s.records);
+  w.Key("records_per_s").Double(s.records / d);
+  w.Key("bytes").UInt(s.bytes);
+  w.Key("mb_per_s").Double(s.bytes / d / 1e6);
+  w.Key("latency_us").BeginObject();
+  w.Key("count").UInt(s.latency.count());
+  w.Key("mean").Double(s.latency.mean() / 1e3);
+  w.Key("p50").Double(s.latency.Quantile(0.50) / 1e3);
+  w.Key("p90").Double(s.latency.Quantile(0.90) / 1e3);
+  w.Key("p99").Double(s.latency.Quantile(0.99) / 1e3);
+  w.Key("p999").Double(s.latency.Quantile(0.999) / 1e3);
+  w.Key("max").Double(s.latency.max() / 1e3);
+  w.EndObject();
+  w.Key("errors").BeginObject();
+  w.Key("total").UInt(err_total);
+  w.Key("by_type").BeginObject();
+  for (auto& [k, v] : s.errors) w.Key(k).UInt(v);
+  w.EndObject().EndObject();
+  w.Key("extra").Raw(r.extra.Empty() ? "{}" : r.extra.str());
+  w.EndObject();
+  return w.Take();
+}
+
+void PrintRow(const Options& o, const Result& r) {
+  const Stats& s = r.stats;
+  double d = std::max(r.duration_s, 1e-9);
+  uint64_t err_total = 0;
+  for (auto& [k, v] : s.errors) err_total += v;
+  std::printf("%-11s %-16s %12.0f %9.1f %10.1f %10.2f %10.2f %10.2f %7" PRIu64 "%s\n",
+              o.target_name.c_str(), r.scenario.c_str(), s.records / d, s.bytes / d / 1e6,
+              s.requests / d, s.latency.Quantile(0.5) / 1e6, s.latency.Quantile(0.99) / 1e6,
+              s.latency.Quantile(0.999) / 1e6, err_total, r.ok ? "" : "  FAILED");
+  if (!r.failure.empty()) std::printf("    failure: %s\n", r.failure.c_str());
+  for (auto& [k, v] : s.errors) std::printf("    error %s: %" PRIu64 "\n", k.c_str(), v);
+  std::fflush(stdout);
+}
+
+int Main(int argc, char** argv) {
+  Options o;
+  bool selftest = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    std::string v;
+    size_t eq = a.find('=');
+    if (a == "--selftest") {
+      selftest = true;
+      continue;
+    }
+    if (a == "--help" || a == "-h") Usage(nullptr);
+    if (eq != std::string::npos) {
+      v = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else {
+      if (i + 1 >= argc) Usage(("missing value for " + a).c_str());
+      v = argv[++i];
+    }
+    if (a == "--endpoint") {
+      size_t c = v.rfind(':');
+      if (c == std::string::npos) Usage("--endpoint wants HOST:PORT");
+      o.host = v.substr(0, c);
+      o.port = std::stoi(v.substr(c + 1));
+    } else if (a == "--target-name") o.target_name = v;
+    else if (a == "--scenarios") o.scenarios = Split(v, ',');
+    else if (a == "--duration") o.duration_s = std::stod(v);
+    else if (a == "--warmup") o.warmup_s = std::stod(v);
+    else if (a == "--max-requests") o.max_requests = std::stoull(v);
+    else if (a == "--connections") o.connections = std::stoi(v);
+    else if (a == "--threads") o.threads = std::stoi(v);
+    else if (a == "--shards") o.shards = std::stoi(v);
+    else if (a == "--records-per-request") o.records_per_request = std::stoi(v);
+    else if (a == "--record-size") o.record_size = std::stoi(v);
+    else if (a == "--small-record-size") o.small_record_size = std::stoi(v);
+    else if (a == "--pool") o.pool = std::stoi(v);
+    else if (a == "--drain-records") o.drain_records = std::stoull(v);
+    else if (a == "--drain-limit") o.drain_limit = std::stoi(v);
+    else if (a == "--drain-timeout") o.drain_timeout_s = std::stod(v);
+    else if (a == "--latency-rate") o.latency_rate = std::stod(v);
+    else if (a == "--latency-record-size") o.latency_record_size = std::stoi(v);
+    else if (a == "--poll-interval-ms") o.poll_interval_ms = std::stod(v);
+    else if (a == "--json-out") o.json_out = v;
+    else if (a == "--signer") o.signer = v;
+    else if (a == "--region") o.sign.region = v;
+    else if (a == "--access-key") o.sign.access_key = v;
+    else if (a == "--secret-key") o.sign.secret_key = v;
+    else if (a == "--stream-prefix") o.stream_prefix = v;
+    else Usage(("unknown option " + a).c_str());
+  }
+  if (o.connections < 1 || o.records_per_request < 1 || o.record_size < 1 || o.pool < 1 ||
+      o.latency_rate <= 0 || o.shards < 1)
+    Usage("bad numeric option");
+
+  SignerFactory factory = &MakeBenchSigner;
+  if (o.signer == "sluice" || o.signer == "auto") {
+    if (MakeSluiceSigner(o.sign)) factory = &MakeSluiceSigner;
+    else if (o.signer == "sluice") Usage("built without src/protocol/sigv4");
+  }
+  if (selftest) {
+    int rc = 0;
+    for (auto [name, f] : {std::pair<const char*, SignerFactory>{"bench", &MakeBenchSigner},
+                           {"sluice", &MakeSluiceSigner}}) {
+      if (!f(o.sign)) {
+        std::printf("%s signer: not built\n", name);
+        continue;
+      }
+      std::string e = SelfTestSigner(f);
+      std::printf("%s signer: %s\n", name, e.empty() ? "ok" : e.c_str());
+      if (!e.empty()) rc = 1;
+    }
+    return rc;
+  }
+
+  tcp::endpoint ep(asio::ip::make_address(o.host), static_cast<unsigned short>(o.port));
+  SigningParams sp = o.sign;
+  Runner run(o, [&]() { return factory(sp); });
+  const char* signer_name = run.ctx(0).signer().Name();
+  std::FILE* out = nullptr;
+  if (!o.json_out.empty()) {
+    out = std::fopen(o.json_out.c_str(), "a");
+    if (!out) Usage(("cannot open " + o.json_out).c_str());
+  }
+  std::printf("%-11s %-16s %12s %9s %10s %10s %10s %10s %7s\n", "target", "scenario", "records/s",
+              "MB/s", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors");
+  int rc = 0;
+  for (const std::string& sc : o.scenarios) {
+    Result res;
+    res.scenario = sc;
+    std::string started = IsoNow();
+    try {
+      if (sc == "put_records") RunWriteScenario(o, run, ep, true, res);
+      else if (sc == "put_record") RunWriteScenario(o, run, ep, false, res);
+      else if (sc == "get_records") RunGetRecords(o, run, ep, res);
+      else if (sc == "put_get_latency") RunLatency(o, run, ep, res);
+      else Usage(("unknown scenario " + sc).c_str());
+    } catch (const std::exception& e) {
+      res.ok = false;
+      res.failure = e.what();
+    }
+    if (!res.ok) rc = 1;
+    if (out) {
+      std::string j = ResultJson(o, res, started, signer_name);
+      std::fprintf(out, "%s\n", j.c_str());
+      std::fflush(out);
+    }
+    PrintRow(o, res);
+  }
+  if (out) std::fclose(out);
+  return rc;
+}
+
+}  // namespace
+}  // namespace sluice::bench
+
+int main(int argc, char** argv) {
+  try {
+    return sluice::bench::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,50 @@
+#pragma once
+// Request signing for the load generator. The generator talks to the signer only through
+// RequestSigner, so the implementation can be the project's own SigV4 code
+// (src/protocol/sigv4.h) or the small self-contained one below, chosen at build time.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sluice::bench {
+
+struct SigningParams {
+  std::string access_key = "AKIDSLUICEBENCH";
+  std::string secret_key = "sluice-bench-secret";
+  std::string region = "us-east-1";
+  std::string service = "kinesis";
+};
+
+// Everything that goes into the canonical request of a Kinesis JSON POST. The signed
+// header set is botocore's: content-type;host;x-amz-date;x-amz-target.
+struct SignInput {
+  std::string_view host;          // "127.0.0.1:4567"
+  std::string_view amz_date;      // "20261126T010203Z"
+  std::string_view target;        // "Kinesis_20131202.PutRecords"
+  std::string_view content_type;  // "application/x-amz-json-1.1"
+  std::string_view payload_hash;  // lowercase hex SHA-256 of the body
+};
+
+class RequestSigner {
+ public:
+  virtual ~RequestSigner() = default;
+  // Lowercase hex SHA-256 of body (callers cache it: benchmark bodies are reused).
+  virtual std::string PayloadHash(std::string_view body) = 0;
+  // The complete Authorization header value.
+  virtual std::string Authorization(const SignInput& in) = 0;
+  virtual const char* Name() const = 0;
+};
+
+// Self-contained implementation (OpenSSL); caches the derived signing key per day.
+std::unique_ptr<RequestSigner> MakeBenchSigner(const SigningParams& p);
+// The project's implementation, when bench is built with it (SLUICE_BENCH_HAVE_SIGV4);
+// otherwise returns nullptr.
+std::unique_ptr<RequestSigner> MakeSluiceSigner(const SigningParams& p);
+
+using SignerFactory = std::unique_ptr<RequestSigner> (*)(const SigningParams&);
+// Checks an implementation against the reference test vector in
+// kinesis-protocol.md section 1.7. Returns an empty string on success, else a message.
+std::string SelfTestSigner(SignerFactory make);
+
+}  // namespace sluice::bench

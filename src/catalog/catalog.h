@@ -1,0 +1,91 @@
+#pragma once
+// The catalog: every stream's metadata, namespaced by (account, region, name), and the
+// lifecycle CREATING -> ACTIVE -> DELETING -> gone driven by the injected clock.
+// In memory for now; durable metadata (issue 3) will sit behind the same methods.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "catalog/stream.h"
+#include "storage/shard_log.h"
+
+namespace sluice::catalog {
+
+struct CatalogOptions {
+  int64_t create_stream_delay_ms = 0;
+  int64_t delete_stream_delay_ms = 0;
+  uint32_t shard_limit = 500;               // open shards of provisioned streams per account+region
+  uint32_t on_demand_stream_limit = 50;
+  uint32_t on_demand_initial_shards = 4;
+  uint32_t max_creating_streams = 5;
+  uint32_t max_shards_per_stream = 1u << 24;  // bounded by the sequence-number layout
+};
+
+struct StreamKey {
+  std::string_view account;
+  std::string_view region;
+  std::string_view name;
+};
+
+struct CreateStreamSpec {
+  StreamKey key;
+  uint32_t shard_count = 0;
+  StreamMode mode = StreamMode::kProvisioned;
+  std::vector<std::pair<std::string, std::string>> tags;
+  int32_t max_record_size_kib = 1024;
+};
+
+struct AccountUsage {
+  uint32_t open_provisioned_shards = 0;
+  uint32_t on_demand_streams = 0;
+};
+
+class Catalog {
+ public:
+  Catalog(CatalogOptions options, const Clock* clock, storage::LogStore* logs);
+
+  const CatalogOptions& options() const { return options_; }
+
+  Status CreateStream(const CreateStreamSpec& spec);
+  Status DeleteStream(StreamKey key);
+
+  // Runs fn with the stream under a shared lock. NotFound (with AWS's message) if absent.
+  Status Read(StreamKey key, const std::function<Status(const Stream&)>& fn) const;
+  // Runs fn with the stream under the exclusive lock.
+  Status Write(StreamKey key, const std::function<Status(Stream&)>& fn);
+  // Looks a stream incarnation up by uid (for shard iterators). NotFound if gone.
+  Status ReadByUid(uint64_t uid, const std::function<Status(const Stream&)>& fn) const;
+  // Visits the streams of an account+region in name order under a shared lock.
+  void ForEachStream(std::string_view account, std::string_view region,
+                     const std::function<void(const Stream&)>& fn) const;
+  AccountUsage Usage(std::string_view account, std::string_view region) const;
+
+  static std::string NotFoundMessage(std::string_view name, std::string_view account);
+
+ private:
+  using Key = std::string;  // account '\0' region '\0' name: orders by account, region, name
+  static Key MakeKey(StreamKey k);
+  void SweepDeleted() const;
+  AccountUsage UsageLocked(std::string_view account, std::string_view region) const;
+  Status BuildShards(Stream* s, uint32_t count);
+
+  CatalogOptions options_;
+  const Clock* clock_;
+  storage::LogStore* logs_;
+  mutable std::shared_mutex mu_;
+  mutable std::map<Key, std::shared_ptr<Stream>, std::less<>> streams_;
+  mutable std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_uid_;
+  mutable std::atomic<int64_t> next_sweep_ms_{INT64_MAX};
+};
+
+}  // namespace sluice::catalog

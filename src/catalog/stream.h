@@ -1,0 +1,75 @@
+#pragma once
+// Stream and shard metadata as the catalog holds it.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/hash_key.h"
+#include "storage/shard_log.h"
+
+namespace sluice::catalog {
+
+enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
+enum class StreamMode { kProvisioned, kOnDemand };
+
+std::string_view StreamStatusName(StreamStatus s);
+std::string_view StreamModeName(StreamMode m);
+
+struct Shard {
+  uint32_t index = 0;
+  model::HashKeyRange range;
+  std::optional<uint32_t> parent;
+  std::optional<uint32_t> adjacent_parent;
+  int64_t created_ms = 0;
+  // Set when the shard is closed by resharding: one past its last offset.
+  std::optional<uint64_t> end_offset;
+  std::optional<int64_t> closed_ms;
+  std::shared_ptr<storage::ShardLog> log;
+  bool is_open() const { return !end_offset.has_value(); }
+};
+
+// What the put path needs, immutable once published; replaced as a whole on resharding so
+// routing switches atomically.
+struct RouteTable {
+  struct Entry {
+    model::HashKeyRange range;
+    uint32_t shard_index = 0;
+    std::shared_ptr<storage::ShardLog> log;
+  };
+  std::vector<Entry> open_shards;  // sorted by range.start, tiling the hash key space
+  const Entry* Find(model::HashKey key) const;
+};
+
+struct Stream {
+  // Fixed at creation.
+  uint64_t uid = 0;
+  uint32_t epoch = 0;  // creation seconds; embedded in sequence numbers
+  std::string account;
+  std::string region;
+  std::string name;
+  std::string arn;
+  int64_t created_ms = 0;
+
+  // Mutable under the catalog's lock.
+  int64_t active_at_ms = 0;                    // CREATING until then
+  std::optional<int64_t> deleted_at_ms;        // DELETING until then, then gone
+  StreamStatus settled_status = StreamStatus::kActive;
+  StreamMode mode = StreamMode::kProvisioned;
+  int32_t retention_hours = 24;
+  int32_t max_record_size_kib = 1024;
+  std::map<std::string, std::string> tags;
+  std::vector<std::string> shard_level_metrics;
+  std::vector<Shard> shards;  // by index
+  std::shared_ptr<const RouteTable> routes;
+
+  StreamStatus StatusAt(int64_t now_ms) const;
+  uint32_t OpenShardCount() const;
+};
+
+std::string StreamArn(std::string_view region, std::string_view account, std::string_view name);
+
+}  // namespace sluice::catalog

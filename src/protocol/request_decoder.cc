@@ -1,0 +1,471 @@
+#include "protocol/request_decoder.h"
+
+#include <string>
+
+#include "protocol/json_reader.h"
+#include "protocol/validation.h"
+
+namespace sluice::protocol {
+namespace {
+
+using json::value;
+
+constexpr size_t kMaxDataBytes = 10 * 1024 * 1024;  // model max; per-stream limits are semantic
+
+Status ValidationStatus(const Validator& v) {
+  if (v.ok()) return Status::Ok();
+  return Status(Errc::kValidation, v.Message());
+}
+
+// Members shared by stream-addressed requests; returns true if the key was consumed.
+bool StreamRefMember(std::string_view key, value v, StreamRef* r, Status* st) {
+  if (key == "StreamName") {
+    *st = json::ReadString(v, &r->stream_name);
+  } else if (key == "StreamARN") {
+    *st = json::ReadString(v, &r->stream_arn);
+  } else if (key == "StreamId") {
+    std::optional<std::string_view> ignored;  // reserved by AWS; never echoed (endpoint trap)
+    *st = json::ReadString(v, &ignored);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void ValidateStreamRef(const StreamRef& r, Validator* v) {
+  v->Length(r.stream_name, 1, 128, "streamName");
+  v->Pattern(r.stream_name, MatchesName, kNamePattern, "streamName");
+  v->Length(r.stream_arn, 1, 2048, "streamARN");
+  v->Pattern(r.stream_arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+}
+
+void ValidateShardId(const OptStr& s, std::string_view path, Validator* v) {
+  v->Length(s, 1, 128, path);
+  v->Pattern(s, MatchesName, kNamePattern, path);
+}
+
+void ValidateTags(const std::optional<TagPairs>& tags, std::string_view path, Validator* v) {
+  if (!tags) return;
+  if (tags->empty() || tags->size() > 200) {
+    v->Fail("'{}'", path,
+            tags->empty() ? "have length greater than or equal to 1" : "have length less than or equal to 200");
+  }
+  for (const auto& [k, val] : *tags) {
+    v->CharLength(k, 1, 128, std::string(path) + ".key");
+    v->CharLength(val, 0, 256, std::string(path) + ".value");
+  }
+}
+
+void ValidateTagKeys(const std::optional<std::vector<std::string_view>>& keys, Validator* v) {
+  if (!keys) return;
+  v->ListLength(keys->size(), 1, 50, "tagKeys", "[...]");
+  for (size_t i = 0; i < keys->size(); ++i)
+    v->CharLength((*keys)[i], 1, 128, "tagKeys." + std::to_string(i + 1) + ".member");
+}
+
+}  // namespace
+
+size_t RequestDecoder::DecodedBase64Length(std::string_view b64) {
+  size_t n = b64.size() / 4 * 3;
+  if (!b64.empty() && b64.back() == '=') --n;
+  if (b64.size() >= 2 && b64[b64.size() - 2] == '=') --n;
+  return n;
+}
+
+template <typename Fn>
+Status RequestDecoder::ParseObject(std::string_view body, Fn&& on_member) {
+  static constexpr std::string_view kEmpty = "{}";
+  // An empty body is what some clients send for input-less operations.
+  std::string_view text = body;
+  size_t capacity = body.size() + simdjson::SIMDJSON_PADDING;
+  static const std::string kPaddedEmpty = std::string(kEmpty) + std::string(simdjson::SIMDJSON_PADDING, ' ');
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    text = std::string_view(kPaddedEmpty.data(), kEmpty.size());
+    capacity = kPaddedEmpty.size();
+  }
+  simdjson::padded_string_view psv(text.data(), text.size(), capacity);
+  simdjson::ondemand::document doc;
+  if (parser_.iterate(psv).get(doc) != simdjson::SUCCESS) return json::SerializationError("Invalid JSON body");
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS)
+    return json::SerializationError("Request body must be a JSON object");
+  SLUICE_RETURN_IF_ERROR(json::ForEachMember(obj, on_member));
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS)
+    return json::SerializationError("Unexpected content after the JSON object");
+  return Status::Ok();
+}
+
+Status RequestDecoder::Decode(std::string_view body, CreateStreamRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "ShardCount") return json::ReadInt(v, &r->shard_count);
+    if (k == "Tags") return json::ReadStringMap(v, &r->tags);
+    if (k == "WarmThroughputMiBps") return json::ReadInt(v, &r->warm_throughput_mibps);
+    if (k == "MaxRecordSizeInKiB") return json::ReadInt(v, &r->max_record_size_kib);
+    if (k == "StreamModeDetails") {
+      if (json::IsNull(v)) return Status::Ok();
+      json::object o;
+      if (v.get_object().get(o) != simdjson::SUCCESS) return json::TypeMismatch(v, "a Structure");
+      r->has_mode_details = true;
+      return json::ForEachMember(o, [&](std::string_view k2, value v2) -> Status {
+        if (k2 == "StreamMode") return json::ReadString(v2, &r->stream_mode);
+        return Status::Ok();
+      });
+    }
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->stream_name.has_value(), "streamName");
+  v.Range(r->shard_count, 1, std::nullopt, "shardCount");
+  if (r->has_mode_details) {
+    v.NotNull(r->stream_mode.has_value(), "streamModeDetails.streamMode");
+    v.Enum(r->stream_mode, {"PROVISIONED", "ON_DEMAND"}, "streamModeDetails.streamMode");
+  }
+  ValidateTags(r->tags, "tags", &v);
+  v.Range(r->warm_throughput_mibps, 0, std::nullopt, "warmThroughputMiBps");
+  v.Range(r->max_record_size_kib, 1024, 10240, "maxRecordSizeInKiB");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, DeleteStreamRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "EnforceConsumerDeletion") return json::ReadBool(v, &r->enforce_consumer_deletion);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, DescribeStreamRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "Limit") return json::ReadInt(v, &r->limit);
+    if (k == "ExclusiveStartShardId") return json::ReadString(v, &r->exclusive_start_shard_id);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.Range(r->limit, 1, 10000, "limit");
+  ValidateShardId(r->exclusive_start_shard_id, "exclusiveStartShardId", &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, DescribeStreamSummaryRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, ListStreamsRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "Limit") return json::ReadInt(v, &r->limit);
+    if (k == "ExclusiveStartStreamName") return json::ReadString(v, &r->exclusive_start_stream_name);
+    if (k == "NextToken") return json::ReadString(v, &r->next_token);
+    return Status::Ok();
+  }));
+  Validator v;
+  v.Range(r->limit, 1, 10000, "limit");
+  v.Length(r->exclusive_start_stream_name, 1, 128, "exclusiveStartStreamName");
+  v.Pattern(r->exclusive_start_stream_name, MatchesName, kNamePattern, "exclusiveStartStreamName");
+  v.Length(r->next_token, 1, 1048576, "nextToken");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, ListShardsRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "NextToken") return json::ReadString(v, &r->next_token);
+    if (k == "ExclusiveStartShardId") return json::ReadString(v, &r->exclusive_start_shard_id);
+    if (k == "MaxResults") return json::ReadInt(v, &r->max_results);
+    if (k == "StreamCreationTimestamp") return json::ReadTimestampMillis(v, &r->stream_creation_timestamp);
+    if (k == "ShardFilter") {
+      if (json::IsNull(v)) return Status::Ok();
+      json::object o;
+      if (v.get_object().get(o) != simdjson::SUCCESS) return json::TypeMismatch(v, "a Structure");
+      r->shard_filter.emplace();
+      return json::ForEachMember(o, [&](std::string_view k2, value v2) -> Status {
+        if (k2 == "Type") return json::ReadString(v2, &r->shard_filter->type);
+        if (k2 == "ShardId") return json::ReadString(v2, &r->shard_filter->shard_id);
+        if (k2 == "Timestamp") return json::ReadTimestampMillis(v2, &r->shard_filter->timestamp);
+        return Status::Ok();
+      });
+    }
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.Length(r->next_token, 1, 1048576, "nextToken");
+  ValidateShardId(r->exclusive_start_shard_id, "exclusiveStartShardId", &v);
+  v.Range(r->max_results, 1, 10000, "maxResults");
+  if (r->shard_filter) {
+    v.NotNull(r->shard_filter->type.has_value(), "shardFilter.type");
+    v.Enum(r->shard_filter->type,
+           {"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"},
+           "shardFilter.type");
+    ValidateShardId(r->shard_filter->shard_id, "shardFilter.shardId", &v);
+  }
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, PutRecordRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "Data") return json::ReadString(v, &r->data);
+    if (k == "PartitionKey") return json::ReadString(v, &r->partition_key);
+    if (k == "ExplicitHashKey") return json::ReadString(v, &r->explicit_hash_key);
+    if (k == "SequenceNumberForOrdering") return json::ReadString(v, &r->sequence_number_for_ordering);
+    return Status::Ok();
+  }));
+  if (r->data && r->data->size() % 4 != 0)
+    return json::SerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                                    std::to_string(r->data->size()));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->data.has_value(), "data");
+  if (r->data) v.BlobMaxLength(DecodedBase64Length(*r->data), kMaxDataBytes, "data");
+  v.NotNull(r->partition_key.has_value(), "partitionKey");
+  v.CharLength(r->partition_key, 1, 256, "partitionKey");
+  v.Pattern(r->explicit_hash_key, MatchesHashKey, kHashKeyPattern, "explicitHashKey");
+  v.Pattern(r->sequence_number_for_ordering, MatchesSequenceNumber, kSequenceNumberPattern,
+            "sequenceNumberForOrdering");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, PutRecordsRequest* r) {
+  r->stream_name.reset();
+  r->stream_arn.reset();
+  r->has_records = false;
+  r->records.clear();  // keeps capacity
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k != "Records" || json::IsNull(v)) return Status::Ok();
+    simdjson::ondemand::array arr;
+    if (v.get_array().get(arr) != simdjson::SUCCESS) return json::TypeMismatch(v, "a List");
+    r->has_records = true;
+    r->records.clear();
+    for (auto el : arr) {
+      json::value item;
+      if (el.get(item) != simdjson::SUCCESS) return json::SerializationError("Invalid JSON array element");
+      json::object o;
+      if (item.get_object().get(o) != simdjson::SUCCESS) return json::TypeMismatch(item, "a Structure");
+      PutRecordsEntry& e = r->records.emplace_back();
+      SLUICE_RETURN_IF_ERROR(json::ForEachMember(o, [&](std::string_view k2, value v2) -> Status {
+        if (k2 == "Data") return json::ReadString(v2, &e.data);
+        if (k2 == "PartitionKey") return json::ReadString(v2, &e.partition_key);
+        if (k2 == "ExplicitHashKey") return json::ReadString(v2, &e.explicit_hash_key);
+        return Status::Ok();
+      }));
+      if (e.data && e.data->size() % 4 != 0)
+        return json::SerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                                        std::to_string(e.data->size()));
+    }
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->has_records, "records");
+  if (r->has_records) v.ListLength(r->records.size(), 1, 500, "records", "[...]");
+  std::string path;
+  for (size_t i = 0; i < r->records.size(); ++i) {
+    const PutRecordsEntry& e = r->records[i];
+    bool bad = !e.data || !e.partition_key ||
+               (e.data && DecodedBase64Length(*e.data) > kMaxDataBytes) ||
+               (e.partition_key && (e.partition_key->empty() || e.partition_key->size() > 256)) ||
+               (e.explicit_hash_key && !MatchesHashKey(*e.explicit_hash_key));
+    if (!bad) continue;  // the common case builds no path strings
+    std::string prefix = "records." + std::to_string(i + 1) + ".member.";
+    v.NotNull(e.data.has_value(), prefix + "data");
+    if (e.data) v.BlobMaxLength(DecodedBase64Length(*e.data), kMaxDataBytes, prefix + "data");
+    v.NotNull(e.partition_key.has_value(), prefix + "partitionKey");
+    v.CharLength(e.partition_key, 1, 256, prefix + "partitionKey");
+    v.Pattern(e.explicit_hash_key, MatchesHashKey, kHashKeyPattern, prefix + "explicitHashKey");
+  }
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, GetShardIteratorRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "ShardId") return json::ReadString(v, &r->shard_id);
+    if (k == "ShardIteratorType") return json::ReadString(v, &r->shard_iterator_type);
+    if (k == "StartingSequenceNumber") return json::ReadString(v, &r->starting_sequence_number);
+    if (k == "Timestamp") return json::ReadTimestampMillis(v, &r->timestamp);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->shard_id.has_value(), "shardId");
+  ValidateShardId(r->shard_id, "shardId", &v);
+  v.NotNull(r->shard_iterator_type.has_value(), "shardIteratorType");
+  v.Enum(r->shard_iterator_type, {"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"},
+         "shardIteratorType");
+  v.Pattern(r->starting_sequence_number, MatchesSequenceNumber, kSequenceNumberPattern, "startingSequenceNumber");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, GetRecordsRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "ShardIterator") return json::ReadString(v, &r->shard_iterator);
+    if (k == "Limit") return json::ReadInt(v, &r->limit);
+    if (k == "StreamARN") return json::ReadString(v, &r->stream_arn);
+    return Status::Ok();
+  }));
+  Validator v;
+  v.NotNull(r->shard_iterator.has_value(), "shardIterator");
+  v.Length(r->shard_iterator, 1, 512, "shardIterator");
+  v.Range(r->limit, 1, 10000, "limit");
+  v.Length(r->stream_arn, 1, 2048, "streamARN");
+  v.Pattern(r->stream_arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, RetentionRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "RetentionPeriodHours") return json::ReadInt(v, &r->retention_period_hours);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->retention_period_hours.has_value(), "retentionPeriodHours");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, AddTagsToStreamRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "Tags") return json::ReadStringMap(v, &r->tags);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->tags.has_value(), "tags");
+  ValidateTags(r->tags, "tags", &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, RemoveTagsFromStreamRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "TagKeys") return json::ReadStringList(v, &r->tag_keys);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->tag_keys.has_value(), "tagKeys");
+  ValidateTagKeys(r->tag_keys, &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, ListTagsForStreamRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "ExclusiveStartTagKey") return json::ReadString(v, &r->exclusive_start_tag_key);
+    if (k == "Limit") return json::ReadInt(v, &r->limit);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.CharLength(r->exclusive_start_tag_key, 1, 128, "exclusiveStartTagKey");
+  v.Range(r->limit, 1, 50, "limit");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, TagResourceRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "ResourceARN") return json::ReadString(v, &r->resource_arn);
+    if (k == "Tags") return json::ReadStringMap(v, &r->tags);
+    return Status::Ok();
+  }));
+  Validator v;
+  v.NotNull(r->tags.has_value(), "tags");
+  ValidateTags(r->tags, "tags", &v);
+  v.NotNull(r->resource_arn.has_value(), "resourceARN");
+  v.Length(r->resource_arn, 1, 2048, "resourceARN");
+  v.Pattern(r->resource_arn, MatchesResourceArn, kResourceArnPattern, "resourceARN");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, UntagResourceRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "ResourceARN") return json::ReadString(v, &r->resource_arn);
+    if (k == "TagKeys") return json::ReadStringList(v, &r->tag_keys);
+    return Status::Ok();
+  }));
+  Validator v;
+  v.NotNull(r->tag_keys.has_value(), "tagKeys");
+  ValidateTagKeys(r->tag_keys, &v);
+  v.NotNull(r->resource_arn.has_value(), "resourceARN");
+  v.Length(r->resource_arn, 1, 2048, "resourceARN");
+  v.Pattern(r->resource_arn, MatchesResourceArn, kResourceArnPattern, "resourceARN");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, ListTagsForResourceRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "ResourceARN") return json::ReadString(v, &r->resource_arn);
+    return Status::Ok();
+  }));
+  Validator v;
+  v.NotNull(r->resource_arn.has_value(), "resourceARN");
+  v.Length(r->resource_arn, 1, 2048, "resourceARN");
+  v.Pattern(r->resource_arn, MatchesResourceArn, kResourceArnPattern, "resourceARN");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, UpdateMaxRecordSizeRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "MaxRecordSizeInKiB") return json::ReadInt(v, &r->max_record_size_kib);
+    return Status::Ok();
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->max_record_size_kib.has_value(), "maxRecordSizeInKiB");
+  v.Range(r->max_record_size_kib, 1024, 10240, "maxRecordSizeInKiB");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, EmptyRequest* r) {
+  return ParseObject(body, [](std::string_view, value) -> Status { return Status::Ok(); });
+}
+
+}  // namespace sluice::protocol

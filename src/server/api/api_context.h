@@ -1,0 +1,29 @@
+#pragma once
+// Everything a handler may use: the engine modules, the clock and the API-level options.
+#include <cstdint>
+#include <string>
+
+#include "base/clock.h"
+#include "catalog/catalog.h"
+#include "model/shard_iterator.h"
+
+namespace sluice::server::api {
+
+struct ApiOptions {
+  int64_t iterator_ttl_ms = 300'000;
+  int64_t next_token_ttl_ms = 300'000;
+  // PutRecords request payload caps (data + partition keys): the classic 5 MiB, and 10 MiB for
+  // streams whose MaxRecordSizeInKiB is above 1024.
+  uint64_t put_records_max_bytes = 5 * 1024 * 1024;
+  uint64_t put_records_large_max_bytes = 10 * 1024 * 1024;
+  uint64_t get_records_max_bytes = 10 * 1024 * 1024;
+};
+
+struct ApiContext {
+  catalog::Catalog* catalog = nullptr;
+  const Clock* clock = nullptr;
+  model::IteratorKey iterator_key{};  // also signs pagination tokens
+  ApiOptions options;
+};
+
+}  // namespace sluice::server::api

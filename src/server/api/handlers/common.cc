@@ -1,0 +1,185 @@
+#include "server/api/handlers/common.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "base/base64.h"
+#include "model/sequence_number.h"
+#include "model/shard_id.h"
+
+namespace sluice::server::api {
+
+using catalog::StreamStatus;
+
+Status RequireActive(const catalog::Stream& s, int64_t now_ms) {
+  StreamStatus st = s.StatusAt(now_ms);
+  if (st == StreamStatus::kActive) return Status::Ok();
+  return Status(Errc::kInUse, "Stream " + s.name + " under account " + s.account + " not ACTIVE, instead in state " +
+                                  std::string(catalog::StreamStatusName(st)));
+}
+
+Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms) {
+  if (s.StatusAt(now_ms) == StreamStatus::kCreating)
+    return Status(Errc::kNotFound, "Stream " + s.name + " under account " + s.account + " not found.");
+  return Status::Ok();
+}
+
+const catalog::Shard* FindShard(const catalog::Stream& s, std::string_view shard_id) {
+  auto idx = model::ParseShardId(shard_id);
+  if (!idx || idx->value >= s.shards.size()) return nullptr;
+  return &s.shards[idx->value];
+}
+
+Status ShardNotFound(const catalog::Stream& s, std::string_view shard_id) {
+  return Status(Errc::kNotFound, "Shard " + std::string(shard_id) + " in stream " + s.name + " under account " +
+                                     s.account + " does not exist");
+}
+
+void WriteHashKeyRange(protocol::JsonWriter& w, const model::HashKeyRange& r) {
+  w.Key("HashKeyRange");
+  w.BeginObject();
+  w.Field("StartingHashKey", model::FormatHashKey(r.start));
+  w.Field("EndingHashKey", model::FormatHashKey(r.end));
+  w.EndObject();
+}
+
+void WriteShardJson(protocol::JsonWriter& w, const catalog::Stream& s, const catalog::Shard& sh) {
+  w.BeginObject();
+  w.Field("ShardId", model::FormatShardId({sh.index}));
+  if (sh.parent) w.Field("ParentShardId", model::FormatShardId({*sh.parent}));
+  if (sh.adjacent_parent) w.Field("AdjacentParentShardId", model::FormatShardId({*sh.adjacent_parent}));
+  WriteHashKeyRange(w, sh.range);
+  w.Key("SequenceNumberRange");
+  w.BeginObject();
+  w.Field("StartingSequenceNumber", model::FormatSequenceNumber({s.epoch, sh.index, 0, 0}));
+  if (sh.end_offset) {
+    // One below the first position the shard never reached: >= every record it holds.
+    uint64_t last = *sh.end_offset == 0 ? 0 : *sh.end_offset - 1;
+    w.Field("EndingSequenceNumber", model::FormatSequenceNumber({s.epoch, sh.index, last, ~uint64_t{0}}));
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteEnhancedMonitoring(protocol::JsonWriter& w, const catalog::Stream& s) {
+  w.Key("EnhancedMonitoring");
+  w.BeginArray();
+  w.BeginObject();
+  w.Key("ShardLevelMetrics");
+  w.BeginArray();
+  for (const auto& m : s.shard_level_metrics) w.String(m);
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+}
+
+namespace {
+
+bool TagCharAllowed(uint32_t cp) {
+  if (cp < 0x80) {
+    char c = static_cast<char>(cp);
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '\t' ||
+           c == '\n' || c == '\r' || c == '_' || c == '.' || c == ':' || c == '/' || c == '=' || c == '+' ||
+           c == '-' || c == '@';
+  }
+  return true;  // non-ASCII: letters/digits in other scripts are accepted, as AWS's \p{L}\p{N} do
+}
+
+bool AllTagChars(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80 && !TagCharAllowed(c)) return false;
+  }
+  return true;
+}
+
+constexpr size_t kMaxTagsPerStream = 50;
+
+}  // namespace
+
+Status CheckTags(const protocol::TagPairs& tags) {
+  for (const auto& [k, v] : tags) {
+    if (!AllTagChars(k) || !AllTagChars(v)) {
+      return Status(Errc::kInvalidArgument,
+                    "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
+                    "_ . : / = + - @.");
+    }
+    if (k.starts_with("aws:"))
+      return Status(Errc::kInvalidArgument, "Tag keys starting with 'aws:' are reserved for AWS use.");
+  }
+  return Status::Ok();
+}
+
+Status ApplyTags(catalog::Stream& s, const protocol::TagPairs& tags) {
+  SLUICE_RETURN_IF_ERROR(CheckTags(tags));
+  size_t added = 0;
+  for (const auto& [k, v] : tags)
+    if (!s.tags.count(std::string(k))) ++added;
+  if (s.tags.size() + added > kMaxTagsPerStream) {
+    return Status(Errc::kLimitExceeded, "Failed to add tags to stream " + s.name + " under account " + s.account +
+                                            " because a given stream cannot have more than " +
+                                            std::to_string(kMaxTagsPerStream) + " tags.");
+  }
+  for (const auto& [k, v] : tags) s.tags[std::string(k)] = std::string(v);
+  return Status::Ok();
+}
+
+Status RemoveTags(catalog::Stream& s, const std::vector<std::string_view>& keys) {
+  for (auto k : keys) {
+    if (!AllTagChars(k))
+      return Status(Errc::kInvalidArgument,
+                    "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
+                    "_ . : / = + - @.");
+  }
+  for (auto k : keys) s.tags.erase(std::string(k));
+  return Status::Ok();
+}
+
+namespace {
+constexpr size_t kTokenMac = 16;
+
+std::string TokenMac(const model::IteratorKey& key, std::string_view payload) {
+  unsigned char full[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(payload.data()),
+       payload.size(), full, &len);
+  return std::string(reinterpret_cast<char*>(full), kTokenMac);
+}
+}  // namespace
+
+std::string EncodeNextToken(const model::IteratorKey& key, int64_t now_ms, const std::vector<std::string>& fields) {
+  std::string payload = std::to_string(now_ms);
+  for (const auto& f : fields) payload.append("\n").append(f);
+  std::string raw = TokenMac(key, payload) + payload;
+  std::string out;
+  base64::AppendEncoded(raw, &out);
+  return out;
+}
+
+Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, std::string_view token,
+                                                 int64_t now_ms, int64_t ttl_ms) {
+  std::string raw;
+  Status invalid(Errc::kInvalidArgument, "Invalid NextToken.");
+  if (!base64::DecodeToString(token, &raw) || raw.size() <= kTokenMac) return invalid;
+  std::string_view payload = std::string_view(raw).substr(kTokenMac);
+  std::string mac = TokenMac(key, payload);
+  if (CRYPTO_memcmp(mac.data(), raw.data(), kTokenMac) != 0) return invalid;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t nl = payload.find('\n', start);
+    parts.emplace_back(payload.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  int64_t issued = std::strtoll(parts[0].c_str(), nullptr, 10);
+  if (now_ms - issued > ttl_ms) {
+    return Status(Errc::kExpiredNextToken, "The timestampInMillis parameter of the NextToken expired: token issued at " +
+                                               std::to_string(issued) + ", now " + std::to_string(now_ms) + ".");
+  }
+  parts.erase(parts.begin());
+  return parts;
+}
+
+}  // namespace sluice::server::api

@@ -1,0 +1,40 @@
+#pragma once
+// Helpers shared by several handlers: state checks, shard JSON, tags, pagination tokens.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/stream.h"
+#include "model/shard_iterator.h"
+#include "protocol/json_writer.h"
+#include "protocol/requests.h"
+
+namespace sluice::server::api {
+
+// Control operations that change a stream need it ACTIVE.
+Status RequireActive(const catalog::Stream& s, int64_t now_ms);
+// Data-plane operations: a stream still CREATING has no readable shards (AWS: not found).
+Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms);
+
+const catalog::Shard* FindShard(const catalog::Stream& s, std::string_view shard_id);
+Status ShardNotFound(const catalog::Stream& s, std::string_view shard_id);
+
+void WriteShardJson(protocol::JsonWriter& w, const catalog::Stream& s, const catalog::Shard& sh);
+void WriteEnhancedMonitoring(protocol::JsonWriter& w, const catalog::Stream& s);
+void WriteHashKeyRange(protocol::JsonWriter& w, const model::HashKeyRange& r);
+
+// Tag rules beyond the model's lengths: allowed characters, reserved prefix, 50 per resource.
+Status CheckTags(const protocol::TagPairs& tags);
+Status ApplyTags(catalog::Stream& s, const protocol::TagPairs& tags);
+Status RemoveTags(catalog::Stream& s, const std::vector<std::string_view>& keys);
+
+// Signed, expiring pagination tokens: payload fields joined by '\n'.
+std::string EncodeNextToken(const model::IteratorKey& key, int64_t now_ms, const std::vector<std::string>& fields);
+// Returns the fields, or InvalidArgument / ExpiredNextToken.
+Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, std::string_view token,
+                                                 int64_t now_ms, int64_t ttl_ms);
+
+}  // namespace sluice::server::api

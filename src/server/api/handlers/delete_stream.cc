@@ -1,0 +1,16 @@
+#include "server/api/handlers/handler.h"
+#include "server/api/stream_resolver.h"
+
+namespace sluice::server::api {
+
+Status HandleDeleteStream(HandlerArgs& a) {
+  protocol::DeleteStreamRequest r;
+  SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  auto target = ResolveStream(a.req.caller, r);
+  if (!target.ok()) return target.status();
+  // Consumers (enhanced fan-out) arrive with their own issue; with none registered,
+  // EnforceConsumerDeletion has nothing to enforce.
+  return a.ctx.catalog->DeleteStream(target->key());
+}
+
+}  // namespace sluice::server::api

@@ -1,0 +1,121 @@
+#include <ctime>
+
+#include "base/base64.h"
+#include "base/log.h"
+#include "model/sequence_number.h"
+#include "model/shard_id.h"
+#include "server/api/handlers/common.h"
+#include "server/api/handlers/handler.h"
+#include "server/api/stream_resolver.h"
+
+namespace sluice::server::api {
+namespace {
+
+std::string JavaDate(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Status HandleGetRecords(HandlerArgs& a) {
+  protocol::GetRecordsRequest r;
+  SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  auto pos = model::DecodeShardIterator(a.ctx.iterator_key, *r.shard_iterator);
+  if (!pos) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
+  int64_t now = a.ctx.clock->NowMillis();
+  if (now - pos->issued_at_ms > a.ctx.options.iterator_ttl_ms) {
+    return Status(Errc::kExpiredIterator,
+                  "Iterator expired. The iterator was created at time " + JavaDate(pos->issued_at_ms) +
+                      " while right now it is " + JavaDate(now) +
+                      " which is further in the future than the tolerated delay of " +
+                      std::to_string(a.ctx.options.iterator_ttl_ms) + " milliseconds.");
+  }
+  uint32_t limit = static_cast<uint32_t>(r.limit.value_or(10000));
+
+  return a.ctx.catalog->ReadByUid(pos->stream_uid, [&](const catalog::Stream& s) -> Status {
+    if (r.stream_arn && *r.stream_arn != s.arn)
+      return Status(Errc::kInvalidArgument, "StreamARN " + std::string(*r.stream_arn) +
+                                                " does not match the stream of the shard iterator.");
+    if (s.account != a.req.caller.account_id || s.region != a.req.caller.region)
+      return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
+    if (pos->shard_index >= s.shards.size()) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
+    const catalog::Shard& sh = s.shards[pos->shard_index];
+    storage::LogBounds bounds = sh.log->Bounds();
+    uint64_t shard_end = sh.end_offset.value_or(UINT64_MAX);
+
+    std::string* out = a.out;
+    out->append("{\"Records\":[");
+    bool first = true;
+    storage::ReadLimits limits{limit, a.ctx.options.get_records_max_bytes};
+    std::optional<model::SequenceNumberSequence> seq;
+    uint64_t expected = 0;
+    auto visit = [&](const storage::RecordView& rec) {
+      if (!seq || rec.offset != expected) seq.emplace(s.epoch, sh.index, rec.offset);
+      expected = rec.offset + 1;
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("{\"SequenceNumber\":\"");
+      out->append(seq->Current());
+      out->append("\",\"ApproximateArrivalTimestamp\":");
+      protocol::JsonWriter ts(out);
+      ts.TimestampMillis(rec.arrival_ms);
+      out->append(",\"Data\":\"");
+      size_t at = out->size();
+      out->resize(at + base64::EncodedSize(rec.data.size()));
+      base64::Encode(reinterpret_cast<const uint8_t*>(rec.data.data()), rec.data.size(), out->data() + at);
+      out->append("\",\"PartitionKey\":");
+      log::AppendJsonString(out, rec.partition_key);
+      out->push_back('}');
+      seq->Next();
+    };
+    Result<storage::ReadSummary> read = storage::ReadSummary{pos->offset, 0, 0, 0};
+    if (pos->offset < shard_end) {
+      read = sh.log->Read(pos->offset, limits, visit);
+      if (!read.ok()) {
+        SLOG(kError, "api", "read failed", {{"stream", s.name}, {"error", read.status().ToString()}});
+        return read.status();
+      }
+    }
+    out->append("]");
+    uint64_t next = std::max(read->next_offset, pos->offset);
+    bool drained_closed = sh.end_offset && next >= *sh.end_offset;
+    if (!drained_closed) {
+      out->append(",\"NextShardIterator\":");
+      log::AppendJsonString(out, model::EncodeShardIterator(a.ctx.iterator_key, {s.uid, sh.index, next, now}));
+    }
+    int64_t behind = 0;
+    if (next < bounds.end_offset && read->records > 0) behind = std::max<int64_t>(0, now - read->last_arrival_ms);
+    out->append(",\"MillisBehindLatest\":");
+    out->append(std::to_string(behind));
+    if (drained_closed) {
+      protocol::JsonWriter w(out);
+      out->append(",\"ChildShards\":[");
+      bool first_child = true;
+      for (const auto& child : s.shards) {
+        if (child.parent != sh.index && child.adjacent_parent != sh.index) continue;
+        if (!first_child) out->push_back(',');
+        first_child = false;
+        protocol::JsonWriter cw(out);
+        cw.BeginObject();
+        cw.Field("ShardId", model::FormatShardId({child.index}));
+        cw.Key("ParentShards");
+        cw.BeginArray();
+        if (child.parent) cw.String(model::FormatShardId({*child.parent}));
+        if (child.adjacent_parent) cw.String(model::FormatShardId({*child.adjacent_parent}));
+        cw.EndArray();
+        WriteHashKeyRange(cw, child.range);
+        cw.EndObject();
+      }
+      out->append("]");
+    }
+    out->append("}");
+    return Status::Ok();
+  });
+}
+
+}  // namespace sluice::server::api

@@ -1,0 +1,31 @@
+#include "server/api/handlers/common.h"
+#include "server/api/handlers/handler.h"
+#include "server/api/stream_resolver.h"
+
+namespace sluice::server::api {
+
+Status HandleListTagsForResource(HandlerArgs& a) {
+  protocol::ListTagsForResourceRequest r;
+  SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  auto target = ResolveArn(a.req.caller, *r.resource_arn, true);
+  if (!target.ok()) return target.status();
+  if (ParseKinesisArn(*r.resource_arn)->consumer.size())
+    return Status(Errc::kNotFound, "Consumer " + std::string(*r.resource_arn) + " not found.");
+  return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+    protocol::JsonWriter w(a.out);
+    w.BeginObject();
+    w.Key("Tags");
+    w.BeginArray();
+    for (const auto& [k, v] : s.tags) {
+      w.BeginObject();
+      w.Field("Key", k);
+      w.Field("Value", v);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return Status::Ok();
+  });
+}
+
+}  // namespace sluice::server::api

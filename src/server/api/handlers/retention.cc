@@ -1,0 +1,50 @@
+#include "server/api/handlers/common.h"
+#include "server/api/handlers/handler.h"
+#include "server/api/stream_resolver.h"
+
+namespace sluice::server::api {
+namespace {
+
+constexpr int64_t kMinRetentionHours = 24;
+constexpr int64_t kMaxRetentionHours = 8760;
+
+Status ChangeRetention(HandlerArgs& a, bool increase) {
+  protocol::RetentionRequest r;
+  SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  auto target = ResolveStream(a.req.caller, r);
+  if (!target.ok()) return target.status();
+  int64_t hours = *r.retention_period_hours;
+  if (hours < kMinRetentionHours) {
+    return Status(Errc::kInvalidArgument, "Minimum allowed retention period is 24 hours. Requested retention period (" +
+                                              std::to_string(hours) + " hours) is too short.");
+  }
+  if (hours > kMaxRetentionHours) {
+    return Status(Errc::kInvalidArgument, "Maximum allowed retention period is 8760 hours. Requested retention "
+                                          "period (" + std::to_string(hours) + " hours) is too long.");
+  }
+  int64_t now = a.ctx.clock->NowMillis();
+  return a.ctx.catalog->Write(target->key(), [&](catalog::Stream& s) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireActive(s, now));
+    if (increase && hours < s.retention_hours) {
+      return Status(Errc::kInvalidArgument,
+                    "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +
+                        " can not be shorter than existing retention period (" + std::to_string(s.retention_hours) +
+                        " hours). Use DecreaseRetentionPeriod API.");
+    }
+    if (!increase && hours > s.retention_hours) {
+      return Status(Errc::kInvalidArgument,
+                    "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +
+                        " can not be longer than existing retention period (" + std::to_string(s.retention_hours) +
+                        " hours). Use IncreaseRetentionPeriod API.");
+    }
+    s.retention_hours = static_cast<int32_t>(hours);
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+Status HandleIncreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, true); }
+Status HandleDecreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, false); }
+
+}  // namespace sluice::server::api

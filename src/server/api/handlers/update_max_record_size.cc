@@ -1,0 +1,21 @@
+#include "server/api/handlers/common.h"
+#include "server/api/handlers/handler.h"
+#include "server/api/stream_resolver.h"
+
+namespace sluice::server::api {
+
+Status HandleUpdateMaxRecordSize(HandlerArgs& a) {
+  protocol::UpdateMaxRecordSizeRequest r;
+  SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  if (!r.stream_arn) return Status(Errc::kInvalidArgument, "StreamARN must be provided.");
+  auto target = ResolveStream(a.req.caller, r);
+  if (!target.ok()) return target.status();
+  int64_t now = a.ctx.clock->NowMillis();
+  return a.ctx.catalog->Write(target->key(), [&](catalog::Stream& s) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireActive(s, now));
+    s.max_record_size_kib = static_cast<int32_t>(*r.max_record_size_kib);
+    return Status::Ok();
+  });
+}
+
+}  // namespace sluice::server::api

@@ -1,0 +1,34 @@
+#pragma once
+// Turns StreamName / StreamARN (/ ResourceARN) into a catalog key for the caller's account
+// and region, with AWS's errors for missing, malformed or mismatching addresses.
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "protocol/requests.h"
+#include "server/api/dispatcher.h"
+
+namespace sluice::server::api {
+
+struct ResolvedStream {
+  std::string account;
+  std::string region;
+  std::string name;
+  catalog::StreamKey key() const { return {account, region, name}; }
+};
+
+struct ParsedArn {
+  std::string region;
+  std::string account;
+  std::string stream;
+  std::string consumer;  // empty for stream ARNs
+};
+
+// Parses arn:<partition>:kinesis:<region>:<account>:stream/<name>[/consumer/<c>:<ts>].
+Result<ParsedArn> ParseKinesisArn(std::string_view arn);
+
+Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref);
+Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, bool allow_consumer);
+
+}  // namespace sluice::server::api

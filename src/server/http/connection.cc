@@ -1,0 +1,26 @@
+#include "server/http/connection.h"
+
+#include <vector>
+
+namespace sluice::server::http {
+
+void Worker::Unregister(Connection* c) {
+  connections_.erase(c);
+  if (stopping_ && connections_.empty() && grace_timer_) grace_timer_->cancel();
+}
+
+void Worker::BeginShutdown(std::chrono::milliseconds grace) {
+  stopping_ = true;
+  // Copy: a connection may unregister while we iterate.
+  std::vector<Connection*> live(connections_.begin(), connections_.end());
+  for (Connection* c : live) c->Shutdown();
+  if (connections_.empty()) return;
+  grace_timer_.emplace(ioc_, grace);
+  grace_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    std::vector<Connection*> left(connections_.begin(), connections_.end());
+    for (Connection* c : left) c->ForceClose();
+  });
+}
+
+}  // namespace sluice::server::http

@@ -1,0 +1,77 @@
+#pragma once
+// Pieces shared by every connection type: the server-wide context, the per-thread worker
+// (one io_context per core; a connection lives on exactly one, so it needs no locking), and
+// the Connection base through which Stop() reaches live connections.
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstddef>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "server/api/dispatcher.h"
+#include "server/http/http_options.h"
+#include "server/http/request_processor.h"
+
+namespace sluice::server::http {
+
+namespace asio = boost::asio;
+
+struct ServerContext {
+  const HttpServerOptions* options = nullptr;
+  api::Dispatcher* dispatcher = nullptr;
+  const RequestProcessor* processor = nullptr;
+  std::atomic<size_t> connections{0};
+};
+
+class Connection;
+
+class Worker {
+ public:
+  explicit Worker(ServerContext* ctx) : ctx_(ctx), ioc_(1) {}
+
+  asio::io_context& ioc() { return ioc_; }
+  ServerContext* ctx() const { return ctx_; }
+  bool stopping() const { return stopping_; }
+
+  // Only on this worker's thread.
+  void Register(Connection* c) { connections_.insert(c); }
+  void Unregister(Connection* c);
+  // Graceful shutdown of every connection, then force-close after `grace`. On this thread.
+  void BeginShutdown(std::chrono::milliseconds grace);
+
+  std::thread thread;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
+
+ private:
+  ServerContext* ctx_;
+  asio::io_context ioc_;
+  std::unordered_set<Connection*> connections_;
+  bool stopping_ = false;
+  std::optional<asio::steady_timer> grace_timer_;
+};
+
+class Connection {
+ public:
+  explicit Connection(Worker* worker) : worker_(worker) {
+    worker_->Register(this);
+    worker_->ctx()->connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  virtual ~Connection() {
+    worker_->ctx()->connections.fetch_sub(1, std::memory_order_relaxed);
+    worker_->Unregister(this);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Finish what has been received, then close.
+  virtual void Shutdown() = 0;
+  virtual void ForceClose() = 0;
+
+ protected:
+  Worker* worker_;
+};
+
+}  // namespace sluice::server::http

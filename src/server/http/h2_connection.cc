@@ -1,0 +1,432 @@
+#include "server/http/h2_connection.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+#include "base/log.h"
+
+namespace sluice::server::http {
+
+using boost::system::error_code;
+
+struct H2Connection::Stream {
+  int32_t id = 0;
+  // Header bytes stay in nghttp2's reference-counted buffers; no copy.
+  std::vector<nghttp2_rcbuf*> rcbufs;
+  std::vector<protocol::sigv4::Header> headers;
+  std::string_view method, path, authority;
+  size_t header_bytes = 0;
+  BodyBuffer body;
+  bool too_large = false;
+  bool request_complete = false;  // END_STREAM received from the client
+  bool answered = false;          // a response has been submitted
+  bool dispatched = false;        // the dispatcher owns exchange
+  bool closed = false;            // nghttp2 closed the stream while dispatched
+  size_t sent = 0;
+  Exchange exchange;
+
+  void Reset() {
+    for (nghttp2_rcbuf* b : rcbufs) nghttp2_rcbuf_decref(b);
+    rcbufs.clear();
+    headers.clear();
+    method = path = authority = {};
+    header_bytes = 0;
+    body.Clear();
+    too_large = request_complete = answered = dispatched = closed = false;
+    sent = 0;
+    id = 0;
+  }
+};
+
+namespace {
+
+std::string_view View(nghttp2_rcbuf* b) {
+  nghttp2_vec v = nghttp2_rcbuf_get_buf(b);
+  return {reinterpret_cast<const char*>(v.base), v.len};
+}
+
+bool ParseSize(std::string_view s, size_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<size_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+// nghttp2 C callbacks, forwarding to the connection.
+struct H2Callbacks {
+  static H2Connection* Conn(void* user) { return static_cast<H2Connection*>(user); }
+  static H2Connection::Stream* StreamOf(nghttp2_session* session, int32_t id) {
+    return static_cast<H2Connection::Stream*>(nghttp2_session_get_stream_user_data(session, id));
+  }
+
+  static int OnBeginHeaders(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    H2Connection* c = Conn(user);
+    H2Connection::Stream* s = c->AcquireStream(frame->hd.stream_id);
+    nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, s);
+    return 0;
+  }
+
+  static int OnHeader(nghttp2_session* session, const nghttp2_frame* frame, nghttp2_rcbuf* name,
+                      nghttp2_rcbuf* value, uint8_t, void* user) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    H2Connection::Stream* s = StreamOf(session, frame->hd.stream_id);
+    if (s == nullptr) return 0;  // trailers of an unknown stream etc.
+    H2Connection* c = Conn(user);
+    std::string_view n = View(name), v = View(value);
+    s->header_bytes += n.size() + v.size() + 32;
+    if (s->header_bytes > c->ctx_->options->max_header_bytes) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    nghttp2_rcbuf_incref(name);
+    nghttp2_rcbuf_incref(value);
+    s->rcbufs.push_back(name);
+    s->rcbufs.push_back(value);
+    if (!n.empty() && n[0] == ':') {
+      if (n == ":method") s->method = v;
+      else if (n == ":path") s->path = v;
+      else if (n == ":authority") s->authority = v;
+      return 0;
+    }
+    s->headers.push_back({n, v});
+    if (n == "content-length") {
+      size_t len = 0;
+      if (ParseSize(v, &len)) {
+        if (len > c->ctx_->options->max_body_bytes) {
+          s->too_large = true;
+        } else {
+          s->body.Reserve(len);
+        }
+      }
+    }
+    return 0;
+  }
+
+  static int OnDataChunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data,
+                         size_t len, void* user) {
+    H2Connection::Stream* s = StreamOf(session, stream_id);
+    if (s == nullptr || s->too_large) return 0;
+    H2Connection* c = Conn(user);
+    if (s->body.size() + len > c->ctx_->options->max_body_bytes) {
+      s->too_large = true;
+      s->body.Clear();
+      if (!s->answered) c->AnswerTooLarge(s);
+      return 0;
+    }
+    s->body.Append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+
+  static int OnFrameRecv(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+    H2Connection::Stream* s = StreamOf(session, frame->hd.stream_id);
+    if (s == nullptr) return 0;
+    H2Connection* c = Conn(user);
+    if (s->too_large && !s->answered) c->AnswerTooLarge(s);
+    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+      s->request_complete = true;
+      if (!s->answered) c->StartRequest(s);
+    }
+    return 0;
+  }
+
+  static int OnFrameSend(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+    if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
+      H2Connection::Stream* s = StreamOf(session, frame->hd.stream_id);
+      // Answered before the request ended (413): tell the client to stop sending (RFC 9113 8.1).
+      if (s != nullptr && !s->request_complete) {
+        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+      }
+    }
+    return 0;
+  }
+
+  static int OnStreamClose(nghttp2_session* session, int32_t stream_id, uint32_t, void* user) {
+    H2Connection::Stream* s = StreamOf(session, stream_id);
+    if (s == nullptr) return 0;
+    H2Connection* c = Conn(user);
+    nghttp2_session_set_stream_user_data(session, stream_id, nullptr);
+    if (s->dispatched) {
+      s->closed = true;  // released when the dispatcher is done with it
+    } else {
+      c->ReleaseStream(s);
+    }
+    return 0;
+  }
+
+  static ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
+                                  nghttp2_data_source* source, void*) {
+    auto* s = static_cast<H2Connection::Stream*>(source->ptr);
+    const std::string& body = s->exchange.response.body;
+    size_t n = std::min(length, body.size() - s->sent);
+    std::memcpy(buf, body.data() + s->sent, n);
+    s->sent += n;
+    if (s->sent == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+};
+
+H2Connection::H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::string preface)
+    : Connection(worker),
+      ctx_(worker->ctx()),
+      socket_(std::move(socket)),
+      preface_(std::move(preface)),
+      idle_timer_(worker->ioc()) {}
+
+H2Connection::~H2Connection() {
+  if (session_ != nullptr) nghttp2_session_del(session_);
+  for (auto& s : pool_) s->Reset();
+}
+
+void H2Connection::Start() {
+  nghttp2_session_callbacks* cbs;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, &H2Callbacks::OnBeginHeaders);
+  nghttp2_session_callbacks_set_on_header_callback2(cbs, &H2Callbacks::OnHeader);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &H2Callbacks::OnDataChunk);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &H2Callbacks::OnFrameRecv);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, &H2Callbacks::OnFrameSend);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &H2Callbacks::OnStreamClose);
+  int rv = nghttp2_session_server_new(&session_, cbs, this);
+  nghttp2_session_callbacks_del(cbs);
+  if (rv != 0) {
+    session_ = nullptr;
+    return Close();
+  }
+  const HttpServerOptions& o = *ctx_->options;
+  nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, o.h2_max_concurrent_streams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(o.h2_initial_window_size)},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(o.max_header_bytes)},
+  };
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, o.h2_connection_window_size);
+
+  read_buf_.resize(256 * 1024);
+  ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()),
+                                       preface_.size());
+  std::string().swap(preface_);
+  if (n < 0) return Close();
+  ArmIdleTimer();
+  Flush();
+  DoRead();
+}
+
+void H2Connection::Shutdown() {
+  if (closed_) return;
+  shutting_down_ = true;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  Flush();
+  MaybeClose();
+}
+
+void H2Connection::ForceClose() { Close(); }
+
+void H2Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  idle_timer_.cancel();
+}
+
+void H2Connection::ArmIdleTimer() {
+  // One timer serves two purposes: close connections idle (no streams, no bytes) for
+  // idle_timeout, and close those whose peer stopped reading our responses.
+  idle_timer_.expires_after(ctx_->options->idle_timeout);
+  idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->closed_) return;
+    bool idle = !self->activity_ && self->open_streams_ == 0 && self->dispatched_ == 0;
+    bool write_stalled = self->writing_ && std::chrono::steady_clock::now() - self->write_started_ >
+                                               self->ctx_->options->body_read_timeout;
+    if (idle || write_stalled) {
+      if (idle) {
+        nghttp2_submit_goaway(self->session_, NGHTTP2_FLAG_NONE,
+                              nghttp2_session_get_last_proc_stream_id(self->session_), NGHTTP2_NO_ERROR,
+                              nullptr, 0);
+        self->shutting_down_ = true;
+        self->Flush();
+        self->MaybeClose();
+      } else {
+        self->Close();
+      }
+      if (!self->closed_) self->ArmIdleTimer();
+      return;
+    }
+    self->activity_ = false;
+    self->ArmIdleTimer();
+  });
+}
+
+void H2Connection::DoRead() {
+  if (closed_) return;
+  socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const error_code& ec, size_t n) {
+    if (self->closed_) return;
+    if (ec) return self->Close();
+    self->activity_ = true;
+    ssize_t rv = nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n);
+    if (rv < 0) {
+      SLOG(kDebug, "http", "h2 protocol error", {{"error", nghttp2_strerror(static_cast<int>(rv))}});
+      return self->Close();
+    }
+    self->Flush();
+    self->DoRead();
+  });
+}
+
+void H2Connection::Flush() {
+  if (writing_ || closed_) return;
+  write_buf_.clear();
+  for (;;) {
+    const uint8_t* data = nullptr;
+    ssize_t n = nghttp2_session_mem_send(session_, &data);
+    if (n < 0) return Close();
+    if (n == 0) break;
+    write_buf_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+    if (write_buf_.size() >= 1024 * 1024) break;
+  }
+  if (write_buf_.empty()) return MaybeClose();
+  writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
+  asio::async_write(socket_, asio::buffer(write_buf_), [self = shared_from_this()](const error_code& ec, size_t) {
+    self->writing_ = false;
+    if (ec) return self->Close();
+    self->Flush();
+  });
+}
+
+void H2Connection::MaybeClose() {
+  if (closed_ || writing_) return;
+  bool done = !nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_);
+  if (shutting_down_ && open_streams_ == 0 && dispatched_ == 0) done = true;
+  if (done) Close();
+}
+
+H2Connection::Stream* H2Connection::AcquireStream(int32_t id) {
+  Stream* s;
+  if (!free_.empty()) {
+    s = free_.back();
+    free_.pop_back();
+  } else {
+    pool_.push_back(std::make_unique<Stream>());
+    s = pool_.back().get();
+  }
+  s->id = id;
+  ++open_streams_;
+  return s;
+}
+
+void H2Connection::ReleaseStream(Stream* s) {
+  s->Reset();
+  free_.push_back(s);
+  --open_streams_;
+}
+
+IncomingRequest H2Connection::MakeRequest(Stream* s) {
+  bool has_host = false;
+  for (const auto& h : s->headers) {
+    if (h.name == "host") has_host = true;
+  }
+  // HTTP/2 carries the host in :authority; SigV4 signs it as `host`.
+  if (!has_host && !s->authority.empty()) s->headers.push_back({"host", s->authority});
+  size_t q = s->path.find('?');
+  IncomingRequest req;
+  req.method = s->method;
+  req.path = s->path.substr(0, q);
+  req.query = q == std::string_view::npos ? std::string_view() : s->path.substr(q + 1);
+  req.host = s->authority;
+  req.headers = s->headers;
+  s->body.Seal();
+  req.body = s->body.view();
+  return req;
+}
+
+void H2Connection::AnswerTooLarge(Stream* s) {
+  IncomingRequest req = MakeRequest(s);
+  ctx_->processor->PrepareTooLarge(req, &s->exchange);
+  SubmitResponse(s);
+}
+
+void H2Connection::StartRequest(Stream* s) {
+  IncomingRequest req = MakeRequest(s);
+  if (!ctx_->processor->Prepare(req, &s->exchange)) return SubmitResponse(s);
+  s->dispatched = true;
+  if (dispatched_++ == 0) {
+    self_while_dispatched_ = shared_from_this();
+    work_.emplace(worker_->ioc().get_executor());
+  }
+  // {this, s} is trivially copyable and small: std::function keeps it inline.
+  ctx_->dispatcher->Dispatch(s->exchange.request, &s->exchange.response, [this, s] {
+    asio::post(worker_->ioc(), [this, s] { OnDispatchDone(s); });
+  });
+}
+
+void H2Connection::OnDispatchDone(Stream* s) {
+  s->dispatched = false;
+  if (s->closed) {
+    ReleaseStream(s);
+  } else if (!closed_) {
+    RequestProcessor::Finish(&s->exchange);
+    SubmitResponse(s);
+    Flush();
+  }
+  if (--dispatched_ == 0) {
+    work_.reset();
+    auto self = std::move(self_while_dispatched_);  // may destroy *this on return
+    MaybeClose();
+  }
+}
+
+void H2Connection::SubmitResponse(Stream* s) {
+  s->answered = true;
+  s->sent = 0;
+  const ResponseHead& head = s->exchange.head;
+  const std::string& body = s->exchange.response.body;
+  // HTTP/2 header names must be lowercase; nghttp2 copies names and values on submit, so the
+  // arena only has to live through this call. Reserve so pointers into it stay valid.
+  nv_arena_.clear();
+  nv_arena_.reserve(1024 + head.allow_headers.size() + head.allow_methods.size());
+  nva_.clear();
+  auto add = [this](std::string_view name, std::string_view value, bool lower) {
+    size_t off = nv_arena_.size();
+    for (char c : name) nv_arena_.push_back(lower && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    nghttp2_nv nv;
+    nv.name = reinterpret_cast<uint8_t*>(nv_arena_.data() + off);
+    nv.namelen = name.size();
+    nv.value = reinterpret_cast<uint8_t*>(const_cast<char*>(value.data()));
+    nv.valuelen = value.size();
+    nv.flags = NGHTTP2_NV_FLAG_NONE;
+    nva_.push_back(nv);
+  };
+  char status[3] = {static_cast<char>('0' + head.status / 100 % 10), static_cast<char>('0' + head.status / 10 % 10),
+                    static_cast<char>('0' + head.status % 10)};
+  add(":status", std::string_view(status, 3), false);
+  ForEachResponseHeader(head, [&](std::string_view n, std::string_view v) { add(n, v, true); });
+  char len_buf[24];
+  size_t len_n = 0;
+  {
+    std::string tmp;
+    AppendDecimal(&tmp, body.size());
+    len_n = tmp.size();
+    std::memcpy(len_buf, tmp.data(), len_n);
+  }
+  add("content-length", std::string_view(len_buf, len_n), false);
+
+  nghttp2_data_provider provider;
+  provider.source.ptr = s;
+  provider.read_callback = &H2Callbacks::ReadResponseBody;
+  int rv = nghttp2_submit_response(session_, s->id, nva_.data(), nva_.size(), body.empty() ? nullptr : &provider);
+  if (rv != 0) {
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR);
+  }
+}
+
+}  // namespace sluice::server::http

@@ -1,0 +1,77 @@
+#pragma once
+// Cleartext HTTP/2 (prior knowledge, as @aws-sdk/client-kinesis and the Java SDK's Netty client
+// use it) on nghttp2's server session over an Asio socket. nghttp2 does framing, HPACK, flow
+// control (we advertise large windows so ~700 KB bodies flow without stalls) and PING replies;
+// this class moves bytes and maps streams to Exchanges.
+//
+// Seam for streaming responses (SubscribeToShard event stream, a later issue): a response is
+// submitted with a data provider (ReadResponseBody). A streaming response would use a provider
+// that returns NGHTTP2_ERR_DEFERRED when it has no event ready and call
+// nghttp2_session_resume_data() + Flush() on this connection's executor when one arrives;
+// Stream would then hold a producer handle instead of a complete ApiResponse body.
+#include <nghttp2/nghttp2.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/http/body_buffer.h"
+#include "server/http/connection.h"
+
+namespace sluice::server::http {
+
+class H2Connection final : public Connection, public std::enable_shared_from_this<H2Connection> {
+ public:
+  // `preface` holds the bytes already read by the sniffer (starting with the client preface).
+  H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::string preface);
+  ~H2Connection() override;
+
+  void Start();
+  void Shutdown() override;
+  void ForceClose() override;
+
+ private:
+  struct Stream;
+  friend struct H2Callbacks;
+
+  void DoRead();
+  void Flush();
+  void MaybeClose();
+  void Close();
+  void ArmIdleTimer();
+
+  Stream* AcquireStream(int32_t id);
+  void ReleaseStream(Stream* s);
+  IncomingRequest MakeRequest(Stream* s);
+  void StartRequest(Stream* s);
+  void AnswerTooLarge(Stream* s);
+  void OnDispatchDone(Stream* s);
+  void SubmitResponse(Stream* s);
+
+  const ServerContext* ctx_;
+  asio::ip::tcp::socket socket_;
+  nghttp2_session* session_ = nullptr;
+  std::string preface_;
+  std::vector<uint8_t> read_buf_;
+  std::string write_buf_;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool shutting_down_ = false;
+  bool activity_ = false;
+  size_t open_streams_ = 0;
+  size_t dispatched_ = 0;
+  std::vector<std::unique_ptr<Stream>> pool_;  // owns every Stream
+  std::vector<Stream*> free_;
+  asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point write_started_;
+  std::string nv_arena_;
+  std::vector<nghttp2_nv> nva_;
+  std::shared_ptr<H2Connection> self_while_dispatched_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+};
+
+}  // namespace sluice::server::http

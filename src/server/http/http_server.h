@@ -1,0 +1,56 @@
+#pragma once
+// The Kinesis front end: accepts TCP connections, speaks HTTP/1.1 keep-alive and cleartext
+// HTTP/2 (prior knowledge) on the same port, authenticates (SigV4), and hands each request to
+// an api::Dispatcher. One io_context and thread per core; a connection stays on one thread.
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "server/api/dispatcher.h"
+#include "server/http/http_options.h"
+
+namespace sluice::server::http {
+
+struct ServerContext;
+class RequestProcessor;
+class Worker;
+
+class HttpServer {
+ public:
+  using Options = HttpServerOptions;
+
+  // Cheap: no threads, no sockets. `dispatcher` and `clock` must outlive the server.
+  HttpServer(Options options, api::Dispatcher* dispatcher, const Clock* clock = SystemClock::Default());
+  ~HttpServer();  // Stop()s if running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the io threads.
+  Status Start();
+  // Graceful: stop accepting, let in-flight requests finish (up to options.stop_grace), close
+  // connections, join the threads. Idempotent.
+  void Stop();
+
+  // The bound port (useful with options.port == 0); 0 before Start().
+  uint16_t port() const { return bound_port_; }
+  const Options& options() const { return options_; }
+
+ private:
+  void Accept();
+
+  Options options_;
+  api::Dispatcher* dispatcher_;
+  const Clock* clock_;
+  std::unique_ptr<RequestProcessor> processor_;
+  std::unique_ptr<ServerContext> ctx_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  size_t next_worker_ = 0;
+  uint16_t bound_port_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace sluice::server::http

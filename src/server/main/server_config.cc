@@ -1,0 +1,183 @@
+#include "server/main/server_config.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace sluice::server {
+namespace {
+
+bool ParseU64(const std::string& s, uint64_t* out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool ParseSize(const std::string& s, uint64_t* out) {
+  // Accepts plain bytes or a K/M/G (binary) suffix: 16M = 16 MiB.
+  if (s.empty()) return false;
+  uint64_t mult = 1;
+  std::string num = s;
+  char last = static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
+  if (last == 'K' || last == 'M' || last == 'G') {
+    mult = last == 'K' ? 1024 : last == 'M' ? 1024 * 1024 : 1024ull * 1024 * 1024;
+    num.pop_back();
+  }
+  uint64_t v = 0;
+  if (!ParseU64(num, &v)) return false;
+  *out = v * mult;
+  return true;
+}
+
+}  // namespace
+
+std::string ServeHelpText() {
+  return R"(Usage: sluice serve [flags]
+
+Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and cleartext HTTP/2).
+Point any AWS client at it with an endpoint override, e.g.
+  aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
+
+Network:
+  --host ADDR                  address to listen on (default 127.0.0.1)
+  --port N                     TCP port (default 4567; 0 picks a free port and logs it)
+  --io-threads N               network threads (default: one per core)
+  --max-connections N          concurrent connections accepted (default 10000)
+  --max-body-size SIZE         largest request body; larger get HTTP 413 (default 16M;
+                               a 10 MiB PutRecords is ~14 MiB of JSON)
+  --idle-timeout-ms N          close idle keep-alive connections after N ms (default 120000)
+  --header-timeout-ms N        close connections that do not send a request head in N ms
+                               (default 10000)
+
+Identity:
+  --region NAME                region used when a request's signature names none (default us-east-1)
+  --account-id ID              12-digit account for access keys that are not 12 digits
+                               (default 000000000000); a 12-digit access key id is its own account
+  --auth structural|verify     structural (default): require well-formed, current SigV4 but accept
+                               any key; verify: check signatures against --credentials
+  --credentials AKID:SECRET    a key pair for --auth verify (repeatable)
+
+Storage and streams:
+  --data-dir DIR               where Sluice keeps its data (default ./data)
+  --memory-limit SIZE          cap on record bytes held in memory; puts beyond it fail with
+                               ServiceUnavailable (default: unlimited)
+  --create-stream-delay-ms N   time a new stream stays CREATING (default 0; AWS takes seconds)
+  --delete-stream-delay-ms N   time a deleted stream stays DELETING (default 0)
+  --shard-limit N              open provisioned shards per account and region (default 500)
+  --on-demand-stream-limit N   on-demand streams per account and region (default 50)
+
+Other:
+  --log-level debug|info|warn|error   (default info)
+  -h, --help                   show this help
+)";
+}
+
+ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig* c) {
+  ParseOutcome out;
+  auto fail = [&](std::string msg) {
+    out.ok = false;
+    out.error = std::move(msg);
+    return out;
+  };
+  using Setter = std::function<bool(const std::string&)>;
+  auto u64 = [](auto* field) {
+    return Setter([field](const std::string& v) {
+      uint64_t x;
+      if (!ParseU64(v, &x)) return false;
+      *field = static_cast<std::remove_reference_t<decltype(*field)>>(x);
+      return true;
+    });
+  };
+  auto ms = [](std::chrono::milliseconds* field) {
+    return Setter([field](const std::string& v) {
+      uint64_t x;
+      if (!ParseU64(v, &x)) return false;
+      *field = std::chrono::milliseconds(x);
+      return true;
+    });
+  };
+  auto str = [](std::string* field) {
+    return Setter([field](const std::string& v) {
+      *field = v;
+      return !v.empty();
+    });
+  };
+  std::map<std::string, Setter> flags = {
+      {"--host", str(&c->http.host)},
+      {"--port",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x > 65535) return false;
+         c->http.port = static_cast<uint16_t>(x);
+         return true;
+       }},
+      {"--io-threads", u64(&c->http.io_threads)},
+      {"--max-connections", u64(&c->http.max_connections)},
+      {"--max-body-size",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseSize(v, &x) || x < 1024) return false;
+         c->http.max_body_bytes = x;
+         return true;
+       }},
+      {"--idle-timeout-ms", ms(&c->http.idle_timeout)},
+      {"--header-timeout-ms", ms(&c->http.header_read_timeout)},
+      {"--region", str(&c->http.default_region)},
+      {"--account-id",
+       [c](const std::string& v) {
+         if (v.size() != 12 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+         c->http.default_account_id = v;
+         return true;
+       }},
+      {"--auth",
+       [c](const std::string& v) {
+         if (v == "structural") c->http.auth_mode = http::AuthMode::kStructural;
+         else if (v == "verify") c->http.auth_mode = http::AuthMode::kVerify;
+         else return false;
+         return true;
+       }},
+      {"--credentials",
+       [c](const std::string& v) {
+         size_t colon = v.find(':');
+         if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) return false;
+         c->http.credentials[v.substr(0, colon)] = v.substr(colon + 1);
+         return true;
+       }},
+      {"--data-dir", str(&c->data_dir)},
+      {"--memory-limit", [c](const std::string& v) { return ParseSize(v, &c->memory_limit_bytes); }},
+      {"--create-stream-delay-ms", u64(&c->catalog.create_stream_delay_ms)},
+      {"--delete-stream-delay-ms", u64(&c->catalog.delete_stream_delay_ms)},
+      {"--shard-limit", u64(&c->catalog.shard_limit)},
+      {"--on-demand-stream-limit", u64(&c->catalog.on_demand_stream_limit)},
+      {"--log-level",
+       [c](const std::string& v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") return false;
+         c->log_level = v;
+         return true;
+       }},
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    if (name == "-h" || name == "--help") {
+      out.help = true;
+      return out;
+    }
+    size_t eq = name.find('=');
+    bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    auto it = flags.find(name);
+    if (it == flags.end()) return fail("unknown flag " + name + " (see sluice serve --help)");
+    if (!inline_value) {
+      if (i + 1 >= args.size()) return fail("flag " + name + " needs a value");
+      value = args[++i];
+    }
+    if (!it->second(value)) return fail("invalid value '" + value + "' for " + name);
+  }
+  if (c->http.auth_mode == http::AuthMode::kVerify && c->http.credentials.empty())
+    return fail("--auth verify needs at least one --credentials AKID:SECRET");
+  return out;
+}
+
+}  // namespace sluice::server

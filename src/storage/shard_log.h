@@ -1,0 +1,76 @@
+#pragma once
+// The storage seam: one append-only log per shard. The API layer sees only this interface;
+// the first backend keeps records in memory (memory_log_store.h), the durable segmented log
+// (next issue) implements the same interface.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "base/status.h"
+#include "storage/record_batch.h"
+
+namespace sluice::storage {
+
+struct AppendResult {
+  uint64_t first_offset = 0;  // offset of the batch's first record; the rest follow contiguously
+};
+
+// Called once, possibly on another thread, when the batch is durable per the configured
+// durability mode (immediately for the in-memory backend).
+using AppendCallback = std::function<void(Result<AppendResult>)>;
+
+struct ReadLimits {
+  uint32_t max_records = 10000;
+  uint64_t max_bytes = 10 * 1024 * 1024;  // data bytes; at least one record is always returned
+};
+
+struct ReadSummary {
+  uint64_t next_offset = 0;        // where the next read should start
+  uint32_t records = 0;
+  uint64_t bytes = 0;              // data bytes visited
+  int64_t last_arrival_ms = 0;     // arrival time of the last visited record (0 if none)
+};
+
+struct LogBounds {
+  uint64_t start_offset = 0;   // oldest retained record (trim horizon)
+  uint64_t end_offset = 0;     // next offset to be assigned (the tip)
+  int64_t last_arrival_ms = 0; // arrival time of the newest record, 0 if empty
+};
+
+class ShardLog {
+ public:
+  virtual ~ShardLog() = default;
+
+  // Appends the records of `batch` with one arrival timestamp. Offsets are assigned in call
+  // order; concurrent Append calls on one shard are serialised by the log. The batch's bytes
+  // are copied before Append returns, so the caller may reuse the builder at once.
+  virtual void Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) = 0;
+
+  virtual LogBounds Bounds() const = 0;
+
+  // First offset whose arrival time is >= ms (end_offset if none); O(log n).
+  virtual uint64_t OffsetForTimestamp(int64_t ms) const = 0;
+
+  // Visits records from `from` (clamped to start_offset) within limits. The views passed to
+  // visit are valid only during the call. Returns IoError/Corruption on storage failure.
+  virtual Result<ReadSummary> Read(uint64_t from, const ReadLimits& limits,
+                                   const std::function<void(const RecordView&)>& visit) const = 0;
+};
+
+struct ShardKey {
+  uint64_t stream_uid = 0;
+  uint32_t shard_index = 0;
+};
+
+// Owns the shard logs of every stream.
+class LogStore {
+ public:
+  virtual ~LogStore() = default;
+  // Creates (or reopens) the log of a shard.
+  virtual Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& key) = 0;
+  // Deletes every shard log of a stream and frees its space.
+  virtual Status DropStream(uint64_t stream_uid) = 0;
+};
+
+}  // namespace sluice::storage
