@@ -492,6 +492,36 @@ T RunOne(Runner& run, std::function<awaitable<T>()> fn, double timeout_s) {
   return out;
 }
 
+
+void DeleteQuietly(Runner& run, const tcp::endpoint& ep, const std::string& stream) {
+  try {
+    RunOne<bool>(
+        run,
+        [&]() -> awaitable<bool> {
+          co_await DeleteStream(run.ctx(0), ep, stream);
+          co_return true;
+        },
+        30);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen: DeleteStream %s: %s\n", stream.c_str(), e.what());
+  }
+}
+
+// Runs a scenario body between CreateStream and DeleteStream (also on failure).
+template <typename F>
+void WithStream(Runner& run, const tcp::endpoint& ep, const std::string& stream, int shards,
+                F&& body) {
+  auto ids = RunOne<std::vector<std::string>>(
+      run, [&]() { return CreateStream(run.ctx(0), ep, stream, shards); }, 90);
+  try {
+    body(ids);
+  } catch (...) {
+    DeleteQuietly(run, ep, stream);
+    throw;
+  }
+  DeleteQuietly(run, ep, stream);
+}
+
 // ---------------------------------------------------------------------------------------
 // Closed-loop write scenarios (put_records, put_record)
 
@@ -602,8 +632,7 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
   res.params.Key("warmup_s").Double(o.warmup_s).Key("max_requests").UInt(o.max_requests);
   res.params.Key("body_pool").Int(batch ? o.pool : o.pool * 16).EndObject();
 
-  RunOne<std::vector<std::string>>(
-      run, [&]() { return CreateStream(run.ctx(0), ep, stream, o.shards); }, 90);
+  WithStream(run, ep, stream, o.shards, [&](const std::vector<std::string>&) {
 
   // Prepared bodies are shared read-only by all threads.
   uint64_t rng = 0x5eed0000ull ^ static_cast<uint64_t>(std::time(nullptr));
@@ -647,13 +676,7 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
   res.extra.EndObject();
   for (int i = 0; i < static_cast<int>(run.size()); ++i) run.ctx(i).ClearCache();
 
-  RunOne<bool>(
-      run,
-      [&]() -> awaitable<bool> {
-        co_await DeleteStream(run.ctx(0), ep, stream);
-        co_return true;
-      },
-      30);
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -784,8 +807,7 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
   res.params.Key("preload_connections").Int(o.connections).Key("readers").Int(o.shards);
   res.params.EndObject();
 
-  auto shards = RunOne<std::vector<std::string>>(
-      run, [&]() { return CreateStream(run.ctx(0), ep, stream, o.shards); }, 90);
+  WithStream(run, ep, stream, o.shards, [&](const std::vector<std::string>& shards) {
 
   uint64_t rng = 0x9e3779b9ull ^ static_cast<uint64_t>(std::time(nullptr));
   std::vector<Prepared> pool;
@@ -861,13 +883,7 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
   }
   res.extra.EndArray().EndObject();
 
-  RunOne<bool>(
-      run,
-      [&]() -> awaitable<bool> {
-        co_await DeleteStream(run.ctx(0), ep, stream);
-        co_return true;
-      },
-      30);
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1004,8 +1020,7 @@ void RunLatency(const Options& o, Runner& run, const tcp::endpoint& ep, Result& 
   res.params.Key("record_bytes").Int(o.latency_record_size).Key("duration_s").Double(o.duration_s);
   res.params.Key("warmup_s").Double(o.warmup_s).Key("poll_interval_ms").Double(o.poll_interval_ms);
   res.params.EndObject();
-  auto shards = RunOne<std::vector<std::string>>(
-      run, [&]() { return CreateStream(run.ctx(0), ep, stream, 1); }, 90);
+  WithStream(run, ep, stream, 1, [&](const std::vector<std::string>& shards) {
   // LATEST iterator before the producer starts.
   std::string it = RunOne<std::string>(
       run,
@@ -1054,13 +1069,7 @@ void RunLatency(const Options& o, Runner& run, const tcp::endpoint& ep, Result& 
   res.extra.Key("get_calls").UInt(ls.polls).Key("empty_get_calls").UInt(ls.empty_polls);
   res.extra.Key("duplicates").UInt(ls.duplicates).EndObject();
 
-  RunOne<bool>(
-      run,
-      [&]() -> awaitable<bool> {
-        co_await DeleteStream(run.ctx(0), ep, stream);
-        co_return true;
-      },
-      30);
+  });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ def test_data_ops_on_creating_stream_fail(slow):
         _cleanup(slow, name)
 
 
+@pytest.mark.deviates("kinesalite", "allows tag/retention changes while CREATING")
 def test_control_ops_on_creating_stream_refused(slow):
     name = kh.unique_name("life")
     slow.create_stream(StreamName=name, ShardCount=1)
@@ -94,6 +95,7 @@ def test_control_ops_on_creating_stream_refused(slow):
         _cleanup(slow, name)
 
 
+@pytest.mark.deviates("kinesalite", "CreateStream ignores Tags")
 def test_tags_given_at_creation_apply_while_creating(slow):
     name = kh.unique_name("life")
     slow.create_stream(StreamName=name, ShardCount=1, Tags={"k": "v"})

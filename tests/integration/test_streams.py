@@ -29,6 +29,7 @@ def assert_client_error(exc_info, code, message_start=None, message_has=()):
 # ---------------------------------------------------------------------------------------------- CreateStream
 
 
+@pytest.mark.deviates("kinesalite", "no StreamModeDetails in DescribeStreamSummary")
 def test_create_stream_summary_defaults(kin, new_stream, server):
     name = new_stream(shards=3)
     s = kin.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
@@ -93,6 +94,7 @@ def test_create_stream_on_demand_rejects_shard_count(kin):
         kin.describe_stream_summary(StreamName=name)
 
 
+@pytest.mark.deviates("kinesalite", "CreateStream ignores Tags")
 def test_create_stream_with_tags(kin, new_stream):
     name = new_stream(shards=1, Tags={"team": "data", "env": "test"})
     tags = kin.list_tags_for_stream(StreamName=name)
@@ -201,6 +203,7 @@ def test_recreate_after_delete(kin, new_stream):
 # ---------------------------------------------------------------------------------------------- DescribeStream paging
 
 
+@pytest.mark.deviates("kinesalite", "DescribeStream ignores Limit/ExclusiveStartShardId")
 def test_describe_stream_paging(kin, new_stream):
     name = new_stream(shards=5)
     d = kin.describe_stream(StreamName=name, Limit=2)["StreamDescription"]
@@ -216,6 +219,7 @@ def test_describe_stream_paging(kin, new_stream):
     assert d["Shards"] == [] and d["HasMoreShards"] is False
 
 
+@pytest.mark.deviates("kinesalite", "DescribeStream ignores Limit/ExclusiveStartShardId")
 def test_describe_stream_paginator(kin, new_stream):
     name = new_stream(shards=5)
     pages = list(kin.get_paginator("describe_stream").paginate(
@@ -324,6 +328,7 @@ def test_list_streams_exclusive_start_stream_name(kin, new_stream, client_for):
 # ---------------------------------------------------------------------------------------------- ListShards
 
 
+@pytest.mark.deviates("kinesalite", "ListShards ignores MaxResults, never returns NextToken")
 def test_list_shards_paging(kin, new_stream):
     name = new_stream(shards=5)
     r = kin.list_shards(StreamName=name, MaxResults=2)
@@ -345,6 +350,7 @@ def test_list_shards_paging(kin, new_stream):
         assert s["HashKeyRange"] == {"StartingHashKey": str(start), "EndingHashKey": str(end)}
 
 
+@pytest.mark.deviates("kinesalite", "ListShards ignores MaxResults, never returns NextToken")
 def test_list_shards_paginator(kin, new_stream):
     name = new_stream(shards=5)
     pages = list(kin.get_paginator("list_shards").paginate(
@@ -352,6 +358,7 @@ def test_list_shards_paginator(kin, new_stream):
     assert [s["ShardId"] for p in pages for s in p["Shards"]] == [kh.shard_id(i) for i in range(5)]
 
 
+@pytest.mark.deviates("kinesalite", "ListShards ignores MaxResults")
 def test_list_shards_exclusive_start_shard_id(kin, new_stream):
     name = new_stream(shards=5)
     r = kin.list_shards(StreamName=name, ExclusiveStartShardId=kh.shard_id(1))
@@ -360,6 +367,7 @@ def test_list_shards_exclusive_start_shard_id(kin, new_stream):
     assert [s["ShardId"] for s in r["Shards"]] == [kh.shard_id(2)]
 
 
+@pytest.mark.deviates("kinesalite", "ListShards never returns NextToken")
 def test_list_shards_next_token_with_stream_name_rejected(kin, new_stream):
     name = new_stream(shards=3)
     token = kin.list_shards(StreamName=name, MaxResults=1)["NextToken"]
@@ -374,6 +382,8 @@ def test_list_shards_needs_stream_or_token(kin):
     assert error_code(ei.value) in ("InvalidArgumentException", "ValidationException")
 
 
+@pytest.mark.deviates("kinesalite", "ListShards with only a NextToken crashes kinesalite (null LevelDB key)",
+                      run=False)
 def test_list_shards_bad_next_token(kin):
     with pytest.raises(kin.exceptions.ClientError) as ei:
         kin.list_shards(NextToken="this-is-not-a-token")
@@ -387,7 +397,8 @@ def test_list_shards_bad_next_token(kin):
     ("AT_LATEST", {}),
     ("AT_TIMESTAMP", {"Timestamp": "now"}),
     ("FROM_TIMESTAMP", {"Timestamp": "now"}),
-    ("AFTER_SHARD_ID", {"ShardId": kh.shard_id(1)}),
+    pytest.param("AFTER_SHARD_ID", {"ShardId": kh.shard_id(1)},
+                 marks=pytest.mark.deviates("kinesalite", "kinesalite 3.3.3 ignores ShardFilter")),
 ])
 def test_list_shards_filters(kin, new_stream, ftype, extra):
     name = new_stream(shards=4)
