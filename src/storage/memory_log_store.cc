@@ -87,7 +87,11 @@ MemoryShardLog::MemoryShardLog(std::shared_ptr<internal::MemoryAccounting> accou
       min_chunk_bytes_(std::max<size_t>(min_chunk_bytes, 64)),
       max_chunk_bytes_(std::max(max_chunk_bytes, std::max<size_t>(min_chunk_bytes, 64))) {}
 
-MemoryShardLog::~MemoryShardLog() { FreeAll(); }
+MemoryShardLog::~MemoryShardLog() {
+  Garbage garbage;
+  CollectAll(&garbage);
+  Dispose(&garbage);
+}
 
 const MemoryShardLog::Entry& MemoryShardLog::EntryAt(const Directory* dir, uint64_t offset) const {
   const Block* block = dir->slots[(offset >> kBlockShift) - dir->base_block];
@@ -337,38 +341,44 @@ Result<ReadSummary> MemoryShardLog::Read(uint64_t from, const ReadLimits& limits
 }
 
 void MemoryShardLog::TrimBefore(uint64_t offset) {
-  std::lock_guard<std::mutex> append_lock(append_mu_);
-  std::unique_lock<std::shared_mutex> lifetime_lock(lifetime_mu_);
-  if (dropped_) return;
-  const uint64_t end = end_offset_.load(std::memory_order_relaxed);
-  const uint64_t new_start = std::min(offset, end);
-  if (new_start <= start_offset_) return;
-  const Directory* dir = directory_.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> trim_lock(trim_mu_);  // start_offset_ and dropped_ are ours now
+  uint64_t new_start;
   uint64_t trimmed_bytes = 0;
-  for (uint64_t o = start_offset_; o < new_start; ++o) {
-    trimmed_bytes += RecordSize(LoadHeader(EntryAt(dir, o).record));
+  int64_t last_trimmed_arrival;
+  {
+    // Walk the trimmed records while readers and appenders carry on.
+    std::shared_lock<std::shared_mutex> lock(lifetime_mu_);
+    if (dropped_) return;
+    new_start = std::min(offset, end_offset_.load(std::memory_order_acquire));
+    if (new_start <= start_offset_) return;
+    const Directory* dir = directory_.load(std::memory_order_acquire);
+    for (uint64_t o = start_offset_; o < new_start; ++o) {
+      trimmed_bytes += RecordSize(LoadHeader(EntryAt(dir, o).record));
+    }
+    last_trimmed_arrival = EntryAt(dir, new_start - 1).arrival_ms;
   }
-  trimmed_record_bytes_ += trimmed_bytes;
-  trimmed_last_arrival_ms_ = EntryAt(dir, new_start - 1).arrival_ms;
-  start_offset_ = new_start;
-  FreeBefore(new_start);
+  Garbage garbage;
+  {
+    // Readers drain first; then at most one in-flight append finishes. Only pointer moves
+    // happen under the locks; memory is released after them.
+    std::unique_lock<std::shared_mutex> lifetime_lock(lifetime_mu_);
+    std::lock_guard<std::mutex> append_lock(append_mu_);
+    trimmed_record_bytes_ += trimmed_bytes;
+    trimmed_last_arrival_ms_ = last_trimmed_arrival;
+    start_offset_ = new_start;
+    CollectBefore(new_start, &garbage);
+  }
+  Dispose(&garbage);
 }
 
-void MemoryShardLog::FreeBefore(uint64_t start) {
-  uint64_t freed = 0;
+void MemoryShardLog::CollectBefore(uint64_t start, Garbage* garbage) {
   // Chunks holding only trimmed records.
   std::vector<Chunk> kept;
   kept.reserve(chunks_.size());
   size_t new_current = SIZE_MAX;
-  uint64_t recycled = 0;
   for (size_t i = 0; i < chunks_.size(); ++i) {
     if (chunks_[i].last_offset < start) {
-      if (chunks_[i].capacity == max_chunk_bytes_) {
-        recycled += chunks_[i].capacity;
-        accounting_->ReturnChunk(std::move(chunks_[i].data));
-      } else {
-        freed += chunks_[i].capacity;
-      }
+      garbage->chunks.push_back(std::move(chunks_[i]));
       continue;
     }
     if (i == current_chunk_) new_current = kept.size();
@@ -390,56 +400,68 @@ void MemoryShardLog::FreeBefore(uint64_t start) {
       if (b == nullptr) continue;
       uint64_t block_no = dir->base_block + i;
       if (block_no < first_kept) {
-        delete b;
-        freed += kBlockBytes;
+        garbage->blocks.push_back(b);
       } else {
         compact->slots[block_no - compact->base_block] = b;
       }
     }
-    directories_.clear();  // no reader can hold one: we are exclusive
+    // No reader can hold an old directory: we are exclusive.
+    for (auto& d : directories_) garbage->directories.push_back(std::move(d));
+    directories_.clear();
     directory_.store(compact.get(), std::memory_order_release);
     directories_.push_back(std::move(compact));
   }
-  bytes_held_.fetch_sub(freed + recycled, std::memory_order_relaxed);
-  accounting_->Release(freed);
 }
 
-void MemoryShardLog::FreeAll() {
-  uint64_t freed = 0;
-  uint64_t recycled = 0;
-  for (Chunk& c : chunks_) {
-    if (c.capacity == max_chunk_bytes_) {
-      recycled += c.capacity;
-      accounting_->ReturnChunk(std::move(c.data));
-    } else {
-      freed += c.capacity;
-    }
-  }
+void MemoryShardLog::CollectAll(Garbage* garbage) {
+  for (Chunk& c : chunks_) garbage->chunks.push_back(std::move(c));
   chunks_.clear();
   current_chunk_ = SIZE_MAX;
   if (Directory* dir = directory_.load(std::memory_order_relaxed)) {
     for (size_t i = 0; i < dir->capacity; ++i) {
-      if (dir->slots[i] != nullptr) {
-        delete dir->slots[i];
-        freed += kBlockBytes;
-      }
+      if (dir->slots[i] != nullptr) garbage->blocks.push_back(dir->slots[i]);
     }
   }
   directory_.store(nullptr, std::memory_order_release);
+  for (auto& d : directories_) garbage->directories.push_back(std::move(d));
   directories_.clear();
+}
+
+void MemoryShardLog::Dispose(Garbage* garbage) {
+  uint64_t freed = 0;
+  uint64_t recycled = 0;
+  for (Chunk& c : garbage->chunks) {
+    if (c.capacity == max_chunk_bytes_) {
+      recycled += c.capacity;
+      accounting_->ReturnChunk(std::move(c.data));  // kept as a spare or freed and released
+    } else {
+      freed += c.capacity;
+      c.data.reset();
+    }
+  }
+  for (Block* b : garbage->blocks) delete b;
+  freed += garbage->blocks.size() * kBlockBytes;
+  garbage->chunks.clear();
+  garbage->blocks.clear();
+  garbage->directories.clear();
   bytes_held_.fetch_sub(freed + recycled, std::memory_order_relaxed);
   accounting_->Release(freed);
 }
 
 void MemoryShardLog::Drop() {
-  std::lock_guard<std::mutex> append_lock(append_mu_);
-  std::unique_lock<std::shared_mutex> lifetime_lock(lifetime_mu_);
-  if (dropped_) return;
-  dropped_ = true;
-  start_offset_ = end_offset_.load(std::memory_order_relaxed);
-  trimmed_last_arrival_ms_ = writer_last_arrival_ms_;
-  trimmed_record_bytes_ = record_bytes_.load(std::memory_order_relaxed);
-  FreeAll();
+  std::lock_guard<std::mutex> trim_lock(trim_mu_);
+  Garbage garbage;
+  {
+    std::unique_lock<std::shared_mutex> lifetime_lock(lifetime_mu_);
+    std::lock_guard<std::mutex> append_lock(append_mu_);
+    if (dropped_) return;
+    dropped_ = true;
+    start_offset_ = end_offset_.load(std::memory_order_relaxed);
+    trimmed_last_arrival_ms_ = writer_last_arrival_ms_;
+    trimmed_record_bytes_ = record_bytes_.load(std::memory_order_relaxed);
+    CollectAll(&garbage);
+  }
+  Dispose(&garbage);
 }
 
 MemoryUsage MemoryShardLog::Usage() const {

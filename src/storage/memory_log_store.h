@@ -19,8 +19,13 @@
 //   - Readers (Read, Bounds, OffsetForTimestamp) acquire the tip and see only published
 //     entries; they never wait for appends and appends never wait for them, however long the
 //     visit callback takes.
-//   - Memory is freed only by TrimBefore / DropStream, which take the append mutex and an
-//     exclusive "lifetime" lock; readers hold that lock shared for the duration of a call.
+//   - Memory is freed only by TrimBefore / DropStream. Readers hold a "lifetime" lock shared
+//     for the duration of a call; trim/drop take it exclusively (and then the append mutex)
+//     only to unlink chunks and blocks, and free them after releasing both. So appends never
+//     wait for readers, and wait for trim/drop only for a few pointer moves. A Read's visit
+//     callback must not trim or drop the log it is reading (self-deadlock); appending is fine.
+//   - Freed chunks of the maximum size are kept as store-wide spares (bounded) and reused by
+//     later appends, so a steady state with retention appends into warm memory.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -130,7 +135,9 @@ class MemoryShardLog final : public ShardLog {
     Entry entries[kBlockEntries];
   };
   // Maps absolute block number (offset >> kBlockShift) to its block; slot i is block
-  // base_block + i. Replaced (never mutated in place for existing slots) when it must grow.
+  // base_block + i. The appender fills empty slots in place (readers never look at a slot
+  // before the tip that covers it is published); growing copies it into a new directory and
+  // keeps the old one alive until the next TrimBefore/Drop, when no reader can hold it.
   struct Directory {
     uint64_t base_block = 0;
     size_t capacity = 0;
@@ -155,14 +162,26 @@ class MemoryShardLog final : public ShardLog {
   Status Reserve(const Plan& plan);  // caller holds append_mu_; fills prepared_
   size_t NextChunkSize(size_t last_size, size_t need_at_least, size_t remaining_batch) const;
   Block* EnsureBlock(uint64_t block_no);  // apply phase only
-  void FreeBefore(uint64_t start);        // caller holds append_mu_ and lifetime_mu_ exclusively
-  void FreeAll();
+  // Memory taken out of the log under its locks and released after them.
+  struct Garbage {
+    std::vector<Chunk> chunks;
+    std::vector<Block*> blocks;
+    std::vector<std::unique_ptr<Directory>> directories;
+  };
+  // Caller holds lifetime_mu_ exclusively and append_mu_.
+  void CollectBefore(uint64_t start, Garbage* garbage);
+  void CollectAll(Garbage* garbage);
+  void Dispose(Garbage* garbage);  // no lock needed
 
   const std::shared_ptr<internal::MemoryAccounting> accounting_;
   const size_t min_chunk_bytes_;
   const size_t max_chunk_bytes_;
 
-  // Serialises appends, trims and drops. Guards the writer-only state below.
+  // Lock order: trim_mu_ -> lifetime_mu_ -> append_mu_. Append takes only append_mu_, readers
+  // only lifetime_mu_ (shared).
+  // Serialises TrimBefore and Drop, the only writers of start_offset_ and dropped_.
+  std::mutex trim_mu_;
+  // Serialises appends (and the pointer moves of trim/drop). Guards the writer state below.
   std::mutex append_mu_;
   std::vector<Chunk> chunks_;             // creation order; entries point into them
   size_t current_chunk_ = SIZE_MAX;       // chunk small records go to, SIZE_MAX if none
@@ -175,13 +194,13 @@ class MemoryShardLog final : public ShardLog {
   mutable std::shared_mutex lifetime_mu_;
   std::atomic<uint64_t> end_offset_{0};        // published tip (release/acquire)
   std::atomic<Directory*> directory_{nullptr};  // published directory
-  uint64_t start_offset_ = 0;                  // changes only under lifetime_mu_ exclusive
+  uint64_t start_offset_ = 0;                  // written under trim_mu_ + lifetime_mu_ exclusive
   int64_t trimmed_last_arrival_ms_ = 0;        // arrival of the newest trimmed record
-  bool dropped_ = false;                       // changes only under lifetime_mu_ exclusive
+  bool dropped_ = false;                       // written under all three locks
 
   std::atomic<uint64_t> bytes_held_{0};
   std::atomic<uint64_t> record_bytes_{0};  // bytes appended in total
-  uint64_t trimmed_record_bytes_ = 0;      // under lifetime_mu_ exclusive (and append_mu_)
+  uint64_t trimmed_record_bytes_ = 0;      // written like start_offset_
 };
 
 class MemoryLogStore final : public LogStore {

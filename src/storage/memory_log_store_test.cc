@@ -286,6 +286,14 @@ TEST(MemoryLogStoreTest, MalformedBatchRejected) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Errc::kInvalidArgument);
   EXPECT_EQ(log->Bounds().end_offset, 0u);
+  // A finished record followed by an unfinished one: bytes disagree with count.
+  RecordBatchBuilder c;
+  c.AddRecord("a", "b");
+  (void)c.BeginRecord("key", 10);
+  r = AppendSync(*log, c, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Errc::kInvalidArgument);
+  EXPECT_EQ(log->Bounds().end_offset, 0u);
   EXPECT_EQ(store->BytesHeld(), 0u);
 }
 
