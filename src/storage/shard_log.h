@@ -38,6 +38,14 @@ struct LogBounds {
   int64_t last_arrival_ms = 0; // arrival time of the newest record, 0 if empty
 };
 
+// Contract details every backend honours (checked by log_store_contract_test.cc):
+// - an empty batch, or one whose bytes do not match its count, fails with kInvalidArgument
+//   and changes nothing;
+// - arrival times are made non-decreasing per shard: stored time = max(given, last);
+// - Read with `from` past the tip returns nothing and next_offset = from (never moves back);
+//   max_records = 0 returns nothing; the at-least-one rule applies to max_bytes only;
+// - a visit callback must not trim or drop the log it reads (appending from it is fine);
+// - after DropStream, logs still held by callers fail Append/Read with kNotFound.
 class ShardLog {
  public:
   virtual ~ShardLog() = default;
