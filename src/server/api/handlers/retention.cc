@@ -37,6 +37,14 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
                         " can not be longer than existing retention period (" + std::to_string(s.retention_hours) +
                         " hours). Use IncreaseRetentionPeriod API.");
     }
+    if (hours == s.retention_hours) {
+      // AWS documents Increase as requiring a longer and Decrease a shorter period.
+      return Status(Errc::kInvalidArgument,
+                    "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +
+                        " is equal to the existing retention period. Use " +
+                        (increase ? "a longer period with IncreaseStreamRetentionPeriod." :
+                                    "a shorter period with DecreaseStreamRetentionPeriod."));
+    }
     s.retention_hours = static_cast<int32_t>(hours);
     return Status::Ok();
   });
