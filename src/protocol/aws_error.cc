@@ -39,16 +39,51 @@ int AwsErrorHttpStatus(AwsErrorType t) {
   }
 }
 
+namespace {
+
+// CBOR text string (major type 3) with the shortest length encoding.
+void AppendCborText(std::string* out, std::string_view s) {
+  size_t n = s.size();
+  if (n < 24) {
+    out->push_back(static_cast<char>(0x60 | n));
+  } else if (n < 256) {
+    out->push_back(static_cast<char>(0x78));
+    out->push_back(static_cast<char>(n));
+  } else if (n < 65536) {
+    out->push_back(static_cast<char>(0x79));
+    out->push_back(static_cast<char>(n >> 8));
+    out->push_back(static_cast<char>(n));
+  } else {
+    out->push_back(static_cast<char>(0x7a));
+    for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(n >> shift));
+  }
+  out->append(s);
+}
+
+}  // namespace
+
 std::string EncodeErrorBody(AwsErrorType t, std::string_view message, BodyEncoding enc) {
-  // CBOR bodies are produced by the CBOR codec (issue: Java SDK support); JSON for now.
-  (void)enc;
   if (t == AwsErrorType::kRequestEntityTooLarge) return {};
+  bool has_message = t != AwsErrorType::kUnknownOperation;
+  std::string_view message_key = t == AwsErrorType::kSerialization ? "Message" : "message";
   std::string out;
   out.reserve(64 + message.size());
+  if (enc == BodyEncoding::kCbor) {
+    out.push_back(static_cast<char>(has_message ? 0xA2 : 0xA1));  // map of 2 (or 1) pairs
+    AppendCborText(&out, "__type");
+    AppendCborText(&out, AwsErrorName(t));
+    if (has_message) {
+      AppendCborText(&out, message_key);
+      AppendCborText(&out, message);
+    }
+    return out;
+  }
   out.append("{\"__type\":");
   log::AppendJsonString(&out, AwsErrorName(t));
-  if (t != AwsErrorType::kUnknownOperation) {
-    out.append(t == AwsErrorType::kSerialization ? ",\"Message\":" : ",\"message\":");
+  if (has_message) {
+    out.push_back(',');
+    log::AppendJsonString(&out, message_key);
+    out.push_back(':');
     log::AppendJsonString(&out, message);
   }
   out.push_back('}');

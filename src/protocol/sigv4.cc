@@ -563,7 +563,8 @@ AuthParseResult ParseAuthorization(std::string_view header) {
   bool sh_ok = sh.front() != ';' && sh.back() != ';' && sh.find(";;") == std::string_view::npos;
   for (char c : sh) {
     if (c >= 'A' && c <= 'Z') sh_ok = false;
-    if (static_cast<unsigned char>(c) <= ' ' || c == ':' || c == 0x7f) sh_ok = false;
+    // ':' is allowed: over HTTP/2 the JS SDK v3 signs the ":authority" pseudo-header.
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) sh_ok = false;
   }
   if (!sh_ok) {
     r.error = AuthParseError::kMalformedSignedHeaders;

@@ -24,6 +24,11 @@ class BodyBuffer {
     capacity_ = cap;
   }
   void Clear() { size_ = 0; }
+  // Returns the memory.
+  void Free() {
+    data_.reset();
+    size_ = capacity_ = 0;
+  }
   // Makes the body exactly n bytes long (contents beyond the old size are unspecified).
   void SetSize(size_t n) {
     Reserve(n);

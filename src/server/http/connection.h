@@ -42,15 +42,19 @@ class Worker {
   // Graceful shutdown of every connection, then force-close after `grace`. On this thread.
   void BeginShutdown(std::chrono::milliseconds grace);
 
-  std::thread thread;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
-
  private:
+  // Declaration order matters for destruction: connections_ must outlive ioc_ (destroying ioc_
+  // destroys handlers that may own the last reference to a connection, which unregisters).
   ServerContext* ctx_;
-  asio::io_context ioc_;
   std::unordered_set<Connection*> connections_;
   bool stopping_ = false;
+  asio::io_context ioc_;
   std::optional<asio::steady_timer> grace_timer_;
+
+ public:
+  // Keeps run() going while the worker has no connections; released by HttpServer::Stop().
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
+  std::thread thread;
 };
 
 class Connection {

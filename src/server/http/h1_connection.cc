@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <array>
+#include <limits>
 
 #include "base/log.h"
 
@@ -73,7 +74,8 @@ void H1Connection::ReadHead() {
   state_ = State::kReadingHead;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_->options->max_header_bytes));
-  parser_->body_limit(boost::none);  // the body is read by us, against max_body_bytes
+  // The body is read by us and checked against max_body_bytes.
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   parser_->eager(false);
   stream_.expires_after(ctx_->options->header_read_timeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
@@ -88,6 +90,7 @@ void H1Connection::OnHead(const error_code& ec) {
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
       return Close();
     }
+    SLOG(kDebug, "http", "bad request head", {{"error", ec.message()}});
     return RejectAndClose(400);
   }
   first_request_ = false;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <cstring>
 
 #include "base/log.h"
@@ -17,13 +18,15 @@ struct H2Connection::Stream {
   std::vector<protocol::sigv4::Header> headers;
   std::string_view method, path, authority;
   size_t header_bytes = 0;
+  std::chrono::steady_clock::time_point started;
   BodyBuffer body;
   bool too_large = false;
   bool request_complete = false;  // END_STREAM received from the client
   bool answered = false;          // a response has been submitted
   bool dispatched = false;        // the dispatcher owns exchange
   bool closed = false;            // nghttp2 closed the stream while dispatched
-  size_t sent = 0;
+  size_t sent = 0;     // response bytes handed to nghttp2 as DATA frame lengths
+  size_t written = 0;  // response bytes appended to the write buffer
   Exchange exchange;
 
   void Reset() {
@@ -34,7 +37,7 @@ struct H2Connection::Stream {
     header_bytes = 0;
     body.Clear();
     too_large = request_complete = answered = dispatched = closed = false;
-    sent = 0;
+    sent = written = 0;
     id = 0;
   }
 };
@@ -97,10 +100,11 @@ struct H2Callbacks {
     if (n == "content-length") {
       size_t len = 0;
       if (ParseSize(v, &len)) {
+        const size_t cap = std::max(c->ctx_->options->h2_max_buffered_bytes, c->ctx_->options->max_body_bytes);
         if (len > c->ctx_->options->max_body_bytes) {
           s->too_large = true;
-        } else {
-          s->body.Reserve(len);
+        } else if (c->buffered_bytes_ + len <= cap) {
+          s->body.Reserve(len);  // a hint only: a declared length is not trusted with memory
         }
       }
     }
@@ -114,11 +118,22 @@ struct H2Callbacks {
     H2Connection* c = Conn(user);
     if (s->body.size() + len > c->ctx_->options->max_body_bytes) {
       s->too_large = true;
+      c->buffered_bytes_ -= s->body.size();
       s->body.Clear();
       if (!s->answered) c->AnswerTooLarge(s);
       return 0;
     }
+    const size_t cap = std::max(c->ctx_->options->h2_max_buffered_bytes, c->ctx_->options->max_body_bytes);
+    if (c->buffered_bytes_ + len > cap) {
+      c->buffered_bytes_ -= s->body.size();
+      s->body.Clear();
+      s->too_large = true;  // stop buffering; the stream is reset
+      s->answered = true;
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_ENHANCE_YOUR_CALM);
+      return 0;
+    }
     s->body.Append(reinterpret_cast<const char*>(data), len);
+    c->buffered_bytes_ += len;
     return 0;
   }
 
@@ -160,15 +175,29 @@ struct H2Callbacks {
     return 0;
   }
 
-  static ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
+  // NO_COPY: nghttp2 only decides the frame length here; SendData then appends the frame
+  // straight from the response body to the write buffer, saving a copy per byte.
+  static ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t*, size_t length, uint32_t* flags,
                                   nghttp2_data_source* source, void*) {
     auto* s = static_cast<H2Connection::Stream*>(source->ptr);
     const std::string& body = s->exchange.response.body;
     size_t n = std::min(length, body.size() - s->sent);
-    std::memcpy(buf, body.data() + s->sent, n);
     s->sent += n;
+    *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
     if (s->sent == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
     return static_cast<ssize_t>(n);
+  }
+
+  static int SendData(nghttp2_session*, nghttp2_frame* frame, const uint8_t* framehd, size_t length,
+                      nghttp2_data_source* source, void* user) {
+    auto* s = static_cast<H2Connection::Stream*>(source->ptr);
+    std::string& out = Conn(user)->write_buf_;
+    out.append(reinterpret_cast<const char*>(framehd), 9);
+    if (frame->data.padlen > 0) out.push_back(static_cast<char>(frame->data.padlen - 1));
+    out.append(s->exchange.response.body, s->written, length);
+    s->written += length;
+    if (frame->data.padlen > 1) out.append(frame->data.padlen - 1, '\0');
+    return 0;
   }
 };
 
@@ -180,8 +209,9 @@ H2Connection::H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::st
       idle_timer_(worker->ioc()) {}
 
 H2Connection::~H2Connection() {
-  if (session_ != nullptr) nghttp2_session_del(session_);
+  // Streams hold nghttp2 header buffers whose allocator lives in the session: release first.
   for (auto& s : pool_) s->Reset();
+  if (session_ != nullptr) nghttp2_session_del(session_);
 }
 
 void H2Connection::Start() {
@@ -193,6 +223,7 @@ void H2Connection::Start() {
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &H2Callbacks::OnFrameRecv);
   nghttp2_session_callbacks_set_on_frame_send_callback(cbs, &H2Callbacks::OnFrameSend);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &H2Callbacks::OnStreamClose);
+  nghttp2_session_callbacks_set_send_data_callback(cbs, &H2Callbacks::SendData);
   int rv = nghttp2_session_server_new(&session_, cbs, this);
   nghttp2_session_callbacks_del(cbs);
   if (rv != 0) {
@@ -209,6 +240,7 @@ void H2Connection::Start() {
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, o.h2_connection_window_size);
 
   read_buf_.resize(256 * 1024);
+  last_activity_ = std::chrono::steady_clock::now();
   ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()),
                                        preface_.size());
   std::string().swap(preface_);
@@ -239,31 +271,42 @@ void H2Connection::Close() {
 }
 
 void H2Connection::ArmIdleTimer() {
-  // One timer serves two purposes: close connections idle (no streams, no bytes) for
-  // idle_timeout, and close those whose peer stopped reading our responses.
-  idle_timer_.expires_after(ctx_->options->idle_timeout);
+  // One periodic timer: close connections idle (no streams, no bytes) for idle_timeout, close
+  // those whose peer stopped reading our responses, and reset streams whose request has not
+  // fully arrived within header_read_timeout + body_read_timeout (slow or abandoned uploads).
+  const HttpServerOptions& o = *ctx_->options;
+  idle_timer_.expires_after(std::min({o.idle_timeout, o.header_read_timeout, o.body_read_timeout}));
   idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->closed_) return;
-    bool idle = !self->activity_ && self->open_streams_ == 0 && self->dispatched_ == 0;
-    bool write_stalled = self->writing_ && std::chrono::steady_clock::now() - self->write_started_ >
-                                               self->ctx_->options->body_read_timeout;
-    if (idle || write_stalled) {
-      if (idle) {
-        nghttp2_submit_goaway(self->session_, NGHTTP2_FLAG_NONE,
-                              nghttp2_session_get_last_proc_stream_id(self->session_), NGHTTP2_NO_ERROR,
-                              nullptr, 0);
-        self->shutting_down_ = true;
-        self->Flush();
-        self->MaybeClose();
-      } else {
-        self->Close();
-      }
-      if (!self->closed_) self->ArmIdleTimer();
-      return;
-    }
-    self->activity_ = false;
-    self->ArmIdleTimer();
+    self->OnTimerTick();
+    if (!self->closed_) self->ArmIdleTimer();
   });
+}
+
+void H2Connection::OnTimerTick() {
+  const HttpServerOptions& o = *ctx_->options;
+  const auto now = std::chrono::steady_clock::now();
+  if (writing_ && now - write_started_ > o.body_read_timeout) return Close();
+  if (open_streams_ == 0 && dispatched_ == 0 && now - last_activity_ >= o.idle_timeout) {
+    if (!shutting_down_) {
+      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                            NGHTTP2_NO_ERROR, nullptr, 0);
+      shutting_down_ = true;
+      Flush();
+    }
+    MaybeClose();
+    return;
+  }
+  bool reset = false;
+  for (auto& s : pool_) {
+    if (s->id == 0 || s->request_complete || s->answered) continue;
+    if (now - s->started > o.header_read_timeout + o.body_read_timeout) {
+      s->answered = true;
+      nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+      reset = true;
+    }
+  }
+  if (reset) Flush();
 }
 
 void H2Connection::DoRead() {
@@ -271,7 +314,7 @@ void H2Connection::DoRead() {
   socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const error_code& ec, size_t n) {
     if (self->closed_) return;
     if (ec) return self->Close();
-    self->activity_ = true;
+    self->last_activity_ = std::chrono::steady_clock::now();
     ssize_t rv = nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n);
     if (rv < 0) {
       SLOG(kDebug, "http", "h2 protocol error", {{"error", nghttp2_strerror(static_cast<int>(rv))}});
@@ -320,12 +363,16 @@ H2Connection::Stream* H2Connection::AcquireStream(int32_t id) {
     s = pool_.back().get();
   }
   s->id = id;
+  s->started = std::chrono::steady_clock::now();
   ++open_streams_;
   return s;
 }
 
 void H2Connection::ReleaseStream(Stream* s) {
+  buffered_bytes_ -= s->body.size();
   s->Reset();
+  // Pooled streams keep their buffers for reuse, but not a burst's worth of large ones.
+  if (free_.size() >= 16 && s->body.capacity() > 1024 * 1024) s->body.Free();
   free_.push_back(s);
   --open_streams_;
 }
@@ -335,8 +382,12 @@ IncomingRequest H2Connection::MakeRequest(Stream* s) {
   for (const auto& h : s->headers) {
     if (h.name == "host") has_host = true;
   }
-  // HTTP/2 carries the host in :authority; SigV4 signs it as `host`.
-  if (!has_host && !s->authority.empty()) s->headers.push_back({"host", s->authority});
+  // HTTP/2 carries the host in :authority. Most signers sign it as `host`; the JS SDK v3 signs
+  // ":authority" itself. Offer both to the verifier.
+  if (!s->authority.empty()) {
+    if (!has_host) s->headers.push_back({"host", s->authority});
+    s->headers.push_back({":authority", s->authority});
+  }
   size_t q = s->path.find('?');
   IncomingRequest req;
   req.method = s->method;
@@ -387,7 +438,7 @@ void H2Connection::OnDispatchDone(Stream* s) {
 
 void H2Connection::SubmitResponse(Stream* s) {
   s->answered = true;
-  s->sent = 0;
+  s->sent = s->written = 0;
   const ResponseHead& head = s->exchange.head;
   const std::string& body = s->exchange.response.body;
   // HTTP/2 header names must be lowercase; nghttp2 copies names and values on submit, so the

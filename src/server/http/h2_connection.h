@@ -43,6 +43,7 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   void MaybeClose();
   void Close();
   void ArmIdleTimer();
+  void OnTimerTick();
 
   Stream* AcquireStream(int32_t id);
   void ReleaseStream(Stream* s);
@@ -61,9 +62,10 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   bool writing_ = false;
   bool closed_ = false;
   bool shutting_down_ = false;
-  bool activity_ = false;
+  std::chrono::steady_clock::time_point last_activity_;
   size_t open_streams_ = 0;
   size_t dispatched_ = 0;
+  size_t buffered_bytes_ = 0;  // request body bytes held by live streams
   std::vector<std::unique_ptr<Stream>> pool_;  // owns every Stream
   std::vector<Stream*> free_;
   asio::steady_timer idle_timer_;

@@ -42,6 +42,11 @@ struct HttpServerOptions {
   // does not wait for WINDOW_UPDATE round trips.
   int32_t h2_initial_window_size = 4 * 1024 * 1024;
   int32_t h2_connection_window_size = 32 * 1024 * 1024;
+  // Request-body bytes one HTTP/2 connection may hold across its streams (at least
+  // max_body_bytes). Flow control does not bound this (bytes are acknowledged as they are
+  // buffered), so without it 1000 streams x max_body_bytes could be held per connection. A
+  // stream that would exceed it is reset with ENHANCE_YOUR_CALM.
+  size_t h2_max_buffered_bytes = 64 * 1024 * 1024;
 };
 
 }  // namespace sluice::server::http

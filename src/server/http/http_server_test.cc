@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "protocol/sigv4.h"
 #include "server/http/testing/fake_dispatcher.h"
 #include "server/http/testing/h2_test_client.h"
@@ -41,6 +42,7 @@ class HttpServerTest : public ::testing::Test {
     opts.host = "127.0.0.1";
     opts.port = 0;
     if (opts.io_threads == 0) opts.io_threads = 2;
+    log::SetLevel(getenv("HTTP_TEST_DEBUG") ? log::Level::kDebug : log::Level::kWarn);
     server_ = std::make_unique<HttpServer>(opts, &dispatcher_, &clock_);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_NE(server_->port(), 0);
@@ -383,6 +385,57 @@ TEST_F(HttpServerTest, BodyOverTheCapGets413AndClose) {
   EXPECT_EQ(dispatcher_.count(), 1);
 }
 
+TEST_F(HttpServerTest, ExpectContinue) {
+  StartServer();
+  Client c(server_->port());
+  Request req = MakeRequest("PutRecord", std::string(5000, 'y'));
+  req.set(bhttp::field::expect, "100-continue");
+  bhttp::request_serializer<bhttp::string_body> sr(req);
+  bhttp::write_header(c.socket, sr);
+  Response interim = c.Read();
+  EXPECT_EQ(interim.result_int(), 100);
+  bhttp::write(c.socket, sr);
+  Response res = c.Read();
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(dispatcher_.last_body(), std::string(5000, 'y'));
+}
+
+TEST_F(HttpServerTest, MalformedOrOversizedHeadIsRefused) {
+  HttpServerOptions opts;
+  opts.max_header_bytes = 1024;
+  StartServer(opts);
+  {
+    Client c(server_->port());
+    asio::write(c.socket, asio::buffer(std::string_view("POST / HTTP/1.1\r\nHost h\r\n\r\n")));
+    EXPECT_EQ(c.Read().result_int(), 400);
+    EXPECT_TRUE(c.ReadsEof());
+  }
+  {
+    Client c(server_->port());
+    std::string head = "POST / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n";
+    asio::write(c.socket, asio::buffer(head));
+    EXPECT_EQ(c.Read().result_int(), 431);
+    EXPECT_TRUE(c.ReadsEof());
+  }
+  {
+    Client c(server_->port());
+    asio::write(c.socket, asio::buffer(std::string_view(
+                              "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")));
+    EXPECT_EQ(c.Read().result_int(), 411);
+  }
+  EXPECT_EQ(dispatcher_.count(), 0);
+}
+
+TEST_F(HttpServerTest, Http10ClosesAfterResponse) {
+  StartServer();
+  Client c(server_->port());
+  Request req = MakeRequest("ListStreams", "{}");
+  req.version(10);
+  Response res = c.RoundTrip(req);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_TRUE(c.ReadsEof());
+}
+
 TEST_F(HttpServerTest, LargeBodyIsDeliveredIntact) {
   StartServer();
   Client c(server_->port());
@@ -392,7 +445,7 @@ TEST_F(HttpServerTest, LargeBodyIsDeliveredIntact) {
     Request req = MakeRequest("PutRecords", body);
     Response res = c.RoundTrip(req);
     EXPECT_EQ(res.result_int(), 200);
-    EXPECT_EQ(dispatcher_.last_body(), body);
+    EXPECT_TRUE(dispatcher_.last_body() == body);
   }
 }
 
@@ -411,6 +464,18 @@ TEST_F(HttpServerTest, IdleConnectionWithoutBytesIsCutOff) {
   StartServer(opts);
   Client c(server_->port());
   EXPECT_TRUE(c.ReadsEof());
+}
+
+TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosed) {
+  HttpServerOptions opts;
+  opts.max_connections = 1;
+  StartServer(opts);
+  Client first(server_->port());
+  Request req = MakeRequest("ListStreams", "{}");
+  EXPECT_EQ(first.RoundTrip(req).result_int(), 200);  // now registered
+  Client second(server_->port());
+  EXPECT_TRUE(second.ReadsEof());
+  EXPECT_EQ(first.RoundTrip(req).result_int(), 200);
 }
 
 TEST_F(HttpServerTest, CompletionFromAnotherThread) {
@@ -512,6 +577,34 @@ TEST_F(HttpServerTest, H2cRequestResponse) {
   EXPECT_EQ(client.responses[bad].headers.at("x-amzn-errortype"), "MissingAuthenticationTokenException");
 }
 
+TEST_F(HttpServerTest, H2cSignedAuthorityPseudoHeader) {
+  // @aws-sdk/client-kinesis (v3) over HTTP/2 signs ":authority" and not "host".
+  HttpServerOptions opts;
+  opts.auth_mode = AuthMode::kVerify;
+  opts.credentials = {{std::string(kAkid), std::string(kSecret)}};
+  StartServer(opts);
+  H2TestClient client(server_->port());
+  auto headers = H2Headers(server_->port(), "ListStreams", "{}", /*sign=*/false);
+  std::string authority = headers[2].second;
+  std::string date = sigv4::FormatAmzDate(kNow);
+  std::vector<sigv4::Header> signed_headers = {{":authority", authority},
+                                               {"content-type", "application/x-amz-json-1.1"},
+                                               {"x-amz-date", date},
+                                               {"x-amz-target", "Kinesis_20131202.ListStreams"}};
+  std::string list = ":authority;content-type;x-amz-date;x-amz-target";
+  std::string canonical, sts;
+  ASSERT_TRUE(sigv4::AppendCanonicalRequest(&canonical, "POST", "/", "", signed_headers, list,
+                                            sigv4::View(sigv4::Sha256Hex("{}"))));
+  sigv4::AppendStringToSign(&sts, date, "20150830/us-east-1/kinesis/aws4_request", canonical);
+  auto sig = sigv4::ComputeSignature(sigv4::DeriveSigningKey(kSecret, "20150830", "us-east-1", "kinesis"), sts);
+  headers.push_back({"authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/"
+                                      "aws4_request, SignedHeaders=" + list + ", Signature=" +
+                                          std::string(sigv4::View(sig))});
+  int32_t id = client.Submit(headers, "{}");
+  ASSERT_TRUE(client.Run());
+  EXPECT_EQ(client.responses[id].status, 200) << client.responses[id].body;
+}
+
 TEST_F(HttpServerTest, H2cLargeBodiesSpanFlowControlWindows) {
   StartServer();
   dispatcher_.set_echo_body(true);
@@ -555,6 +648,63 @@ TEST_F(HttpServerTest, H2cBodyOverTheCap) {
   ASSERT_TRUE(client.Run());
   EXPECT_EQ(client.responses[id3].status, 200);
   EXPECT_EQ(dispatcher_.count(), 1);
+}
+
+TEST_F(HttpServerTest, H2cConnectionBufferCapResetsStreams) {
+  HttpServerOptions opts;
+  opts.max_body_bytes = 100 * 1024;
+  opts.h2_max_buffered_bytes = 250 * 1024;
+  StartServer(opts);
+  // Held requests keep their buffers, so three 90 KiB bodies cannot all fit under 250 KiB:
+  // exactly one stream (whichever crosses the cap) is reset, the other two are dispatched.
+  dispatcher_.set_mode(FakeDispatcher::Mode::kHold);
+  H2TestClient client(server_->port());
+  std::string body(90 * 1024, 'z');
+  std::vector<int32_t> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(client.Submit(H2Headers(server_->port(), "PutRecords", body), body));
+  auto calm = [&] {
+    int n = 0;
+    for (int32_t id : ids) n += client.responses[id].error_code == NGHTTP2_ENHANCE_YOUR_CALM ? 1 : 0;
+    return n;
+  };
+  ASSERT_TRUE(client.RunUntil([&] { return calm() == 1; }));
+  dispatcher_.WaitForHeld(2);
+  dispatcher_.set_mode(FakeDispatcher::Mode::kInline);
+  dispatcher_.ReleaseAll();
+  ASSERT_TRUE(client.Run());
+  int ok = 0;
+  for (int32_t id : ids) ok += client.responses[id].status == 200 ? 1 : 0;
+  EXPECT_EQ(ok, 2);
+  EXPECT_EQ(calm(), 1);
+}
+
+TEST_F(HttpServerTest, H2cUnfinishedRequestIsReset) {
+  HttpServerOptions opts;
+  opts.header_read_timeout = std::chrono::milliseconds(50);
+  opts.body_read_timeout = std::chrono::milliseconds(50);
+  StartServer(opts);
+  H2TestClient client(server_->port());
+  int32_t stuck = client.SubmitUnfinished(H2Headers(server_->port(), "PutRecord", "{}"));
+  ASSERT_TRUE(client.RunUntil([&] { return client.responses[stuck].closed; }));
+  EXPECT_EQ(client.responses[stuck].error_code, static_cast<uint32_t>(NGHTTP2_CANCEL));
+  // The connection itself is still fine.
+  int32_t id = client.Submit(H2Headers(server_->port(), "ListStreams", "{}"), "{}");
+  ASSERT_TRUE(client.Run());
+  EXPECT_EQ(client.responses[id].status, 200);
+  EXPECT_EQ(dispatcher_.count(), 1);
+}
+
+TEST_F(HttpServerTest, H2cClientVanishesMidRequest) {
+  StartServer();
+  {
+    H2TestClient client(server_->port());
+    client.SubmitUnfinished(H2Headers(server_->port(), "PutRecord", "{}"));
+    ASSERT_TRUE(client.Ping());  // the server has seen the HEADERS
+  }
+  H2TestClient other(server_->port());
+  int32_t id = other.Submit(H2Headers(server_->port(), "ListStreams", "{}"), "{}");
+  ASSERT_TRUE(other.Run());
+  EXPECT_EQ(other.responses[id].status, 200);
 }
 
 TEST_F(HttpServerTest, H2cManyConcurrentStreams) {

@@ -14,7 +14,8 @@ struct IncomingRequest {
   std::string_view query;  // without '?'
   // Host header (HTTP/1.1) or :authority (HTTP/2): the `host` value SigV4 signs.
   std::string_view host;
-  // Regular headers, names in any case; HTTP/2 pseudo-headers excluded.
+  // Regular headers, names in any case. Over HTTP/2 also ":authority" and, when the client sent
+  // no host header, a synthesized "host" (both = :authority), as SigV4 may sign either.
   std::span<const protocol::sigv4::Header> headers;
   // At least api::kBodyPadding readable bytes follow body.end().
   std::string_view body;

@@ -174,7 +174,8 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
     failure->message = "Credential should be scoped to correct service: 'kinesis'. ";
     return false;
   }
-  if (!ContainsSignedHeader(auth.signed_headers, "host")) {
+  if (!ContainsSignedHeader(auth.signed_headers, "host") &&
+      !ContainsSignedHeader(auth.signed_headers, ":authority")) {
     failure->type = AwsErrorType::kInvalidSignature;
     failure->message = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
     return false;

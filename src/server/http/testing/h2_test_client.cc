@@ -47,6 +47,21 @@ int32_t H2TestClient::Submit(const Headers& headers, std::string body) {
   return id;
 }
 
+int32_t H2TestClient::SubmitUnfinished(const Headers& headers) {
+  std::vector<nghttp2_nv> nva;
+  for (const auto& [n, v] : headers) {
+    nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
+                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
+                   NGHTTP2_NV_FLAG_NONE});
+  }
+  int32_t id = nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, -1, nullptr, nva.data(), nva.size(), nullptr);
+  if (id > 0) {
+    responses[id];
+    ++open_;
+  }
+  return id;
+}
+
 ssize_t H2TestClient::ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
                                nghttp2_data_source* source, void*) {
   auto* p = static_cast<Pending*>(source->ptr);
@@ -112,6 +127,14 @@ bool H2TestClient::PumpOnce() {
 
 bool H2TestClient::Run() {
   while (open_ > 0) {
+    if (!PumpOnce()) return false;
+  }
+  return true;
+}
+
+bool H2TestClient::RunUntil(const std::function<bool()>& done) {
+  if (!SendAll()) return false;
+  while (!done()) {
     if (!PumpOnce()) return false;
   }
   return true;

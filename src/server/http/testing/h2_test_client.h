@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,8 +30,12 @@ class H2TestClient {
 
   // Submits a request (pseudo-headers included in `headers`); returns the stream id.
   int32_t Submit(const Headers& headers, std::string body);
+  // HEADERS without END_STREAM and no body: a request that never finishes.
+  int32_t SubmitUnfinished(const Headers& headers);
   // Pumps I/O until every submitted stream has closed. Returns false if the connection broke.
   bool Run();
+  // Pumps I/O until done() holds (checked after each read). Returns false if the connection broke.
+  bool RunUntil(const std::function<bool()>& done);
   // Sends a PING and pumps until its ACK arrives.
   bool Ping();
 
