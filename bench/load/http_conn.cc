@@ -33,6 +33,7 @@ std::string_view Trim(std::string_view s) {
 
 asio::awaitable<void> HttpConn::Connect(const tcp::endpoint& ep) {
   Close();
+  ep_ = ep;
   co_await sock_.async_connect(ep, asio::use_awaitable);
   sock_.set_option(tcp::no_delay(true));
   close_after_ = false;
@@ -53,7 +54,8 @@ asio::awaitable<void> HttpConn::Fill(size_t need) {
 
 asio::awaitable<HttpResponse> HttpConn::RoundTrip(std::string_view head, std::string_view body) {
   try {
-    if (close_after_) Fail("server closed connection");
+    // The previous response said "Connection: close" (or ended at EOF): reconnect.
+    if (close_after_) co_await Connect(ep_);
     if (consumed_ > 0) {  // drop the previous response (keep any bytes after it)
       std::memmove(buf_.data(), buf_.data() + consumed_, end_ - consumed_);
       end_ -= consumed_;

@@ -44,6 +44,7 @@ class HttpConn {
   void Reserve(size_t need);
 
   tcp::socket sock_;
+  tcp::endpoint ep_;
   std::vector<char> buf_;
   size_t end_ = 0;       // bytes valid in buf_
   size_t consumed_ = 0;  // bytes of buf_ belonging to the previous response

@@ -84,6 +84,7 @@ struct Options {
   std::string json_out;
   std::string signer = "auto";  // auto | sluice | bench
   std::string stream_prefix = "sluice-bench";
+  int server_pid = 0;  // if set, the server's CPU time over the measured phase is reported
   SigningParams sign;
 };
 
@@ -96,7 +97,7 @@ struct Options {
                "  [--pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
                "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
                "  [--json-out FILE] [--signer auto|sluice|bench] [--region R]\n"
-               "  [--access-key K] [--secret-key S]\n"
+               "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
                "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
                "scenarios: put_records put_record get_records put_get_latency\n");
   std::exit(2);
@@ -155,6 +156,23 @@ std::string IsoNow() {
 
 double Seconds(Clock::duration d) { return duration<double>(d).count(); }
 
+// User + system CPU seconds of a process (/proc/PID/stat fields 14 and 15); -1 if unknown.
+double ProcessCpuSeconds(int pid) {
+  if (pid <= 0) return -1;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t rp = s.rfind(')');
+  if (rp == std::string::npos) return -1;
+  std::istringstream in(s.substr(rp + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Error type from an error response: the x-amzn-ErrorType header or the body's __type,
 // reduced to the bare name ("...#ResourceNotFoundException" -> "ResourceNotFoundException").
 std::string ErrorName(const HttpResponse& r) {
@@ -196,6 +214,7 @@ struct Result {
   bool ok = true;
   std::string failure;
   double duration_s = 0;
+  double server_cpu_s = -1;  // server CPU over the measured phase (--server-pid)
   Stats stats;
   JsonWriter params;  // filled by the scenario
   JsonWriter extra;   // scenario-specific numbers
@@ -633,49 +652,61 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
   res.params.Key("body_pool").Int(batch ? o.pool : o.pool * 16).EndObject();
 
   WithStream(run, ep, stream, o.shards, [&](const std::vector<std::string>&) {
+    // Prepared bodies are shared read-only by all threads.
+    uint64_t rng = 0x5eed0000ull ^ static_cast<uint64_t>(std::time(nullptr));
+    std::vector<Prepared> pool;
+    int n_pool = batch ? o.pool : o.pool * 16;
+    uint64_t body_bytes = 0;
+    for (int i = 0; i < n_pool; ++i) {
+      std::string body = batch ? PutRecordsBody(stream, rpr, size, rng)
+                               : PutRecordBody(stream, RandomBytes(rng, size), rng);
+      body_bytes += body.size();
+      pool.push_back(MakePrepared(run.ctx(0).signer(), batch ? "PutRecords" : "PutRecord",
+                                  std::move(body), rpr, static_cast<uint64_t>(rpr) * size));
+    }
 
-  // Prepared bodies are shared read-only by all threads.
-  uint64_t rng = 0x5eed0000ull ^ static_cast<uint64_t>(std::time(nullptr));
-  std::vector<Prepared> pool;
-  int n_pool = batch ? o.pool : o.pool * 16;
-  uint64_t body_bytes = 0;
-  for (int i = 0; i < n_pool; ++i) {
-    std::string body = batch ? PutRecordsBody(stream, rpr, size, rng)
-                             : PutRecordBody(stream, RandomBytes(rng, size), rng);
-    body_bytes += body.size();
-    pool.push_back(MakePrepared(run.ctx(0).signer(), batch ? "PutRecords" : "PutRecord",
-                                std::move(body), rpr, static_cast<uint64_t>(rpr) * size));
-  }
-
-  Window win;
-  win.max_requests = o.max_requests;
-  win.start = Clock::now();
-  win.warm_end = win.start + std::chrono::milliseconds(static_cast<int64_t>(o.warmup_s * 1000));
-  win.end = win.warm_end + std::chrono::milliseconds(static_cast<int64_t>(o.duration_s * 1000));
-  std::vector<Stats> stats(o.connections);
-  uint64_t sig_before = run.signatures();
-  run.ClearError();
-  for (int i = 0; i < o.connections; ++i) {
-    ThreadCtx& tc = run.ctx(i);
-    run.Spawn(i, [&, i]() -> awaitable<void> {
-      co_await WriteWorker(tc, ep, win, pool, static_cast<size_t>(i), batch, stats[i]);
-    });
-  }
-  // In-flight requests at the end are allowed 30 s to finish before the run is cut off.
-  bool finished = run.Run(win.end + std::chrono::seconds(30));
-  if (!finished) res.stats.Error("run_deadline");
-  for (auto& s : stats) res.stats.Merge(s);
-  res.duration_s = o.duration_s;
-  if (win.stop_at_ns.load() > 0)
-    res.duration_s = Seconds(Clock::duration(win.stop_at_ns.load())) - o.warmup_s;
-  std::string e = run.error();
-  if (!e.empty()) res.stats.Error("exception:" + e);
-  res.extra.BeginObject();
-  res.extra.Key("request_body_bytes_avg").UInt(body_bytes / std::max(1, n_pool));
-  res.extra.Key("signatures").UInt(run.signatures() - sig_before);
-  res.extra.EndObject();
-  for (int i = 0; i < static_cast<int>(run.size()); ++i) run.ctx(i).ClearCache();
-
+    Window win;
+    win.max_requests = o.max_requests;
+    win.start = Clock::now();
+    win.warm_end = win.start + std::chrono::milliseconds(static_cast<int64_t>(o.warmup_s * 1000));
+    win.end = win.warm_end + std::chrono::milliseconds(static_cast<int64_t>(o.duration_s * 1000));
+    std::vector<Stats> stats(o.connections);
+    uint64_t sig_before = run.signatures();
+    run.ClearError();
+    double cpu0 = -1, cpu1 = -1;
+    if (o.server_pid > 0) {
+      run.Spawn(0, [&]() -> awaitable<void> {
+        asio::steady_timer t(co_await asio::this_coro::executor);
+        t.expires_at(win.warm_end);
+        co_await t.async_wait(use_awaitable);
+        cpu0 = ProcessCpuSeconds(o.server_pid);
+        t.expires_at(win.end);
+        co_await t.async_wait(use_awaitable);
+        cpu1 = ProcessCpuSeconds(o.server_pid);
+      });
+    }
+    for (int i = 0; i < o.connections; ++i) {
+      ThreadCtx& tc = run.ctx(i);
+      run.Spawn(i, [&, i]() -> awaitable<void> {
+        co_await WriteWorker(tc, ep, win, pool, static_cast<size_t>(i), batch, stats[i]);
+      });
+    }
+    // Requests in flight at the end are not counted, but are given up to 60 s to finish (so a
+    // slow server is idle again before the next scenario); after that they are abandoned.
+    bool finished = run.Run(win.end + std::chrono::seconds(60));
+    if (cpu0 >= 0 && cpu1 >= 0 && win.stop_at_ns.load() == 0) res.server_cpu_s = cpu1 - cpu0;
+    for (auto& s : stats) res.stats.Merge(s);
+    res.duration_s = o.duration_s;
+    if (win.stop_at_ns.load() > 0)
+      res.duration_s = Seconds(Clock::duration(win.stop_at_ns.load())) - o.warmup_s;
+    std::string e = run.error();
+    if (!e.empty()) res.stats.Error("exception:" + e);
+    res.extra.BeginObject();
+    res.extra.Key("request_body_bytes_avg").UInt(body_bytes / std::max(1, n_pool));
+    res.extra.Key("signatures").UInt(run.signatures() - sig_before);
+    res.extra.Key("abandoned_in_flight").Bool(!finished);
+    res.extra.EndObject();
+  
   });
 }
 
@@ -808,80 +839,81 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
   res.params.EndObject();
 
   WithStream(run, ep, stream, o.shards, [&](const std::vector<std::string>& shards) {
+    uint64_t rng = 0x9e3779b9ull ^ static_cast<uint64_t>(std::time(nullptr));
+    std::vector<Prepared> pool;
+    for (int i = 0; i < o.pool; ++i)
+      pool.push_back(MakePrepared(run.ctx(0).signer(), "PutRecords",
+                                  PutRecordsBody(stream, rpr, o.record_size, rng), rpr,
+                                  static_cast<uint64_t>(rpr) * o.record_size));
+    // Pre-load.
+    std::atomic<int64_t> remaining{static_cast<int64_t>(nreq)};
+    std::vector<std::map<std::string, uint64_t>> per_shard(o.connections);
+    std::vector<Stats> pst(o.connections);
+    auto p0 = Clock::now();
+    run.ClearError();
+    for (int i = 0; i < o.connections; ++i) {
+      ThreadCtx& tc = run.ctx(i);
+      run.Spawn(i, [&, i]() -> awaitable<void> {
+        co_await PreloadWorker(tc, ep, pool, static_cast<size_t>(i), remaining, per_shard[i], pst[i]);
+      });
+    }
+    bool pre_ok = run.Run(Clock::now() + std::chrono::seconds(static_cast<int64_t>(o.drain_timeout_s)));
+    double preload_s = Seconds(Clock::now() - p0);
+    Stats pre;
+    for (auto& s : pst) pre.Merge(s);
+    std::map<std::string, uint64_t> expected;
+    for (auto& m : per_shard)
+      for (auto& [k, v] : m) expected[k] += v;
+    for (auto& [k, v] : pre.errors) res.stats.Error(k, v);
+    std::string e = run.error();
+    if (!pre_ok || !e.empty()) throw std::runtime_error("preload failed: " + (e.empty() ? "timeout" : e));
 
-  uint64_t rng = 0x9e3779b9ull ^ static_cast<uint64_t>(std::time(nullptr));
-  std::vector<Prepared> pool;
-  for (int i = 0; i < o.pool; ++i)
-    pool.push_back(MakePrepared(run.ctx(0).signer(), "PutRecords",
-                                PutRecordsBody(stream, rpr, o.record_size, rng), rpr,
-                                static_cast<uint64_t>(rpr) * o.record_size));
-  // Pre-load.
-  std::atomic<int64_t> remaining{static_cast<int64_t>(nreq)};
-  std::vector<std::map<std::string, uint64_t>> per_shard(o.connections);
-  std::vector<Stats> pst(o.connections);
-  auto p0 = Clock::now();
-  run.ClearError();
-  for (int i = 0; i < o.connections; ++i) {
-    ThreadCtx& tc = run.ctx(i);
-    run.Spawn(i, [&, i]() -> awaitable<void> {
-      co_await PreloadWorker(tc, ep, pool, static_cast<size_t>(i), remaining, per_shard[i], pst[i]);
-    });
-  }
-  bool pre_ok = run.Run(Clock::now() + std::chrono::seconds(static_cast<int64_t>(o.drain_timeout_s)));
-  double preload_s = Seconds(Clock::now() - p0);
-  Stats pre;
-  for (auto& s : pst) pre.Merge(s);
-  std::map<std::string, uint64_t> expected;
-  for (auto& m : per_shard)
-    for (auto& [k, v] : m) expected[k] += v;
-  for (auto& [k, v] : pre.errors) res.stats.Error(k, v);
-  std::string e = run.error();
-  if (!pre_ok || !e.empty()) throw std::runtime_error("preload failed: " + (e.empty() ? "timeout" : e));
-
-  // Drain.
-  std::vector<ShardDrain> sds;
-  for (auto& s : shards) {
-    ShardDrain sd;
-    sd.shard = s;
-    sd.expected = expected[s];
-    sds.push_back(sd);
-  }
-  std::vector<Stats> dst(sds.size());
-  auto d0 = Clock::now();
-  auto deadline = d0 + std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout_s * 1000));
-  run.ClearError();
-  for (size_t i = 0; i < sds.size(); ++i) {
-    ThreadCtx& tc = run.ctx(i);
-    run.Spawn(i, [&, i]() -> awaitable<void> {
-      co_await DrainShard(tc, ep, o, stream, sds[i], deadline, dst[i]);
-    });
-  }
-  bool drain_ok = run.Run(deadline + std::chrono::seconds(5));
-  Clock::time_point last = d0;
-  bool all = drain_ok;
-  for (auto& s : sds) {
-    last = std::max(last, s.done);
-    all = all && s.finished;
-  }
-  for (auto& s : dst) res.stats.Merge(s);
-  res.duration_s = Seconds(last - d0);
-  e = run.error();
-  if (!e.empty()) res.stats.Error("exception:" + e);
-  if (!all) {
-    res.stats.Error("drain_incomplete");
-    res.ok = false;
-    res.failure = "not every shard was drained before the deadline";
-  }
-  res.extra.BeginObject();
-  res.extra.Key("preload_s").Double(preload_s);
-  res.extra.Key("preload_records_per_s").Double(pre.records / std::max(1e-9, preload_s));
-  res.extra.Key("shards").BeginArray();
-  for (auto& s : sds) {
-    res.extra.BeginObject().Key("shard").String(s.shard).Key("expected").UInt(s.expected);
-    res.extra.Key("got").UInt(s.got).Key("calls").UInt(s.calls).Key("empty_calls").UInt(s.empty_calls);
-    res.extra.Key("seconds").Double(Seconds(s.done - d0)).EndObject();
-  }
-  res.extra.EndArray().EndObject();
+    // Drain.
+    std::vector<ShardDrain> sds;
+    for (auto& s : shards) {
+      ShardDrain sd;
+      sd.shard = s;
+      sd.expected = expected[s];
+      sds.push_back(sd);
+    }
+    std::vector<Stats> dst(sds.size());
+    double cpu0 = ProcessCpuSeconds(o.server_pid);
+    auto d0 = Clock::now();
+    auto deadline = d0 + std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout_s * 1000));
+    run.ClearError();
+    for (size_t i = 0; i < sds.size(); ++i) {
+      ThreadCtx& tc = run.ctx(i);
+      run.Spawn(i, [&, i]() -> awaitable<void> {
+        co_await DrainShard(tc, ep, o, stream, sds[i], deadline, dst[i]);
+      });
+    }
+    bool drain_ok = run.Run(deadline + std::chrono::seconds(5));
+    if (cpu0 >= 0) res.server_cpu_s = ProcessCpuSeconds(o.server_pid) - cpu0;
+    Clock::time_point last = d0;
+    bool all = drain_ok;
+    for (auto& s : sds) {
+      last = std::max(last, s.done);
+      all = all && s.finished;
+    }
+    for (auto& s : dst) res.stats.Merge(s);
+    res.duration_s = Seconds(last - d0);
+    e = run.error();
+    if (!e.empty()) res.stats.Error("exception:" + e);
+    if (!all) {
+      res.stats.Error("drain_incomplete");
+      res.ok = false;
+      res.failure = "not every shard was drained before the deadline";
+    }
+    res.extra.BeginObject();
+    res.extra.Key("preload_s").Double(preload_s);
+    res.extra.Key("preload_records_per_s").Double(pre.records / std::max(1e-9, preload_s));
+    res.extra.Key("shards").BeginArray();
+    for (auto& s : sds) {
+      res.extra.BeginObject().Key("shard").String(s.shard).Key("expected").UInt(s.expected);
+      res.extra.Key("got").UInt(s.got).Key("calls").UInt(s.calls).Key("empty_calls").UInt(s.empty_calls);
+      res.extra.Key("seconds").Double(Seconds(s.done - d0)).EndObject();
+    }
+    res.extra.EndArray().EndObject();
 
   });
 }
@@ -1021,36 +1053,43 @@ void RunLatency(const Options& o, Runner& run, const tcp::endpoint& ep, Result& 
   res.params.Key("warmup_s").Double(o.warmup_s).Key("poll_interval_ms").Double(o.poll_interval_ms);
   res.params.EndObject();
   WithStream(run, ep, stream, 1, [&](const std::vector<std::string>& shards) {
-  // LATEST iterator before the producer starts.
-  std::string it = RunOne<std::string>(
-      run,
-      [&]() -> awaitable<std::string> {
-        HttpConn c(co_await asio::this_coro::executor);
-        JsonWriter w;
-        w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(shards[0]);
-        w.Key("ShardIteratorType").String("LATEST").EndObject();
-        CallResult r = co_await Call(c, run.ctx(0), ep, "GetShardIterator", w.Take());
-        if (r.status != 200) throw std::runtime_error("GetShardIterator: " + r.error);
-        co_return JsonString(r.body, "ShardIterator");
-      },
-      30);
+    // LATEST iterator before the producer starts.
+    std::string it = RunOne<std::string>(
+        run,
+        [&]() -> awaitable<std::string> {
+          HttpConn c(co_await asio::this_coro::executor);
+          JsonWriter w;
+          w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(shards[0]);
+          w.Key("ShardIteratorType").String("LATEST").EndObject();
+          CallResult r = co_await Call(c, run.ctx(0), ep, "GetShardIterator", w.Take());
+          if (r.status != 200) throw std::runtime_error("GetShardIterator: " + r.error);
+          co_return JsonString(r.body, "ShardIterator");
+        },
+        30);
 
-  LatencyState ls;
-  uint64_t n = static_cast<uint64_t>((o.warmup_s + o.duration_s) * o.latency_rate);
-  ls.sent.assign(n, Clock::time_point{});
-  ls.seen.assign(n, 0);
-  ls.warm_ids = static_cast<uint64_t>(o.warmup_s * o.latency_rate);
-  ls.nonce = 0xC0FFEEull ^ (static_cast<uint64_t>(getpid()) << 32) ^ static_cast<uint64_t>(std::time(nullptr));
-  Stats pst, cst;
-  auto deadline = Clock::now() + std::chrono::milliseconds(
-                                     static_cast<int64_t>((o.warmup_s + o.duration_s + 30) * 1000));
-  run.ClearError();
-  // Both on thread 0: they share LatencyState without locks.
-  run.Spawn(0, [&]() -> awaitable<void> { co_await LatencyProducer(run.ctx(0), ep, o, stream, ls, pst); });
-  run.Spawn(0, [&]() -> awaitable<void> {
-    co_await LatencyConsumer(run.ctx(0), ep, o, it, ls, deadline, cst);
+    LatencyState ls;
+    uint64_t n = static_cast<uint64_t>((o.warmup_s + o.duration_s) * o.latency_rate);
+    ls.sent.assign(n, Clock::time_point{});
+    ls.seen.assign(n, 0);
+    ls.warm_ids = static_cast<uint64_t>(o.warmup_s * o.latency_rate);
+    ls.nonce = 0xC0FFEEull ^ (static_cast<uint64_t>(getpid()) << 32) ^
+               static_cast<uint64_t>(std::time(nullptr));
+    Stats pst, cst;
+    auto deadline = Clock::now() + std::chrono::milliseconds(
+                                       static_cast<int64_t>((o.warmup_s + o.duration_s + 30) * 1000));
+    run.ClearError();
+    // Both on thread 0: they share LatencyState without locks.
+    run.Spawn(0, [&]() -> awaitable<void> { co_await LatencyProducer(run.ctx(0), ep, o, stream, ls, pst); });
+    run.Spawn(0, [&]() -> awaitable<void> {
+      co_await LatencyConsumer(run.ctx(0), ep, o, it, ls, deadline, cst);
   });
+  double cpu0 = ProcessCpuSeconds(o.server_pid);
+  auto l0 = Clock::now();
   run.Run(deadline + std::chrono::seconds(5));
+  // Whole run (warm-up included), scaled to the measured duration.
+  if (cpu0 >= 0)
+    res.server_cpu_s = (ProcessCpuSeconds(o.server_pid) - cpu0) * o.duration_s /
+                       std::max(1e-9, Seconds(Clock::now() - l0));
   std::string e = run.error();
   if (!e.empty()) res.stats.Error("exception:" + e);
   res.stats.Merge(cst);
@@ -1113,6 +1152,15 @@ std::string ResultJson(const Options& o, const Result& r, const std::string& sta
   w.Key("by_type").BeginObject();
   for (auto& [k, v] : s.errors) w.Key(k).UInt(v);
   w.EndObject().EndObject();
+  if (r.server_cpu_s >= 0) {
+    // Server efficiency, much less sensitive than records/s to other load on the machine.
+    w.Key("server_cpu").BeginObject();
+    w.Key("cpu_s").Double(r.server_cpu_s);
+    w.Key("cores").Double(r.server_cpu_s / d);
+    w.Key("cpu_us_per_record").Double(s.records ? r.server_cpu_s * 1e6 / s.records : 0);
+    w.Key("cpu_us_per_request").Double(s.requests ? r.server_cpu_s * 1e6 / s.requests : 0);
+    w.EndObject();
+  }
   w.Key("extra").Raw(r.extra.Empty() ? "{}" : r.extra.str());
   w.EndObject();
   return w.Take();
@@ -1127,6 +1175,9 @@ void PrintRow(const Options& o, const Result& r) {
               o.target_name.c_str(), r.scenario.c_str(), s.records / d, s.bytes / d / 1e6,
               s.requests / d, s.latency.Quantile(0.5) / 1e6, s.latency.Quantile(0.99) / 1e6,
               s.latency.Quantile(0.999) / 1e6, err_total, r.ok ? "" : "  FAILED");
+  if (r.server_cpu_s >= 0 && s.records > 0)
+    std::printf("    server CPU: %.2f cores, %.2f us per record\n", r.server_cpu_s / d,
+                r.server_cpu_s * 1e6 / s.records);
   if (!r.failure.empty()) std::printf("    failure: %s\n", r.failure.c_str());
   for (auto& [k, v] : s.errors) std::printf("    error %s: %" PRIu64 "\n", k.c_str(), v);
   std::fflush(stdout);
@@ -1180,6 +1231,7 @@ int Main(int argc, char** argv) {
     else if (a == "--access-key") o.sign.access_key = v;
     else if (a == "--secret-key") o.sign.secret_key = v;
     else if (a == "--stream-prefix") o.stream_prefix = v;
+    else if (a == "--server-pid") o.server_pid = std::stoi(v);
     else Usage(("unknown option " + a).c_str());
   }
   if (o.connections < 1 || o.records_per_request < 1 || o.record_size < 1 || o.pool < 1 ||
@@ -1232,6 +1284,8 @@ int Main(int argc, char** argv) {
       res.ok = false;
       res.failure = e.what();
     }
+    // Head caches are keyed by the address of a Prepared body, which dies with its scenario.
+    for (size_t i = 0; i < run.size(); ++i) run.ctx(i).ClearCache();
     if (!res.ok) rc = 1;
     if (out) {
       std::string j = ResultJson(o, res, started, signer_name);

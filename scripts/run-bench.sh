@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: Sluice vs kinesalite vs kinesis-local, same load generator, same run.
+#
+#   scripts/run-bench.sh                 # all targets, all scenarios
+#   TARGETS="sluice" scripts/run-bench.sh
+#   SCENARIOS="put_records" DURATION=20 scripts/run-bench.sh
+#
+# Builds build/sluice and build/bench/loadgen (Release) if needed, starts each server on a free
+# loopback port one at a time (so they never compete for CPU), runs the scenarios, stops it,
+# then writes bench/results/latest.json, prints the table and regenerates the results section
+# of docs/performance.md. Every run is bounded in time (per-scenario deadlines in loadgen).
+#
+# Environment knobs (defaults in brackets):
+#   BUILD [build]  TARGETS [sluice kinesalite kinesis-local]
+#   SCENARIOS [put_records,put_record,get_records,put_get_latency]
+#   DURATION [10] WARMUP [2] CONNECTIONS [32] THREADS [1]  (loadgen client threads)
+#   DRAIN_RECORDS [200000]  LATENCY_RATE [100]
+#   REF_DURATION [10] REF_DRAIN_RECORDS [100000]          (kinesalite)
+#   KL_DURATION [10] KL_DRAIN_RECORDS [10000] KL_LATENCY_RATE [20]   (kinesis-local, very slow)
+#   SLUICE_ARGS []  extra flags for `sluice serve`;  SLUICE_BIN  use this binary (no build)
+#   REPEAT [1]      rounds (each runs every target in turn); the report keeps, per target and
+#                   scenario, the median round (by records/s; by p50 for put_get_latency)
+#   NO_DOC=1        do not touch docs/performance.md
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+BUILD="${BUILD:-build}"
+TARGETS="${TARGETS:-sluice kinesalite kinesis-local}"
+SCENARIOS="${SCENARIOS:-put_records,put_record,get_records,put_get_latency}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-2}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-1}"
+DRAIN_RECORDS="${DRAIN_RECORDS:-200000}"
+LATENCY_RATE="${LATENCY_RATE:-100}"
+REF_DURATION="${REF_DURATION:-10}"
+REF_DRAIN_RECORDS="${REF_DRAIN_RECORDS:-100000}"
+KL_DURATION="${KL_DURATION:-10}"
+KL_DRAIN_RECORDS="${KL_DRAIN_RECORDS:-10000}"
+KL_LATENCY_RATE="${KL_LATENCY_RATE:-20}"
+SLUICE_ARGS="${SLUICE_ARGS:-}"
+REPEAT="${REPEAT:-1}"
+RESULTS_DIR="$ROOT/bench/results"
+NPM_FALLBACK=/tmp/benchnpm
+
+log() { echo "run-bench: $*" >&2; }
+
+# ---- build ------------------------------------------------------------------------------
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+btype=$(grep -E '^CMAKE_BUILD_TYPE:' "$BUILD/CMakeCache.txt" | cut -d= -f2)
+if [ "$btype" != "Release" ] && [ "$btype" != "RelWithDebInfo" ]; then
+  log "WARNING: $BUILD is a '$btype' build; numbers will not be representative"
+fi
+want_targets=(loadgen)
+[[ " $TARGETS " == *" sluice "* && -z "${SLUICE_BIN:-}" ]] && want_targets+=(sluice)
+cmake --build "$BUILD" -j "$(nproc)" --target "${want_targets[@]}" >/dev/null
+LOADGEN="$BUILD/bench/loadgen"
+SLUICE="${SLUICE_BIN:-$BUILD/sluice}"
+
+# ---- reference servers (npm) ------------------------------------------------------------
+bin_dir=""
+if [[ " $TARGETS " == *" kinesalite "* || " $TARGETS " == *" kinesis-local "* ]]; then
+  if [ -x tests/js/node_modules/.bin/kinesalite ] && [ -x tests/js/node_modules/.bin/kinesis-local ]; then
+    bin_dir="$ROOT/tests/js/node_modules"
+  else
+    if [ ! -x "$NPM_FALLBACK/node_modules/.bin/kinesalite" ] || [ ! -x "$NPM_FALLBACK/node_modules/.bin/kinesis-local" ]; then
+      log "installing kinesalite@3.3.3 kinesis-local@0.6.2 into $NPM_FALLBACK"
+      npm install --prefix "$NPM_FALLBACK" --no-audit --no-fund --loglevel=error \
+        kinesalite@3.3.3 kinesis-local@0.6.2 >/dev/null
+    fi
+    bin_dir="$NPM_FALLBACK/node_modules"
+  fi
+fi
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_ready() {  # port pid
+  local port=$1 pid=$2
+  for _ in $(seq 1 300); do
+    if ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    if curl -s -o /dev/null -m 2 -X POST "http://127.0.0.1:$port/" \
+        -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
+        -H 'Content-Type: application/x-amz-json-1.1' \
+        -H "X-Amz-Date: $(date -u +%Y%m%dT%H%M%SZ)" \
+        -H "Authorization: AWS4-HMAC-SHA256 Credential=AKIDBENCH/$(date -u +%Y%m%d)/us-east-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=$(printf '0%.0s' $(seq 1 64))" \
+        -d '{}'; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+SERVER_PID=""
+WORK="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_server() {  # target port
+  local t=$1 port=$2
+  case $t in
+    sluice)
+      # shellcheck disable=SC2086
+      "$SLUICE" serve --host 127.0.0.1 --port "$port" --data-dir "$WORK/sluice-data" \
+        --log-level warn $SLUICE_ARGS >"$WORK/$t.log" 2>&1 &
+      ;;
+    kinesalite)
+      node "$bin_dir/kinesalite/cli.js" --port "$port" --createStreamMs 0 --deleteStreamMs 0 \
+        --updateStreamMs 0 --shardLimit 1000 >"$WORK/$t.log" 2>&1 &
+      ;;
+    kinesis-local)
+      KINESIS_MOCK_PLAIN_PORT="$port" KINESIS_MOCK_TLS_PORT="$(free_port)" \
+      KINESIS_MOCK_CERT_PATH="$bin_dir/kinesis-local/server.json" \
+      CREATE_STREAM_DURATION=0ms DELETE_STREAM_DURATION=0ms SHARD_LIMIT=1000 LOG_LEVEL=WARN \
+        node "$bin_dir/kinesis-local/main.js" >"$WORK/$t.log" 2>&1 &
+      ;;
+  esac
+  SERVER_PID=$!
+  if ! wait_ready "$port" "$SERVER_PID"; then
+    log "$t did not become ready; log:"; tail -20 "$WORK/$t.log" >&2
+    return 1
+  fi
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+
+mkdir -p "$RESULTS_DIR"
+loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq 1 "$REPEAT"); do
+for t in $TARGETS; do
+  JSONL="$WORK/round$round.jsonl"
+  port=$(free_port)
+  log "round $round/$REPEAT"
+  log "starting $t on 127.0.0.1:$port"
+  if ! start_server "$t" "$port"; then stop_server; continue; fi
+  args=(--endpoint "127.0.0.1:$port" --target-name "$t" --scenarios "$SCENARIOS"
+        --connections "$CONNECTIONS" --threads "$THREADS" --warmup "$WARMUP" --json-out "$JSONL"
+        --server-pid "$SERVER_PID")
+  case $t in
+    sluice) args+=(--duration "$DURATION" --drain-records "$DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
+    kinesalite) args+=(--duration "$REF_DURATION" --drain-records "$REF_DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
+    kinesis-local) args+=(--duration "$KL_DURATION" --drain-records "$KL_DRAIN_RECORDS"
+                          --latency-rate "$KL_LATENCY_RATE" --drain-timeout 180) ;;
+  esac
+  log "loadgen ${args[*]}"
+  "$LOADGEN" "${args[@]}" || log "loadgen reported failures for $t"
+  stop_server
+done
+done
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then commit="$commit+dirty"; fi
+doc_args=(--doc "$ROOT/docs/performance.md")
+[ "${NO_DOC:-0}" = 1 ] && doc_args=()
+python3 "$ROOT/bench/report.py" --jsonl "$WORK"/round*.jsonl --out "$RESULTS_DIR/latest.json" "${doc_args[@]}" \
+  --machine "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "nproc=$(nproc)" "cpu=$cpu" \
+  "kernel=$(uname -r)" "commit=$commit" "loadgen_threads=$THREADS" "rounds=$REPEAT" \
+  "loadavg_before=$loadavg_before" "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"
+log "wrote $RESULTS_DIR/latest.json"
