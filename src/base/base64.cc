@@ -76,12 +76,43 @@ inline bool DecodeBlock32(const uint8_t* in, uint8_t* out) {
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), packed);
   return true;
 }
+
+// Encodes 24 bytes (reads 28) into 32 characters.
+inline void EncodeBlock24(const uint8_t* in, char* out) {
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 12));
+  __m256i v = _mm256_set_m128i(hi, lo);
+  // Each 32-bit lane gets the three input bytes it encodes, arranged for the shifts below.
+  v = _mm256_shuffle_epi8(v, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5,
+                                              4, 7, 6, 8, 7, 10, 9, 11, 10));
+  const __m256i t0 = _mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00));
+  const __m256i t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x04000040));
+  const __m256i t2 = _mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0));
+  const __m256i t3 = _mm256_mullo_epi16(t2, _mm256_set1_epi32(0x01000010));
+  const __m256i sextets = _mm256_or_si256(t1, t3);
+  // Map 0..63 to the alphabet: classify into ranges, then add a per-range offset.
+  __m256i cls = _mm256_subs_epu8(sextets, _mm256_set1_epi8(51));
+  const __m256i below26 = _mm256_cmpgt_epi8(_mm256_set1_epi8(26), sextets);
+  cls = _mm256_or_si256(cls, _mm256_and_si256(below26, _mm256_set1_epi8(13)));
+  const __m256i offsets = _mm256_setr_epi8(
+      'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+      '+' - 62, '/' - 63, 'A', 0, 0, 'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+      '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+  const __m256i ascii = _mm256_add_epi8(_mm256_shuffle_epi8(offsets, cls), sextets);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), ascii);
+}
 #endif
 
 }  // namespace
 
 void Encode(const uint8_t* in, size_t n, char* out) {
   size_t i = 0;
+#ifdef __AVX2__
+  for (; i + 28 <= n; i += 24) {
+    EncodeBlock24(in + i, out);
+    out += 32;
+  }
+#endif
   for (; i + 3 <= n; i += 3) {
     uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
     uint16_t a = kEncode.pairs[v >> 12];
