@@ -139,3 +139,32 @@ def test_delete_reports_deleting_or_gone(slow):
     except slow.exceptions.ResourceNotFoundException:
         pass
     kh.wait_gone(slow, name)
+
+
+DELETE_DELAY_MS = 400
+
+
+@pytest.fixture
+def slow_delete(server_pool, target):
+    if target == "sluice":
+        extra = ("--delete-stream-delay-ms", str(DELETE_DELAY_MS))
+    elif target == "kinesalite":
+        extra = ("--deleteStreamMs", str(DELETE_DELAY_MS))
+    else:
+        extra = ("env:DELETE_STREAM_DURATION=%dms" % DELETE_DELAY_MS,)
+    return kh.make_client(server_pool.get(target, extra_args=extra).endpoint)
+
+
+def test_deleting_state(slow_delete):
+    c = slow_delete
+    name = kh.unique_name("del")
+    c.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(c, name, timeout=10)
+    c.delete_stream(StreamName=name)
+    assert status(c, name) == "DELETING"
+    with pytest.raises(c.exceptions.ResourceInUseException):
+        c.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_gone(c, name, timeout=10)
+    c.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(c, name, timeout=10)
+    c.delete_stream(StreamName=name)

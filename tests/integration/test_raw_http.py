@@ -2,7 +2,6 @@
 headers, and 'a failed request changes nothing'. Signed with botocore.auth.SigV4Auth where a signature is needed."""
 import json
 import socket
-import uuid
 
 import pytest
 
@@ -259,13 +258,15 @@ def test_timestamps_are_epoch_numbers(ep, stream):
 def test_timestamp_input_accepts_integer_and_fraction(ep, stream, kin):
     import time
     time.sleep(1.1)
-    stamps = (int(time.time()) - 1, time.time() - 0.5, float("%.3e" % (time.time() - 0.5)))
+    now = int(time.time()) - 1
+    stamps = ["%d" % now, "%.3f" % (now + 0.25), "%.9E" % now]  # integer, fraction, Java-style exponent
     time.sleep(0.1)
     kin.put_record(StreamName=stream, Data=b"x", PartitionKey="k")  # a record after the timestamps
     for ts in stamps:
-        r = raw_call(ep, "GetShardIterator", {"StreamName": stream, "ShardId": kh.shard_id(0),
-                                              "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": ts})
-        assert r.status == 200, r
+        body = ('{"StreamName": "%s", "ShardId": "%s", "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": %s}'
+                % (stream, kh.shard_id(0), ts))
+        r = raw_call(ep, "GetShardIterator", body)
+        assert r.status == 200, (ts, r)
 
 
 def test_content_type_with_charset(ep):
@@ -274,3 +275,240 @@ def test_content_type_with_charset(ep):
                                 content_type=kh.AMZ_JSON + "; charset=utf-8")
     r = kh.raw_request(ep, headers, body)
     assert r.status == 200, r
+
+
+# ---------------------------------------------------------------------------------------------- signature checks
+
+
+def _signed_at(ep, minutes):
+    import datetime
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes)
+    body = b"{}"
+    return kh.raw_request(ep, kh.signed_headers(ep, "Kinesis_20131202.ListStreams", body, when=when), body)
+
+
+def test_signing_time_helper_works(ep):
+    r = _signed_at(ep, 0)
+    assert r.status == 200, r
+
+
+@pytest.mark.deviates(("kinesalite", "kinesis-local"), "no request-time check")
+@pytest.mark.parametrize("minutes,text", [(-10, "Signature expired"), (10, "Signature not yet current")])
+def test_clock_skew_rejected(ep, minutes, text):
+    r = _signed_at(ep, minutes)
+    assert_error(r, "InvalidSignatureException")
+    msg = r.json.get("message") or r.json.get("Message") or ""
+    assert text in msg, msg
+
+
+VERIFY_AKID, VERIFY_SECRET = "AKIDVERIFYEXAMPLE", "verify-secret/Key+1"
+
+
+@pytest.fixture
+def verify_ep(server_pool, target):
+    if target != "sluice":
+        pytest.skip("--auth verify is a Sluice option")
+    return server_pool.get("sluice", extra_args=("--auth", "verify", "--credentials",
+                                                 "%s:%s" % (VERIFY_AKID, VERIFY_SECRET))).endpoint
+
+
+def test_verify_mode_accepts_good_signature(verify_ep):
+    r = raw_call(verify_ep, "ListStreams", {}, access_key=VERIFY_AKID, secret_key=VERIFY_SECRET)
+    assert r.status == 200, r
+
+
+def test_verify_mode_rejects_wrong_secret(verify_ep):
+    r = raw_call(verify_ep, "ListStreams", {}, access_key=VERIFY_AKID, secret_key="wrong")
+    assert_error(r, "InvalidSignatureException")
+
+
+def test_verify_mode_rejects_unknown_key(verify_ep):
+    r = raw_call(verify_ep, "ListStreams", {}, access_key="AKIDNOBODY", secret_key=VERIFY_SECRET)
+    assert_error(r, "UnrecognizedClientException")
+
+
+def test_verify_mode_rejects_tampered_body(verify_ep):
+    body = json.dumps({"StreamName": "a", "ShardCount": 1}).encode()
+    headers = kh.signed_headers(verify_ep, "Kinesis_20131202.CreateStream", body, access_key=VERIFY_AKID,
+                                secret_key=VERIFY_SECRET)
+    tampered = body.replace(b'"a"', b'"b"')
+    r = kh.raw_request(verify_ep, headers, tampered)
+    assert_error(r, "InvalidSignatureException")
+    ok = raw_call(verify_ep, "DescribeStreamSummary", {"StreamName": "b"}, access_key=VERIFY_AKID,
+                  secret_key=VERIFY_SECRET)
+    assert ok.error_type == "ResourceNotFoundException", ok
+
+
+def test_verify_mode_boto3_client(verify_ep):
+    c = kh.make_client(verify_ep, access_key=VERIFY_AKID, secret_key=VERIFY_SECRET)
+    name = kh.unique_name("verify")
+    c.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(c, name)
+    c.put_record(StreamName=name, Data=b"x", PartitionKey="k")
+    bad = kh.make_client(verify_ep, access_key=VERIFY_AKID, secret_key="nope")
+    with pytest.raises(bad.exceptions.ClientError) as ei:
+        bad.list_streams()
+    assert kh.error_code(ei.value) == "InvalidSignatureException"
+    c.delete_stream(StreamName=name)
+
+
+# ---------------------------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("body", [
+    b'{"StreamName": ' + b"[" * 100000 + b"]" * 100000 + b"}",
+    b'{"StreamName": "\xff\xfe"}',
+    b'{"StreamName": "x", "ShardCount": 1e400}',
+    b'{"StreamName": "x", "ShardCount": 99999999999999999999999}',
+    b'{"StreamName": "\\ud800", "ShardCount": 1}',
+    b"\x00" * 64,
+], ids=["deep-nesting", "invalid-utf8", "huge-float", "huge-int", "lone-surrogate", "nul-bytes"])
+def test_hostile_json_is_a_400_not_a_crash(server, body):
+    r = raw_call(server.endpoint, "CreateStream", body)
+    assert r.status == 400, r
+    assert r.error_type in ("SerializationException", "ValidationException", "InvalidArgumentException"), r
+    assert r.request_id
+    assert server.alive()
+    assert raw_call(server.endpoint, "ListStreams", {}).status == 200
+
+
+def test_keep_alive_many_requests_one_connection(server):
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        for i in range(50):
+            body = b"{}" if i % 2 == 0 else b"{bad"
+            headers = kh.signed_headers(server.endpoint, "Kinesis_20131202.ListStreams", body)
+            conn.request("POST", "/", body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            assert resp.status == (200 if i % 2 == 0 else 400), (i, resp.status, data[:200])
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------- HTTP/1.1 details
+
+
+def _raw_exchange(port, payload, read_until_count=1, timeout=10):
+    """Send raw bytes, read until `read_until_count` complete HTTP responses (Content-Length framed) or EOF."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    data = b""
+    try:
+        sock.sendall(payload)
+        responses = []
+        while len(responses) < read_until_count:
+            while b"\r\n\r\n" not in data:
+                part = sock.recv(65536)
+                if not part:
+                    return responses, data
+                data += part
+            head, _, rest = data.partition(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                k, _, v = line.partition(b":")
+                if k.strip().lower() == b"content-length":
+                    length = int(v.strip())
+            while len(rest) < length:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                rest += part
+            responses.append((head, rest[:length]))
+            data = rest[length:]
+        return responses, data
+    finally:
+        sock.close()
+
+
+def _request_bytes(server, target, body, extra_headers=(), lower=False):
+    headers = kh.signed_headers(server.endpoint, target, body)
+    lines = ["POST / HTTP/1.1", "Host: 127.0.0.1:%d" % server.port, "Content-Length: %d" % len(body)]
+    for k, v in headers.items():
+        if k.lower() in ("host", "content-length"):
+            continue
+        lines.append("%s: %s" % (k.lower() if lower else k, v))
+    lines += list(extra_headers)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def test_pipelined_requests(server):
+    one = _request_bytes(server, "Kinesis_20131202.ListStreams", b"{}")
+    two = _request_bytes(server, "Kinesis_20131202.DescribeStream", b'{"StreamName": "pipelined-missing"}')
+    responses, _ = _raw_exchange(server.port, one + two, read_until_count=2)
+    assert len(responses) == 2, responses
+    assert responses[0][0].startswith(b"HTTP/1.1 200"), responses[0]
+    assert responses[1][0].startswith(b"HTTP/1.1 400"), responses[1]
+    assert b"ResourceNotFoundException" in responses[1][1]
+
+
+def test_lowercase_header_names(server):
+    responses, _ = _raw_exchange(server.port, _request_bytes(server, "Kinesis_20131202.ListStreams", b"{}",
+                                                             lower=True))
+    assert responses and responses[0][0].startswith(b"HTTP/1.1 200"), responses
+
+
+def test_expect_100_continue(server):
+    body = b"{}"
+    req = _request_bytes(server, "Kinesis_20131202.ListStreams", body, extra_headers=("Expect: 100-continue",))
+    head, body_part = req[:-len(body)], req[-len(body):]
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        sock.sendall(head)
+        sock.settimeout(1.0)
+        got = b""
+        try:
+            got = sock.recv(65536)  # "HTTP/1.1 100 Continue" (or nothing; clients then send the body anyway)
+        except socket.timeout:
+            pass
+        sock.settimeout(10)
+        sock.sendall(body_part)
+        while b"HTTP/1.1 200" not in got and b"HTTP/1.1 4" not in got and b"HTTP/1.1 5" not in got:
+            part = sock.recv(65536)
+            if not part:
+                break
+            got += part
+    finally:
+        sock.close()
+    assert b"HTTP/1.1 200" in got, got[:300]
+
+
+def test_unsupported_content_type(server):
+    body = b"{}"
+    headers = kh.signed_headers(server.endpoint, "Kinesis_20131202.ListStreams", body, content_type="text/plain")
+    r = kh.raw_request(server.endpoint, headers, body)
+    assert 400 <= r.status < 500, r
+    assert b"UnknownOperationException" in r.body or r.error_type == "UnknownOperationException", r
+
+
+def test_standard_response_headers(ep):
+    r = raw_call(ep, "ListStreams", {})
+    assert r.headers.get("x-amz-id-2"), r.headers
+    assert r.headers.get("date"), r.headers
+    r = raw_call(ep, "DescribeStream", {"StreamName": kh.unique_name("missing")})
+    assert r.headers.get("x-amz-id-2") and r.headers.get("date"), r.headers
+
+
+def test_cors(ep):
+    r = raw_call(ep, "ListStreams", {}, extra_headers={"Origin": "http://example.test"})
+    assert r.status == 200
+    assert r.headers.get("access-control-allow-origin") == "*", r.headers
+    expose = r.headers.get("access-control-expose-headers", "").lower()
+    assert "x-amzn-requestid" in expose, r.headers
+    import http.client
+    host, port = ep.replace("http://", "").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("OPTIONS", "/", headers={"Origin": "http://example.test",
+                                              "Access-Control-Request-Method": "POST",
+                                              "Access-Control-Request-Headers": "content-type,x-amz-target"})
+        resp = conn.getresponse()
+        resp.read()
+        h = {k.lower(): v for k, v in resp.getheaders()}
+    finally:
+        conn.close()
+    assert resp.status == 200
+    assert h.get("access-control-allow-origin") == "*"
+    assert "x-amz-target" in h.get("access-control-allow-headers", "").lower()
+    assert "POST" in h.get("access-control-allow-methods", "")
+    assert h.get("access-control-max-age") == "172800"

@@ -13,6 +13,7 @@ CORAL_1 = "1 validation error detected: Value"
 
 NO_ARN = "kinesalite 3.3.3 predates StreamARN (ignores it and then requires StreamName)"
 NO_MODE = "kinesalite 3.3.3 has no StreamModeDetails/on-demand streams"
+NO_NAMESPACE_KL = "kinesalite 3.3.3 has one global namespace (other tests' streams are listed too)"
 
 
 def assert_client_error(exc_info, code, message_start=None, message_has=()):
@@ -350,12 +351,8 @@ def test_list_shards_paging(kin, new_stream):
         assert s["HashKeyRange"] == {"StartingHashKey": str(start), "EndingHashKey": str(end)}
 
 
-@pytest.mark.deviates("kinesalite", "ListShards ignores MaxResults, never returns NextToken")
-def test_list_shards_paginator(kin, new_stream):
-    name = new_stream(shards=5)
-    pages = list(kin.get_paginator("list_shards").paginate(
-        StreamName=name, PaginationConfig={"PageSize": 2, "MaxItems": 100}))
-    assert [s["ShardId"] for p in pages for s in p["Shards"]] == [kh.shard_id(i) for i in range(5)]
+# No botocore ListShards paginator test: botocore's paginator re-sends StreamName together with NextToken, which
+# AWS rejects with InvalidArgumentException (reference 3.2); paging is covered by test_list_shards_paging.
 
 
 @pytest.mark.deviates("kinesalite", "ListShards ignores MaxResults")
@@ -444,6 +441,9 @@ def test_list_shards_filters_after_split(kin, new_stream):
     try:
         kin.split_shard(StreamName=name, ShardToSplit=kh.shard_id(0), NewStartingHashKey=str(2**127))
     except kin.exceptions.ClientError as e:
+        if error_code(e) == "UnknownOperationException":
+            # SplitShard is outside the issue's API surface; without it no shard can be closed
+            pytest.skip("server has no SplitShard: ShardFilter on closed shards cannot be exercised")
         pytest.fail("SplitShard failed (%s: %s); needed to exercise ShardFilter on closed shards"
                     % (error_code(e), error_message(e)))
     kh.wait_status(kin, name)
@@ -466,6 +466,7 @@ def test_list_shards_filters_after_split(kin, new_stream):
 # ---------------------------------------------------------------------------------------------- retention
 
 
+@pytest.mark.deviates("kinesalite", "caps retention at 168 h (stale); AWS allows 8760 h")
 def test_retention_increase_decrease(kin, new_stream):
     name = new_stream(shards=1)
 
@@ -484,10 +485,10 @@ def test_retention_increase_decrease(kin, new_stream):
 
 
 @pytest.mark.parametrize("op,start,value", [
-    ("increase", 24, 24),     # not greater than current
+    pytest.param("increase", 24, 24, marks=pytest.mark.deviates("kinesalite", "accepts an equal value")),
     ("increase", 48, 36),     # smaller than current
-    ("increase", 24, 8761),   # above 365 days
-    ("decrease", 48, 48),     # not smaller than current
+    pytest.param("increase", 24, 8761, marks=pytest.mark.deviates("kinesalite", "168 h max, ValidationException")),
+    pytest.param("decrease", 48, 48, marks=pytest.mark.deviates("kinesalite", "accepts an equal value")),
     ("decrease", 48, 72),     # larger than current
     ("decrease", 48, 23),     # below 24 hours
     ("decrease", 24, 23),
@@ -526,7 +527,8 @@ def test_describe_limits(kin, new_stream):
 
 
 @needs_botocore("DescribeAccountSettings")
-@pytest.mark.deviates(("kinesalite", "kinesis-local"), "no DescribeAccountSettings")
+@pytest.mark.deviates("kinesalite", "no DescribeAccountSettings")
+@pytest.mark.deviates("kinesis-local", "MinimumThroughputBillingCommitment is null")
 def test_describe_account_settings(kin):
     r = kin.describe_account_settings()
     status = r["MinimumThroughputBillingCommitment"]["Status"]
@@ -578,3 +580,113 @@ def test_update_max_record_size_unknown_stream(kin):
     arn = "arn:aws:kinesis:us-east-1:%s:stream/%s" % (kh.DEFAULT_ACCOUNT, kh.unique_name("missing"))
     with pytest.raises(kin.exceptions.ResourceNotFoundException):
         kin.update_max_record_size(StreamARN=arn, MaxRecordSizeInKiB=2048)
+
+
+@needs_botocore("CreateStream", "MaxRecordSizeInKiB")
+@pytest.mark.deviates("kinesalite", "kinesalite 3.3.3 has no MaxRecordSizeInKiB (and a 7 MiB body cap)")
+@pytest.mark.timeout(180)
+def test_ten_mib_records_and_put_records(kin, new_stream):
+    """A stream created with MaxRecordSizeInKiB=10240 takes a 10 MiB record (about 14 MiB of JSON on the wire) and a
+    PutRecords above 5 MiB; a default stream refuses the same PutRecords."""
+    from test_data import put_retrying, get_retrying
+    big = new_stream(shards=1, MaxRecordSizeInKiB=10240)
+    data = b"\x07" * (10 * 1024 * 1024 - 64)
+    r = put_retrying(kin, StreamName=big, Data=data, PartitionKey="k")
+    it = kin.get_shard_iterator(StreamName=big, ShardId=r["ShardId"], ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                StartingSequenceNumber=r["SequenceNumber"])["ShardIterator"]
+    got = get_retrying(kin, ShardIterator=it, Limit=1)["Records"]
+    assert len(got) == 1 and got[0]["Data"] == data
+    with pytest.raises(kin.exceptions.ClientError) as ei:
+        kin.put_record(StreamName=big, Data=b"\x07" * (10 * 1024 * 1024 + 1), PartitionKey="k")
+    assert error_code(ei.value) == "ValidationException"
+    six_mb = [{"Data": b"\x01" * 1000000, "PartitionKey": "k%d" % i} for i in range(6)]
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            pr = kin.put_records(StreamName=big, Records=six_mb)
+        except kin.exceptions.ProvisionedThroughputExceededException:
+            assert time.monotonic() < deadline
+            time.sleep(1)
+            continue
+        if pr["FailedRecordCount"] == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)  # per-entry throttling: try again (bounded)
+    assert pr["FailedRecordCount"] == 0, pr["Records"]
+    small = new_stream(shards=1)
+    with pytest.raises(kin.exceptions.ClientError) as ei:
+        kin.put_records(StreamName=small, Records=six_mb)
+    assert error_code(ei.value) in ("ValidationException", "InvalidArgumentException")
+
+
+def test_create_stream_over_shard_limit(kin):
+    name = kh.unique_name()
+    with pytest.raises(kin.exceptions.ClientError) as ei:
+        kin.create_stream(StreamName=name, ShardCount=100000)
+    assert_client_error(ei, "LimitExceededException")
+    with pytest.raises(kin.exceptions.ResourceNotFoundException):
+        kin.describe_stream_summary(StreamName=name)
+
+
+# ---------------------------------------------------------------------------------------------- defaults and caps
+
+
+def test_not_found_message_format(kin):
+    name = kh.unique_name("missing")
+    with pytest.raises(kin.exceptions.ResourceNotFoundException) as ei:
+        kin.describe_stream_summary(StreamName=name)
+    assert error_message(ei.value) == "Stream %s under account %s not found." % (name, kh.DEFAULT_ACCOUNT)
+
+
+@pytest.mark.deviates("kinesalite", NO_NAMESPACE_KL)
+@pytest.mark.timeout(180)
+def test_list_streams_default_limit_is_100(client_for, new_stream):
+    c = client_for(access_key="444455556666")
+    prefix = kh.unique_name("many")
+    names = sorted("%s-%03d" % (prefix, i) for i in range(101))
+    for nm in names:
+        new_stream(shards=1, name=nm, client=c, wait=False)
+    for nm in names:
+        kh.wait_status(c, nm)
+    r = c.list_streams()
+    assert r["StreamNames"] == names[:100]
+    assert r["HasMoreStreams"] is True
+    r = c.list_streams(Limit=200)  # values above 100 behave as 100
+    assert len(r["StreamNames"]) == 100 and r["HasMoreStreams"] is True
+    r = c.list_streams(ExclusiveStartStreamName=names[99])
+    assert r["StreamNames"] == names[100:] and r["HasMoreStreams"] is False
+
+
+@pytest.mark.deviates("kinesalite", "DescribeStream ignores Limit")
+def test_describe_stream_default_limit_is_100(client_for, new_stream):
+    c = client_for(access_key="555566667777")
+    name = new_stream(shards=101, client=c)
+    d = c.describe_stream(StreamName=name)["StreamDescription"]
+    assert len(d["Shards"]) == 100 and d["HasMoreShards"] is True
+    d = c.describe_stream(StreamName=name, Limit=10000)["StreamDescription"]
+    assert len(d["Shards"]) == 100 and d["HasMoreShards"] is True
+    d = c.describe_stream(StreamName=name, ExclusiveStartShardId=kh.shard_id(99))["StreamDescription"]
+    assert [s["ShardId"] for s in d["Shards"]] == [kh.shard_id(100)] and d["HasMoreShards"] is False
+    shards = c.list_shards(StreamName=name)
+    assert len(shards["Shards"]) == 101 and "NextToken" not in shards
+
+
+def test_list_shards_after_last_shard(kin, new_stream):
+    name = new_stream(shards=2)
+    r = kin.list_shards(StreamName=name, ExclusiveStartShardId=kh.shard_id(1))
+    assert r["Shards"] == [] and "NextToken" not in r
+
+
+@pytest.mark.deviates("kinesalite", "kinesalite 3.3.3 has no DescribeLimits")
+def test_describe_limits_us_east_1_defaults(kin):
+    r = kin.describe_limits()
+    assert r["ShardLimit"] == 500          # us-east-1 default (reference 3.7)
+    assert r["OnDemandStreamCountLimit"] == 50
+
+
+@pytest.mark.deviates("kinesalite", "kinesalite 3.3.3 has no StreamModeDetails/on-demand streams")
+def test_describe_limits_counts_on_demand_streams(client_for, new_stream):
+    c = client_for(access_key="666677778888")
+    before = c.describe_limits()
+    new_stream(shards=None, client=c, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    after = c.describe_limits()
+    assert after["OnDemandStreamCount"] == before["OnDemandStreamCount"] + 1

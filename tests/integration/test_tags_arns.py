@@ -2,7 +2,7 @@
 import pytest
 
 import kinhelpers as kh
-from kinhelpers import error_code, needs_botocore
+from kinhelpers import error_code, error_message, needs_botocore
 from test_streams import CORAL_1, NO_ARN, assert_client_error
 
 NO_TAG_RESOURCE = "kinesalite 3.3.3 has no TagResource/UntagResource/ListTagsForResource"
@@ -36,6 +36,7 @@ def test_stream_tags_lifecycle(kin, new_stream):
     assert kin.list_tags_for_stream(StreamName=name)["Tags"] == tag_list({"b": "2", "c": ""})
 
 
+@pytest.mark.deviates("kinesalite", "rejects ':' in tags (reference 3.6)")
 def test_tag_allowed_characters(kin, new_stream):
     name = new_stream(shards=1)
     tags = {"Team Name_1.:/=+-@": "v a_l.u:e/=+-@", "\u00e9t\u00e9": "\u6f22\u5b57"}
@@ -62,6 +63,7 @@ def test_tag_length_limits(kin, new_stream, tags, path):
     assert kin.list_tags_for_stream(StreamName=name)["Tags"] == []
 
 
+@pytest.mark.deviates("kinesalite", "old limit of 10 tags per stream")
 def test_tag_count_limit(kin, new_stream):
     name = new_stream(shards=1)
     kin.add_tags_to_stream(StreamName=name, Tags={"k%02d" % i: "v" for i in range(50)})
@@ -70,6 +72,15 @@ def test_tag_count_limit(kin, new_stream):
         kin.add_tags_to_stream(StreamName=name, Tags={"one-too-many": "v"})
     assert_client_error(ei, "LimitExceededException")
     kin.add_tags_to_stream(StreamName=name, Tags={"k00": "overwrite is fine"})
+
+
+@pytest.mark.deviates("kinesalite", "old limit of 10 tags per stream")
+def test_tag_count_limit_single_call(kin, new_stream):
+    name = new_stream(shards=1)
+    with pytest.raises(kin.exceptions.ClientError) as ei:
+        kin.add_tags_to_stream(StreamName=name, Tags={"k%02d" % i: "v" for i in range(51)})
+    assert error_code(ei.value) in ("LimitExceededException", "InvalidArgumentException")
+    assert kin.list_tags_for_stream(StreamName=name)["Tags"] == []
 
 
 def test_tag_empty_map_rejected(kin, new_stream):
@@ -82,6 +93,7 @@ def test_tag_empty_map_rejected(kin, new_stream):
     assert_client_error(ei, "ValidationException", message_start=CORAL_1, message_has=("at 'tagKeys'",))
 
 
+@pytest.mark.deviates("kinesalite", "old ListTagsForStream Limit max 10")
 def test_list_tags_limit_bounds(kin, new_stream):
     name = new_stream(shards=1)
     with pytest.raises(kin.exceptions.ClientError) as ei:
@@ -238,7 +250,6 @@ def test_account_from_access_key_id(kin, client_for, new_stream):
     assert c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["OpenShardCount"] == 1
 
 
-@pytest.mark.deviates("kinesalite", NO_NAMESPACE)
 def test_non_numeric_access_key_uses_default_account(kin, client_for, new_stream):
     c = client_for(access_key="AKIAIOSFODNN7EXAMPLE")
     name = new_stream(shards=1, client=c)
@@ -260,3 +271,76 @@ def test_region_from_signing_scope(kin, client_for, new_stream):
     r = eu.put_record(StreamName=name, Data=b"eu", PartitionKey="k")
     with pytest.raises(kin.exceptions.ResourceNotFoundException):
         kin.get_shard_iterator(StreamName=name, ShardId=r["ShardId"], ShardIteratorType="TRIM_HORIZON")
+
+
+@pytest.mark.deviates("kinesalite", NO_NAMESPACE)
+def test_iterator_not_usable_from_another_account_or_region(kin, client_for, new_stream):
+    name = new_stream(shards=1)
+    kin.put_record(StreamName=name, Data=b"secret", PartitionKey="k")
+    it = kin.get_shard_iterator(StreamName=name, ShardId=kh.shard_id(0),
+                                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    for other in (client_for(access_key="999988887777"), client_for(region="ap-southeast-2")):
+        with pytest.raises(other.exceptions.ClientError) as ei:
+            other.get_records(ShardIterator=it)
+        assert error_code(ei.value) in ("InvalidArgumentException", "ResourceNotFoundException",
+                                        "AccessDeniedException")
+    assert [r["Data"] for r in kin.get_records(ShardIterator=it)["Records"]] == [b"secret"]
+
+
+@needs_botocore("DescribeStreamSummary", "StreamARN")
+@pytest.mark.deviates("kinesalite", NO_ARN)
+def test_arn_of_another_account_is_not_visible(kin, client_for, new_stream, arn_of):
+    name = new_stream(shards=1)
+    arn = arn_of(name)
+    other = client_for(access_key="999988887777")
+    with pytest.raises(other.exceptions.ClientError) as ei:
+        other.describe_stream_summary(StreamARN=arn)
+    assert error_code(ei.value) in ("ResourceNotFoundException", "AccessDeniedException")
+    with pytest.raises(other.exceptions.ClientError) as ei:
+        other.put_record(StreamARN=arn, Data=b"x", PartitionKey="k")
+    assert error_code(ei.value) in ("ResourceNotFoundException", "AccessDeniedException")
+    it = kin.get_shard_iterator(StreamName=name, ShardId=kh.shard_id(0),
+                                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert kin.get_records(ShardIterator=it)["Records"] == []
+
+
+@pytest.mark.deviates("kinesalite", "kinesalite 3.3.3 has no DescribeLimits")
+def test_describe_limits_per_account_and_region(kin, client_for, new_stream):
+    eu = client_for(region="eu-central-1")
+    acct = client_for(access_key="121212121212")
+    eu_before, acct_before = eu.describe_limits(), acct.describe_limits()
+    new_stream(shards=3)
+    assert eu.describe_limits()["OpenShardCount"] == eu_before["OpenShardCount"]
+    assert acct.describe_limits()["OpenShardCount"] == acct_before["OpenShardCount"]
+
+
+def test_stream_name_128_chars_and_charset(kin, new_stream):
+    name = new_stream(shards=1, name=("A-z_0.9" + kh.unique_name("x")) + "n" * (128 - 7 - 14))
+    assert len(name) == 128
+    assert kin.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamName"] == name
+
+
+CUSTOM_ACCOUNT = "246813579024"
+
+
+@pytest.fixture
+def custom_account_client(server_pool, target):
+    if target == "sluice":
+        extra = ("--account-id", CUSTOM_ACCOUNT)
+    else:  # kinesalite and kinesis-mock read AWS_ACCOUNT_ID
+        extra = ("env:AWS_ACCOUNT_ID=" + CUSTOM_ACCOUNT,)
+    srv = server_pool.get(target, extra_args=extra)
+    return kh.make_client(srv.endpoint)
+
+
+def test_server_account_id_option(custom_account_client):
+    c = custom_account_client
+    name = kh.unique_name("acct")
+    c.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(c, name)
+    s = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert s["StreamARN"] == "arn:aws:kinesis:us-east-1:%s:stream/%s" % (CUSTOM_ACCOUNT, name)
+    with pytest.raises(c.exceptions.ResourceNotFoundException) as ei:
+        c.describe_stream_summary(StreamName=name + "-missing")
+    assert CUSTOM_ACCOUNT in error_message(ei.value)
+    c.delete_stream(StreamName=name)
