@@ -27,15 +27,15 @@ unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
 
 integration: build test-deps
-	SLUICE_BIN=$(abspath $(BUILD))/sluice scripts/run-integration.sh
+	cd $(BUILD) && ctest --output-on-failure -L integration
 
 $(ASAN_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF
 
-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+# ASan+UBSan build of everything; runs the unit tests and every integration suite against it.
+asan: test-deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
-	SLUICE_BIN=$(abspath $(ASAN_BUILD))/sluice scripts/run-integration.sh
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Every suite; exits non-zero on any failure.
 test: test-deps build
@@ -43,6 +43,9 @@ test: test-deps build
 
 bench: build test-deps
 	scripts/run-bench.sh
+
+fuzz:
+	scripts/run-fuzz.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan + coverage) into build-fuzz/ and runs
+# each one for N seconds (default 30) over its seed corpus in fuzz/corpus/<name>/.
+# Exits non-zero if any target crashes, leaks, times out or reports undefined behaviour;
+# reproducers are left in build-fuzz/fuzz-artifacts/<target>/.
+#
+# Usage: scripts/run-fuzz.sh [SECONDS] [TARGET...]
+#   env: BUILD_DIR (default build-fuzz), JOBS (default 2), CXX_FUZZ (default clang++),
+#        FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2 -workers=2")
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_PER_TARGET="${1:-30}"
+shift || true
+BUILD="${BUILD_DIR:-$ROOT/build-fuzz}"
+JOBS="${JOBS:-2}"
+CXX_FUZZ="${CXX_FUZZ:-clang++}"
+
+if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]]; then
+  echo "usage: $0 [SECONDS] [TARGET...]" >&2
+  exit 2
+fi
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(request_decoder_fuzz shard_iterator_fuzz base64_fuzz)
+  [ -f "$ROOT/fuzz/http_request_fuzz.cc" ] && targets+=(http_request_fuzz)
+fi
+
+generator=()
+command -v ninja >/dev/null 2>&1 && [ ! -f "$BUILD/CMakeCache.txt" ] && generator=(-G Ninja)
+cmake -S "$ROOT" -B "$BUILD" "${generator[@]}" \
+  -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSLUICE_FUZZ=ON -DSLUICE_TESTS=OFF -DSLUICE_BENCH=OFF >/dev/null
+cmake --build "$BUILD" -j "$JOBS" --target "${targets[@]}"
+
+# Recoverable UBSan checks must still stop the run.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+
+failed=()
+for t in "${targets[@]}"; do
+  name="${t%_fuzz}"
+  seeds="$ROOT/fuzz/corpus/$name"
+  work="$BUILD/fuzz-corpus/$name"       # grows as the fuzzer finds new coverage; seeds stay clean
+  artifacts="$BUILD/fuzz-artifacts/$t"
+  mkdir -p "$work" "$artifacts"
+  [ -d "$seeds" ] || seeds=""
+  echo "=== $t: ${SECONDS_PER_TARGET}s over ${seeds:-no seed corpus}"
+  log="$BUILD/fuzz-$t.log"
+  # shellcheck disable=SC2086
+  if "$BUILD/fuzz/$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
+      -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} \
+      "$work" ${seeds:+"$seeds"} >"$log" 2>&1; then
+    grep -E "^(stat::number_of_executed_units|stat::new_units_added)|Done [0-9]+ runs" "$log" || true
+    echo "=== $t: OK"
+  else
+    tail -n 40 "$log"
+    echo "=== $t: FAILED (log: $log, artifacts: $artifacts)"
+    failed+=("$t")
+  fi
+done
+
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "fuzzing failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all fuzz targets ran clean"
