@@ -125,7 +125,9 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   if (options_.create_stream_delay_ms > 0) {
     uint32_t creating = 0;
     for (const auto& [k, s] : streams_)
-      if (s->account == spec.key.account && s->StatusAt(now) == StreamStatus::kCreating) ++creating;
+      if (s->account == spec.key.account && s->region == spec.key.region &&
+          s->StatusAt(now) == StreamStatus::kCreating)
+        ++creating;
     if (creating >= options_.max_creating_streams) {
       return Status(Errc::kLimitExceeded, "Account " + std::string(spec.key.account) +
                                               " already has " + std::to_string(creating) +
@@ -137,7 +139,10 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   do {
     s->uid = FastRandom64() ^ (static_cast<uint64_t>(now) << 20);
   } while (s->uid == 0 || by_uid_.count(s->uid));
-  s->epoch = static_cast<uint32_t>(now / 1000);
+  // Creation seconds, bumped past the last one issued: a stream re-created within the same
+  // second must not accept the previous incarnation's sequence numbers.
+  s->epoch = std::max(static_cast<uint32_t>(now / 1000), last_epoch_ + 1);
+  last_epoch_ = s->epoch;
   s->account = spec.key.account;
   s->region = spec.key.region;
   s->name = spec.key.name;

@@ -86,6 +86,7 @@ class Catalog {
   mutable std::map<Key, std::shared_ptr<Stream>, std::less<>> streams_;
   mutable std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_uid_;
   mutable std::atomic<int64_t> next_sweep_ms_{INT64_MAX};
+  uint32_t last_epoch_ = 0;  // under mu_: epochs are unique so incarnations never share numbers
 };
 
 }  // namespace sluice::catalog

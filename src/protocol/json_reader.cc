@@ -10,7 +10,52 @@ Status SerializationError(std::string message) { return Status(Errc::kSerializat
 
 bool IsNull(value& v) {
   json_type t;
-  return v.type().get(t) == simdjson::SUCCESS && t == json_type::null;
+  if (v.type().get(t) != simdjson::SUCCESS || t != json_type::null) return false;
+  bool is_null = false;
+  return v.is_null().get(is_null) == simdjson::SUCCESS && is_null;
+}
+
+Status SkipValue(value v, int depth) {
+  constexpr int kMaxDepth = 64;
+  if (depth > kMaxDepth) return SerializationError("JSON nesting too deep");
+  json_type t;
+  if (v.type().get(t) != simdjson::SUCCESS) return SerializationError("Invalid JSON value");
+  switch (t) {
+    case json_type::array: {
+      simdjson::ondemand::array arr;
+      if (v.get_array().get(arr) != simdjson::SUCCESS) return SerializationError("Invalid JSON array");
+      for (auto el : arr) {
+        value item;
+        if (el.get(item) != simdjson::SUCCESS) return SerializationError("Invalid JSON array element");
+        SLUICE_RETURN_IF_ERROR(SkipValue(item, depth + 1));
+      }
+      return Status::Ok();
+    }
+    case json_type::object: {
+      object obj;
+      if (v.get_object().get(obj) != simdjson::SUCCESS) return SerializationError("Invalid JSON object");
+      return ForEachMember(obj, [depth](std::string_view, value item) { return SkipValue(item, depth + 1); });
+    }
+    case json_type::string: {
+      std::string_view s;
+      if (v.get_string().get(s) != simdjson::SUCCESS) return SerializationError("Invalid JSON string");
+      return Status::Ok();
+    }
+    case json_type::number: {
+      double d;
+      if (v.get_double().get(d) != simdjson::SUCCESS) return SerializationError("Invalid JSON number");
+      return Status::Ok();
+    }
+    case json_type::boolean: {
+      bool b;
+      if (v.get_bool().get(b) != simdjson::SUCCESS) return SerializationError("Invalid JSON literal");
+      return Status::Ok();
+    }
+    case json_type::null:
+      if (!IsNull(v)) return SerializationError("Invalid JSON literal");
+      return Status::Ok();
+  }
+  return SerializationError("Invalid JSON value");
 }
 
 Status TypeMismatch(value& v, std::string_view expected) {

@@ -27,8 +27,11 @@ Status ReadBool(value v, std::optional<bool>* out);
 Status ReadTimestampMillis(value v, std::optional<int64_t>* out);
 Status ReadStringList(value v, std::optional<std::vector<std::string_view>>* out);
 Status ReadStringMap(value v, std::optional<std::vector<std::pair<std::string_view, std::string_view>>>* out);
-// True if the value is JSON null (treated as absent).
+// True if the value is exactly the JSON literal null (treated as absent).
 bool IsNull(value& v);
+// Consumes a member the request does not use, checking that it is well-formed JSON: the
+// on-demand parser validates only what is read, and a malformed body must be rejected whole.
+Status SkipValue(value v, int depth = 0);
 
 // Iterates an object's members: fn(std::string_view key, value v) -> Status.
 template <typename Fn>

@@ -2,6 +2,7 @@
 // A small streaming JSON writer over a caller-owned std::string (reused across responses).
 // Escapes every string; comma placement is tracked so callers cannot produce invalid JSON.
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -43,13 +44,19 @@ class JsonWriter {
       has_item_[depth_] = true;
     }
   }
-  void Push() { ++depth_; has_item_[depth_] = false; }
+  void Push() {
+    // Responses nest a handful of levels; deeper would be a programming error.
+    if (depth_ + 1 >= kMaxDepth) std::abort();
+    ++depth_;
+    has_item_[depth_] = false;
+  }
   void Pop() { --depth_; }
 
   std::string* out_;
   int depth_ = 0;
   bool after_key_ = false;
-  bool has_item_[32] = {};
+  static constexpr int kMaxDepth = 32;
+  bool has_item_[kMaxDepth] = {};
 };
 
 }  // namespace sluice::protocol

@@ -112,10 +112,10 @@ Status RequestDecoder::Decode(std::string_view body, CreateStreamRequest* r) {
       r->has_mode_details = true;
       return json::ForEachMember(o, [&](std::string_view k2, value v2) -> Status {
         if (k2 == "StreamMode") return json::ReadString(v2, &r->stream_mode);
-        return Status::Ok();
+        return json::SkipValue(v2);
       });
     }
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -137,7 +137,7 @@ Status RequestDecoder::Decode(std::string_view body, DeleteStreamRequest* r) {
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "EnforceConsumerDeletion") return json::ReadBool(v, &r->enforce_consumer_deletion);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -151,7 +151,7 @@ Status RequestDecoder::Decode(std::string_view body, DescribeStreamRequest* r) {
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "Limit") return json::ReadInt(v, &r->limit);
     if (k == "ExclusiveStartShardId") return json::ReadString(v, &r->exclusive_start_shard_id);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -165,7 +165,7 @@ Status RequestDecoder::Decode(std::string_view body, DescribeStreamSummaryReques
   SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -178,7 +178,7 @@ Status RequestDecoder::Decode(std::string_view body, ListStreamsRequest* r) {
     if (k == "Limit") return json::ReadInt(v, &r->limit);
     if (k == "ExclusiveStartStreamName") return json::ReadString(v, &r->exclusive_start_stream_name);
     if (k == "NextToken") return json::ReadString(v, &r->next_token);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   v.Range(r->limit, 1, 10000, "limit");
@@ -206,10 +206,10 @@ Status RequestDecoder::Decode(std::string_view body, ListShardsRequest* r) {
         if (k2 == "Type") return json::ReadString(v2, &r->shard_filter->type);
         if (k2 == "ShardId") return json::ReadString(v2, &r->shard_filter->shard_id);
         if (k2 == "Timestamp") return json::ReadTimestampMillis(v2, &r->shard_filter->timestamp);
-        return Status::Ok();
+        return json::SkipValue(v2);
       });
     }
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -235,7 +235,7 @@ Status RequestDecoder::Decode(std::string_view body, PutRecordRequest* r) {
     if (k == "PartitionKey") return json::ReadString(v, &r->partition_key);
     if (k == "ExplicitHashKey") return json::ReadString(v, &r->explicit_hash_key);
     if (k == "SequenceNumberForOrdering") return json::ReadString(v, &r->sequence_number_for_ordering);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   if (r->data && r->data->size() % 4 != 0)
     return json::SerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: " +
@@ -260,7 +260,8 @@ Status RequestDecoder::Decode(std::string_view body, PutRecordsRequest* r) {
   SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
-    if (k != "Records" || json::IsNull(v)) return Status::Ok();
+    if (k != "Records") return json::SkipValue(v);
+    if (json::IsNull(v)) return Status::Ok();
     simdjson::ondemand::array arr;
     if (v.get_array().get(arr) != simdjson::SUCCESS) return json::TypeMismatch(v, "a List");
     r->has_records = true;
@@ -275,7 +276,7 @@ Status RequestDecoder::Decode(std::string_view body, PutRecordsRequest* r) {
         if (k2 == "Data") return json::ReadString(v2, &e.data);
         if (k2 == "PartitionKey") return json::ReadString(v2, &e.partition_key);
         if (k2 == "ExplicitHashKey") return json::ReadString(v2, &e.explicit_hash_key);
-        return Status::Ok();
+        return json::SkipValue(v2);
       }));
       if (e.data && e.data->size() % 4 != 0)
         return json::SerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: " +
@@ -314,7 +315,7 @@ Status RequestDecoder::Decode(std::string_view body, GetShardIteratorRequest* r)
     if (k == "ShardIteratorType") return json::ReadString(v, &r->shard_iterator_type);
     if (k == "StartingSequenceNumber") return json::ReadString(v, &r->starting_sequence_number);
     if (k == "Timestamp") return json::ReadTimestampMillis(v, &r->timestamp);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -333,7 +334,7 @@ Status RequestDecoder::Decode(std::string_view body, GetRecordsRequest* r) {
     if (k == "ShardIterator") return json::ReadString(v, &r->shard_iterator);
     if (k == "Limit") return json::ReadInt(v, &r->limit);
     if (k == "StreamARN") return json::ReadString(v, &r->stream_arn);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   v.NotNull(r->shard_iterator.has_value(), "shardIterator");
@@ -350,7 +351,7 @@ Status RequestDecoder::Decode(std::string_view body, RetentionRequest* r) {
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "RetentionPeriodHours") return json::ReadInt(v, &r->retention_period_hours);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -364,7 +365,7 @@ Status RequestDecoder::Decode(std::string_view body, AddTagsToStreamRequest* r) 
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "Tags") return json::ReadStringMap(v, &r->tags);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -379,7 +380,7 @@ Status RequestDecoder::Decode(std::string_view body, RemoveTagsFromStreamRequest
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "TagKeys") return json::ReadStringList(v, &r->tag_keys);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -395,7 +396,7 @@ Status RequestDecoder::Decode(std::string_view body, ListTagsForStreamRequest* r
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "ExclusiveStartTagKey") return json::ReadString(v, &r->exclusive_start_tag_key);
     if (k == "Limit") return json::ReadInt(v, &r->limit);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -409,7 +410,7 @@ Status RequestDecoder::Decode(std::string_view body, TagResourceRequest* r) {
   SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
     if (k == "ResourceARN") return json::ReadString(v, &r->resource_arn);
     if (k == "Tags") return json::ReadStringMap(v, &r->tags);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   v.NotNull(r->tags.has_value(), "tags");
@@ -425,7 +426,7 @@ Status RequestDecoder::Decode(std::string_view body, UntagResourceRequest* r) {
   SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
     if (k == "ResourceARN") return json::ReadString(v, &r->resource_arn);
     if (k == "TagKeys") return json::ReadStringList(v, &r->tag_keys);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   v.NotNull(r->tag_keys.has_value(), "tagKeys");
@@ -440,7 +441,7 @@ Status RequestDecoder::Decode(std::string_view body, ListTagsForResourceRequest*
   *r = {};
   SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
     if (k == "ResourceARN") return json::ReadString(v, &r->resource_arn);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   v.NotNull(r->resource_arn.has_value(), "resourceARN");
@@ -455,7 +456,7 @@ Status RequestDecoder::Decode(std::string_view body, UpdateMaxRecordSizeRequest*
     Status st;
     if (StreamRefMember(k, v, r, &st)) return st;
     if (k == "MaxRecordSizeInKiB") return json::ReadInt(v, &r->max_record_size_kib);
-    return Status::Ok();
+    return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
@@ -465,7 +466,7 @@ Status RequestDecoder::Decode(std::string_view body, UpdateMaxRecordSizeRequest*
 }
 
 Status RequestDecoder::Decode(std::string_view body, EmptyRequest* r) {
-  return ParseObject(body, [](std::string_view, value) -> Status { return Status::Ok(); });
+  return ParseObject(body, [](std::string_view, value v) -> Status { return json::SkipValue(v); });
 }
 
 }  // namespace sluice::protocol

@@ -167,12 +167,6 @@ const char* const kLazilySkippedMalformed[] = {
 };
 
 TEST_F(DecoderTest, MalformedJsonInsideASkippedValueIsSerializationError) {
-  {
-    DescribeStreamRequest probe;
-    if (Decode("{\"Unknown\":[1,2,],\"StreamName\":\"s\"}", &probe).ok())
-      GTEST_SKIP() << "BUG: request_decoder.cc ParseObject/json_reader.cc: on-demand parsing never validates "
-                      "skipped member values, and IsNull() accepts 'nul'/'nullx' as null";
-  }
   for (const char* json : kLazilySkippedMalformed) {
     ExpectSerialization<DescribeStreamRequest>(json);
     ExpectSerialization<EmptyRequest>(json);

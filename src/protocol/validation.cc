@@ -16,6 +16,8 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 // Matches `arn:aws.*:kinesis:.*:\d{12}:<infix>stream/\S+` where infix is ".*" if any_infix.
 bool MatchesArn(std::string_view s, bool any_infix) {
   if (s.substr(0, 7) != "arn:aws") return false;
+  // In the service's (Java) regex '.' matches no line terminator.
+  if (s.find_first_of("\r\n") != std::string_view::npos) return false;
   for (size_t k = s.find(":kinesis:", 7); k != std::string_view::npos; k = s.find(":kinesis:", k + 1)) {
     // ".*" then ":" + 12 digits + ":" — the colon ending ":kinesis:" cannot serve twice.
     for (size_t j = k + 9; j + 14 <= s.size(); ++j) {

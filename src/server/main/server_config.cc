@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <functional>
+#include <limits>
 #include <map>
 
 namespace sluice::server {
@@ -23,7 +24,7 @@ bool ParseSize(const std::string& s, uint64_t* out) {
     num.pop_back();
   }
   uint64_t v = 0;
-  if (!ParseU64(num, &v)) return false;
+  if (!ParseU64(num, &v) || v > UINT64_MAX / mult) return false;
   *out = v * mult;
   return true;
 }
@@ -81,16 +82,17 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
   using Setter = std::function<bool(const std::string&)>;
   auto u64 = [](auto* field) {
     return Setter([field](const std::string& v) {
+      using T = std::remove_reference_t<decltype(*field)>;
       uint64_t x;
-      if (!ParseU64(v, &x)) return false;
-      *field = static_cast<std::remove_reference_t<decltype(*field)>>(x);
+      if (!ParseU64(v, &x) || x > static_cast<uint64_t>(std::numeric_limits<T>::max())) return false;
+      *field = static_cast<T>(x);
       return true;
     });
   };
   auto ms = [](std::chrono::milliseconds* field) {
     return Setter([field](const std::string& v) {
       uint64_t x;
-      if (!ParseU64(v, &x)) return false;
+      if (!ParseU64(v, &x) || x > uint64_t{INT32_MAX}) return false;
       *field = std::chrono::milliseconds(x);
       return true;
     });

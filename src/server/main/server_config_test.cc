@@ -267,17 +267,6 @@ TEST(ServerConfigTest, NumbersThatDoNotFitTheirFieldAreRejected) {
       {"--memory-limit", "18446744073709551615K"},
       {"--port", "18446744073709551616"},           // beyond uint64
   };
-  std::vector<std::string> accepted;
-  for (const auto& args : kOverflow) {
-    ServerConfig c;
-    if (Parse(args, &c).ok) accepted.push_back(::testing::PrintToString(args));
-  }
-  if (!accepted.empty()) {
-    std::string list;
-    for (const auto& a : accepted) list += a + " ";
-    GTEST_SKIP() << "BUG: server_config.cc ParseServeFlags narrows/overflows without range checks; accepted: "
-                 << list;
-  }
   for (const auto& args : kOverflow) ParseErr(args);
 }
 

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
+
 #include "base/base64.h"
 #include "model/sequence_number.h"
 #include "model/shard_id.h"
@@ -23,6 +25,11 @@ Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms) {
   if (s.StatusAt(now_ms) == StreamStatus::kCreating)
     return Status(Errc::kNotFound, "Stream " + s.name + " under account " + s.account + " not found.");
   return Status::Ok();
+}
+
+uint64_t RetentionFloor(const catalog::Stream& s, const catalog::Shard& sh, int64_t now_ms) {
+  int64_t horizon = now_ms - int64_t{s.retention_hours} * 3600 * 1000;
+  return std::max(sh.log->OffsetForTimestamp(horizon), sh.log->Bounds().start_offset);
 }
 
 const catalog::Shard* FindShard(const catalog::Stream& s, std::string_view shard_id) {

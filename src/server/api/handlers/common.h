@@ -19,6 +19,10 @@ Status RequireActive(const catalog::Stream& s, int64_t now_ms);
 // Data-plane operations: a stream still CREATING has no readable shards (AWS: not found).
 Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms);
 
+// First offset still within the stream's retention period: older records are never served,
+// even before the storage engine deletes them.
+uint64_t RetentionFloor(const catalog::Stream& s, const catalog::Shard& sh, int64_t now_ms);
+
 const catalog::Shard* FindShard(const catalog::Stream& s, std::string_view shard_id);
 Status ShardNotFound(const catalog::Stream& s, std::string_view shard_id);
 

@@ -73,16 +73,18 @@ Status HandleGetRecords(HandlerArgs& a) {
       out->push_back('}');
       seq->Next();
     };
-    Result<storage::ReadSummary> read = storage::ReadSummary{pos->offset, 0, 0, 0};
-    if (pos->offset < shard_end) {
-      read = sh.log->Read(pos->offset, limits, visit);
+    // Records that expired while the consumer was away are skipped, as AWS does.
+    uint64_t from = std::max(pos->offset, RetentionFloor(s, sh, now));
+    Result<storage::ReadSummary> read = storage::ReadSummary{from, 0, 0, 0};
+    if (from < shard_end) {
+      read = sh.log->Read(from, limits, visit);
       if (!read.ok()) {
         SLOG(kError, "api", "read failed", {{"stream", s.name}, {"error", read.status().ToString()}});
         return read.status();
       }
     }
     out->append("]");
-    uint64_t next = std::max(read->next_offset, pos->offset);
+    uint64_t next = std::max(read->next_offset, from);
     bool drained_closed = sh.end_offset && next >= *sh.end_offset;
     if (!drained_closed) {
       out->append(",\"NextShardIterator\":");

@@ -49,13 +49,14 @@ Status HandleGetShardIterator(HandlerArgs& a) {
     if (!sh) return ShardNotFound(s, *r.shard_id);
     storage::LogBounds b = sh->log->Bounds();
     uint64_t end = sh->end_offset.value_or(b.end_offset);
+    uint64_t floor = RetentionFloor(s, *sh, now);
     uint64_t offset = 0;
     if (type == "TRIM_HORIZON") {
-      offset = b.start_offset;
+      offset = floor;
     } else if (type == "LATEST") {
       offset = end;
     } else if (by_time) {
-      offset = std::max(sh->log->OffsetForTimestamp(*r.timestamp), b.start_offset);
+      offset = std::max(sh->log->OffsetForTimestamp(*r.timestamp), floor);
     } else {
       auto sn = model::ParseSequenceNumber(*r.starting_sequence_number);
       if (!sn || sn->stream_epoch != s.epoch) return InvalidSequence(*r.starting_sequence_number, s, *r.shard_id);
@@ -67,7 +68,7 @@ Status HandleGetShardIterator(HandlerArgs& a) {
       }
       // Positions, not records: AT n is the first record >= n, AFTER n the first > n.
       offset = type == "AT_SEQUENCE_NUMBER" ? sn->offset + (sn->sub != 0) : sn->offset + 1;
-      offset = std::max(offset, b.start_offset);
+      offset = std::max(offset, floor);
     }
     token = model::EncodeShardIterator(a.ctx.iterator_key, {s.uid, sh->index, offset, now});
     return Status::Ok();
