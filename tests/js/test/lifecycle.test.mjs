@@ -84,7 +84,7 @@ describe('CreateStream / DescribeStreamSummary', () => {
     // Reference 1.8 / 8.10: a StreamId in the summary makes SDK endpoint rules bypass the endpoint override.
     assert.equal(s.StreamId, undefined, 'DescribeStreamSummary must not return StreamId');
     if (!lacks('streamMode')) assert.deepEqual(s.StreamModeDetails, { StreamMode: 'PROVISIONED' });
-    if (!lacks('maxRecordSize')) assert.equal(s.MaxRecordSizeInKiB, 1024, 'default MaxRecordSizeInKiB');
+    if (!lacks('maxRecordSizeDefault')) assert.equal(s.MaxRecordSizeInKiB, 1024, 'default MaxRecordSizeInKiB');
     if (TARGET === 'sluice') assert.equal(s.ConsumerCount ?? 0, 0);
   });
 
@@ -332,6 +332,13 @@ describe('account level', () => {
     const afterCreate = await client.send(new DescribeLimitsCommand({}));
     assert.equal(afterCreate.OpenShardCount, before.OpenShardCount + 3, 'OpenShardCount after creating 3 shards');
     await client.send(new DeleteStreamCommand({ StreamName: name }));
+    if (!lacks('streamMode')) {
+      const od = uniqueName('limits-od');
+      await createActive(client, { StreamName: od, StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+      const afterOd = await client.send(new DescribeLimitsCommand({}));
+      assert.equal(afterOd.OnDemandStreamCount, afterCreate.OnDemandStreamCount + 1, 'OnDemandStreamCount after an ON_DEMAND stream');
+      assert.ok(afterOd.OnDemandStreamCountLimit >= afterOd.OnDemandStreamCount);
+    }
   });
 
   test('DescribeAccountSettings', { skip: lacks('accountSettings') }, async () => {
@@ -349,7 +356,7 @@ describe('UpdateMaxRecordSize', () => {
     async () => {
       const name = uniqueName('umrs');
       const s0 = await createActive(client, { StreamName: name, ShardCount: 1 });
-      assert.equal(s0.MaxRecordSizeInKiB, 1024);
+      if (!lacks('maxRecordSizeDefault')) assert.equal(s0.MaxRecordSizeInKiB, 1024);
       const arn = s0.StreamARN;
       const twoMiB = new Uint8Array(2 * 1024 * 1024);
       for (let i = 0; i < twoMiB.length; i++) twoMiB[i] = (i * 31 + (i >> 8)) & 0xff;
@@ -384,11 +391,13 @@ describe('UpdateMaxRecordSize', () => {
       assert.ok(bytesEqual(got[1].Data, twoMiB), 'PutRecords 2 MiB record did not round-trip');
       assert.deepEqual([...got[2].Data], [1]);
 
-      // Out of range values.
-      await expectError(client.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 10241 })),
-        'ValidationException');
-      await expectError(client.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 1023 })),
-        'ValidationException');
+      // Out of range values (reference 3.1: ValidationException).
+      if (!lacks('modelValidation')) {
+        await expectError(client.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 10241 })),
+          'ValidationException');
+        await expectError(client.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 1023 })),
+          'ValidationException');
+      }
     });
 });
 
@@ -396,6 +405,10 @@ describe('DeleteStream', () => {
   test('deleted stream answers ResourceNotFoundException everywhere and the name can be reused', async () => {
     const name = uniqueName('del');
     await createActive(client, { StreamName: name, ShardCount: 2 });
+    await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: 'a', Data: new Uint8Array([1]) }));
+    const oldIterator = (await client.send(new GetShardIteratorCommand({
+      StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON',
+    }))).ShardIterator;
     const del = await client.send(new DeleteStreamCommand({ StreamName: name }));
     assertOk(del, 'DeleteStream');
     const deadline = Date.now() + 15000;
@@ -422,9 +435,17 @@ describe('DeleteStream', () => {
     })), 'ResourceNotFoundException');
     const ls = await client.send(new ListStreamsCommand({ ExclusiveStartStreamName: name.slice(0, -1), Limit: 100 }));
     assert.ok(!ls.StreamNames.includes(name), 'deleted stream still listed');
+    // An iterator of the deleted stream is dead.
+    await expectError(client.send(new GetRecordsCommand({ ShardIterator: oldIterator })), 'ResourceNotFoundException');
     // The name can be reused, and the new stream starts empty.
     await createActive(client, { StreamName: name, ShardCount: 1 });
     const d = await client.send(new DescribeStreamCommand({ StreamName: name }));
     assert.equal(d.StreamDescription.Shards.length, 1);
+    const fresh = await readShard(client, { StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    assert.equal(fresh.records.length, 0, 're-created stream must not contain the deleted stream\'s records');
+    // An iterator of the old incarnation must not read the new stream (docs/formats/shard-iterator.md).
+    await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: 'a', Data: new Uint8Array([2]) }));
+    if (!lacks('iteratorIncarnation')) await expectError(client.send(new GetRecordsCommand({ ShardIterator: oldIterator })),
+      ['ResourceNotFoundException', 'InvalidArgumentException', 'ExpiredIteratorException']);
   });
 });
