@@ -3,12 +3,15 @@
 #include <string_view>
 
 #include "base/log.h"
+#include "protocol/cbor.h"
 #include "protocol/request_decoder.h"
 #include "server/api/error_mapping.h"
 #include "server/api/handlers/handler.h"
 
 namespace sluice::server::api {
 namespace {
+
+static_assert(kBodyPadding >= simdjson::SIMDJSON_PADDING, "CBOR requests are transcoded into a padded JSON buffer");
 
 struct Route {
   std::string_view operation;
@@ -46,10 +49,77 @@ const Route* FindRoute(std::string_view op) {
   return nullptr;
 }
 
+// Runs the handler over a JSON body (the request's own, or one transcoded from CBOR). Error
+// bodies are written in request.encoding.
+void RunHandler(ApiContext& ctx, const Route& route, const ApiRequest& request, ApiResponse* response,
+                Completion done) {
+  thread_local protocol::RequestDecoder decoder;
+  HandlerArgs args{ctx, request, decoder, &response->body};
+  if (route.async) {
+    route.async(args, response, std::move(done));
+    return;
+  }
+  Status st = route.sync(args);
+  if (!st.ok()) {
+    if (st.code() == Errc::kInternal || st.code() == Errc::kIoError || st.code() == Errc::kCorruption)
+      SLOG(kError, "api", "internal error", {{"operation", std::string(request.operation)}, {"error", st.ToString()}});
+    response->body.clear();
+    WriteError(st, request.encoding, response);
+  }
+  done();
+}
+
+// Re-encodes a successful JSON reply as CBOR in place. Error bodies are CBOR already (handlers
+// write them in the request's encoding); empty bodies (actions without output) stay empty.
+void TranscodeResponseToCbor(std::string_view operation, ApiResponse* response) {
+  if (response->http_status < 200 || response->http_status >= 300 || !response->error_type.empty() ||
+      response->body.empty())
+    return;
+  // The connection's buffer and this scratch trade places, so neither allocates once warm.
+  thread_local std::string scratch;
+  Status st = protocol::JsonToCbor(response->body, &scratch);
+  if (!st.ok()) {
+    SLOG(kError, "api", "CBOR response encoding failed", {{"operation", std::string(operation)}, {"error", st.ToString()}});
+    response->body.clear();
+    WriteError(st, protocol::BodyEncoding::kCbor, response);
+    return;
+  }
+  response->body.swap(scratch);
+}
+
+// CBOR is transcoded at the edge (docs/formats/cbor.md): the body becomes JSON for the
+// unchanged decoder and handlers, and a successful JSON reply becomes CBOR on completion.
+void DispatchCbor(ApiContext& ctx, const Route& route, const ApiRequest& request, ApiResponse* response,
+                  Completion done) {
+  // Handlers finish reading the body (and the decoder's views into it) before they return,
+  // so per-thread buffers are enough even when the reply completes later on another thread.
+  thread_local std::string json;
+  thread_local ApiRequest json_request;
+  json.clear();
+  json.reserve(request.body.size() * 2 + kBodyPadding);
+  // An empty body stays empty: the JSON decoder reads it as {} for input-less operations.
+  if (!request.body.empty()) {
+    Status st = protocol::CborToJson(request.body, &json);
+    if (!st.ok()) {
+      WriteError(st, protocol::BodyEncoding::kCbor, response);
+      done();
+      return;
+    }
+  }
+  size_t json_size = json.size();
+  json.append(kBodyPadding, ' ');  // the JSON decoder reads SIMDJSON_PADDING bytes past the end
+  json_request = request;
+  json_request.body = std::string_view(json.data(), json_size);
+  RunHandler(ctx, route, json_request, response,
+             [operation = request.operation, response, done = std::move(done)]() mutable {
+               TranscodeResponseToCbor(operation, response);
+               done();
+             });
+}
+
 }  // namespace
 
 void KinesisDispatcher::Dispatch(const ApiRequest& request, ApiResponse* response, Completion done) {
-  thread_local protocol::RequestDecoder decoder;
   response->http_status = 200;
   response->error_type = {};
   response->body.clear();
@@ -59,29 +129,15 @@ void KinesisDispatcher::Dispatch(const ApiRequest& request, ApiResponse* respons
     // until they exist, rather than pretending to work.
     response->http_status = protocol::AwsErrorHttpStatus(protocol::AwsErrorType::kUnknownOperation);
     response->error_type = protocol::AwsErrorName(protocol::AwsErrorType::kUnknownOperation);
-    response->body.assign(protocol::EncodeErrorBody(protocol::AwsErrorType::kUnknownOperation, {}));
+    response->body.assign(protocol::EncodeErrorBody(protocol::AwsErrorType::kUnknownOperation, {}, request.encoding));
     done();
     return;
   }
   if (request.encoding == protocol::BodyEncoding::kCbor) {
-    WriteError(Status(Errc::kSerialization, "CBOR request bodies are not supported yet; send application/x-amz-json-1.1"),
-               protocol::BodyEncoding::kJson, response);
-    done();
+    DispatchCbor(*ctx_, *route, request, response, std::move(done));
     return;
   }
-  HandlerArgs args{*ctx_, request, decoder, &response->body};
-  if (route->async) {
-    route->async(args, response, std::move(done));
-    return;
-  }
-  Status st = route->sync(args);
-  if (!st.ok()) {
-    if (st.code() == Errc::kInternal || st.code() == Errc::kIoError || st.code() == Errc::kCorruption)
-      SLOG(kError, "api", "internal error", {{"operation", std::string(request.operation)}, {"error", st.ToString()}});
-    response->body.clear();
-    WriteError(st, request.encoding, response);
-  }
-  done();
+  RunHandler(*ctx_, *route, request, response, std::move(done));
 }
 
 }  // namespace sluice::server::api
