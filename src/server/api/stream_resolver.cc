@@ -52,6 +52,15 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
   return ResolvedStream{caller.account_id, caller.region, parsed->stream};
 }
 
+Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn) {
+  auto parsed = ParseKinesisArn(arn);
+  if (!parsed.ok()) return parsed.status();
+  auto target = ResolveArn(caller, arn, true);
+  if (!target.ok()) return target;
+  if (!parsed->consumer.empty()) return Status(Errc::kNotFound, "Consumer " + std::string(arn) + " not found.");
+  return target;
+}
+
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref) {
   if (ref.stream_arn) {
     auto r = ResolveArn(caller, *ref.stream_arn, false);

@@ -30,5 +30,8 @@ Result<ParsedArn> ParseKinesisArn(std::string_view arn);
 
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref);
 Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, bool allow_consumer);
+// ResourceARN of TagResource/UntagResource/ListTagsForResource: a stream, or a consumer (none
+// exist until enhanced fan-out does, so a consumer ARN is not found).
+Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn);
 
 }  // namespace sluice::server::api

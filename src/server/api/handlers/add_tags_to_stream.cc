@@ -9,11 +9,8 @@ Status HandleAddTagsToStream(HandlerArgs& a) {
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
-  int64_t now = a.ctx.clock->NowMillis();
-  return a.ctx.catalog->Write(target->key(), [&](catalog::Stream& s) -> Status {
-    SLUICE_RETURN_IF_ERROR(RequireActive(s, now));
-    return ApplyTags(s, *r.tags);
-  });
+  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(),
+                           [&](catalog::Stream& s) { return ApplyTags(s, *r.tags); });
 }
 
 }  // namespace sluice::server::api

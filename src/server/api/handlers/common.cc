@@ -21,6 +21,21 @@ Status RequireActive(const catalog::Stream& s, int64_t now_ms) {
                                   std::string(catalog::StreamStatusName(st)));
 }
 
+Status WriteActiveStream(catalog::Catalog* catalog, const catalog::StreamKey& key, int64_t now_ms,
+                         const std::function<Status(catalog::Stream&)>& fn) {
+  return catalog->Write(key, [&](catalog::Stream& s) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireActive(s, now_ms));
+    return fn(s);
+  });
+}
+
+void WriteStreamModeDetails(protocol::JsonWriter& w, const catalog::Stream& s) {
+  w.Key("StreamModeDetails");
+  w.BeginObject();
+  w.Field("StreamMode", catalog::StreamModeName(s.mode));
+  w.EndObject();
+}
+
 Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms) {
   if (s.StatusAt(now_ms) == StreamStatus::kCreating)
     return Status(Errc::kNotFound, "Stream " + s.name + " under account " + s.account + " not found.");

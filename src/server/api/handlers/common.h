@@ -1,12 +1,14 @@
 #pragma once
 // Helpers shared by several handlers: state checks, shard JSON, tags, pagination tokens.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "catalog/catalog.h"
 #include "catalog/stream.h"
 #include "model/shard_iterator.h"
 #include "protocol/json_writer.h"
@@ -16,6 +18,11 @@ namespace sluice::server::api {
 
 // Control operations that change a stream need it ACTIVE.
 Status RequireActive(const catalog::Stream& s, int64_t now_ms);
+// Runs fn on the stream under the catalog's write lock once it is ACTIVE.
+Status WriteActiveStream(catalog::Catalog* catalog, const catalog::StreamKey& key, int64_t now_ms,
+                         const std::function<Status(catalog::Stream&)>& fn);
+// Writes StreamModeDetails {StreamMode}.
+void WriteStreamModeDetails(protocol::JsonWriter& w, const catalog::Stream& s);
 // Data-plane operations: a stream still CREATING has no readable shards (AWS: not found).
 Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms);
 

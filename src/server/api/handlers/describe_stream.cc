@@ -24,10 +24,7 @@ Status HandleDescribeStream(HandlerArgs& a) {
     w.Field("StreamName", s.name);
     w.Field("StreamARN", s.arn);
     w.Field("StreamStatus", catalog::StreamStatusName(status));
-    w.Key("StreamModeDetails");
-    w.BeginObject();
-    w.Field("StreamMode", catalog::StreamModeName(s.mode));
-    w.EndObject();
+    WriteStreamModeDetails(w, s);
     w.Key("Shards");
     w.BeginArray();
     bool more = false;

@@ -20,10 +20,7 @@ Status HandleDescribeStreamSummary(HandlerArgs& a) {
     w.Field("StreamName", s.name);
     w.Field("StreamARN", s.arn);
     w.Field("StreamStatus", catalog::StreamStatusName(status));
-    w.Key("StreamModeDetails");
-    w.BeginObject();
-    w.Field("StreamMode", catalog::StreamModeName(s.mode));
-    w.EndObject();
+    WriteStreamModeDetails(w, s);
     w.FieldInt("RetentionPeriodHours", s.retention_hours);
     w.Key("StreamCreationTimestamp");
     w.TimestampMillis(s.created_ms);

@@ -7,10 +7,8 @@ namespace sluice::server::api {
 Status HandleListTagsForResource(HandlerArgs& a) {
   protocol::ListTagsForResourceRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveArn(a.req.caller, *r.resource_arn, true);
+  auto target = ResolveTaggableResource(a.req.caller, *r.resource_arn);
   if (!target.ok()) return target.status();
-  if (ParseKinesisArn(*r.resource_arn)->consumer.size())
-    return Status(Errc::kNotFound, "Consumer " + std::string(*r.resource_arn) + " not found.");
   return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
     protocol::JsonWriter w(a.out);
     w.BeginObject();

@@ -22,9 +22,7 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
     return Status(Errc::kInvalidArgument, "Maximum allowed retention period is 8760 hours. Requested retention "
                                           "period (" + std::to_string(hours) + " hours) is too long.");
   }
-  int64_t now = a.ctx.clock->NowMillis();
-  return a.ctx.catalog->Write(target->key(), [&](catalog::Stream& s) -> Status {
-    SLUICE_RETURN_IF_ERROR(RequireActive(s, now));
+  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
     if (increase && hours < s.retention_hours) {
       return Status(Errc::kInvalidArgument,
                     "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +

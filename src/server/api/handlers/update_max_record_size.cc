@@ -10,9 +10,7 @@ Status HandleUpdateMaxRecordSize(HandlerArgs& a) {
   if (!r.stream_arn) return Status(Errc::kInvalidArgument, "StreamARN must be provided.");
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
-  int64_t now = a.ctx.clock->NowMillis();
-  return a.ctx.catalog->Write(target->key(), [&](catalog::Stream& s) -> Status {
-    SLUICE_RETURN_IF_ERROR(RequireActive(s, now));
+  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
     s.max_record_size_kib = static_cast<int32_t>(*r.max_record_size_kib);
     return Status::Ok();
   });
