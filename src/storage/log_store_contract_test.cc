@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/fault_injecting_file_system.h"
+#include "storage/disk_log_store.h"
 #include "storage/memory_log_store.h"
 #include "storage/shard_log.h"
 #include "storage/storage_test_util.h"
@@ -419,6 +421,29 @@ TEST_P(LogStoreContractTest, ConcurrentReadsDuringAppends) {
   for (int rd = 0; rd < kReaders; ++rd) EXPECT_EQ(seen[rd], end);
 }
 
+// A disk store over its own in-memory fault-injecting file system (owned with the store).
+std::unique_ptr<LogStore> DiskStore(Durability durability, uint64_t segment_bytes) {
+  auto fs = std::make_shared<FaultInjectingFileSystem>();
+  DiskLogStoreOptions o;
+  o.dir = "/data/shards";
+  o.durability = durability;
+  o.segment_bytes = segment_bytes;
+  o.index_interval_bytes = 256;
+  auto store = OpenDiskLogStore(fs.get(), o);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  struct Owning : LogStore {
+    std::shared_ptr<FaultInjectingFileSystem> fs;
+    std::unique_ptr<DiskLogStore> store;
+    Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& k) override { return store->OpenShard(k); }
+    Status DropStream(uint64_t uid) override { return store->DropStream(uid); }
+    Result<std::vector<uint64_t>> ListStreams() override { return store->ListStreams(); }
+  };
+  auto owning = std::make_unique<Owning>();
+  owning->fs = fs;
+  owning->store = std::move(store.value());
+  return owning;
+}
+
 std::vector<Backend> Backends() {
   return {
       {"Memory", [] { return std::unique_ptr<LogStore>(NewMemoryLogStore()); }},
@@ -428,6 +453,11 @@ std::vector<Backend> Backends() {
          return std::unique_ptr<LogStore>(
              NewMemoryLogStore({.memory_limit_bytes = 0, .min_chunk_bytes = 64, .max_chunk_bytes = 4096}));
        }},
+      {"DiskSync", [] { return DiskStore(storage::Durability::kSync, 64 << 20); }},
+      // Tiny segments: most appends roll a segment, so reads cross many of them.
+      {"DiskTinySegments", [] { return DiskStore(storage::Durability::kSync, 4096); }},
+      {"DiskNone", [] { return DiskStore(storage::Durability::kNone, 64 << 20); }},
+      {"DiskInterval", [] { return DiskStore(storage::Durability::kInterval, 64 << 20); }},
   };
 }
 

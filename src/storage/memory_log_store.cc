@@ -340,6 +340,11 @@ Result<ReadSummary> MemoryShardLog::Read(uint64_t from, const ReadLimits& limits
   return summary;
 }
 
+Status MemoryShardLog::ExpireBefore(int64_t horizon_ms) {
+  TrimBefore(OffsetForTimestamp(horizon_ms));
+  return Status::Ok();
+}
+
 void MemoryShardLog::TrimBefore(uint64_t offset) {
   std::lock_guard<std::mutex> trim_lock(trim_mu_);  // start_offset_ and dropped_ are ours now
   uint64_t new_start;
@@ -512,6 +517,14 @@ Status MemoryLogStore::DropStream(uint64_t stream_uid) {
   }
   for (auto& log : dropped) log->Drop();  // outside the store lock: may wait for readers
   return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> MemoryLogStore::ListStreams() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<uint64_t> uids;
+  for (const auto& [key, log] : shards_)
+    if (uids.empty() || uids.back() != key.first) uids.push_back(key.first);  // keys sort by uid
+  return uids;
 }
 
 std::shared_ptr<MemoryShardLog> MemoryLogStore::FindShard(const ShardKey& key) const {

@@ -108,6 +108,7 @@ class MemoryShardLog final : public ShardLog {
   void Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) override;
   LogBounds Bounds() const override;
   uint64_t OffsetForTimestamp(int64_t ms) const override;
+  Status ExpireBefore(int64_t horizon_ms) override;
   Result<ReadSummary> Read(uint64_t from, const ReadLimits& limits,
                            const std::function<void(const RecordView&)>& visit) const override;
 
@@ -212,6 +213,7 @@ class MemoryLogStore final : public LogStore {
   // Drops every shard of the stream and frees their memory at once, even if callers still
   // hold the logs (they then fail with kNotFound). Unknown streams are not an error.
   Status DropStream(uint64_t stream_uid) override;
+  Result<std::vector<uint64_t>> ListStreams() override;
 
   // Concrete log for retention and accounting; nullptr if the shard is not open.
   std::shared_ptr<MemoryShardLog> FindShard(const ShardKey& key) const;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "storage/record_batch.h"
@@ -64,6 +65,11 @@ class ShardLog {
   // visit are valid only during the call. Returns IoError/Corruption on storage failure.
   virtual Result<ReadSummary> Read(uint64_t from, const ReadLimits& limits,
                                    const std::function<void(const RecordView&)>& visit) const = 0;
+
+  // Retention: frees stored records whose arrival time is before horizon_ms. Backends free in
+  // units (whole segments for the disk log), so some older records may stay until their unit
+  // expires; readers hide them by arrival time (OffsetForTimestamp).
+  virtual Status ExpireBefore(int64_t horizon_ms) = 0;
 };
 
 struct ShardKey {
@@ -79,6 +85,8 @@ class LogStore {
   virtual Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& key) = 0;
   // Deletes every shard log of a stream and frees its space.
   virtual Status DropStream(uint64_t stream_uid) = 0;
+  // Uids of every stream holding at least one shard log (for dropping data the catalog forgot).
+  virtual Result<std::vector<uint64_t>> ListStreams() = 0;
 };
 
 }  // namespace sluice::storage

@@ -1,0 +1,263 @@
+#include "storage/disk_log_store.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "base/log.h"
+#include "storage/disk_shard_log.h"
+#include "storage/segment_format.h"
+
+namespace sluice::storage {
+
+std::string_view DurabilityName(Durability d) {
+  switch (d) {
+    case Durability::kSync: return "sync";
+    case Durability::kInterval: return "interval";
+    case Durability::kNone: return "none";
+  }
+  return "sync";
+}
+
+std::optional<Durability> ParseDurability(std::string_view s) {
+  if (s == "sync") return Durability::kSync;
+  if (s == "interval") return Durability::kInterval;
+  if (s == "none") return Durability::kNone;
+  return std::nullopt;
+}
+
+namespace internal {
+namespace {
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// One commit thread: takes the shards queued since its last round and commits them together,
+// so that their writes are issued before any of the fdatasyncs.
+class Committer {
+ public:
+  explicit Committer(const StoreEnv* env) : env_(env) {}
+  ~Committer() { Stop(); }
+
+  void Start() { thread_ = std::thread([this] { Loop(); }); }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopped_) return;
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+
+  void Enqueue(std::shared_ptr<DiskShardLog> log) {
+    {
+      std::lock_guard lock(mu_);
+      if (!stopped_) {
+        queue_.push_back(std::move(log));
+        cv_.notify_one();
+        return;
+      }
+    }
+    // After shutdown (a log outliving its store) commit on the caller's thread.
+    std::vector<std::shared_ptr<DiskShardLog>> one{std::move(log)};
+    std::lock_guard lock(late_mu_);
+    Commit(one, true);
+  }
+
+  // Returns once everything queued before the call is written and every file is synced.
+  void Barrier() {
+    std::unique_lock lock(mu_);
+    if (stopped_) return;
+    uint64_t ticket = ++barrier_requested_;
+    cv_.notify_one();
+    done_cv_.wait(lock, [&] { return barrier_done_ >= ticket || stopped_; });
+  }
+
+ private:
+  void Commit(std::vector<std::shared_ptr<DiskShardLog>>& batch, bool force_sync) {
+    for (auto& log : batch) {
+      log->BeginRound();
+      log->WriteRound();
+    }
+    for (auto& log : batch) log->SyncRound(force_sync);
+    for (auto& log : batch) {
+      log->FinishRound();
+      if (log->HasUnsynced()) unsynced_.insert(log);
+      if (log->retry_at_ms() != INT64_MAX) failed_.insert(log);
+    }
+  }
+
+  void SyncAll() {
+    for (auto& log : unsynced_) (void)log->SyncWriter();  // a failure marks the shard failed
+    unsynced_.clear();
+    last_sync_ms_ = SteadyNowMs();
+  }
+
+  void Loop() {
+    const DiskLogStoreOptions& o = env_->options;
+    std::vector<std::shared_ptr<DiskShardLog>> batch;
+    while (true) {
+      uint64_t barrier = 0;
+      bool stopping = false;
+      {
+        std::unique_lock lock(mu_);
+        int64_t deadline = INT64_MAX;
+        if (!unsynced_.empty() && o.durability == Durability::kInterval)
+          deadline = last_sync_ms_ + o.sync_interval_ms;
+        for (auto& f : failed_) deadline = std::min(deadline, f->retry_at_ms());
+        auto ready = [&] { return stop_ || !queue_.empty() || barrier_requested_ > barrier_done_; };
+        if (deadline == INT64_MAX) {
+          cv_.wait(lock, ready);
+        } else {
+          int64_t wait = std::max<int64_t>(0, deadline - SteadyNowMs());
+          cv_.wait_for(lock, std::chrono::milliseconds(wait), ready);
+        }
+        batch.swap(queue_);
+        barrier = barrier_requested_;
+        stopping = stop_;
+      }
+      int64_t now = SteadyNowMs();
+      bool interval_due = o.durability == Durability::kInterval && now - last_sync_ms_ >= o.sync_interval_ms;
+      if (!batch.empty()) Commit(batch, interval_due);
+      batch.clear();
+      if (interval_due || barrier > barrier_done_ || stopping) SyncAll();
+      for (auto it = failed_.begin(); it != failed_.end();) {
+        if ((*it)->retry_at_ms() <= now) (*it)->RetryRecovery();
+        it = (*it)->retry_at_ms() == INT64_MAX ? failed_.erase(it) : std::next(it);
+      }
+      {
+        std::lock_guard lock(mu_);
+        if (barrier > barrier_done_) {
+          barrier_done_ = barrier;
+          done_cv_.notify_all();
+        }
+        if (stopping && queue_.empty()) {
+          stopped_ = true;
+          done_cv_.notify_all();
+          return;
+        }
+      }
+    }
+  }
+
+  const StoreEnv* env_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable done_cv_;
+  std::vector<std::shared_ptr<DiskShardLog>> queue_;
+  bool stop_ = false;
+  bool stopped_ = false;
+  uint64_t barrier_requested_ = 0;
+  uint64_t barrier_done_ = 0;
+  std::mutex late_mu_;
+  std::thread thread_;
+  // Loop thread only.
+  std::unordered_set<std::shared_ptr<DiskShardLog>> unsynced_;
+  std::unordered_set<std::shared_ptr<DiskShardLog>> failed_;
+  int64_t last_sync_ms_ = SteadyNowMs();
+};
+
+class DiskLogStoreImpl final : public DiskLogStore {
+ public:
+  explicit DiskLogStoreImpl(FileSystem* fs, DiskLogStoreOptions options) : pool_(64) {
+    env_.fs = fs;
+    env_.options = std::move(options);
+    env_.pool = &pool_;
+  }
+  ~DiskLogStoreImpl() override {
+    for (auto& c : committers_) c->Stop();
+  }
+
+  Status Start() {
+    SLUICE_RETURN_IF_ERROR(env_.fs->CreateDirs(env_.options.dir));
+    uint32_t n = std::max<uint32_t>(1, env_.options.commit_threads);
+    for (uint32_t i = 0; i < n; ++i) committers_.push_back(std::make_shared<Committer>(&env_));
+    for (auto& c : committers_) c->Start();
+    return Status::Ok();
+  }
+
+  Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& key) override {
+    std::lock_guard lock(mu_);
+    auto it = logs_.find({key.stream_uid, key.shard_index});
+    if (it != logs_.end()) {
+      if (auto live = it->second.lock()) return std::shared_ptr<ShardLog>(live);
+    }
+    std::string dir = env_.options.dir + "/" + segment::StreamDirName(key.stream_uid) + "/" +
+                      segment::ShardDirName(key.shard_index);
+    uint32_t slot = static_cast<uint32_t>((key.stream_uid * 31 + key.shard_index) % committers_.size());
+    std::shared_ptr<Committer> committer = committers_[slot];
+    auto log = std::make_shared<DiskShardLog>(&env_, key, std::move(dir),
+                                              [committer](std::shared_ptr<DiskShardLog> l) {
+                                                committer->Enqueue(std::move(l));
+                                              });
+    log->committer = slot;
+    SLUICE_RETURN_IF_ERROR(log->Recover());
+    logs_[{key.stream_uid, key.shard_index}] = log;
+    return std::shared_ptr<ShardLog>(log);
+  }
+
+  Status DropStream(uint64_t stream_uid) override {
+    {
+      std::lock_guard lock(mu_);
+      auto it = logs_.lower_bound({stream_uid, 0});
+      while (it != logs_.end() && it->first.first == stream_uid) {
+        if (auto live = it->second.lock()) live->MarkDropped();
+        it = logs_.erase(it);
+      }
+    }
+    SLUICE_RETURN_IF_ERROR(env_.fs->RemoveAll(env_.options.dir + "/" + segment::StreamDirName(stream_uid)));
+    return env_.fs->SyncDir(env_.options.dir);
+  }
+
+  Result<std::vector<uint64_t>> ListStreams() override {
+    auto names = env_.fs->ListDir(env_.options.dir);
+    if (!names.ok()) return names.status();
+    std::vector<uint64_t> uids;
+    for (const std::string& n : *names)
+      if (auto uid = segment::ParseStreamDirName(n)) uids.push_back(*uid);
+    return uids;
+  }
+
+  uint64_t DiskBytes() const override {
+    std::lock_guard lock(mu_);
+    uint64_t n = 0;
+    for (const auto& [k, w] : logs_)
+      if (auto live = w.lock()) n += live->DataBytes();
+    return n;
+  }
+
+  void Flush() override {
+    for (auto& c : committers_) c->Barrier();
+  }
+
+ private:
+  StoreEnv env_;
+  ChunkPool pool_;
+  std::vector<std::shared_ptr<Committer>> committers_;
+  mutable std::mutex mu_;
+  std::map<std::pair<uint64_t, uint32_t>, std::weak_ptr<DiskShardLog>> logs_;
+};
+
+}  // namespace
+}  // namespace internal
+
+Result<std::unique_ptr<DiskLogStore>> OpenDiskLogStore(FileSystem* fs, DiskLogStoreOptions options) {
+  if (options.segment_bytes < 4096) return Status(Errc::kInvalidArgument, "segment size must be at least 4 KiB");
+  if (options.index_interval_bytes == 0) return Status(Errc::kInvalidArgument, "index interval must be positive");
+  auto store = std::make_unique<internal::DiskLogStoreImpl>(fs, std::move(options));
+  SLUICE_RETURN_IF_ERROR(store->Start());
+  return std::unique_ptr<DiskLogStore>(std::move(store));
+}
+
+}  // namespace sluice::storage

@@ -1,0 +1,147 @@
+#pragma once
+// One shard's durable log (see disk_log_store.h for the design). Internal to the storage module.
+//
+// Locks: mu_ guards the append side (offset assignment, staging, callbacks not yet taken by a
+// commit); meta_mu_ guards what readers see (published segments and their sparse indexes).
+// round_ and the writer_* members belong to the shard's commit thread alone.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "base/file_system.h"
+#include "storage/disk_log_store.h"
+#include "storage/segment_format.h"
+#include "storage/staging_chunk.h"
+
+namespace sluice::storage::internal {
+
+struct StoreEnv {
+  FileSystem* fs = nullptr;
+  DiskLogStoreOptions options;
+  ChunkPool* pool = nullptr;
+};
+
+struct Segment {
+  uint64_t first_offset = 0;
+  std::string path;
+  std::shared_ptr<File> reader;  // buffered, read-only
+  // Published state, under the shard's meta_mu_.
+  uint64_t end_offset = 0;
+  uint64_t data_bytes = 0;
+  int64_t first_arrival_ms = 0;
+  int64_t last_arrival_ms = 0;
+  uint64_t last_index_position = 0;
+  std::vector<segment::IndexEntry> index;
+  bool sealed = false;
+};
+
+class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<DiskShardLog> {
+ public:
+  using Enqueue = std::function<void(std::shared_ptr<DiskShardLog>)>;
+  DiskShardLog(const StoreEnv* env, ShardKey key, std::string dir, Enqueue enqueue);
+  ~DiskShardLog() override;
+
+  // Rebuilds the published state and the writer from the files (start-up, and after a failure).
+  Status Recover();
+
+  void Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) override;
+  LogBounds Bounds() const override;
+  uint64_t OffsetForTimestamp(int64_t ms) const override;
+  Result<ReadSummary> Read(uint64_t from, const ReadLimits& limits,
+                           const std::function<void(const RecordView&)>& visit) const override;
+  Status ExpireBefore(int64_t horizon_ms) override;
+
+  // Commit thread: take what is staged and write it; sync; publish and complete.
+  void BeginRound();
+  void WriteRound();
+  void SyncRound(bool force);
+  void FinishRound();
+  // Interval mode: files written but not yet synced.
+  bool HasUnsynced() const { return writer_unsynced_; }
+  Status SyncWriter();
+  // A failed shard: when it may re-run recovery (INT64_MAX when not failed).
+  int64_t retry_at_ms() const { return retry_at_ms_.load(); }
+  void RetryRecovery();
+
+  void MarkDropped();
+  const ShardKey& key() const { return key_; }
+  uint64_t DataBytes() const;
+  uint32_t committer = 0;  // which commit thread owns this shard
+
+ private:
+  struct PendingAppend {
+    uint64_t first_offset = 0;
+    uint32_t count = 0;
+    uint64_t position = 0;
+    uint32_t length = 0;
+    int64_t arrival_ms = 0;
+    uint64_t segment_first_offset = 0;
+    AppendCallback done;
+  };
+  struct Round {
+    std::vector<StagingChunk> chunks;
+    std::vector<PendingAppend> appends;
+    std::vector<std::shared_ptr<Segment>> created;  // segments this round created, unpublished
+    std::vector<std::shared_ptr<Segment>> sealed;
+    Status status;
+    bool wrote = false;
+    bool dir_dirty = false;
+  };
+
+  StagingChunk* ChunkFor(size_t frame_len, bool new_segment);
+  Status CreateWriterSegment(uint64_t first_offset);
+  Status SealWriterSegment();
+  Status EnsureZeroed(uint64_t end);
+  Status WriteIndexFile(const segment::SegmentIndex& idx);
+  Status RecoverSegments(std::vector<std::shared_ptr<Segment>>* out);
+  Status ZeroStaleTail(const std::string& path, uint64_t from, uint64_t size);
+  void FailRound(const Status& st);
+  std::string SegmentPath(uint64_t first_offset) const;
+  std::string IndexPath(uint64_t first_offset) const;
+
+  const StoreEnv* env_;
+  ShardKey key_;
+  std::string dir_;
+  Enqueue enqueue_;
+
+  // Append side, under mu_.
+  mutable std::mutex mu_;
+  uint64_t next_offset_ = 0;
+  int64_t last_arrival_assigned_ = 0;
+  bool has_segment_ = false;
+  uint64_t stage_segment_first_ = 0;
+  uint64_t stage_segment_bytes_ = 0;  // bytes of the segment being staged into (committed + staged)
+  int64_t stage_segment_first_arrival_ = 0;
+  std::vector<StagingChunk> chunks_;
+  std::vector<PendingAppend> pending_;
+  uint64_t staged_bytes_ = 0;
+  char tail_block_[kDirectIoAlignment];  // bytes [AlignDown(pos), pos) of the file being staged into
+  bool queued_ = false;
+  bool dropped_ = false;
+  Status failed_;
+
+  // Published, under meta_mu_ (atomics for lock-free Bounds).
+  mutable std::shared_mutex meta_mu_;
+  std::vector<std::shared_ptr<Segment>> segments_;
+  bool meta_dropped_ = false;
+  std::atomic<uint64_t> start_offset_{0};
+  std::atomic<uint64_t> visible_end_{0};
+  std::atomic<int64_t> last_arrival_ms_{0};
+
+  // Commit thread only.
+  Round round_;
+  std::shared_ptr<Segment> writer_segment_;
+  std::unique_ptr<File> writer_file_;
+  uint64_t writer_zeroed_end_ = 0;
+  uint64_t writer_zero_step_ = 1 << 20;
+  int64_t last_sync_ms_ = 0;
+  std::atomic<bool> writer_unsynced_{false};
+  std::atomic<int64_t> retry_at_ms_{INT64_MAX};
+};
+
+}  // namespace sluice::storage::internal

@@ -1,0 +1,44 @@
+#include "storage/segment_cursor.h"
+
+#include <algorithm>
+
+namespace sluice::storage::segment {
+
+Status FrameCursor::Fill(size_t n) {
+  n = static_cast<size_t>(std::min<uint64_t>(n, end_pos_ - pos_));
+  if (buf_->size() < n) buf_->resize(n);
+  auto got = file_->ReadAt(pos_, buf_->data(), n);
+  if (!got.ok()) return got.status();
+  buf_pos_ = pos_;
+  buf_len_ = *got;
+  return Status::Ok();
+}
+
+Result<FrameCheck> FrameCursor::Next(FrameHeader* h, const char** frame) {
+  if (pos_ >= end_pos_) return FrameCheck::kEnd;
+  FrameCheck c = FrameCheck::kTruncated;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    bool in_buf = pos_ >= buf_pos_ && pos_ < buf_pos_ + buf_len_;
+    size_t avail = in_buf ? buf_len_ - (pos_ - buf_pos_) : 0;
+    // Frames never cross end_pos: bytes beyond it are not committed.
+    avail = static_cast<size_t>(std::min<uint64_t>(avail, end_pos_ - pos_));
+    const char* p = in_buf ? buf_->data() + (pos_ - buf_pos_) : nullptr;
+    c = avail > 0 ? CheckFrame(p, avail, offset_, h) : FrameCheck::kTruncated;
+    if (c == FrameCheck::kOk) {
+      *frame = p;
+      frame_pos_ = pos_;
+      pos_ += h->length;
+      offset_ = h->first_offset + h->record_count;
+      return c;
+    }
+    if (c != FrameCheck::kTruncated && c != FrameCheck::kEnd) break;
+    if (avail >= end_pos_ - pos_) break;  // everything up to end_pos was already there
+    size_t want = chunk_;
+    if (avail >= kFrameHeaderBytes) want = std::max<size_t>(want, h->length);
+    SLUICE_RETURN_IF_ERROR(Fill(want));
+  }
+  frame_pos_ = pos_;
+  return c == FrameCheck::kEnd ? FrameCheck::kTruncated : c;
+}
+
+}  // namespace sluice::storage::segment
