@@ -340,7 +340,7 @@ void DiskShardLog::FinishRound() {
   round_ = Round{};
 }
 
-void DiskShardLog::FailRound(const Status& st) {
+void DiskShardLog::FailRound(Status st) {
   SLOG(kError, "storage", "shard write failed; failing unacknowledged appends",
        {{"dir", dir_}, {"error", st.ToString()}});
   std::vector<PendingAppend> failed = std::move(round_.appends);

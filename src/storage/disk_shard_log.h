@@ -100,7 +100,7 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Status WriteIndexFile(const segment::SegmentIndex& idx);
   Status RecoverSegments(std::vector<std::shared_ptr<Segment>>* out);
   Status ZeroStaleTail(const std::string& path, uint64_t from, uint64_t size);
-  void FailRound(const Status& st);
+  void FailRound(Status st);  // by value: it is often round_.status, which FailRound resets
   std::string SegmentPath(uint64_t first_offset) const;
   std::string IndexPath(uint64_t first_offset) const;
 

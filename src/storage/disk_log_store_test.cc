@@ -1,0 +1,325 @@
+// Durable-log behaviour beyond the ShardLog contract: restart, crash points, torn tails,
+// corruption, retention, disk-full and I/O errors — on the fault-injecting file system.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/fault_injecting_file_system.h"
+#include "storage/disk_log_store.h"
+#include "storage/segment_format.h"
+#include "storage/storage_test_util.h"
+
+namespace sluice::storage {
+namespace {
+
+using testing::AppendSync;
+using testing::OwnedRecord;
+using testing::ReadAll;
+
+constexpr char kDir[] = "/data/shards";
+const std::string kShardDir = std::string(kDir) + "/" + segment::StreamDirName(42) + "/" + segment::ShardDirName(0);
+
+class DiskLogStoreTest : public ::testing::Test {
+ protected:
+  DiskLogStoreOptions Options() {
+    DiskLogStoreOptions o;
+    o.dir = kDir;
+    o.segment_bytes = segment_bytes_;
+    o.index_interval_bytes = 512;
+    o.failure_retry_ms = 20;
+    o.durability = durability_;
+    return o;
+  }
+  void Open() {
+    log_.reset();
+    store_.reset();
+    auto s = OpenDiskLogStore(&fs_, Options());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s.value());
+    auto l = store_->OpenShard({42, 0});
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    log_ = *l;
+  }
+  Result<AppendResult> Put(const std::string& data, int64_t ms = 1000, int n = 1) {
+    RecordBatchBuilder b;
+    for (int i = 0; i < n; ++i) b.AddRecord("k", data + "#" + std::to_string(i));
+    return AppendSync(*log_, b, ms);
+  }
+  std::vector<OwnedRecord> All() {
+    std::vector<OwnedRecord> out;
+    auto r = ReadAll(*log_, 0, {}, &out);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return out;
+  }
+  std::vector<std::string> Files() {
+    auto names = fs_.ListDir(kShardDir);
+    return names.ok() ? *names : std::vector<std::string>{};
+  }
+
+  FaultInjectingFileSystem fs_;
+  uint64_t segment_bytes_ = 64 << 20;
+  Durability durability_ = Durability::kSync;
+  std::unique_ptr<DiskLogStore> store_;
+  std::shared_ptr<ShardLog> log_;
+};
+
+TEST_F(DiskLogStoreTest, RestartKeepsRecordsOffsetsAndTimes) {
+  Open();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(Put("r" + std::to_string(i), 1000 + i, 3).ok());
+  auto before = All();
+  Open();
+  auto after = All();
+  ASSERT_EQ(after.size(), 150u);
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].offset, before[i].offset);
+    EXPECT_EQ(after[i].data, before[i].data);
+    EXPECT_EQ(after[i].arrival_ms, before[i].arrival_ms);
+  }
+  EXPECT_EQ(log_->Bounds().end_offset, 150u);
+  auto next = Put("after");
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->first_offset, 150u);
+}
+
+TEST_F(DiskLogStoreTest, SealedSegmentsGetIndexFilesAndSurviveRestart) {
+  segment_bytes_ = 8192;
+  Open();
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(Put(std::string(700, 'a' + i % 26), 1000 + i).ok());
+  store_->Flush();
+  int logs = 0, idx = 0;
+  for (const auto& n : Files()) {
+    if (segment::ParseSegmentFileName(n)) ++logs;
+    if (segment::ParseIndexFileName(n)) ++idx;
+  }
+  EXPECT_GT(logs, 3);
+  EXPECT_EQ(idx, logs - 1);  // every segment but the tail
+  Open();
+  auto all = All();
+  ASSERT_EQ(all.size(), 40u);
+  EXPECT_EQ(log_->OffsetForTimestamp(1020), 20u);
+  EXPECT_EQ(log_->OffsetForTimestamp(0), 0u);
+  EXPECT_EQ(log_->OffsetForTimestamp(5000), 40u);
+}
+
+// For every sync the log makes, crash right there: what survives is exactly the
+// acknowledged prefix plus possibly unacknowledged records, never a hole or a duplicate.
+TEST_F(DiskLogStoreTest, EveryCrashPointKeepsTheAcknowledgedPrefix) {
+  segment_bytes_ = 16384;
+  for (uint64_t crash_at = 0; crash_at < 40; ++crash_at) {
+    SCOPED_TRACE("crash after sync " + std::to_string(crash_at));
+    fs_ = FaultInjectingFileSystem();
+    Open();
+    fs_.FailSyncsAfter(crash_at);
+    std::vector<std::string> acked;
+    for (int i = 0; i < 60; ++i) {
+      std::string d = "rec" + std::to_string(i) + std::string(300, 'x');
+      RecordBatchBuilder b;
+      b.AddRecord("k", d);
+      auto r = AppendSync(*log_, b, 1000 + i);
+      if (!r.ok()) break;
+      EXPECT_EQ(r->first_offset, acked.size());
+      acked.push_back(d);
+    }
+    if (crash_at % 2) {
+      fs_.CrashKeepingTornPrefix(crash_at);
+    } else {
+      fs_.Crash();
+    }
+    fs_.ClearFaults();
+    Open();
+    auto all = All();
+    ASSERT_GE(all.size(), acked.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      EXPECT_EQ(all[i].offset, i);
+      if (i < acked.size()) EXPECT_EQ(all[i].data, acked[i]);
+    }
+    // The log accepts writes after recovery and continues the offsets.
+    auto next = Put("again");
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    EXPECT_EQ(next->first_offset, all.size());
+  }
+}
+
+TEST_F(DiskLogStoreTest, TornTailIsCutOffAndOverwritten) {
+  Open();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Put("ok" + std::to_string(i)).ok());
+  store_->Flush();
+  log_.reset();
+  store_.reset();
+  std::string seg = kShardDir + "/" + segment::SegmentFileName(0);
+  auto bytes = fs_.ReadFileForTest(seg);
+  ASSERT_TRUE(bytes.ok());
+  // Damage the last frame's payload: its CRC fails, so it and anything after it is cut.
+  size_t last_frame = 0;
+  for (size_t pos = 0;;) {
+    segment::FrameHeader h = segment::DecodeFrameHeader(bytes->data() + pos);
+    if (h.length == 0) break;
+    last_frame = pos;
+    pos += h.length;
+  }
+  ASSERT_TRUE(fs_.Corrupt(seg, last_frame + segment::kFrameHeaderBytes + 2).ok());
+  Open();
+  auto all = All();
+  ASSERT_EQ(all.size(), 9u);
+  auto r = Put("new");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->first_offset, 9u);
+  Open();
+  all = All();
+  ASSERT_EQ(all.size(), 10u);
+  EXPECT_EQ(all[9].data, "new#0");
+}
+
+TEST_F(DiskLogStoreTest, CorruptionInASealedSegmentIsAnErrorNotData) {
+  segment_bytes_ = 8192;
+  Open();
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(Put(std::string(600, 'a'), 1000 + i).ok());
+  store_->Flush();
+  std::string seg = kShardDir + "/" + segment::SegmentFileName(0);
+  ASSERT_TRUE(fs_.Corrupt(seg, segment::kFrameHeaderBytes + 100).ok());
+  Open();  // sealed segments are trusted through their index: no scan, no error at start
+  std::vector<OwnedRecord> out;
+  auto r = ReadAll(*log_, 0, {}, &out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Errc::kCorruption);
+  EXPECT_NE(r.status().message().find("CRC"), std::string::npos) << r.status().message();
+  EXPECT_TRUE(out.empty());
+  // Records in later segments are still readable.
+  out.clear();
+  auto later = ReadAll(*log_, 20, {}, &out);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_EQ(out.size(), 10u);
+}
+
+TEST_F(DiskLogStoreTest, RetentionDeletesWholeSegmentsAndMovesTheHorizon) {
+  segment_bytes_ = 8192;
+  Open();
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(Put(std::string(700, 'r'), 1000 + i * 10).ok());
+  store_->Flush();
+  size_t files_before = Files().size();
+  ASSERT_TRUE(log_->ExpireBefore(1200).ok());
+  LogBounds b = log_->Bounds();
+  EXPECT_GT(b.start_offset, 0u);
+  EXPECT_LE(b.start_offset, 20u);  // whole segments only: nothing at or after the horizon goes
+  EXPECT_LT(Files().size(), files_before);
+  auto all = All();
+  EXPECT_EQ(all.front().offset, b.start_offset);
+  // Everything expired: the tail is sealed behind an empty segment, then freed too.
+  ASSERT_TRUE(log_->ExpireBefore(100000).ok());
+  store_->Flush();
+  ASSERT_TRUE(log_->ExpireBefore(100000).ok());
+  b = log_->Bounds();
+  EXPECT_EQ(b.start_offset, 40u);
+  EXPECT_EQ(b.end_offset, 40u);
+  Open();
+  EXPECT_EQ(log_->Bounds().start_offset, 40u);
+  auto r = Put("x", 200000);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->first_offset, 40u);
+}
+
+TEST_F(DiskLogStoreTest, DiskFullFailsWritesKeepsReadsAndRecovers) {
+  Open();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Put("before").ok());
+  store_->Flush();
+  fs_.SetSpaceLimit(fs_.used_bytes());  // no growth possible
+  auto failed = Put(std::string(3 << 20, 'z'));  // needs more zero-filled space
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Errc::kUnavailable) << failed.status().ToString();
+  EXPECT_EQ(All().size(), 5u);  // reads go on; nothing partial is visible
+  auto during = Put("during");
+  EXPECT_FALSE(during.ok());
+  fs_.ClearFaults();
+  Result<AppendResult> after = Status(Errc::kUnavailable, "");
+  for (int i = 0; i < 200 && !after.ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    after = Put("after");
+  }
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  auto all = All();
+  EXPECT_EQ(all.back().data, "after#0");
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].offset, i);
+}
+
+TEST_F(DiskLogStoreTest, WriteErrorFailsTheRoundAndNothingIsPublished) {
+  Open();
+  ASSERT_TRUE(Put("one").ok());
+  fs_.FailWritesAfter(0);
+  auto r = Put("two");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Errc::kIoError);
+  EXPECT_EQ(log_->Bounds().end_offset, 1u);
+  fs_.ClearFaults();
+  Result<AppendResult> ok = Status(Errc::kUnavailable, "");
+  for (int i = 0; i < 200 && !ok.ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ok = Put("three");
+  }
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->first_offset, 1u);
+}
+
+TEST_F(DiskLogStoreTest, GroupCommitSharesSyncs) {
+  Open();
+  uint64_t syncs_before = fs_.sync_calls();
+  constexpr int kThreads = 8, kEach = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) ASSERT_TRUE(Put("g").ok());
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(All().size(), size_t{kThreads * kEach});
+  EXPECT_LE(fs_.sync_calls() - syncs_before, uint64_t{kThreads * kEach});
+}
+
+TEST_F(DiskLogStoreTest, DirectIoWritesAreAligned) {
+  // The fake enforces the O_DIRECT alignment rules; every append size must go through.
+  Open();
+  for (int n = 1; n < 9000; n += 997) ASSERT_TRUE(Put(std::string(n, 'd')).ok()) << n;
+  Open();
+  EXPECT_EQ(All().size(), 10u);
+}
+
+TEST_F(DiskLogStoreTest, DropStreamRemovesFilesAndListStreamsForgetsIt) {
+  Open();
+  ASSERT_TRUE(Put("x").ok());
+  auto streams = store_->ListStreams();
+  ASSERT_TRUE(streams.ok());
+  EXPECT_EQ(*streams, std::vector<uint64_t>{42});
+  ASSERT_TRUE(store_->DropStream(42).ok());
+  EXPECT_FALSE(fs_.Exists(kShardDir));
+  streams = store_->ListStreams();
+  ASSERT_TRUE(streams.ok());
+  EXPECT_TRUE(streams->empty());
+  EXPECT_EQ(Put("y").status().code(), Errc::kNotFound);
+}
+
+TEST_F(DiskLogStoreTest, StaleFramesAfterTheTailAreZeroedOnRecovery) {
+  Open();
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(Put("s" + std::to_string(i)).ok());
+  store_->Flush();
+  log_.reset();
+  store_.reset();
+  // Cut the log after the third frame by zeroing its header: frames 4..6 become stale bytes.
+  std::string seg = kShardDir + "/" + segment::SegmentFileName(0);
+  auto bytes = fs_.ReadFileForTest(seg);
+  ASSERT_TRUE(bytes.ok());
+  size_t pos = 0;
+  for (int i = 0; i < 3; ++i) pos += segment::DecodeFrameHeader(bytes->data() + pos).length;
+  uint32_t len = segment::DecodeFrameHeader(bytes->data() + pos).length;
+  for (int b = 0; b < 4; ++b) ASSERT_TRUE(fs_.Corrupt(seg, pos + b, static_cast<uint8_t>(len >> (8 * b))).ok());
+  Open();
+  EXPECT_EQ(All().size(), 3u);
+  auto after = fs_.ReadFileForTest(seg);
+  ASSERT_TRUE(after.ok());
+  for (size_t i = pos; i < after->size(); ++i) ASSERT_EQ((*after)[i], 0) << i;
+}
+
+}  // namespace
+}  // namespace sluice::storage
