@@ -6,7 +6,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 build_pkgs=(build-essential cmake pkg-config libboost1.74-dev libsimdjson-dev libssl-dev
-            libnghttp2-dev libgtest-dev libgmock-dev libbenchmark-dev)
+            libnghttp2-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev)
 test_pkgs=(python3 python3-boto3 python3-pytest awscli nodejs npm clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")

@@ -16,7 +16,10 @@ namespace {
 using namespace sluice;
 
 struct Fixture {
-  Fixture() : store(storage::NewMemoryLogStore()), catalog(catalog::CatalogOptions{}, &clock, store.get()) {
+  Fixture()
+      : store(storage::NewMemoryLogStore()),
+        meta(catalog::NewMemoryMetadataStore()),
+        catalog(catalog::CatalogOptions{}, &clock, store.get(), meta.get()) {
     ctx.catalog = &catalog;
     ctx.clock = &clock;
     dispatcher = std::make_unique<server::api::KinesisDispatcher>(&ctx);
@@ -34,6 +37,7 @@ struct Fixture {
   }
   ManualClock clock;
   std::unique_ptr<storage::MemoryLogStore> store;
+  std::unique_ptr<catalog::MetadataStore> meta;
   catalog::Catalog catalog;
   server::api::ApiContext ctx;
   std::unique_ptr<server::api::KinesisDispatcher> dispatcher;

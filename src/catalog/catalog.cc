@@ -1,15 +1,22 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <charconv>
 #include <mutex>
 
 #include "base/log.h"
 #include "base/random.h"
+#include "catalog/stream_codec.h"
 
 namespace sluice::catalog {
 
-Catalog::Catalog(CatalogOptions options, const Clock* clock, storage::LogStore* logs)
-    : options_(options), clock_(clock), logs_(logs) {}
+namespace {
+// A failed metadata delete is retried this much later rather than on every request.
+constexpr int64_t kSweepRetryMs = 1000;
+}  // namespace
+
+Catalog::Catalog(CatalogOptions options, const Clock* clock, storage::LogStore* logs, MetadataStore* meta)
+    : options_(options), clock_(clock), logs_(logs), meta_(meta) {}
 
 Catalog::Key Catalog::MakeKey(StreamKey k) {
   Key key;
@@ -29,24 +36,30 @@ std::string Catalog::NotFoundMessage(std::string_view name, std::string_view acc
 void Catalog::SweepDeleted() const {
   int64_t now = clock_->NowMillis();
   if (now < next_sweep_ms_.load(std::memory_order_relaxed)) return;
-  std::vector<uint64_t> dropped;
+  MetadataBatch batch;
   {
     std::unique_lock lock(mu_);
     int64_t next = INT64_MAX;
-    for (auto it = streams_.begin(); it != streams_.end();) {
-      const Stream& s = *it->second;
-      if (s.deleted_at_ms && *s.deleted_at_ms <= now) {
-        dropped.push_back(s.uid);
-        by_uid_.erase(s.uid);
-        it = streams_.erase(it);
-        continue;
-      }
-      if (s.deleted_at_ms) next = std::min(next, *s.deleted_at_ms);
-      ++it;
+    for (const auto& [key, s] : streams_) {
+      if (s->deleted_at_ms && *s->deleted_at_ms <= now) batch.delete_streams.push_back(s->uid);
+      else if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
+    }
+    // Rows go before data: a crash in between leaves orphan data, which Recover drops, never
+    // a row whose data is gone.
+    Status st = batch.delete_streams.empty() ? Status::Ok() : meta_->Apply(batch);
+    if (!st.ok()) {
+      SLOG(kWarn, "catalog", "removing deleted streams' metadata failed; will retry", {{"error", st.ToString()}});
+      next_sweep_ms_.store(std::min(next, now + kSweepRetryMs));
+      return;
+    }
+    for (uint64_t uid : batch.delete_streams) {
+      const Stream& s = *by_uid_.at(uid);
+      streams_.erase(MakeKey({s.account, s.region, s.name}));
+      by_uid_.erase(uid);
     }
     next_sweep_ms_.store(next);
   }
-  for (uint64_t uid : dropped) {
+  for (uint64_t uid : batch.delete_streams) {
     Status st = logs_->DropStream(uid);
     if (!st.ok()) SLOG(kWarn, "catalog", "dropping stream data failed", {{"error", st.ToString()}});
   }
@@ -72,21 +85,80 @@ AccountUsage Catalog::Usage(std::string_view account, std::string_view region) c
   return UsageLocked(account, region);
 }
 
-Status Catalog::BuildShards(Stream* s, uint32_t count) {
-  auto routes = std::make_shared<RouteTable>();
+void Catalog::BuildShards(Stream* s, uint32_t count) {
   s->shards.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    auto log = logs_->OpenShard({s->uid, i});
-    if (!log.ok()) return log.status();
     Shard sh;
     sh.index = i;
     sh.range = model::EvenRange(i, count);
     sh.created_ms = s->created_ms;
-    sh.log = std::move(log.value());
-    routes->open_shards.push_back({sh.range, i, sh.log});
     s->shards.push_back(std::move(sh));
   }
+}
+
+Status Catalog::OpenLogs(Stream* s) {
+  auto routes = std::make_shared<RouteTable>();
+  for (Shard& sh : s->shards) {
+    auto log = logs_->OpenShard({s->uid, sh.index});
+    if (!log.ok()) return log.status();
+    sh.log = std::move(log.value());
+    if (sh.is_open()) routes->open_shards.push_back({sh.range, sh.index, sh.log});
+  }
+  std::sort(routes->open_shards.begin(), routes->open_shards.end(),
+            [](const RouteTable::Entry& a, const RouteTable::Entry& b) { return a.range.start < b.range.start; });
   s->routes = std::move(routes);
+  return Status::Ok();
+}
+
+Status Catalog::Persist(const Stream& s) const {
+  Status st = meta_->PutStream({s.uid, EncodeStream(s)});
+  if (!st.ok())
+    SLOG(kError, "catalog", "persisting stream metadata failed", {{"stream", s.name}, {"error", st.ToString()}});
+  return st;
+}
+
+Status Catalog::Recover() {
+  auto rows = meta_->LoadStreams();
+  if (!rows.ok()) return rows.status();
+  auto epoch = meta_->GetValue(kLastEpochKey);
+  if (!epoch.ok()) return epoch.status();
+  std::unique_lock lock(mu_);
+  if (epoch->has_value()) {
+    const std::string& v = **epoch;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), last_epoch_);
+    if (ec != std::errc() || end != v.data() + v.size())
+      return Status(Errc::kCorruption, "metadata value last_epoch is malformed: " + v);
+  }
+  int64_t next = INT64_MAX;
+  for (const StreamRecord& row : *rows) {
+    auto decoded = DecodeStream(row.data);
+    if (!decoded.ok())
+      return Status(Errc::kCorruption, "stream " + std::to_string(row.uid) + ": " + decoded.status().message());
+    auto s = std::make_shared<Stream>(std::move(decoded.value()));
+    if (s->uid != row.uid || by_uid_.count(s->uid) ||
+        !streams_.emplace(MakeKey({s->account, s->region, s->name}), s).second)
+      return Status(Errc::kCorruption, "stream " + std::to_string(row.uid) + " is inconsistent with the catalog");
+    by_uid_[s->uid] = s;
+    SLUICE_RETURN_IF_ERROR(OpenLogs(s.get()));
+    last_epoch_ = std::max(last_epoch_, s->epoch);
+    if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
+  }
+  next_sweep_ms_.store(next);
+  auto held = logs_->ListStreams();
+  if (!held.ok()) return held.status();
+  size_t orphans = 0;
+  for (uint64_t uid : *held) {
+    if (by_uid_.count(uid)) continue;
+    Status st = logs_->DropStream(uid);
+    if (st.ok()) {
+      ++orphans;
+    } else {
+      SLOG(kWarn, "catalog", "dropping orphan stream data failed",
+           {{"uid", std::to_string(uid)}, {"error", st.ToString()}});
+    }
+  }
+  SLOG(kInfo, "catalog", "metadata recovered",
+       {{"streams", std::to_string(by_uid_.size())}, {"orphans_dropped", std::to_string(orphans)}});
   return Status::Ok();
 }
 
@@ -142,7 +214,6 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   // Creation seconds, bumped past the last one issued: a stream re-created within the same
   // second must not accept the previous incarnation's sequence numbers.
   s->epoch = std::max(static_cast<uint32_t>(now / 1000), last_epoch_ + 1);
-  last_epoch_ = s->epoch;
   s->account = spec.key.account;
   s->region = spec.key.region;
   s->name = spec.key.name;
@@ -152,7 +223,22 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   s->mode = spec.mode;
   s->max_record_size_kib = spec.max_record_size_kib;
   for (const auto& [k, v] : spec.tags) s->tags[k] = v;
-  SLUICE_RETURN_IF_ERROR(BuildShards(s.get(), shards));
+  BuildShards(s.get(), shards);
+  Status st = OpenLogs(s.get());
+  if (st.ok()) {
+    // last_epoch rides in the same transaction: a restart must never reissue an epoch.
+    MetadataBatch batch;
+    batch.put_streams.push_back({s->uid, EncodeStream(*s)});
+    batch.put_values.emplace_back(kLastEpochKey, std::to_string(s->epoch));
+    st = meta_->Apply(batch);
+    if (!st.ok())
+      SLOG(kError, "catalog", "persisting new stream failed", {{"stream", s->name}, {"error", st.ToString()}});
+  }
+  if (!st.ok()) {
+    logs_->DropStream(s->uid).IgnoreError();  // nothing refers to the half-made stream yet
+    return st;
+  }
+  last_epoch_ = s->epoch;
   by_uid_[s->uid] = s;
   streams_.emplace(std::move(key), s);
   SLOG(kInfo, "catalog", "stream created",
@@ -169,7 +255,12 @@ Status Catalog::DeleteStream(StreamKey key) {
     if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
     Stream& s = *it->second;
     if (s.deleted_at_ms) return Status::Ok();  // already deleting: AWS accepts the repeat
+    // Set only for encoding; no reader can see it before the store has it (exclusive lock).
     s.deleted_at_ms = now + options_.delete_stream_delay_ms;
+    if (Status st = Persist(s); !st.ok()) {
+      s.deleted_at_ms.reset();
+      return st;
+    }
     int64_t next = std::min(next_sweep_ms_.load(), *s.deleted_at_ms);
     next_sweep_ms_.store(next);
     SLOG(kInfo, "catalog", "stream deleting", {{"stream", s.name}, {"account", s.account}});
@@ -191,7 +282,12 @@ Status Catalog::Write(StreamKey key, const std::function<Status(Stream&)>& fn) {
   std::unique_lock lock(mu_);
   auto it = streams_.find(MakeKey(key));
   if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
-  return fn(*it->second);
+  Stream& live = *it->second;
+  Stream copy = live;
+  SLUICE_RETURN_IF_ERROR(fn(copy));
+  if (EncodeStream(copy) != EncodeStream(live)) SLUICE_RETURN_IF_ERROR(Persist(copy));
+  live = std::move(copy);
+  return Status::Ok();
 }
 
 Status Catalog::ReadByUid(uint64_t uid, const std::function<Status(const Stream&)>& fn) const {
@@ -209,6 +305,25 @@ void Catalog::ForEachStream(std::string_view account, std::string_view region,
   Key prefix = MakeKey({account, region, ""});
   for (auto it = streams_.lower_bound(prefix); it != streams_.end() && it->first.starts_with(prefix); ++it)
     fn(*it->second);
+}
+
+void Catalog::EnforceRetention() {
+  SweepDeleted();
+  int64_t now = clock_->NowMillis();
+  std::vector<std::pair<int64_t, std::shared_ptr<storage::ShardLog>>> work;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [key, s] : streams_) {
+      int64_t horizon = now - int64_t{s->retention_hours} * 3600 * 1000;
+      for (const Shard& sh : s->shards)
+        if (sh.log) work.emplace_back(horizon, sh.log);
+    }
+  }
+  for (auto& [horizon, log] : work) {
+    Status st = log->ExpireBefore(horizon);
+    if (!st.ok() && st.code() != Errc::kNotFound)
+      SLOG(kWarn, "catalog", "retention pass failed for a shard", {{"error", st.ToString()}});
+  }
 }
 
 }  // namespace sluice::catalog

@@ -1,7 +1,8 @@
 #pragma once
 // The catalog: every stream's metadata, namespaced by (account, region, name), and the
 // lifecycle CREATING -> ACTIVE -> DELETING -> gone driven by the injected clock.
-// In memory for now; durable metadata (issue 3) will sit behind the same methods.
+// Every change is written to the MetadataStore before it becomes visible, so what clients
+// saw acknowledged survives a restart (Recover).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "catalog/metadata_store.h"
 #include "catalog/stream.h"
 #include "storage/shard_log.h"
 
@@ -52,7 +54,13 @@ struct AccountUsage {
 
 class Catalog {
  public:
-  Catalog(CatalogOptions options, const Clock* clock, storage::LogStore* logs);
+  // logs and meta are not owned and must outlive the catalog.
+  Catalog(CatalogOptions options, const Clock* clock, storage::LogStore* logs, MetadataStore* meta);
+
+  // Loads every stream from the metadata store, reopens its shard logs and drops log data of
+  // streams the store does not know (left by a crash between deleting the row and the data).
+  // Call once, before serving.
+  Status Recover();
 
   const CatalogOptions& options() const { return options_; }
 
@@ -61,7 +69,8 @@ class Catalog {
 
   // Runs fn with the stream under a shared lock. NotFound (with AWS's message) if absent.
   Status Read(StreamKey key, const std::function<Status(const Stream&)>& fn) const;
-  // Runs fn with the stream under the exclusive lock.
+  // Runs fn on a copy of the stream under the exclusive lock, persists the copy and only then
+  // publishes it: if fn or the store fails, the stream is unchanged.
   Status Write(StreamKey key, const std::function<Status(Stream&)>& fn);
   // Looks a stream incarnation up by uid (for shard iterators). NotFound if gone.
   Status ReadByUid(uint64_t uid, const std::function<Status(const Stream&)>& fn) const;
@@ -69,6 +78,9 @@ class Catalog {
   void ForEachStream(std::string_view account, std::string_view region,
                      const std::function<void(const Stream&)>& fn) const;
   AccountUsage Usage(std::string_view account, std::string_view region) const;
+  // Applies every stream's retention period to its shard logs (whole segments older than it
+  // are freed). Logs are called outside the catalog lock.
+  void EnforceRetention();
 
   static std::string NotFoundMessage(std::string_view name, std::string_view account);
 
@@ -77,11 +89,15 @@ class Catalog {
   static Key MakeKey(StreamKey k);
   void SweepDeleted() const;
   AccountUsage UsageLocked(std::string_view account, std::string_view region) const;
-  Status BuildShards(Stream* s, uint32_t count);
+  void BuildShards(Stream* s, uint32_t count);
+  // Opens every shard's log and rebuilds the route table from the open shards.
+  Status OpenLogs(Stream* s);
+  Status Persist(const Stream& s) const;
 
   CatalogOptions options_;
   const Clock* clock_;
   storage::LogStore* logs_;
+  MetadataStore* meta_;
   mutable std::shared_mutex mu_;
   mutable std::map<Key, std::shared_ptr<Stream>, std::less<>> streams_;
   mutable std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_uid_;

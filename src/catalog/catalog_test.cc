@@ -47,6 +47,7 @@ class SpyLogStore final : public storage::LogStore {
     }
     return inner_->DropStream(uid);
   }
+  Result<std::vector<uint64_t>> ListStreams() override { return inner_->ListStreams(); }
   std::vector<uint64_t> dropped() const {
     std::lock_guard lock(mu_);
     return dropped_;
@@ -66,7 +67,7 @@ class SpyLogStore final : public storage::LogStore {
 
 class CatalogTest : public ::testing::Test {
  protected:
-  void Make(CatalogOptions opts = {}) { catalog_ = std::make_unique<Catalog>(opts, &clock_, &logs_); }
+  void Make(CatalogOptions opts = {}) { catalog_ = std::make_unique<Catalog>(opts, &clock_, &logs_, meta_.get()); }
   void SetUp() override { Make(); }
 
   static CreateStreamSpec Spec(std::string_view name, uint32_t shards, std::string_view account = kAccount,
@@ -114,6 +115,7 @@ class CatalogTest : public ::testing::Test {
 
   ManualClock clock_{1'700'000'000'123};
   SpyLogStore logs_;
+  std::unique_ptr<MetadataStore> meta_ = NewMemoryMetadataStore();
   std::unique_ptr<Catalog> catalog_;
 };
 

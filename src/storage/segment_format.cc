@@ -82,7 +82,12 @@ std::string_view FrameCheckName(FrameCheck c) {
 
 FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset,
                       FrameHeader* header) {
-  if (available < 4) return available == 0 ? FrameCheck::kEnd : FrameCheck::kTruncated;
+  if (available < 4) {
+    // A frame may end 1-3 bytes before the end of the zero-filled space.
+    for (size_t i = 0; i < available; ++i)
+      if (bytes[i] != 0) return FrameCheck::kTruncated;
+    return FrameCheck::kEnd;
+  }
   uint32_t length = Get<uint32_t>(bytes);
   if (length == 0) return FrameCheck::kEnd;
   if (available < kFrameHeaderBytes) return FrameCheck::kTruncated;

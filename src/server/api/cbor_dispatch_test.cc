@@ -92,7 +92,7 @@ std::ostream& operator<<(std::ostream& os, const Reply& r) {
 class CborDispatchTest : public ::testing::Test {
  protected:
   CborDispatchTest() {
-    catalog_ = std::make_unique<catalog::Catalog>(catalog::CatalogOptions{}, &clock_, logs_.get());
+    catalog_ = std::make_unique<catalog::Catalog>(catalog::CatalogOptions{}, &clock_, logs_.get(), meta_.get());
     ctx_.catalog = catalog_.get();
     ctx_.clock = &clock_;
     for (size_t i = 0; i < ctx_.iterator_key.size(); ++i) ctx_.iterator_key[i] = static_cast<uint8_t>(i * 7 + 3);
@@ -158,6 +158,7 @@ class CborDispatchTest : public ::testing::Test {
 
   ManualClock clock_{kStart};
   std::unique_ptr<storage::MemoryLogStore> logs_ = storage::NewMemoryLogStore();
+  std::unique_ptr<catalog::MetadataStore> meta_ = catalog::NewMemoryMetadataStore();
   std::unique_ptr<catalog::Catalog> catalog_;
   ApiContext ctx_;
   std::unique_ptr<KinesisDispatcher> dispatcher_;

@@ -108,7 +108,7 @@ class DispatcherTest : public ::testing::Test {
   void SetUp() override { Rebuild({}); }
 
   void Rebuild(catalog::CatalogOptions options, ApiOptions api = {}) {
-    catalog_ = std::make_unique<catalog::Catalog>(options, &clock_, logs_.get());
+    catalog_ = std::make_unique<catalog::Catalog>(options, &clock_, logs_.get(), meta_.get());
     ctx_.catalog = catalog_.get();
     ctx_.clock = &clock_;
     for (size_t i = 0; i < ctx_.iterator_key.size(); ++i) ctx_.iterator_key[i] = static_cast<uint8_t>(i * 13 + 5);
@@ -253,6 +253,7 @@ class DispatcherTest : public ::testing::Test {
 
   ManualClock clock_{kStart};
   std::unique_ptr<storage::MemoryLogStore> logs_ = storage::NewMemoryLogStore();
+  std::unique_ptr<catalog::MetadataStore> meta_ = catalog::NewMemoryMetadataStore();
   std::unique_ptr<catalog::Catalog> catalog_;
   ApiContext ctx_;
   std::unique_ptr<KinesisDispatcher> dispatcher_;

@@ -1,12 +1,15 @@
 // The `sluice` command: a thin front over the server and its configuration.
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
+#include "base/file_system.h"
 #include "base/log.h"
 #include "server/main/server.h"
 #include "server/main/server_config.h"
+#include "tools/log_tool.h"
 
 namespace {
 
@@ -16,6 +19,7 @@ Sluice is a self-hosted streaming data service that speaks the Amazon Kinesis Da
 
 Commands:
   serve      run the server (see: sluice serve --help)
+  log        verify or dump the data directory's segment files offline (see: sluice log --help)
   version    print the version
 
 Run 'make run' from the source tree to build and serve with defaults (127.0.0.1:4567, ./data).
@@ -72,6 +76,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "serve") return Serve({args.begin() + 1, args.end()});
+  if (args[0] == "log") {
+    std::ios::sync_with_stdio(false);  // dump can print millions of lines
+    return sluice::tools::RunLogCommand(sluice::DefaultFileSystem(), {args.begin() + 1, args.end()}, std::cout,
+                                        std::cerr);
+  }
   std::fprintf(stderr, "sluice: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
   return 2;
 }

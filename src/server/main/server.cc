@@ -1,5 +1,6 @@
 #include "server/main/server.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -7,27 +8,83 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/file_system.h"
 #include "base/log.h"
 #include "base/random.h"
 #include "catalog/catalog.h"
+#include "catalog/metadata_store.h"
 #include "server/api/api_context.h"
 #include "server/api/kinesis_dispatcher.h"
 #include "server/http/http_server.h"
+#include "storage/disk_log_store.h"
 #include "storage/memory_log_store.h"
 
 namespace sluice::server {
 
-Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* key) {
+namespace {
+
+// Every shard keeps its segment files open (two descriptors for the one being written).
+void RaiseOpenFileLimit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+Status CreateDataDir(const std::string& data_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status(Errc::kIoError, "cannot create data dir " + data_dir + ": " + ec.message());
-  std::string path = data_dir + "/iterator.key";
-  if (FILE* f = std::fopen(path.c_str(), "rb")) {
-    size_t n = std::fread(key->data(), 1, key->size(), f);
-    std::fclose(f);
-    if (n == key->size()) return Status::Ok();
-    SLOG(kWarn, "server", "iterator key file is short; replacing it", {{"path", path}});
+  return Status::Ok();
+}
+
+// True if the file holds a whole key; a short one is as good as none.
+bool ReadKeyFile(const std::string& path, model::IteratorKey* key) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  size_t n = std::fread(key->data(), 1, key->size(), f);
+  std::fclose(f);
+  if (n == key->size()) return true;
+  SLOG(kWarn, "server", "iterator key file is short; replacing it", {{"path", path}});
+  return false;
+}
+
+Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerConfig& config) {
+  if (config.storage == "memory") return catalog::NewMemoryMetadataStore();
+  SLUICE_RETURN_IF_ERROR(CreateDataDir(config.data_dir));
+  return catalog::NewSqliteMetadataStore(config.data_dir + "/metadata.db");
+}
+
+}  // namespace
+
+Status LoadOrCreateIteratorKey(catalog::MetadataStore* meta, const std::string& data_dir, model::IteratorKey* key) {
+  auto stored = meta->GetValue(catalog::kIteratorKeyKey);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    const std::string& bytes = **stored;
+    if (bytes.size() != key->size())
+      return Status(Errc::kCorruption, "stored iterator key has " + std::to_string(bytes.size()) + " bytes");
+    std::memcpy(key->data(), bytes.data(), key->size());
+    return Status::Ok();
   }
+  std::string path = data_dir + "/iterator.key";
+  bool imported = ReadKeyFile(path, key);
+  if (!imported) SecureRandomBytes(key->data(), key->size());
+  SLUICE_RETURN_IF_ERROR(
+      meta->PutValue(catalog::kIteratorKeyKey, {reinterpret_cast<const char*>(key->data()), key->size()}));
+  if (imported) {
+    // The store is now the only copy that counts; the file would only be a second secret lying around.
+    std::remove(path.c_str());
+    SLOG(kInfo, "server", "imported iterator key into the metadata store", {{"path", path}});
+  }
+  return Status::Ok();
+}
+
+Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* key) {
+  SLUICE_RETURN_IF_ERROR(CreateDataDir(data_dir));
+  std::string path = data_dir + "/iterator.key";
+  if (ReadKeyFile(path, key)) return Status::Ok();
   SecureRandomBytes(key->data(), key->size());
   std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -46,30 +103,67 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {}
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
-  storage::MemoryLogStoreOptions mem;
-  mem.memory_limit_bytes = config_.memory_limit_bytes;
-  logs_ = storage::NewMemoryLogStore(mem);
-  catalog_ = std::make_unique<catalog::Catalog>(config_.catalog, SystemClock::Default(), logs_.get());
+  RaiseOpenFileLimit();
+  if (config_.storage == "memory") {
+    storage::MemoryLogStoreOptions mem;
+    mem.memory_limit_bytes = config_.memory_limit_bytes;
+    logs_ = storage::NewMemoryLogStore(mem);
+  } else {
+    storage::DiskLogStoreOptions disk = config_.disk;
+    disk.dir = config_.data_dir + "/shards";
+    auto store = storage::OpenDiskLogStore(DefaultFileSystem(), disk);
+    if (!store.ok()) return store.status();
+    disk_ = store->get();
+    logs_ = std::move(store.value());
+  }
+  auto meta = OpenMetadataStore(config_);
+  if (!meta.ok()) return meta.status();
+  meta_ = std::move(meta.value());
+  catalog_ = std::make_unique<catalog::Catalog>(config_.catalog, SystemClock::Default(), logs_.get(), meta_.get());
+  SLUICE_RETURN_IF_ERROR(catalog_->Recover());
   api_ctx_ = std::make_unique<api::ApiContext>();
   api_ctx_->catalog = catalog_.get();
   api_ctx_->clock = SystemClock::Default();
   api_ctx_->options = config_.api;
-  SLUICE_RETURN_IF_ERROR(LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key));
+  SLUICE_RETURN_IF_ERROR(config_.storage == "memory"
+                             ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
+                             : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
   http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), SystemClock::Default());
   SLUICE_RETURN_IF_ERROR(http_->Start());
+  retention_ = std::thread([this] { RetentionLoop(); });
   SLOG(kInfo, "server", "sluice listening",
        {{"host", config_.http.host},
         {"port", std::to_string(http_->port())},
         {"data_dir", config_.data_dir},
         {"region", config_.http.default_region},
         {"account_id", config_.http.default_account_id},
-        {"storage", "memory"}});
+        {"storage", config_.storage},
+        {"durability", config_.storage == "disk" ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
   return Status::Ok();
+}
+
+void Server::RetentionLoop() {
+  std::unique_lock lock(retention_mu_);
+  while (!stopping_) {
+    retention_cv_.wait_for(lock, std::chrono::milliseconds(config_.retention_check_ms));
+    if (stopping_) break;
+    lock.unlock();
+    catalog_->EnforceRetention();
+    lock.lock();
+  }
 }
 
 void Server::Stop() {
   if (http_) http_->Stop();
+  {
+    std::lock_guard lock(retention_mu_);
+    stopping_ = true;
+  }
+  retention_cv_.notify_all();
+  if (retention_.joinable()) retention_.join();
+  // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
+  if (disk_) disk_->Flush();
 }
 
 uint16_t Server::port() const { return http_ ? http_->port() : 0; }

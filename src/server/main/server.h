@@ -1,7 +1,10 @@
 #pragma once
 // The composition root: builds storage, catalog, API and transport from a ServerConfig and
 // starts/stops them in order.
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "base/status.h"
 #include "model/shard_iterator.h"
@@ -9,10 +12,12 @@
 
 namespace sluice::storage {
 class LogStore;
+class DiskLogStore;
 }
 namespace sluice::catalog {
 class Catalog;
-}
+class MetadataStore;
+}  // namespace sluice::catalog
 namespace sluice::server::http {
 class HttpServer;
 }
@@ -33,15 +38,26 @@ class Server {
 
  private:
   ServerConfig config_;
+  void RetentionLoop();
+
   std::unique_ptr<storage::LogStore> logs_;
+  storage::DiskLogStore* disk_ = nullptr;  // logs_ when --storage disk
+  std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
   std::unique_ptr<http::HttpServer> http_;
+  std::thread retention_;
+  std::mutex retention_mu_;
+  std::condition_variable retention_cv_;
+  bool stopping_ = false;
 };
 
 // Loads the secret that signs shard iterators from data_dir, creating it on first start, so
-// iterators stay valid across restarts.
+// iterators stay valid across restarts (--storage memory).
 Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* key);
+// Same, kept in the metadata store (--storage disk). A data_dir/iterator.key left by an older
+// version is imported once and then removed, so iterators it signed stay valid.
+Status LoadOrCreateIteratorKey(catalog::MetadataStore* meta, const std::string& data_dir, model::IteratorKey* key);
 
 }  // namespace sluice::server

@@ -59,8 +59,23 @@ Identity:
 
 Storage and streams:
   --data-dir DIR               where Sluice keeps its data (default ./data)
-  --memory-limit SIZE          cap on record bytes held in memory; puts beyond it fail with
-                               ServiceUnavailable (default: unlimited)
+  --storage disk|memory        disk (default): streams and records survive restarts under
+                               --data-dir; memory: they are lost when the server exits
+  --durability sync|interval|none
+                               sync (default): acknowledge a put only after fdatasync has made it
+                               durable (one fdatasync covers every put waiting for it);
+                               interval: acknowledge once written, fdatasync every
+                               --sync-interval-ms; none: never fdatasync (a crash of the machine,
+                               not of Sluice, can lose acknowledged records)
+  --sync-interval-ms N         fdatasync period for --durability interval (default 200)
+  --segment-size SIZE          a shard's segment file is sealed at this size (default 64M);
+                               retention frees whole segments
+  --segment-max-age-ms N       ... or when its oldest record is this old (default 3600000)
+  --direct-io on|off           O_DIRECT segment writes where the filesystem allows (default on)
+  --commit-threads N           threads that write and fdatasync shard logs (default 2)
+  --retention-check-ms N       how often expired segments are deleted (default 60000)
+  --memory-limit SIZE          --storage memory: cap on record bytes held in memory; puts beyond
+                               it fail with ServiceUnavailable (default: unlimited)
   --create-stream-delay-ms N   time a new stream stays CREATING (default 0; AWS takes seconds)
   --delete-stream-delay-ms N   time a deleted stream stays DELETING (default 0)
   --shard-limit N              open provisioned shards per account and region (default 500)
@@ -145,6 +160,60 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
          return true;
        }},
       {"--data-dir", str(&c->data_dir)},
+      {"--storage",
+       [c](const std::string& v) {
+         if (v != "disk" && v != "memory") return false;
+         c->storage = v;
+         return true;
+       }},
+      {"--durability",
+       [c](const std::string& v) {
+         auto d = storage::ParseDurability(v);
+         if (!d) return false;
+         c->disk.durability = *d;
+         return true;
+       }},
+      {"--sync-interval-ms",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x < 1 || x > 3600000) return false;
+         c->disk.sync_interval_ms = static_cast<int64_t>(x);
+         return true;
+       }},
+      {"--segment-size",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseSize(v, &x) || x < (1 << 20) || x > (uint64_t{1} << 40)) return false;
+         c->disk.segment_bytes = x;
+         return true;
+       }},
+      {"--segment-max-age-ms",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x < 1000 || x > uint64_t{INT32_MAX} * 1000) return false;
+         c->disk.segment_max_age_ms = static_cast<int64_t>(x);
+         return true;
+       }},
+      {"--direct-io",
+       [c](const std::string& v) {
+         if (v != "on" && v != "off") return false;
+         c->disk.direct_io = v == "on";
+         return true;
+       }},
+      {"--commit-threads",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x < 1 || x > 64) return false;
+         c->disk.commit_threads = static_cast<uint32_t>(x);
+         return true;
+       }},
+      {"--retention-check-ms",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x < 10 || x > 86400000) return false;
+         c->retention_check_ms = static_cast<int64_t>(x);
+         return true;
+       }},
       {"--memory-limit", [c](const std::string& v) { return ParseSize(v, &c->memory_limit_bytes); }},
       {"--create-stream-delay-ms", u64(&c->catalog.create_stream_delay_ms)},
       {"--delete-stream-delay-ms", u64(&c->catalog.delete_stream_delay_ms)},

@@ -7,15 +7,19 @@
 #include "catalog/catalog.h"
 #include "server/api/api_context.h"
 #include "server/http/http_options.h"
+#include "storage/disk_log_store.h"
 
 namespace sluice::server {
 
 struct ServerConfig {
   std::string data_dir = "./data";
+  std::string storage = "disk";  // "disk" | "memory"
   std::string log_level = "info";
   http::HttpServerOptions http;
   catalog::CatalogOptions catalog;
   api::ApiOptions api;
+  storage::DiskLogStoreOptions disk;  // dir is filled in from data_dir at start
+  int64_t retention_check_ms = 60 * 1000;
   uint64_t memory_limit_bytes = 0;  // 0 = unlimited (in-memory storage backend)
 };
 

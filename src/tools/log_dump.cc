@@ -1,0 +1,184 @@
+// `sluice log dump`: segments, frames and (optionally) records, as stored.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include "storage/record_batch.h"
+#include "tools/frame_scanner.h"
+#include "tools/log_layout.h"
+#include "tools/log_tool.h"
+
+namespace sluice::tools {
+namespace seg = storage::segment;
+namespace {
+
+constexpr size_t kPreviewBytes = 32;
+
+std::string IsoTime(int64_t ms) {
+  int64_t secs = ms / 1000, rem = ms % 1000;
+  if (rem < 0) {
+    secs -= 1;
+    rem += 1000;
+  }
+  time_t t = static_cast<time_t>(secs);
+  std::tm tm{};
+  if (!gmtime_r(&t, &tm)) return "?";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem));
+  return buf;
+}
+
+void Quoted(std::ostream& out, std::string_view s) {
+  out << '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out << '\\' << c;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out << c;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out << buf;
+    }
+  }
+  out << '"';
+}
+
+// Text when the first bytes are printable ASCII, hex otherwise.
+void Preview(std::ostream& out, std::string_view data) {
+  std::string_view head = data.substr(0, kPreviewBytes);
+  bool text = std::all_of(head.begin(), head.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (text) {
+    out << "text=";
+    Quoted(out, head);
+  } else {
+    out << "hex=";
+    for (unsigned char c : head) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%02x", c);
+      out << buf;
+    }
+  }
+  if (data.size() > head.size()) out << "...";
+}
+
+class Dumper {
+ public:
+  Dumper(FileSystem* fs, const LogToolOptions& options, std::ostream& out, Progress* progress)
+      : fs_(fs), opt_(options), out_(out), progress_(progress) {}
+
+  Status DumpShard(const ShardFiles& shard);
+
+ private:
+  // False once the limit is reached.
+  Result<bool> DumpSegment(const SegmentFiles& segment);
+  bool DumpFrame(const ScannedFrame& f, std::optional<uint64_t> expected);
+  bool Counted() { return !opt_.limit || ++shown_ < *opt_.limit; }
+
+  FileSystem* fs_;
+  const LogToolOptions& opt_;
+  std::ostream& out_;
+  Progress* progress_;
+  uint64_t shown_ = 0;  // frames, or records with --records, in this shard
+};
+
+Status Dumper::DumpShard(const ShardFiles& shard) {
+  out_ << "shard " << seg::StreamDirName(shard.stream_uid) << '/' << seg::ShardDirName(shard.shard_index) << ' '
+       << shard.path << " segments=" << shard.segments.size() << '\n';
+  shown_ = 0;
+  if (opt_.limit && *opt_.limit == 0) return Status::Ok();
+  for (size_t i = 0; i < shard.segments.size(); ++i) {
+    // A segment ends where the next begins: skip whole segments below --from-offset unread.
+    if (i + 1 < shard.segments.size() && shard.segments[i + 1].first_offset <= opt_.from_offset) continue;
+    Result<bool> more = DumpSegment(shard.segments[i]);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  return Status::Ok();
+}
+
+Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
+  Result<std::unique_ptr<File>> file = fs_->Open(segment.log_path, FileOptions{});
+  if (!file.ok()) return file.status();
+  Result<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  out_ << "segment " << segment.log_path << " first_offset=" << segment.first_offset << " size=" << *size;
+  FrameScanner scanner(file->get(), *size, progress_);
+  std::optional<uint64_t> expected = segment.first_offset;
+  if (segment.idx_path.empty()) {
+    out_ << " index=none\n";
+  } else {
+    Result<std::string> bytes = ReadWholeFile(fs_, segment.idx_path);
+    std::optional<seg::SegmentIndex> index = bytes.ok() ? seg::DecodeIndex(*bytes) : std::nullopt;
+    if (!index) {
+      out_ << " index=corrupt\n";
+    } else {
+      out_ << " index=ok entries=" << index->entries.size() << " end_offset=" << index->end_offset
+           << " data_bytes=" << index->data_bytes << '\n';
+      // Start at the last indexed frame at or below --from-offset instead of reading up to it.
+      auto it = std::upper_bound(index->entries.begin(), index->entries.end(), opt_.from_offset,
+                                 [](uint64_t o, const seg::IndexEntry& e) { return o < e.offset; });
+      if (it != index->entries.begin() && std::prev(it)->position < *size) {
+        scanner.Seek(std::prev(it)->position);
+        expected = std::prev(it)->offset;
+      }
+    }
+  }
+  Result<SegmentEnd> end =
+      WalkSegment(scanner, expected, [&](const ScannedFrame& f, std::optional<uint64_t> e) { return DumpFrame(f, e); });
+  if (!end.ok()) return end.status();
+  if (end->stopped) return false;
+  if (end->damaged_end) {
+    out_ << "  damaged frame: rest of segment unreadable\n";
+  } else {
+    out_ << "  end of data pos=" << end->data_end << " next_offset=";
+    if (end->next_offset) {
+      out_ << *end->next_offset;
+    } else {
+      out_ << '?';
+    }
+    if (end->stale) {
+      out_ << " stale non-zero bytes at pos " << end->stale->first << ".." << end->stale->second;
+    }
+    out_ << '\n';
+  }
+  return true;
+}
+
+bool Dumper::DumpFrame(const ScannedFrame& f, std::optional<uint64_t> expected) {
+  const seg::FrameHeader& h = f.header;
+  bool ok = f.check == seg::FrameCheck::kOk;
+  if (ok && h.first_offset + h.record_count <= opt_.from_offset) return true;
+  out_ << "  frame pos=" << f.pos << " len=" << h.length << " first_offset=" << h.first_offset
+       << " count=" << h.record_count << " arrival=" << h.arrival_ms << " (" << IsoTime(h.arrival_ms)
+       << ") crc=" << (ok ? "ok" : seg::FrameCheckName(f.check));
+  if (f.check == seg::FrameCheck::kBadOffset && expected) out_ << " expected_offset=" << *expected;
+  out_ << '\n';
+  if (!opt_.records) return Counted();
+  if (!ok) return true;
+  storage::RecordBatchReader reader(f.bytes.substr(seg::kFrameHeaderBytes));
+  std::string_view key, data;
+  for (uint64_t offset = h.first_offset; reader.Next(&key, &data); ++offset) {
+    if (offset < opt_.from_offset) continue;
+    out_ << "    record offset=" << offset << " key=";
+    Quoted(out_, key);
+    out_ << " size=" << data.size() << ' ';
+    Preview(out_, data);
+    out_ << '\n';
+    if (!Counted()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int DumpLog(FileSystem* fs, const LogToolOptions& options, std::ostream& out, std::ostream& err) {
+  Progress progress(&err, options.progress_every);
+  Dumper dumper(fs, options, out, &progress);
+  bool ok = ForEachShard(*fs, options, "dump", err, [&](const ShardFiles& shard) { return dumper.DumpShard(shard); });
+  return ok ? kExitClean : kExitProblems;
+}
+
+}  // namespace sluice::tools

@@ -1,0 +1,116 @@
+#include "tools/log_layout.h"
+
+#include <algorithm>
+#include <map>
+
+#include "storage/segment_format.h"
+
+namespace sluice::tools {
+namespace seg = storage::segment;
+namespace {
+
+// Entries whose names parse as keys, in key order; other names are not the log's.
+template <typename Key>
+Result<std::vector<std::pair<Key, std::string>>> SortedEntries(const FileSystem& fs, const std::string& dir,
+                                                               std::optional<Key> (*parse)(std::string_view)) {
+  Result<std::vector<std::string>> names = fs.ListDir(dir);
+  if (!names.ok()) return names.status();
+  std::vector<std::pair<Key, std::string>> out;
+  for (const std::string& name : *names) {
+    if (auto key = parse(name)) out.emplace_back(*key, name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<ShardFiles> ListShard(const FileSystem& fs, uint64_t uid, uint32_t index, const std::string& path) {
+  Result<std::vector<std::string>> names = fs.ListDir(path);
+  if (!names.ok()) return names.status();
+  std::map<uint64_t, SegmentFiles> by_offset;
+  std::map<uint64_t, std::string> indexes;
+  for (const std::string& name : *names) {
+    if (auto off = seg::ParseSegmentFileName(name)) {
+      by_offset[*off] = {*off, path + "/" + name, ""};
+    } else if (auto idx = seg::ParseIndexFileName(name)) {
+      indexes[*idx] = path + "/" + name;
+    }
+  }
+  ShardFiles shard{uid, index, path, {}, {}};
+  for (auto& [off, idx_path] : indexes) {
+    auto it = by_offset.find(off);
+    if (it == by_offset.end()) {
+      shard.orphan_indexes.push_back(idx_path);
+    } else {
+      it->second.idx_path = idx_path;
+    }
+  }
+  for (auto& [off, files] : by_offset) shard.segments.push_back(std::move(files));
+  return shard;
+}
+
+}  // namespace
+
+Result<std::vector<ShardFiles>> ListShards(const FileSystem& fs, const std::string& data_dir,
+                                           std::optional<uint64_t> stream_uid, std::optional<uint32_t> shard_index) {
+  const std::string root = data_dir + "/shards";
+  auto streams = SortedEntries(fs, root, seg::ParseStreamDirName);
+  if (!streams.ok()) return Status(Errc::kNotFound, root + ": " + streams.status().message());
+  std::vector<ShardFiles> out;
+  bool stream_seen = false;
+  for (const auto& [uid, stream_name] : *streams) {
+    if (stream_uid && uid != *stream_uid) continue;
+    stream_seen = true;
+    const std::string stream_path = root + "/" + stream_name;
+    auto shards = SortedEntries(fs, stream_path, seg::ParseShardDirName);
+    if (!shards.ok()) return shards.status();
+    for (const auto& [index, shard_name] : *shards) {
+      if (shard_index && index != *shard_index) continue;
+      Result<ShardFiles> shard = ListShard(fs, uid, index, stream_path + "/" + shard_name);
+      if (!shard.ok()) return shard.status();
+      out.push_back(std::move(*shard));
+    }
+  }
+  if (stream_uid && !stream_seen) {
+    return Status(Errc::kNotFound, root + "/" + seg::StreamDirName(*stream_uid) + ": no such stream directory");
+  }
+  if (shard_index && out.empty()) {
+    return Status(Errc::kNotFound, "no directory for shard " + seg::ShardDirName(*shard_index));
+  }
+  return out;
+}
+
+bool ForEachShard(const FileSystem& fs, const LogToolOptions& options, std::string_view command, std::ostream& err,
+                  const std::function<Status(const ShardFiles&)>& fn) {
+  Result<std::vector<ShardFiles>> shards = ListShards(fs, options.data_dir, options.stream_uid, options.shard_index);
+  if (!shards.ok()) {
+    err << "sluice log " << command << ": " << shards.status().message() << '\n';
+    return false;
+  }
+  for (const ShardFiles& shard : *shards) {
+    Status st = fn(shard);
+    if (!st.ok()) {
+      err << "sluice log " << command << ": " << shard.path << ": " << st.ToString() << '\n';
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
+  Result<std::unique_ptr<File>> file = fs->Open(path, FileOptions{});
+  if (!file.ok()) return file.status();
+  Result<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  std::string bytes(*size, '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    Result<size_t> got = (*file)->ReadAt(done, bytes.data() + done, bytes.size() - done);
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    done += *got;
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+}  // namespace sluice::tools

@@ -1,0 +1,43 @@
+#pragma once
+// Finds the shard directories and segment files of a data directory (layout in
+// storage/segment_format.h), in the order the log tool walks them.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/file_system.h"
+#include "base/status.h"
+#include "tools/log_tool.h"
+
+namespace sluice::tools {
+
+struct SegmentFiles {
+  uint64_t first_offset = 0;
+  std::string log_path;
+  std::string idx_path;  // empty when the segment has no index (not sealed yet)
+};
+
+struct ShardFiles {
+  uint64_t stream_uid = 0;
+  uint32_t shard_index = 0;
+  std::string path;
+  std::vector<SegmentFiles> segments;     // by first offset
+  std::vector<std::string> orphan_indexes;  // .idx files without their .log
+};
+
+// NotFound when <data_dir>/shards is missing, or when a requested stream or shard is.
+Result<std::vector<ShardFiles>> ListShards(const FileSystem& fs, const std::string& data_dir,
+                                           std::optional<uint64_t> stream_uid, std::optional<uint32_t> shard_index);
+
+// Calls fn for each shard the options select. A listing or I/O error is reported on err as
+// "sluice log <command>: ..." and ends the walk; returns false then.
+bool ForEachShard(const FileSystem& fs, const LogToolOptions& options, std::string_view command, std::ostream& err,
+                  const std::function<Status(const ShardFiles&)>& fn);
+
+// A whole (small) file, e.g. a segment index.
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
+
+}  // namespace sluice::tools

@@ -1,0 +1,360 @@
+#include "tools/log_tool.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <sstream>
+
+#include "storage/record_batch.h"
+#include "storage/segment_format.h"
+#include "tools/frame_scanner.h"
+
+namespace sluice::tools {
+namespace {
+
+namespace seg = storage::segment;
+constexpr uint64_t kStream = 0xabcdef0123456789;
+constexpr int64_t kArrival = 1700000000000;  // 2023-11-14T22:13:20.000Z
+
+// A segment built by hand: frames of `per_frame` records, an index entry for every frame.
+struct Segment {
+  uint64_t first = 0;
+  std::string bytes;
+  seg::SegmentIndex index;
+  std::vector<uint64_t> frame_pos;
+
+  explicit Segment(uint64_t first_offset) : first(first_offset) {
+    index.first_offset = index.end_offset = first_offset;
+  }
+  Segment& Frame(std::vector<std::pair<std::string, std::string>> records, int64_t arrival = kArrival) {
+    storage::RecordBatchBuilder batch;
+    for (auto& [k, d] : records) batch.AddRecord(k, d);
+    seg::FrameHeader h;
+    h.length = static_cast<uint32_t>(seg::kFrameHeaderBytes + batch.bytes().size());
+    h.first_offset = index.end_offset;
+    h.arrival_ms = arrival;
+    h.record_count = batch.count();
+    std::string frame(h.length, '\0');
+    seg::EncodeFrameHeader(h, frame.data());
+    std::memcpy(frame.data() + seg::kFrameHeaderBytes, batch.bytes().data(), batch.bytes().size());
+    seg::SealFrame(frame.data(), h.length);
+    frame_pos.push_back(bytes.size());
+    index.entries.push_back({h.first_offset, bytes.size(), arrival});
+    bytes += frame;
+    index.end_offset += h.record_count;
+    index.data_bytes = bytes.size();
+    index.last_arrival_ms = arrival;
+    return *this;
+  }
+  Segment& Frames(int n) {
+    for (int i = 0; i < n; ++i) Frame({{"key" + std::to_string(i), "value-" + std::to_string(i)}, {"k", "xy"}});
+    return *this;
+  }
+};
+
+class LogToolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sluice_log_tool_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs_->RemoveAll(dir_).IgnoreError(); }
+
+  std::string ShardPath(uint32_t shard = 0) const {
+    return dir_ + "/shards/" + seg::StreamDirName(kStream) + "/" + seg::ShardDirName(shard);
+  }
+  std::string LogPath(uint64_t first, uint32_t shard = 0) const {
+    return ShardPath(shard) + "/" + seg::SegmentFileName(first);
+  }
+  void WriteFile(const std::string& path, std::string_view bytes) {
+    auto file = fs_->Open(path, FileOptions{.create = true, .writable = true});
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    ASSERT_TRUE((*file)->Truncate(0).ok());
+    ASSERT_TRUE((*file)->WriteAt(0, bytes.data(), bytes.size()).ok());
+  }
+  // zero_tail: pre-zeroed space after the data, as the writer leaves an active segment.
+  void Write(const Segment& s, bool sealed, size_t zero_tail = 0, uint32_t shard = 0) {
+    ASSERT_TRUE(fs_->CreateDirs(ShardPath(shard)).ok());
+    WriteFile(LogPath(s.first, shard), s.bytes + std::string(zero_tail, '\0'));
+    if (sealed) WriteFile(ShardPath(shard) + "/" + seg::IndexFileName(s.first), seg::EncodeIndex(s.index));
+  }
+  void Patch(const std::string& path, uint64_t pos, std::string_view bytes) {
+    auto file = fs_->Open(path, FileOptions{.writable = true});
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->WriteAt(pos, bytes.data(), bytes.size()).ok());
+  }
+  // Three segments: two sealed, the last active with pre-zeroed space.
+  void WriteCleanShard() {
+    Write(Segment(0).Frames(3), true);
+    Write(Segment(6).Frames(2), true);
+    Write(Segment(10).Frames(2), false, 4096);
+  }
+
+  int Run(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    return RunLogCommand(fs_, args, out_, err_);
+  }
+  int Verify() { return Run({"verify", "--data-dir", dir_}); }
+
+  FileSystem* fs_ = DefaultFileSystem();
+  std::string dir_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(LogToolTest, CleanDataVerifies) {
+  WriteCleanShard();
+  Write(Segment(100).Frames(1), false, 100, /*shard=*/1);  // a gap before the first segment is retention
+  EXPECT_EQ(Verify(), kExitClean) << out_.str();
+  EXPECT_NE(out_.str().find("shards=2 segments=4 frames=8 records=16 "), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("problems=0 (errors=0 warnings=0)"), std::string::npos);
+}
+
+TEST_F(LogToolTest, FlippedByteIsACrcErrorAtItsFrame) {
+  Segment s(0);
+  s.Frames(4);
+  Write(s, true);
+  Write(Segment(8).Frames(1), false, 64);
+  Patch(LogPath(0), s.frame_pos[2] + seg::kFrameHeaderBytes + 3, "\x7f");
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find("error: " + LogPath(0) + ": pos " + std::to_string(s.frame_pos[2]) +
+                            ": offset 4: CRC mismatch\n"),
+            std::string::npos)
+      << out_.str();
+  // The damaged frame is stepped over: the frames after it and the next segment still count.
+  EXPECT_NE(out_.str().find("segments=2 frames=4 records=8 "), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("errors=1 warnings=0"), std::string::npos) << out_.str();
+}
+
+TEST_F(LogToolTest, TornTailIsReported) {
+  Segment s(0);
+  s.Frames(3);
+  Write(s, false);
+  std::string torn = s.bytes.substr(0, s.bytes.size() - 5);
+  WriteFile(LogPath(0), torn);
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find(": pos " + std::to_string(s.frame_pos[2]) + ": offset 4: truncated frame ("),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, TornTailInPreZeroedSpaceIsACrcError) {
+  Segment s(0);
+  s.Frames(3);
+  std::string bytes = s.bytes;
+  bytes.replace(bytes.size() - 4, 4, 4, '\0');  // the last block of the frame never reached disk
+  Write(Segment(0), false);
+  WriteFile(LogPath(0), bytes + std::string(512, '\0'));
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find(": pos " + std::to_string(s.frame_pos[2]) + ": offset 4: CRC mismatch"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, OffsetGapBetweenSegments) {
+  Write(Segment(0).Frames(2), true);  // offsets 0..3
+  Write(Segment(7).Frames(1), false, 32);
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find("error: " + LogPath(7) +
+                            ": pos 0: offset 7: offset gap between segments (previous segment ends at offset 4)"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, SegmentNameMustMatchItsFirstFrame) {
+  Segment s(5);
+  s.Frames(1);
+  Write(s, false);
+  fs_->Rename(LogPath(5), LogPath(4)).IgnoreError();
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find("pos 0: offset 4: unexpected first offset (frame says 5)"), std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, CorruptIndexFile) {
+  WriteCleanShard();
+  Patch(ShardPath() + "/" + seg::IndexFileName(6), 20, "\x01");
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find("error: " + ShardPath() + "/" + seg::IndexFileName(6) +
+                            ": pos 0: offset 6: bad index (not a complete, intact index file)"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, IndexThatDisagreesWithItsSegment) {
+  Segment s(0);
+  s.Frames(3);
+  s.index.entries[1].position += 1;
+  s.index.entries[2].arrival_ms += 1;
+  s.index.end_offset += 1;
+  s.index.data_bytes -= 1;
+  s.index.last_arrival_ms += 2;
+  Write(s, true);
+  Write(Segment(6), false, 64);
+  EXPECT_EQ(Verify(), kExitProblems);
+  const std::string& o = out_.str();
+  EXPECT_NE(o.find(": pos 72: offset 2: bad index (entry points at position " +
+                   std::to_string(s.frame_pos[1] + 1) + ", not at a frame start)"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("offset 4: bad index (entry for position " + std::to_string(s.frame_pos[2]) +
+                   " disagrees with the frame"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("end_offset does not match the segment, whose data ends at offset 6"), std::string::npos) << o;
+  EXPECT_NE(o.find("data_bytes " + std::to_string(s.bytes.size() - 1)), std::string::npos) << o;
+  EXPECT_NE(o.find("last_arrival_ms"), std::string::npos) << o;
+  // The next segment starts at 6 as the frames (not the index) say: no gap reported.
+  EXPECT_EQ(o.find("offset gap"), std::string::npos) << o;
+  EXPECT_NE(o.find("errors=5 warnings=0"), std::string::npos) << o;
+}
+
+TEST_F(LogToolTest, StaleBytesAfterTheEnd) {
+  Segment first(0), last(4);
+  first.Frames(2);
+  last.Frames(1);
+  Write(first, true);
+  Write(last, false, 256);
+  Patch(LogPath(4), last.bytes.size() + 100, "junk");
+  EXPECT_EQ(Verify(), kExitClean) << "a warning only, in the last segment: " << out_.str();
+  EXPECT_NE(out_.str().find("warning: " + LogPath(4) + ": pos " + std::to_string(last.bytes.size() + 100) +
+                            ": offset 6: stale bytes after end of data"),
+            std::string::npos)
+      << out_.str();
+
+  WriteFile(LogPath(0), first.bytes + std::string(10, '\0') + "x");
+  EXPECT_EQ(Verify(), kExitProblems);
+  EXPECT_NE(out_.str().find("error: " + LogPath(0) + ": pos " + std::to_string(first.bytes.size() + 10) +
+                            ": offset 4: stale bytes after end of data"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, SealedSegmentLongerThanItsData) {
+  Segment s(0);
+  s.Frames(2);
+  Write(s, true, 4096);
+  Write(Segment(4), false, 64);
+  EXPECT_EQ(Verify(), kExitClean) << out_.str();
+  EXPECT_NE(out_.str().find("warning: " + LogPath(0) + ": pos " + std::to_string(s.bytes.size()) +
+                            ": offset 4: sealed segment is longer than its data"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LogToolTest, FewZeroBytesAtTheEndOfAFileAreNotATornFrame) {
+  Segment s(0);
+  s.Frames(1);
+  Write(s, false, 3);
+  EXPECT_EQ(Verify(), kExitClean) << out_.str();
+}
+
+TEST_F(LogToolTest, StreamAndShardFilters) {
+  WriteCleanShard();
+  Write(Segment(0).Frames(1), false, 0, /*shard=*/3);
+  EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--stream", seg::StreamDirName(kStream), "--shard", "3"}),
+            kExitClean);
+  EXPECT_NE(out_.str().find("shards=1 segments=1 frames=1 "), std::string::npos) << out_.str();
+  EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--stream", "1"}), kExitProblems);
+  EXPECT_NE(err_.str().find("no such stream"), std::string::npos);
+}
+
+TEST_F(LogToolTest, DumpPrintsSegmentsFramesAndRecords) {
+  Segment s(0);
+  s.Frame({{"pk", "hello"}, {"p\"k", std::string("\x00\x01\xff", 3)}});
+  s.Frame({{"a", std::string(40, 'z')}}, kArrival + 1500);
+  Write(s, true);
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--records"}), kExitClean);
+  const std::string& o = out_.str();
+  EXPECT_NE(o.find("shard " + seg::StreamDirName(kStream) + "/000000 "), std::string::npos) << o;
+  EXPECT_NE(o.find("segment " + LogPath(0) + " first_offset=0 size=" + std::to_string(s.bytes.size()) +
+                   " index=ok entries=2 end_offset=3"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("  frame pos=0 len=" + std::to_string(s.frame_pos[1]) +
+                   " first_offset=0 count=2 arrival=1700000000000 (2023-11-14T22:13:20.000Z) crc=ok\n"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("    record offset=0 key=\"pk\" size=5 text=\"hello\"\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("    record offset=1 key=\"p\\\"k\" size=3 hex=0001ff\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("arrival=1700000001500 (2023-11-14T22:13:21.500Z)"), std::string::npos) << o;
+  EXPECT_NE(o.find("size=40 text=\"" + std::string(32, 'z') + "\"...\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("  end of data pos=" + std::to_string(s.bytes.size()) + " next_offset=3\n"), std::string::npos)
+      << o;
+}
+
+TEST_F(LogToolTest, DumpFromOffsetWithLimit) {
+  WriteCleanShard();
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--records", "--from-offset", "7", "--limit", "4"}), kExitClean);
+  const std::string& o = out_.str();
+  EXPECT_EQ(o.find("first_offset=0 "), std::string::npos) << "the first segment lies below 7: " << o;
+  EXPECT_EQ(o.find("record offset=6 "), std::string::npos) << o;
+  for (int off = 7; off <= 10; ++off) EXPECT_NE(o.find("record offset=" + std::to_string(off) + " "), std::string::npos) << o;
+  EXPECT_EQ(o.find("record offset=11 "), std::string::npos) << o;
+
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--limit", "2"}), kExitClean);
+  EXPECT_NE(out_.str().find("first_offset=2 count=2"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("first_offset=4 count=2"), std::string::npos) << out_.str();
+}
+
+TEST_F(LogToolTest, DumpShowsDamagedFrames) {
+  Segment s(0);
+  s.Frames(2);
+  Write(s, false, 64);
+  Patch(LogPath(0), s.frame_pos[1] + seg::kFrameHeaderBytes, "\x7f");
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--records"}), kExitClean);
+  EXPECT_NE(out_.str().find("pos=" + std::to_string(s.frame_pos[1]) + " len="), std::string::npos);
+  EXPECT_NE(out_.str().find("crc=CRC mismatch\n"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("record offset=2 "), std::string::npos) << "damaged records are not shown";
+}
+
+TEST_F(LogToolTest, UsageErrors) {
+  EXPECT_EQ(Run({}), kExitUsage);
+  EXPECT_EQ(Run({"frobnicate"}), kExitUsage);
+  EXPECT_EQ(Run({"verify"}), kExitUsage);
+  EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--records"}), kExitUsage);
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--limit", "x"}), kExitUsage);
+  EXPECT_EQ(Run({"dump", "--data-dir=" + dir_, "--shard"}), kExitUsage);
+  EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--stream", "xyz"}), kExitUsage);
+  EXPECT_EQ(Run({"dump", "--help"}), kExitClean);
+  EXPECT_NE(out_.str().find("Usage: sluice log"), std::string::npos);
+  EXPECT_EQ(Run({"verify", "--data-dir", dir_ + "/missing"}), kExitProblems);
+}
+
+TEST_F(LogToolTest, ProgressGoesToStderr) {
+  WriteCleanShard();
+  LogToolOptions options;
+  options.data_dir = dir_;
+  options.progress_every = 100;
+  EXPECT_EQ(VerifyLog(fs_, options, out_, err_), kExitClean);
+  EXPECT_NE(err_.str().find("MiB read"), std::string::npos);
+}
+
+// Frames larger than the read chunk and chunk boundaries inside headers.
+TEST_F(LogToolTest, ScannerWithTinyChunks) {
+  Segment s(0);
+  s.Frames(5);
+  s.Frame({{"big", std::string(1000, 'b')}});
+  Write(s, false, 7);
+  auto file = fs_->Open(LogPath(0), FileOptions{});
+  ASSERT_TRUE(file.ok());
+  for (size_t chunk : {1, 7, 33, 64, 4096}) {
+    FrameScanner scanner(file->get(), s.bytes.size() + 7, nullptr, chunk);
+    uint64_t frames = 0;
+    auto end = WalkSegment(scanner, uint64_t{0}, [&](const ScannedFrame& f, std::optional<uint64_t>) {
+      EXPECT_EQ(f.check, seg::FrameCheck::kOk) << "chunk " << chunk;
+      EXPECT_EQ(f.pos, s.frame_pos[frames]);
+      ++frames;
+      return true;
+    });
+    ASSERT_TRUE(end.ok());
+    EXPECT_EQ(frames, 6u);
+    EXPECT_EQ(end->data_end, s.bytes.size());
+    EXPECT_EQ(end->next_offset, 11u);
+    EXPECT_FALSE(end->stale.has_value());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::tools
