@@ -192,22 +192,34 @@ Status DiskShardLog::CreateWriterSegment(uint64_t first_offset) {
   seg->first_offset = first_offset;
   seg->end_offset = first_offset;
   seg->path = SegmentPath(first_offset);
-  FileOptions wo;
-  wo.create = true;
-  wo.writable = true;
-  wo.direct_io = env_->options.direct_io;
-  auto w = env_->fs->Open(seg->path, wo);
-  if (!w.ok()) return w.status();
+  SLUICE_RETURN_IF_ERROR(OpenWriter(seg->path));
   auto r = env_->fs->Open(seg->path, FileOptions{});
   if (!r.ok()) return r.status();
   seg->reader = std::move(r.value());
-  // The previous writer segment (sealed or empty) is no longer written.
-  writer_file_ = std::move(w.value());
   writer_segment_ = seg;
   writer_zeroed_end_ = 0;
   writer_zero_step_ = 1 << 20;
   round_.created.push_back(seg);
   round_.dir_dirty = true;
+  return Status::Ok();
+}
+
+Status DiskShardLog::OpenWriter(const std::string& path) {
+  writer_file_.reset();
+  writer_small_file_.reset();
+  FileOptions wo;
+  wo.create = true;
+  wo.writable = true;
+  wo.direct_io = env_->options.direct_io;
+  auto w = env_->fs->Open(path, wo);
+  if (!w.ok()) return w.status();
+  writer_file_ = std::move(w.value());
+  if (writer_file_->direct_io()) {
+    wo.direct_io = false;
+    auto small = env_->fs->Open(path, wo);
+    if (!small.ok()) return small.status();
+    writer_small_file_ = std::move(small.value());
+  }
   return Status::Ok();
 }
 
@@ -241,6 +253,7 @@ Status DiskShardLog::SealWriterSegment() {
   round_.sealed.push_back(writer_segment_);
   round_.dir_dirty = true;
   writer_file_.reset();
+  writer_small_file_.reset();
   return Status::Ok();
 }
 
@@ -269,7 +282,9 @@ void DiskShardLog::WriteRound() {
     std::memset(c.buf.get() + c.len, 0, padded - c.len);
     round_.status = EnsureZeroed(c.base + padded);
     if (!round_.status.ok()) return;
-    round_.status = writer_file_->WriteAt(c.base, c.buf.get(), padded);
+    File* f = writer_small_file_ && padded < env_->options.direct_io_min_bytes ? writer_small_file_.get()
+                                                                               : writer_file_.get();
+    round_.status = f->WriteAt(c.base, c.buf.get(), padded);
     if (!round_.status.ok()) return;
     round_.wrote = true;
   }
@@ -356,6 +371,7 @@ void DiskShardLog::FailRound(Status st) {
     retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
   }
   writer_file_.reset();
+  writer_small_file_.reset();
   writer_segment_.reset();
   Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
              "storage write failed: " + st.message());

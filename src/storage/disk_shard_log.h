@@ -95,6 +95,7 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
 
   StagingChunk* ChunkFor(size_t frame_len, bool new_segment);
   Status CreateWriterSegment(uint64_t first_offset);
+  Status OpenWriter(const std::string& path);
   Status SealWriterSegment();
   Status EnsureZeroed(uint64_t end);
   Status WriteIndexFile(const segment::SegmentIndex& idx);
@@ -136,7 +137,8 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   // Commit thread only.
   Round round_;
   std::shared_ptr<Segment> writer_segment_;
-  std::unique_ptr<File> writer_file_;
+  std::unique_ptr<File> writer_file_;        // O_DIRECT when enabled and supported
+  std::unique_ptr<File> writer_small_file_;  // buffered twin for small writes (null without direct I/O)
   uint64_t writer_zeroed_end_ = 0;
   uint64_t writer_zero_step_ = 1 << 20;
   int64_t last_sync_ms_ = 0;

@@ -182,6 +182,7 @@ Status DiskShardLog::Recover() {
   std::vector<std::shared_ptr<Segment>> segs;
   SLUICE_RETURN_IF_ERROR(RecoverSegments(&segs));
   writer_file_.reset();
+  writer_small_file_.reset();
   writer_segment_.reset();
   writer_unsynced_ = false;
   char tail[kDirectIoAlignment] = {};
@@ -189,14 +190,9 @@ Status DiskShardLog::Recover() {
   int64_t last_arrival = 0;
   if (!segs.empty()) {
     const std::shared_ptr<Segment>& last = segs.back();
-    FileOptions wo;
-    wo.writable = true;
-    wo.direct_io = env_->options.direct_io;
-    auto w = env_->fs->Open(last->path, wo);
-    if (!w.ok()) return w.status();
-    auto size = (*w)->Size();
+    SLUICE_RETURN_IF_ERROR(OpenWriter(last->path));
+    auto size = writer_file_->Size();
     if (!size.ok()) return size.status();
-    writer_file_ = std::move(w.value());
     writer_segment_ = last;
     writer_zeroed_end_ = *size;
     writer_zero_step_ = 1 << 20;
