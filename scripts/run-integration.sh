@@ -4,7 +4,7 @@
 #   scripts/run-integration.sh [SUITE...] [-- PYTEST_ARGS...]
 #
 # SUITE: api (boto3 + raw HTTP + lifecycle), cli (AWS CLI v1/v2), diff (differential vs kinesalite and
-# kinesis-local), all (default).
+# kinesis-local), restart (durability across restarts; Sluice only), all (default).
 # Environment:
 #   SLUICE_BIN         server binary (default: build/sluice); required when the target is sluice
 #   SLUICE_TARGET      sluice (default) | kinesalite | kinesis-local — server for the api and cli suites
@@ -23,8 +23,8 @@ pytest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; pytest_args=("$@"); break ;;
-    api|cli|diff|all) suites+=("$1"); shift ;;
-    *) echo "run-integration: unknown suite '$1' (api, cli, diff, all)" >&2; exit 2 ;;
+    api|cli|diff|restart|all) suites+=("$1"); shift ;;
+    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, all)" >&2; exit 2 ;;
   esac
 done
 [ ${#suites[@]} -eq 0 ] && suites=(all)
@@ -36,8 +36,9 @@ for s in "${suites[@]}"; do
                   test_raw_newer_ops.py test_wire_formats.py) ;;
     cli)  files+=(test_cli.py) ;;
     diff) files+=(test_differential.py) ;;
+    restart) files+=(test_restart.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
-                  test_cli.py test_differential.py) ;;
+                  test_cli.py test_differential.py test_restart.py) ;;
   esac
 done
 
