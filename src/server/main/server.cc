@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -120,7 +121,13 @@ Status Server::Start() {
   if (!meta.ok()) return meta.status();
   meta_ = std::move(meta.value());
   catalog_ = std::make_unique<catalog::Catalog>(config_.catalog, SystemClock::Default(), logs_.get(), meta_.get());
+  auto recover_start = std::chrono::steady_clock::now();
   SLUICE_RETURN_IF_ERROR(catalog_->Recover());
+  SLOG(kInfo, "server", "recovered streams and shard logs",
+       {{"elapsed_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now() - recover_start)
+                                          .count())},
+        {"disk_bytes", disk_ ? std::to_string(disk_->DiskBytes()) : "-"}});
   api_ctx_ = std::make_unique<api::ApiContext>();
   api_ctx_->catalog = catalog_.get();
   api_ctx_->clock = SystemClock::Default();
