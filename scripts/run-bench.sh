@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: Sluice vs kinesalite vs kinesis-local, same load generator, same run.
+# End-to-end benchmark: Sluice vs kinesalite vs kinesis-local, same load generator, same run,
+# plus the disk's own throughput for Sluice's write pattern (disk_bench) and the storage engine
+# micro benchmarks (bench_disk_log).
 #
 #   scripts/run-bench.sh                 # all targets, all scenarios
 #   TARGETS="sluice" scripts/run-bench.sh
@@ -10,11 +12,22 @@
 # then writes bench/results/latest.json, prints the table and regenerates the results section
 # of docs/performance.md. Every run is bounded in time (per-scenario deadlines in loadgen).
 #
+# Targets: sluice = `sluice serve` with default flags (disk storage, --durability sync);
+# sluice-none = the same with --durability none; kinesalite; kinesis-local.
+#
 # Environment knobs (defaults in brackets):
-#   BUILD [build]  TARGETS [sluice kinesalite kinesis-local]
+#   BUILD [build]  TARGETS [sluice sluice-none kinesalite kinesis-local]
 #   SCENARIOS [put_records,put_record,get_records,put_get_latency]
+#   NONE_SCENARIOS [put_records,put_record,get_records]   (sluice-none)
+#   SEEK_MB [100 10000]   sluice only: scenario seek_<N>mb per size (AT_SEQUENCE_NUMBER reads
+#                         in a 1-shard stream holding N MB); empty = none
 #   DURATION [10] WARMUP [2] CONNECTIONS [32] THREADS [1]  (loadgen client threads)
-#   DRAIN_RECORDS [200000]  LATENCY_RATE [100]
+#   DRAIN_RECORDS [1000000]  LATENCY_RATE [100]
+#   DISK_BENCH [1] DISK_SECONDS [4]   run disk_bench each round (before sluice), same disk as
+#                                     the server's data dir
+#   MICRO [1]  run bench_disk_log once after the rounds;  MICRO_10G [1] include its 10 GB case
+#   MICRO_DIR [temp dir, removed]    its datasets (~11 GB with the 10 GB case; writing them takes
+#                                    ~15 s); set e.g. data/bench-storage (gitignored) to keep them
 #   REF_DURATION [10] REF_DRAIN_RECORDS [100000]          (kinesalite)
 #   KL_DURATION [10] KL_DRAIN_RECORDS [10000] KL_LATENCY_RATE [20]   (kinesis-local, very slow)
 #   SLUICE_ARGS []  extra flags for `sluice serve`;  SLUICE_BIN  use this binary (no build)
@@ -26,13 +39,20 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BUILD="${BUILD:-build}"
-TARGETS="${TARGETS:-sluice kinesalite kinesis-local}"
+TARGETS="${TARGETS:-sluice sluice-none kinesalite kinesis-local}"
 SCENARIOS="${SCENARIOS:-put_records,put_record,get_records,put_get_latency}"
+NONE_SCENARIOS="${NONE_SCENARIOS:-put_records,put_record,get_records}"
+SEEK_MB="${SEEK_MB-100 10000}"
+DISK_BENCH="${DISK_BENCH:-1}"
+DISK_SECONDS="${DISK_SECONDS:-4}"
+MICRO="${MICRO:-1}"
+MICRO_10G="${MICRO_10G:-1}"
+MICRO_DIR="${MICRO_DIR:-}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-2}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-1}"
-DRAIN_RECORDS="${DRAIN_RECORDS:-200000}"
+DRAIN_RECORDS="${DRAIN_RECORDS:-1000000}"
 LATENCY_RATE="${LATENCY_RATE:-100}"
 REF_DURATION="${REF_DURATION:-10}"
 REF_DRAIN_RECORDS="${REF_DRAIN_RECORDS:-100000}"
@@ -55,7 +75,9 @@ if [ "$btype" != "Release" ] && [ "$btype" != "RelWithDebInfo" ]; then
   log "WARNING: $BUILD is a '$btype' build; numbers will not be representative"
 fi
 want_targets=(loadgen)
-[[ " $TARGETS " == *" sluice "* && -z "${SLUICE_BIN:-}" ]] && want_targets+=(sluice)
+[[ " $TARGETS " == *" sluice"* && -z "${SLUICE_BIN:-}" ]] && want_targets+=(sluice)
+[ "$DISK_BENCH" = 1 ] && want_targets+=(disk_bench)
+[ "$MICRO" = 1 ] && want_targets+=(bench_disk_log)
 cmake --build "$BUILD" -j "$(nproc)" --target "${want_targets[@]}" >/dev/null
 LOADGEN="$BUILD/bench/loadgen"
 SLUICE="${SLUICE_BIN:-$BUILD/sluice}"
@@ -110,10 +132,13 @@ trap cleanup EXIT
 start_server() {  # target port
   local t=$1 port=$2
   case $t in
-    sluice)
+    sluice|sluice-none)
+      local extra=()
+      [ "$t" = sluice-none ] && extra=(--durability none)
+      rm -rf "$WORK/sluice-data"
       # shellcheck disable=SC2086
       "$SLUICE" serve --host 127.0.0.1 --port "$port" --data-dir "$WORK/sluice-data" \
-        --log-level warn $SLUICE_ARGS >"$WORK/$t.log" 2>&1 &
+        --log-level warn "${extra[@]}" $SLUICE_ARGS >"$WORK/$t.log" 2>&1 &
       ;;
     kinesalite)
       node "$bin_dir/kinesalite/cli.js" --port "$port" --createStreamMs 0 --deleteStreamMs 0 \
@@ -141,20 +166,44 @@ stop_server() {
   fi
 }
 
+# A server's resident set 1 s after it became ready, before any request (one JSON line).
+record_idle_rss() {  # target pid jsonl
+  sleep 1
+  local rss hwm
+  rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$2/status" 2>/dev/null || echo -1)
+  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$2/status" 2>/dev/null || echo -1)
+  log "$1 idle RSS ${rss} kB"
+  printf '{"schema":"sluice-bench/v1","scenario":"idle_rss","target":"%s","ok":true,"started_at":"%s","rss_kb":%s,"hwm_kb":%s}\n' \
+    "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${rss:--1}" "${hwm:--1}" >>"$3"
+}
+
 mkdir -p "$RESULTS_DIR"
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$REPEAT"); do
 for t in $TARGETS; do
   JSONL="$WORK/round$round.jsonl"
-  port=$(free_port)
   log "round $round/$REPEAT"
+  if [ "$t" = sluice ] && [ "$DISK_BENCH" = 1 ]; then
+    # Same disk and filesystem as the server's data directory.
+    log "disk_bench (${DISK_SECONDS}s per configuration)"
+    "$BUILD/bench/disk_bench" --dir "$WORK/disk-bench" --seconds "$DISK_SECONDS" --json-out "$JSONL" >&2 ||
+      log "disk_bench failed"
+    rm -rf "$WORK/disk-bench"
+  fi
+  port=$(free_port)
   log "starting $t on 127.0.0.1:$port"
   if ! start_server "$t" "$port"; then stop_server; continue; fi
-  args=(--endpoint "127.0.0.1:$port" --target-name "$t" --scenarios "$SCENARIOS"
+  record_idle_rss "$t" "$SERVER_PID" "$JSONL"
+  scen="$SCENARIOS"
+  [ "$t" = sluice-none ] && scen="$NONE_SCENARIOS"
+  if [ "$t" = sluice ]; then
+    for m in $SEEK_MB; do scen="$scen,seek_${m}mb"; done
+  fi
+  args=(--endpoint "127.0.0.1:$port" --target-name "$t" --scenarios "$scen"
         --connections "$CONNECTIONS" --threads "$THREADS" --warmup "$WARMUP" --json-out "$JSONL"
         --server-pid "$SERVER_PID")
   case $t in
-    sluice) args+=(--duration "$DURATION" --drain-records "$DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
+    sluice|sluice-none) args+=(--duration "$DURATION" --drain-records "$DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
     kinesalite) args+=(--duration "$REF_DURATION" --drain-records "$REF_DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
     kinesis-local) args+=(--duration "$KL_DURATION" --drain-records "$KL_DRAIN_RECORDS"
                           --latency-rate "$KL_LATENCY_RATE" --drain-timeout 180) ;;
@@ -165,12 +214,25 @@ for t in $TARGETS; do
 done
 done
 
+MICRO_JSON=""
+if [ "$MICRO" = 1 ] && [ -x "$BUILD/bench/bench_disk_log" ]; then
+  [ -n "$MICRO_DIR" ] || MICRO_DIR="$WORK/bench-storage"
+  mkdir -p "$MICRO_DIR"
+  MICRO_JSON="$WORK/micro.json"
+  log "bench_disk_log (datasets under $MICRO_DIR; 10 GB case: $MICRO_10G)"
+  SLUICE_DISK_BENCH_DIR="$MICRO_DIR" SLUICE_BENCH_10G="$MICRO_10G" "$BUILD/bench/bench_disk_log" \
+    --benchmark_out="$MICRO_JSON" --benchmark_out_format=json >&2 || log "bench_disk_log failed"
+  rm -rf "$MICRO_DIR/append"  # scratch; the read datasets stay if MICRO_DIR was given
+fi
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then commit="$commit+dirty"; fi
 doc_args=(--doc "$ROOT/docs/performance.md")
 [ "${NO_DOC:-0}" = 1 ] && doc_args=()
-python3 "$ROOT/bench/report.py" --jsonl "$WORK"/round*.jsonl --out "$RESULTS_DIR/latest.json" "${doc_args[@]}" \
+micro_args=()
+[ -n "$MICRO_JSON" ] && [ -s "$MICRO_JSON" ] && micro_args=(--micro "$MICRO_JSON")
+python3 "$ROOT/bench/report.py" --jsonl "$WORK"/round*.jsonl "${micro_args[@]}" --out "$RESULTS_DIR/latest.json" "${doc_args[@]}" \
   --machine "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "nproc=$(nproc)" "cpu=$cpu" \
   "kernel=$(uname -r)" "commit=$commit" "loadgen_threads=$THREADS" "rounds=$REPEAT" \
   "loadavg_before=$loadavg_before" "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"

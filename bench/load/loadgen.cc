@@ -6,6 +6,8 @@
 //   get_records      pre-load N records, then drain every shard from TRIM_HORIZON
 //   put_get_latency  producer PutRecord at a fixed rate, consumer polls GetRecords;
 //                    latency = PutRecord send -> record seen in a GetRecords response
+//   seek_<N>mb       pre-load N MB into one shard, then GetRecords at random AT_SEQUENCE_NUMBER
+//                    positions: read cost as the shard's data grows
 //
 // Each scenario creates its own stream (CreateStream, poll DescribeStreamSummary until
 // ACTIVE) and deletes it afterwards. Results: one JSON object per scenario (JSON Lines,
@@ -19,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +32,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <string>
@@ -85,6 +89,10 @@ struct Options {
   std::string signer = "auto";  // auto | sluice | bench
   std::string stream_prefix = "sluice-bench";
   int server_pid = 0;  // if set, the server's CPU time over the measured phase is reported
+  int seek_calls = 300;
+  int seek_warmup_calls = 20;
+  int seek_limit = 1000;
+  double seek_preload_timeout_s = 900;
   SigningParams sign;
 };
 
@@ -98,8 +106,9 @@ struct Options {
                "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
                "  [--json-out FILE] [--signer auto|sluice|bench] [--region R]\n"
                "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
+               "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
                "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
-               "scenarios: put_records put_record get_records put_get_latency\n");
+               "scenarios: put_records put_record get_records put_get_latency seek_<N>mb\n");
   std::exit(2);
 }
 
@@ -110,6 +119,14 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   while (std::getline(ss, item, sep))
     if (!item.empty()) out.push_back(item);
   return out;
+}
+
+// "seek_<N>mb" -> N; 0 for any other name.
+uint64_t SeekScenarioMb(const std::string& sc) {
+  if (sc.size() < 8 || sc.rfind("seek_", 0) != 0 || sc.compare(sc.size() - 2, 2, "mb") != 0) return 0;
+  std::string n = sc.substr(5, sc.size() - 7);
+  if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return std::stoull(n);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -173,6 +190,62 @@ double ProcessCpuSeconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// A field of /proc/PID/status in kB (VmRSS, VmHWM); -1 if unknown.
+int64_t ProcessStatusKb(int pid, const char* field) {
+  if (pid <= 0) return -1;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  size_t n = std::strlen(field);
+  while (std::getline(f, line)) {
+    if (line.compare(0, n, field) == 0 && line.size() > n && line[n] == ':') return std::stoll(line.substr(n + 1));
+  }
+  return -1;
+}
+
+// Samples the server's resident set every 100 ms while a scenario runs (VmHWM alone would
+// include every earlier scenario of the same server process).
+class RssSampler {
+ public:
+  explicit RssSampler(int pid) : pid_(pid) {
+    if (pid_ <= 0) return;
+    start_kb_ = peak_kb_ = ProcessStatusKb(pid_, "VmRSS");
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, milliseconds(100), [this] { return stop_; })) {
+        lock.unlock();
+        int64_t kb = ProcessStatusKb(pid_, "VmRSS");
+        lock.lock();
+        peak_kb_ = std::max(peak_kb_, kb);
+      }
+    });
+  }
+  ~RssSampler() { Stop(); }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    end_kb_ = ProcessStatusKb(pid_, "VmRSS");
+    peak_kb_ = std::max(peak_kb_, end_kb_);
+    hwm_kb_ = ProcessStatusKb(pid_, "VmHWM");
+  }
+  int64_t start_kb() const { return start_kb_; }
+  int64_t peak_kb() const { return peak_kb_; }
+  int64_t end_kb() const { return end_kb_; }
+  int64_t hwm_kb() const { return hwm_kb_; }
+
+ private:
+  int pid_;
+  int64_t start_kb_ = -1, peak_kb_ = -1, end_kb_ = -1, hwm_kb_ = -1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 // Error type from an error response: the x-amzn-ErrorType header or the body's __type,
 // reduced to the bare name ("...#ResourceNotFoundException" -> "ResourceNotFoundException").
 std::string ErrorName(const HttpResponse& r) {
@@ -215,6 +288,7 @@ struct Result {
   std::string failure;
   double duration_s = 0;
   double server_cpu_s = -1;  // server CPU over the measured phase (--server-pid)
+  int64_t rss_start_kb = -1, rss_peak_kb = -1, rss_end_kb = -1, rss_hwm_kb = -1;  // whole scenario
   Stats stats;
   JsonWriter params;  // filled by the scenario
   JsonWriter extra;   // scenario-specific numbers
@@ -919,6 +993,173 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
 }
 
 // ---------------------------------------------------------------------------------------
+// seek_<N>mb: read cost at a position deep in a large shard. Pre-load N MB into a 1-shard
+// stream (keeping the first sequence number of every PutRecords response), then, one call at a
+// time, GetShardIterator AT_SEQUENCE_NUMBER at a random kept sequence number followed by one
+// GetRecords (Limit --seek-limit). Latency = the GetRecords call; extra has the pair's.
+
+awaitable<void> SeekPreloadWorker(ThreadCtx& tc, const tcp::endpoint& ep, const std::vector<Prepared>& pool,
+                                  size_t first, std::atomic<int64_t>& remaining, std::vector<std::string>& seqs,
+                                  Stats& st) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  simdjson::ondemand::parser parser;
+  size_t idx = first;
+  int failures = 0;
+  while (remaining.fetch_sub(1) > 0) {
+    const Prepared& p = pool[idx++ % pool.size()];
+    for (;;) {
+      bool io_error = false;
+      try {
+        if (!conn.is_open()) co_await conn.Connect(ep);
+        HttpResponse r = co_await conn.RoundTrip(tc.Head(p), p.body);
+        if (r.status == 200) {
+          auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
+          uint64_t ok = 0;
+          bool kept = false;
+          for (auto rec : doc["Records"].get_array()) {
+            std::string_view seq;
+            if (rec["SequenceNumber"].get_string().get(seq)) continue;
+            ++ok;
+            if (!kept) {
+              seqs.emplace_back(seq);
+              kept = true;
+            }
+          }
+          st.records += ok;
+          st.bytes += ok * (p.records ? p.data_bytes / p.records : 0);
+          ++st.requests;
+          break;
+        }
+        st.Error("preload:" + ErrorName(r));
+      } catch (const boost::system::system_error&) {
+        st.Error("preload:io");
+        io_error = true;
+      }
+      if (++failures > 1000) throw std::runtime_error(io_error ? "preload: too many I/O errors" : "preload: too many errors");
+      co_await Sleep(10);
+    }
+  }
+  conn.Close();
+}
+
+struct SeekStats {
+  LogHistogram iterator_ns, pair_ns;
+};
+
+awaitable<void> SeekReader(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o, const std::string& stream,
+                           const std::string& shard, const std::vector<std::string>& seqs, Clock::time_point deadline,
+                           Stats& st, SeekStats& ss) {
+  HttpConn conn(co_await asio::this_coro::executor);
+  simdjson::ondemand::parser parser;
+  std::mt19937_64 rng(12345);
+  std::uniform_int_distribution<size_t> pick(0, seqs.size() - 1);
+  for (int i = 0; i < o.seek_calls + o.seek_warmup_calls && Clock::now() < deadline; ++i) {
+    JsonWriter w;
+    w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(shard);
+    w.Key("ShardIteratorType").String("AT_SEQUENCE_NUMBER");
+    w.Key("StartingSequenceNumber").String(seqs[pick(rng)]).EndObject();
+    auto t0 = Clock::now();
+    CallResult cr = co_await Call(conn, tc, ep, "GetShardIterator", w.Take());
+    auto t1 = Clock::now();
+    if (cr.status != 200) throw std::runtime_error("GetShardIterator: " + cr.error + " " + cr.body);
+    JsonWriter g;
+    g.BeginObject().Key("ShardIterator").String(JsonString(cr.body, "ShardIterator"));
+    g.Key("Limit").Int(o.seek_limit).EndObject();
+    std::string body = g.Take();
+    const std::string target = std::string(kTargetPrefix) + "GetRecords";
+    std::string head = tc.BuildHead(target, tc.signer().PayloadHash(body), body.size());
+    auto t2 = Clock::now();
+    HttpResponse r = co_await conn.RoundTrip(head, body);
+    auto t3 = Clock::now();
+    if (r.status != 200) throw std::runtime_error("GetRecords: " + ErrorName(r));
+    if (i < o.seek_warmup_calls) continue;
+    auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
+    uint64_t n = 0;
+    for (auto rec : doc["Records"].get_array()) {
+      (void)rec;
+      ++n;
+    }
+    ++st.requests;
+    st.records += n;
+    st.latency.Record(static_cast<uint64_t>((t3 - t2).count()));
+    ss.iterator_ns.Record(static_cast<uint64_t>((t1 - t0).count()));
+    ss.pair_ns.Record(static_cast<uint64_t>((t3 - t0).count()));
+  }
+  conn.Close();
+}
+
+void RunSeek(const Options& o, Runner& run, const tcp::endpoint& ep, uint64_t data_mb, Result& res) {
+  std::string stream = o.stream_prefix + "-seek-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
+  int rpr = o.records_per_request;
+  uint64_t req_bytes = static_cast<uint64_t>(rpr) * o.record_size;
+  uint64_t nreq = std::max<uint64_t>(1, data_mb * 1000 * 1000 / req_bytes);
+  res.params.BeginObject();
+  res.params.Key("shards").Int(1).Key("shard_data_mb").UInt(data_mb).Key("preload_records").UInt(nreq * rpr);
+  res.params.Key("record_bytes").Int(o.record_size).Key("limit").Int(o.seek_limit);
+  res.params.Key("calls").Int(o.seek_calls).Key("warmup_calls").Int(o.seek_warmup_calls);
+  res.params.Key("preload_connections").Int(o.connections).EndObject();
+
+  WithStream(run, ep, stream, 1, [&](const std::vector<std::string>& shards) {
+    uint64_t rng = 0x7e57ull ^ static_cast<uint64_t>(std::time(nullptr));
+    std::vector<Prepared> pool;
+    for (int i = 0; i < o.pool; ++i)
+      pool.push_back(MakePrepared(run.ctx(0).signer(), "PutRecords", PutRecordsBody(stream, rpr, o.record_size, rng),
+                                  rpr, req_bytes));
+    std::atomic<int64_t> remaining{static_cast<int64_t>(nreq)};
+    std::vector<std::vector<std::string>> seqs(o.connections);
+    std::vector<Stats> pst(o.connections);
+    auto p0 = Clock::now();
+    run.ClearError();
+    for (int i = 0; i < o.connections; ++i) {
+      ThreadCtx& tc = run.ctx(i);
+      run.Spawn(i, [&, i]() -> awaitable<void> {
+        co_await SeekPreloadWorker(tc, ep, pool, static_cast<size_t>(i), remaining, seqs[i], pst[i]);
+      });
+    }
+    bool pre_ok = run.Run(Clock::now() + std::chrono::seconds(static_cast<int64_t>(o.seek_preload_timeout_s)));
+    double preload_s = Seconds(Clock::now() - p0);
+    Stats pre;
+    for (auto& s : pst) pre.Merge(s);
+    for (auto& [k, v] : pre.errors) res.stats.Error(k, v);
+    std::string e = run.error();
+    if (!pre_ok || !e.empty()) throw std::runtime_error("preload failed: " + (e.empty() ? "timeout" : e));
+    std::vector<std::string> all;
+    for (auto& v : seqs)
+      for (auto& s : v) all.push_back(std::move(s));
+    if (all.empty()) throw std::runtime_error("preload kept no sequence numbers");
+
+    Stats st;
+    SeekStats ss;
+    double cpu0 = ProcessCpuSeconds(o.server_pid);
+    auto d0 = Clock::now();
+    auto deadline = d0 + std::chrono::seconds(120);
+    run.ClearError();
+    run.Spawn(0, [&]() -> awaitable<void> {
+      co_await SeekReader(run.ctx(0), ep, o, stream, shards[0], all, deadline, st, ss);
+    });
+    bool ok = run.Run(deadline + std::chrono::seconds(5));
+    if (cpu0 >= 0) res.server_cpu_s = ProcessCpuSeconds(o.server_pid) - cpu0;
+    res.duration_s = Seconds(Clock::now() - d0);
+    res.stats.Merge(st);
+    e = run.error();
+    if (!ok || !e.empty()) {
+      res.ok = false;
+      res.failure = e.empty() ? "timeout" : e;
+    }
+    auto q = [](const LogHistogram& h, double x) { return static_cast<double>(h.Quantile(x)) / 1e3; };
+    res.extra.BeginObject();
+    res.extra.Key("preload_s").Double(preload_s);
+    res.extra.Key("preload_mb_per_s").Double(static_cast<double>(pre.bytes) / 1e6 / std::max(1e-9, preload_s));
+    res.extra.Key("preload_records").UInt(pre.records);
+    res.extra.Key("get_shard_iterator_us").BeginObject().Key("p50").Double(q(ss.iterator_ns, 0.5));
+    res.extra.Key("p99").Double(q(ss.iterator_ns, 0.99)).EndObject();
+    res.extra.Key("iterator_plus_get_us").BeginObject().Key("p50").Double(q(ss.pair_ns, 0.5));
+    res.extra.Key("p99").Double(q(ss.pair_ns, 0.99)).EndObject();
+    res.extra.EndObject();
+  });
+}
+
+// ---------------------------------------------------------------------------------------
 // put_get_latency: PutRecord at a fixed rate, one consumer polling GetRecords
 
 struct LatencyState {
@@ -1161,6 +1402,12 @@ std::string ResultJson(const Options& o, const Result& r, const std::string& sta
     w.Key("cpu_us_per_request").Double(s.requests ? r.server_cpu_s * 1e6 / s.requests : 0);
     w.EndObject();
   }
+  if (r.rss_peak_kb >= 0) {
+    // Over the whole scenario (stream creation, pre-load, measurement); hwm = since the start.
+    w.Key("server_rss_kb").BeginObject();
+    w.Key("start").Int(r.rss_start_kb).Key("peak").Int(r.rss_peak_kb);
+    w.Key("end").Int(r.rss_end_kb).Key("hwm").Int(r.rss_hwm_kb).EndObject();
+  }
   w.Key("extra").Raw(r.extra.Empty() ? "{}" : r.extra.str());
   w.EndObject();
   return w.Take();
@@ -1232,6 +1479,10 @@ int Main(int argc, char** argv) {
     else if (a == "--secret-key") o.sign.secret_key = v;
     else if (a == "--stream-prefix") o.stream_prefix = v;
     else if (a == "--server-pid") o.server_pid = std::stoi(v);
+    else if (a == "--seek-calls") o.seek_calls = std::stoi(v);
+    else if (a == "--seek-warmup-calls") o.seek_warmup_calls = std::stoi(v);
+    else if (a == "--seek-limit") o.seek_limit = std::stoi(v);
+    else if (a == "--seek-preload-timeout") o.seek_preload_timeout_s = std::stod(v);
     else Usage(("unknown option " + a).c_str());
   }
   if (o.connections < 1 || o.records_per_request < 1 || o.record_size < 1 || o.pool < 1 ||
@@ -1274,16 +1525,23 @@ int Main(int argc, char** argv) {
     Result res;
     res.scenario = sc;
     std::string started = IsoNow();
+    RssSampler rss(o.server_pid);
     try {
       if (sc == "put_records") RunWriteScenario(o, run, ep, true, res);
       else if (sc == "put_record") RunWriteScenario(o, run, ep, false, res);
       else if (sc == "get_records") RunGetRecords(o, run, ep, res);
       else if (sc == "put_get_latency") RunLatency(o, run, ep, res);
+      else if (uint64_t mb = SeekScenarioMb(sc)) RunSeek(o, run, ep, mb, res);
       else Usage(("unknown scenario " + sc).c_str());
     } catch (const std::exception& e) {
       res.ok = false;
       res.failure = e.what();
     }
+    rss.Stop();
+    res.rss_start_kb = rss.start_kb();
+    res.rss_peak_kb = rss.peak_kb();
+    res.rss_end_kb = rss.end_kb();
+    res.rss_hwm_kb = rss.hwm_kb();
     // Head caches are keyed by the address of a Prepared body, which dies with its scenario.
     for (size_t i = 0; i < run.size(); ++i) run.ctx(i).ClearCache();
     if (!res.ok) rc = 1;

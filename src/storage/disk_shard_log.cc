@@ -455,8 +455,9 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
                                        const std::function<void(const RecordView&)>& visit) const {
   ReadSummary sum;
   std::shared_ptr<Segment> seg;
-  uint64_t pos = 0, off = 0, seg_end_pos = 0, seg_end_off = 0;
-  // Finds the segment holding `at` and the last index entry at or before it.
+  uint64_t pos = 0, off = 0, seg_end_pos = 0, seg_end_off = 0, span_end = 0;
+  // Finds the segment holding `at` and the last index entry at or before it, and from the
+  // index how far the wanted records can reach (so that a small read reads little).
   auto locate = [&](uint64_t at) -> bool {
     std::shared_lock lock(meta_mu_);
     auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
@@ -466,11 +467,14 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     if (at >= seg->end_offset || seg->index.empty()) return false;
     auto e = std::upper_bound(seg->index.begin(), seg->index.end(), at,
                               [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
+    auto reach = std::upper_bound(e, seg->index.end(), at + limits.max_records,
+                                  [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
     --e;
     pos = e->position;
     off = e->offset;
     seg_end_pos = seg->data_bytes;
     seg_end_off = seg->end_offset;
+    span_end = reach == seg->index.end() ? seg_end_pos : reach->position;
     return true;
   };
   {
@@ -482,8 +486,11 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     if (from >= end || limits.max_records == 0) return sum;
   }
   if (!locate(from)) return sum;
-  size_t chunk = static_cast<size_t>(std::clamp<uint64_t>(limits.max_bytes + (64 << 10), 64 << 10, 4 << 20));
-  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk, &ReadBuffer());
+  auto chunk_for = [&] {
+    uint64_t want = std::min<uint64_t>(limits.max_bytes + (64 << 10), span_end - pos);
+    return static_cast<size_t>(std::clamp<uint64_t>(want, 64 << 10, 4 << 20));
+  };
+  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ReadBuffer());
   while (true) {
     segment::FrameHeader h;
     const char* frame;
@@ -491,7 +498,7 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     if (!r.ok()) return r.status();
     if (*r == segment::FrameCheck::kEnd) {
       if (cur.offset() != seg_end_off || !locate(cur.offset())) break;
-      cur = segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk, &ReadBuffer());
+      cur = segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ReadBuffer());
       continue;
     }
     if (*r != segment::FrameCheck::kOk) {

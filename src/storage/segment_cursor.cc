@@ -1,16 +1,26 @@
 #include "storage/segment_cursor.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sluice::storage::segment {
 
 Status FrameCursor::Fill(size_t n) {
   n = static_cast<size_t>(std::min<uint64_t>(n, end_pos_ - pos_));
+  // Bytes of the frame at pos_ already read are moved to the front, not read again: a frame
+  // larger than the first read would otherwise cost its first chunk twice.
+  size_t keep = 0;
+  if (pos_ >= buf_pos_ && pos_ < buf_pos_ + buf_len_) {
+    keep = static_cast<size_t>(std::min<uint64_t>(buf_pos_ + buf_len_ - pos_, n));
+    if (pos_ != buf_pos_) std::memmove(buf_->data(), buf_->data() + (pos_ - buf_pos_), keep);
+  }
   if (buf_->size() < n) buf_->resize(n);
-  auto got = file_->ReadAt(pos_, buf_->data(), n);
-  if (!got.ok()) return got.status();
   buf_pos_ = pos_;
-  buf_len_ = *got;
+  buf_len_ = keep;
+  if (keep == n) return Status::Ok();
+  auto got = file_->ReadAt(pos_ + keep, buf_->data() + keep, n - keep);
+  if (!got.ok()) return got.status();
+  buf_len_ = keep + *got;
   return Status::Ok();
 }
 
