@@ -58,6 +58,10 @@ class Committer {
     if (thread_.joinable()) thread_.join();
     std::lock_guard lock(mu_);
     stopped_ = true;
+    // Logs hold their committer (to enqueue): drop ours so neither keeps the other alive.
+    unsynced_.clear();
+    failed_.clear();
+    queue_.clear();
   }
 
   void Enqueue(std::shared_ptr<DiskShardLog> log) {
@@ -73,6 +77,8 @@ class Committer {
     std::vector<std::shared_ptr<DiskShardLog>> one{std::move(log)};
     std::lock_guard lock(late_mu_);
     Commit(one, true);
+    SyncAll();
+    failed_.clear();  // no thread is left to retry; the log fails its next appends
   }
 
   // Returns once everything queued before the call is written and every file is synced.

@@ -28,7 +28,7 @@ Result<size_t> FrameScanner::Fill(size_t want) {
   size_t have = buf_len_ - (pos_ - buf_start_);
   if (have >= want) return have;
   // Keep the unread bytes, then read as much as the buffer holds: one large read per chunk.
-  std::memmove(buf_.data(), At(), have);
+  if (have > 0) std::memmove(buf_.data(), At(), have);
   buf_start_ = pos_;
   buf_len_ = have;
   if (buf_.size() < std::max(want, chunk_)) buf_.resize(std::max(want, chunk_));
