@@ -13,7 +13,9 @@
 # of docs/performance.md. Every run is bounded in time (per-scenario deadlines in loadgen).
 #
 # Targets: sluice = `sluice serve` with default flags (disk storage, --durability sync);
-# sluice-none = the same with --durability none; kinesalite; kinesis-local.
+# sluice-none = the same with --durability none; kinesalite; kinesis-local; sluice-seek-cold = the
+# seek_<N>mb scenarios again with the page cache dropped before every measured call (root only),
+# so that 100 MB and 10 GB shards are compared at equal cache residency.
 #
 # Environment knobs (defaults in brackets):
 #   BUILD [build]  TARGETS [sluice sluice-none kinesalite kinesis-local]
@@ -39,7 +41,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BUILD="${BUILD:-build}"
-TARGETS="${TARGETS:-sluice sluice-none kinesalite kinesis-local}"
+default_targets="sluice sluice-none kinesalite kinesis-local"
+[ "$(id -u)" = 0 ] && default_targets="$default_targets sluice-seek-cold"
+TARGETS="${TARGETS:-$default_targets}"
 SCENARIOS="${SCENARIOS:-put_records,put_record,get_records,put_get_latency}"
 NONE_SCENARIOS="${NONE_SCENARIOS:-put_records,put_record,get_records}"
 SEEK_MB="${SEEK_MB-100 10000}"
@@ -132,7 +136,7 @@ trap cleanup EXIT
 start_server() {  # target port
   local t=$1 port=$2
   case $t in
-    sluice|sluice-none)
+    sluice|sluice-none|sluice-seek-cold)
       local extra=()
       [ "$t" = sluice-none ] && extra=(--durability none)
       rm -rf "$WORK/sluice-data"
@@ -199,11 +203,16 @@ for t in $TARGETS; do
   if [ "$t" = sluice ]; then
     for m in $SEEK_MB; do scen="$scen,seek_${m}mb"; done
   fi
+  if [ "$t" = sluice-seek-cold ]; then
+    [ -z "$SEEK_MB" ] && { stop_server; continue; }
+    scen=""; for m in $SEEK_MB; do scen="${scen:+$scen,}seek_${m}mb"; done
+  fi
   args=(--endpoint "127.0.0.1:$port" --target-name "$t" --scenarios "$scen"
         --connections "$CONNECTIONS" --threads "$THREADS" --warmup "$WARMUP" --json-out "$JSONL"
         --server-pid "$SERVER_PID")
   case $t in
     sluice|sluice-none) args+=(--duration "$DURATION" --drain-records "$DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
+    sluice-seek-cold) args+=(--seek-drop-caches --seek-calls 100) ;;
     kinesalite) args+=(--duration "$REF_DURATION" --drain-records "$REF_DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
     kinesis-local) args+=(--duration "$KL_DURATION" --drain-records "$KL_DRAIN_RECORDS"
                           --latency-rate "$KL_LATENCY_RATE" --drain-timeout 180) ;;

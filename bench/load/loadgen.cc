@@ -92,6 +92,7 @@ struct Options {
   int seek_calls = 300;
   int seek_warmup_calls = 20;
   int seek_limit = 1000;
+  bool seek_drop_caches = false;  // drop the page cache before every measured call (root only)
   double seek_preload_timeout_s = 900;
   SigningParams sign;
 };
@@ -107,6 +108,7 @@ struct Options {
                "  [--json-out FILE] [--signer auto|sluice|bench] [--region R]\n"
                "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
                "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
+               "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
                "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
                "scenarios: put_records put_record get_records put_get_latency seek_<N>mb\n");
   std::exit(2);
@@ -1054,6 +1056,10 @@ awaitable<void> SeekReader(ThreadCtx& tc, const tcp::endpoint& ep, const Options
   std::mt19937_64 rng(12345);
   std::uniform_int_distribution<size_t> pick(0, seqs.size() - 1);
   for (int i = 0; i < o.seek_calls + o.seek_warmup_calls && Clock::now() < deadline; ++i) {
+    // Cold for every call, whatever the shard size: compares index cost, not cache residency.
+    if (o.seek_drop_caches && i >= o.seek_warmup_calls &&
+        std::system("sync; echo 1 > /proc/sys/vm/drop_caches") != 0)
+      throw std::runtime_error("--seek-drop-caches: cannot drop the page cache (not root?)");
     JsonWriter w;
     w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(shard);
     w.Key("ShardIteratorType").String("AT_SEQUENCE_NUMBER");
@@ -1097,6 +1103,7 @@ void RunSeek(const Options& o, Runner& run, const tcp::endpoint& ep, uint64_t da
   res.params.Key("shards").Int(1).Key("shard_data_mb").UInt(data_mb).Key("preload_records").UInt(nreq * rpr);
   res.params.Key("record_bytes").Int(o.record_size).Key("limit").Int(o.seek_limit);
   res.params.Key("calls").Int(o.seek_calls).Key("warmup_calls").Int(o.seek_warmup_calls);
+  res.params.Key("cold_cache_each_call").Bool(o.seek_drop_caches);
   res.params.Key("preload_connections").Int(o.connections).EndObject();
 
   WithStream(run, ep, stream, 1, [&](const std::vector<std::string>& shards) {
@@ -1439,6 +1446,10 @@ int Main(int argc, char** argv) {
     size_t eq = a.find('=');
     if (a == "--selftest") {
       selftest = true;
+      continue;
+    }
+    if (a == "--seek-drop-caches") {
+      o.seek_drop_caches = true;
       continue;
     }
     if (a == "--help" || a == "-h") Usage(nullptr);
