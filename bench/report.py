@@ -21,7 +21,7 @@ import sys
 
 BEGIN = "<!-- BEGIN GENERATED RESULTS (scripts/run-bench.sh) -->"
 END = "<!-- END GENERATED RESULTS -->"
-TARGETS = ["sluice", "sluice-none", "kinesalite", "kinesis-local"]
+TARGETS = ["sluice", "sluice-none", "kinesalite", "kinesis-local", "limits-aws", "limits-off"]
 SLUICE_TARGETS = ["sluice", "sluice-none"]
 REFS = ["kinesalite", "kinesis-local"]
 SCENARIOS = [
@@ -361,6 +361,18 @@ def goals(results, micro):
               f"{s['params'].get('preload_records', 0):,}" if s else "?"), ">= 50x",
               "-" if r is None else f"{r:.1f}x ({s['records_per_s']:,.0f} vs {k['records_per_s']:,.0f} records/s)",
               verdict(None if r is None else r >= 50)))
+
+    # Issue 4: the limiter's cost, same run, same load, 1,000 shards under their limits. records/s is
+    # the goal; server CPU per record is shown too because it is far less noisy on a shared machine.
+    r, s, k = rec_ratio("limits-aws", "put_records", ref="limits-off")
+    cpu = ""
+    sc, kc = (s or {}).get("server_cpu", {}), (k or {}).get("server_cpu", {})
+    if sc.get("cpu_us_per_record") and kc.get("cpu_us_per_record"):
+        cpu = f"; server CPU {sc['cpu_us_per_record']:.2f} vs {kc['cpu_us_per_record']:.2f} us/record"
+    g.append(("PutRecords on 1,000 shards (durability none): --limits aws vs --limits off, records/s",
+              ">= 0.95x", "-" if r is None else
+              f"{r:.3f}x ({s['records_per_s']:,.0f} vs {k['records_per_s']:,.0f} records/s{cpu})",
+              verdict(None if r is None else r >= 0.95)))
 
     idle = idle_rss(results, "sluice")
     ikb = idle.get("rss_kb") if idle else None

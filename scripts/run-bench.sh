@@ -12,13 +12,18 @@
 # then writes bench/results/latest.json, prints the table and regenerates the results section
 # of docs/performance.md. Every run is bounded in time (per-scenario deadlines in loadgen).
 #
-# Targets: sluice = `sluice serve` with default flags (disk storage, --durability sync);
-# sluice-none = the same with --durability none; kinesalite; kinesis-local; sluice-seek-cold = the
+# Targets: sluice = `sluice serve` with default flags (disk storage, --durability sync) but
+# --limits off (kinesalite and kinesis-local do not throttle, and a 4-shard stream at full speed is far
+# above AWS's per-shard limits); sluice-none = the same with --durability none; kinesalite;
+# kinesis-local; limits-aws / limits-off = PutRecords on a 1,000-shard stream (records spread over
+# the shards, each shard under its AWS limits) with --limits aws / off and --durability none, so the
+# limiter's CPU cost is not hidden behind fdatasync (issue 4: <= 5% overhead); sluice-seek-cold = the
 # seek_<N>mb scenarios again with the page cache dropped before every measured call (root only),
 # so that 100 MB and 10 GB shards are compared at equal cache residency.
 #
 # Environment knobs (defaults in brackets):
-#   BUILD [build]  TARGETS [sluice sluice-none kinesalite kinesis-local]
+#   BUILD [build]  TARGETS [sluice sluice-none kinesalite kinesis-local limits-aws limits-off]
+#   LIMITS_SHARDS [1000]  LIMITS_DURATION [DURATION]   (limits-aws, limits-off)
 #   SCENARIOS [put_records,put_record,get_records,put_get_latency]
 #   NONE_SCENARIOS [put_records,put_record,get_records]   (sluice-none)
 #   SEEK_MB [100 10000]   sluice only: scenario seek_<N>mb per size (AT_SEQUENCE_NUMBER reads
@@ -41,7 +46,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BUILD="${BUILD:-build}"
-default_targets="sluice sluice-none kinesalite kinesis-local"
+default_targets="sluice sluice-none kinesalite kinesis-local limits-aws limits-off"
 [ "$(id -u)" = 0 ] && default_targets="$default_targets sluice-seek-cold"
 TARGETS="${TARGETS:-$default_targets}"
 SCENARIOS="${SCENARIOS:-put_records,put_record,get_records,put_get_latency}"
@@ -64,6 +69,8 @@ KL_DURATION="${KL_DURATION:-10}"
 KL_DRAIN_RECORDS="${KL_DRAIN_RECORDS:-10000}"
 KL_LATENCY_RATE="${KL_LATENCY_RATE:-20}"
 SLUICE_ARGS="${SLUICE_ARGS:-}"
+LIMITS_SHARDS="${LIMITS_SHARDS:-1000}"
+LIMITS_DURATION="${LIMITS_DURATION:-$DURATION}"
 REPEAT="${REPEAT:-1}"
 RESULTS_DIR="$ROOT/bench/results"
 NPM_FALLBACK=/tmp/benchnpm
@@ -79,7 +86,7 @@ if [ "$btype" != "Release" ] && [ "$btype" != "RelWithDebInfo" ]; then
   log "WARNING: $BUILD is a '$btype' build; numbers will not be representative"
 fi
 want_targets=(loadgen)
-[[ " $TARGETS " == *" sluice"* && -z "${SLUICE_BIN:-}" ]] && want_targets+=(sluice)
+[[ ( " $TARGETS " == *" sluice"* || " $TARGETS " == *" limits-"* ) && -z "${SLUICE_BIN:-}" ]] && want_targets+=(sluice)
 [ "$DISK_BENCH" = 1 ] && want_targets+=(disk_bench)
 [ "$MICRO" = 1 ] && want_targets+=(bench_disk_log)
 cmake --build "$BUILD" -j "$(nproc)" --target "${want_targets[@]}" >/dev/null
@@ -136,9 +143,11 @@ trap cleanup EXIT
 start_server() {  # target port
   local t=$1 port=$2
   case $t in
-    sluice|sluice-none|sluice-seek-cold)
-      local extra=()
-      [ "$t" = sluice-none ] && extra=(--durability none)
+    sluice|sluice-none|sluice-seek-cold|limits-aws|limits-off)
+      local extra=(--limits off)
+      [ "$t" = sluice-none ] && extra+=(--durability none)
+      [ "$t" = limits-aws ] && extra=(--limits aws --durability none --shard-limit "$LIMITS_SHARDS")
+      [ "$t" = limits-off ] && extra=(--limits off --durability none --shard-limit "$LIMITS_SHARDS")
       rm -rf "$WORK/sluice-data"
       # shellcheck disable=SC2086
       "$SLUICE" serve --host 127.0.0.1 --port "$port" --data-dir "$WORK/sluice-data" \
@@ -203,6 +212,7 @@ for t in $TARGETS; do
   if [ "$t" = sluice ]; then
     for m in $SEEK_MB; do scen="$scen,seek_${m}mb"; done
   fi
+  case $t in limits-aws|limits-off) scen=put_records ;; esac
   if [ "$t" = sluice-seek-cold ]; then
     [ -z "$SEEK_MB" ] && { stop_server; continue; }
     scen=""; for m in $SEEK_MB; do scen="${scen:+$scen,}seek_${m}mb"; done
@@ -213,6 +223,7 @@ for t in $TARGETS; do
   case $t in
     sluice|sluice-none) args+=(--duration "$DURATION" --drain-records "$DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
     sluice-seek-cold) args+=(--seek-drop-caches --seek-calls 100) ;;
+    limits-aws|limits-off) args+=(--duration "$LIMITS_DURATION" --shards "$LIMITS_SHARDS") ;;
     kinesalite) args+=(--duration "$REF_DURATION" --drain-records "$REF_DRAIN_RECORDS" --latency-rate "$LATENCY_RATE") ;;
     kinesis-local) args+=(--duration "$KL_DURATION" --drain-records "$KL_DRAIN_RECORDS"
                           --latency-rate "$KL_LATENCY_RATE" --drain-timeout 180) ;;

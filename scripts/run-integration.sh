@@ -4,7 +4,8 @@
 #   scripts/run-integration.sh [SUITE...] [-- PYTEST_ARGS...]
 #
 # SUITE: api (boto3 + raw HTTP + lifecycle), cli (AWS CLI v1/v2), diff (differential vs kinesalite and
-# kinesis-local), restart (durability across restarts; Sluice only), all (default).
+# kinesis-local), restart (durability across restarts; Sluice only), throttle (throughput limits, fault injection;
+# Sluice only), all (default).
 # Environment:
 #   SLUICE_BIN         server binary (default: build/sluice); required when the target is sluice
 #   SLUICE_TARGET      sluice (default) | kinesalite | kinesis-local — server for the api and cli suites
@@ -23,8 +24,8 @@ pytest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; pytest_args=("$@"); break ;;
-    api|cli|diff|restart|all) suites+=("$1"); shift ;;
-    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, all)" >&2; exit 2 ;;
+    api|cli|diff|restart|throttle|all) suites+=("$1"); shift ;;
+    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, throttle, all)" >&2; exit 2 ;;
   esac
 done
 [ ${#suites[@]} -eq 0 ] && suites=(all)
@@ -33,14 +34,19 @@ files=()
 for s in "${suites[@]}"; do
   case "$s" in
     api)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py
-                  test_raw_newer_ops.py test_wire_formats.py) ;;
+                  test_raw_newer_ops.py test_wire_formats.py test_throttling.py test_resharding.py) ;;
     cli)  files+=(test_cli.py) ;;
     diff) files+=(test_differential.py) ;;
     restart) files+=(test_restart.py) ;;
+    throttle) files+=(test_throttling.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
-                  test_cli.py test_differential.py test_restart.py) ;;
+                  test_cli.py test_differential.py test_restart.py test_throttling.py test_resharding.py) ;;
   esac
 done
+
+# test_restart.py reads shards back to back (far above 5 GetRecords/s per shard) to check durability, not
+# throttling: its servers run with --limits off (flags given in SLUICE_RESTART_FLAGS come later and win).
+export SLUICE_RESTART_FLAGS="--limits off ${SLUICE_RESTART_FLAGS:-}"
 
 target=${SLUICE_TARGET:-sluice}
 export SLUICE_TARGET=$target

@@ -97,17 +97,34 @@ void Catalog::BuildShards(Stream* s, uint32_t count) {
 }
 
 Status Catalog::OpenLogs(Stream* s) {
-  auto routes = std::make_shared<RouteTable>();
   for (Shard& sh : s->shards) {
     auto log = logs_->OpenShard({s->uid, sh.index});
     if (!log.ok()) return log.status();
     sh.log = std::move(log.value());
-    if (sh.is_open()) routes->open_shards.push_back({sh.range, sh.index, sh.log});
+    sh.writer = std::make_shared<GatedShardLog>(sh.log);
+    if (sh.is_open()) continue;
+    sh.writer->SealIdle();
+    // A log that lost its unsynced tail in a crash (--durability interval|none) must still end
+    // where readers can reach, or they would never see the shard's end and its children.
+    uint64_t tip = sh.log->Bounds().end_offset;
+    if (tip < *sh.end_offset) {
+      SLOG(kWarn, "catalog", "closed shard lost records past its end; ending it at its tip",
+           {{"stream", s->name}, {"shard", std::to_string(sh.index)}, {"end_offset", std::to_string(*sh.end_offset)},
+            {"tip", std::to_string(tip)}});
+      sh.end_offset = tip;
+    }
   }
+  s->routes = BuildRoutes(*s);
+  return Status::Ok();
+}
+
+std::shared_ptr<const RouteTable> Catalog::BuildRoutes(const Stream& s) {
+  auto routes = std::make_shared<RouteTable>();
+  for (const Shard& sh : s.shards)
+    if (sh.is_open()) routes->open_shards.push_back({sh.range, sh.index, sh.writer});
   std::sort(routes->open_shards.begin(), routes->open_shards.end(),
             [](const RouteTable::Entry& a, const RouteTable::Entry& b) { return a.range.start < b.range.start; });
-  s->routes = std::move(routes);
-  return Status::Ok();
+  return routes;
 }
 
 Status Catalog::Persist(const Stream& s) const {
@@ -187,12 +204,7 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
     }
   } else if (uint64_t{usage.open_provisioned_shards} + shards > options_.shard_limit) {
     return Status(Errc::kLimitExceeded,
-                  "This request would exceed the shard limit for the account " + std::string(spec.key.account) +
-                      " in " + std::string(spec.key.region) + ". Current shard count for the account: " +
-                      std::to_string(usage.open_provisioned_shards) + ". Limit: " +
-                      std::to_string(options_.shard_limit) +
-                      ". Number of additional shards that would have resulted from this request: " +
-                      std::to_string(shards) + ".");
+                  ShardLimitMessage(spec.key.account, spec.key.region, usage.open_provisioned_shards, shards));
   }
   if (options_.create_stream_delay_ms > 0) {
     uint32_t creating = 0;

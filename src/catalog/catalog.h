@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "catalog/metadata_store.h"
+#include "catalog/reshard_plan.h"
 #include "catalog/stream.h"
 #include "storage/shard_log.h"
 
@@ -31,6 +32,17 @@ struct CatalogOptions {
   uint32_t on_demand_initial_shards = 4;
   uint32_t max_creating_streams = 5;
   uint32_t max_shards_per_stream = 1u << 24;  // bounded by the sequence-number layout
+  int64_t update_stream_delay_ms = 0;         // a resharded stream stays UPDATING this long
+  uint32_t scaling_ops_per_day = 10;          // UpdateShardCount calls per stream per rolling 24 h; 0: no limit
+  uint32_t max_scaling_target = 10000;        // UpdateShardCount's per-stream shard bound
+  // How long a reshard waits for puts routed with the old table to finish appending; later
+  // appends to a closed parent fail with a retriable error.
+  int64_t reshard_drain_timeout_ms = 2000;
+};
+
+struct ShardCountChange {
+  uint32_t current = 0;
+  uint32_t target = 0;
 };
 
 struct StreamKey {
@@ -82,7 +94,15 @@ class Catalog {
   // are freed). Logs are called outside the catalog lock.
   void EnforceRetention();
 
+  // Resharding (reshard.cc). Provisioned, ACTIVE streams only; parents close at their exact
+  // end offsets and the new route table is published in the same catalog write. The stream
+  // is UPDATING for update_stream_delay_ms afterwards.
+  Status SplitShard(StreamKey key, std::string_view shard_id, model::HashKey new_starting_hash_key);
+  Status MergeShards(StreamKey key, std::string_view shard_id, std::string_view adjacent_shard_id);
+  Result<ShardCountChange> UpdateShardCount(StreamKey key, uint32_t target);
+
   static std::string NotFoundMessage(std::string_view name, std::string_view account);
+  static std::string NotActiveMessage(const Stream& s, StreamStatus status);
 
  private:
   using Key = std::string;  // account '\0' region '\0' name: orders by account, region, name
@@ -93,6 +113,14 @@ class Catalog {
   // Opens every shard's log and rebuilds the route table from the open shards.
   Status OpenLogs(Stream* s);
   Status Persist(const Stream& s) const;
+  static std::shared_ptr<const RouteTable> BuildRoutes(const Stream& s);
+  std::string ShardLimitMessage(std::string_view account, std::string_view region, uint32_t current,
+                                uint32_t additional) const;
+  using ReshardPlanner = std::function<Result<std::vector<ReshardOp>>(const Stream& live, int64_t now_ms)>;
+  // Plans under the exclusive lock, then drains, seals, persists and publishes the result.
+  Status Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan);
+  // Waits (bounded) until no put holds the stream's current route table any more.
+  void DrainRoutes(const Stream& live) const;
 
   CatalogOptions options_;
   const Clock* clock_;

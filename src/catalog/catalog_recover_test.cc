@@ -98,7 +98,7 @@ TEST_F(CatalogRecoverTest, RestartKeepsStreamsShardsTagsRetentionAndData) {
   ASSERT_NE(after->routes, nullptr);
   ASSERT_EQ(after->routes->open_shards.size(), 3u);
   EXPECT_EQ(after->routes->Find(model::kMaxHashKey)->shard_index, 2u);
-  EXPECT_EQ(after->routes->open_shards[1].log, after->shards[1].log);
+  EXPECT_EQ(after->routes->open_shards[1].log, after->shards[1].writer);
   EXPECT_TRUE(catalog_->ReadByUid(before.uid, [](const Stream&) { return Status::Ok(); }).ok());
 }
 

@@ -584,7 +584,7 @@ TEST_F(CatalogTest, CreatedRouteTableTilesTheSpace) {
     EXPECT_TRUE(t.open_shards.back().range.end == kMaxHashKey);
     for (size_t i = 0; i < t.open_shards.size(); ++i) {
       EXPECT_EQ(t.open_shards[i].shard_index, i);
-      EXPECT_EQ(t.open_shards[i].log, s.shards[i].log);
+      EXPECT_EQ(t.open_shards[i].log, s.shards[i].writer);
       if (i) {
         EXPECT_TRUE(t.open_shards[i - 1].range.end + 1 == t.open_shards[i].range.start);
       }

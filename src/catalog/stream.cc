@@ -29,6 +29,7 @@ const RouteTable::Entry* RouteTable::Find(model::HashKey key) const {
 StreamStatus Stream::StatusAt(int64_t now_ms) const {
   if (deleted_at_ms) return StreamStatus::kDeleting;
   if (now_ms < active_at_ms) return StreamStatus::kCreating;
+  if (now_ms < updating_until_ms) return StreamStatus::kUpdating;
   return settled_status;
 }
 

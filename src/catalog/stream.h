@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/gated_log.h"
 #include "model/hash_key.h"
 #include "storage/shard_log.h"
 
@@ -28,17 +29,22 @@ struct Shard {
   // Set when the shard is closed by resharding: one past its last offset.
   std::optional<uint64_t> end_offset;
   std::optional<int64_t> closed_ms;
-  std::shared_ptr<storage::ShardLog> log;
+  std::shared_ptr<storage::ShardLog> log;  // reads and retention
+  // Writes: what the route table hands the put path; sealed when the shard closes.
+  std::shared_ptr<GatedShardLog> writer;
   bool is_open() const { return !end_offset.has_value(); }
 };
 
 // What the put path needs, immutable once published; replaced as a whole on resharding so
-// routing switches atomically.
+// routing switches atomically. Contract with the put path: it appends only while it still
+// holds the table it routed with. Resharding waits until the replaced table is released
+// (every put that used it has issued its appends), then seals the parents' writers and
+// reads their exact end offsets.
 struct RouteTable {
   struct Entry {
     model::HashKeyRange range;
     uint32_t shard_index = 0;
-    std::shared_ptr<storage::ShardLog> log;
+    std::shared_ptr<storage::ShardLog> log;  // the shard's GatedShardLog
   };
   std::vector<Entry> open_shards;  // sorted by range.start, tiling the hash key space
   const Entry* Find(model::HashKey key) const;
@@ -58,6 +64,8 @@ struct Stream {
   int64_t active_at_ms = 0;                    // CREATING until then
   std::optional<int64_t> deleted_at_ms;        // DELETING until then, then gone
   StreamStatus settled_status = StreamStatus::kActive;
+  int64_t updating_until_ms = 0;              // UPDATING until then (resharding)
+  std::vector<int64_t> scaling_ops_ms;        // UpdateShardCount calls within the last 24 h
   StreamMode mode = StreamMode::kProvisioned;
   int32_t retention_hours = 24;
   int32_t max_record_size_kib = 1024;

@@ -6,7 +6,8 @@
 namespace sluice::catalog {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
+constexpr uint8_t kOldestVersion = 1;
 
 class Writer {
  public:
@@ -148,13 +149,16 @@ std::string EncodeStream(const Stream& s) {
     w.Opt(sh.end_offset, [&](uint64_t v) { w.U(v); });
     w.Opt(sh.closed_ms, [&](int64_t v) { w.I(v); });
   }
+  w.I(s.updating_until_ms);
+  w.U(s.scaling_ops_ms.size());
+  for (int64_t t : s.scaling_ops_ms) w.I(t);
   return w.Take();
 }
 
 Result<Stream> DecodeStream(std::string_view bytes) {
   Reader r(bytes);
   uint8_t version = r.Byte();
-  if (r.ok() && version != kVersion)
+  if (r.ok() && (version < kOldestVersion || version > kVersion))
     return Status(Errc::kCorruption, "unknown stream metadata version " + std::to_string(version));
   Stream s;
   s.uid = r.U();
@@ -187,6 +191,10 @@ Result<Stream> DecodeStream(std::string_view bytes) {
     // Shards are stored by index; anything else would break Stream::shards[index] lookups.
     if (sh.index != s.shards.size()) r.Fail();
     s.shards.push_back(std::move(sh));
+  }
+  if (version >= 2) {
+    s.updating_until_ms = r.I();
+    for (uint64_t n = r.Count(); n > 0 && r.ok(); --n) s.scaling_ops_ms.push_back(r.I());
   }
   if (!r.ok() || !r.done()) return Status(Errc::kCorruption, "stream metadata is truncated or malformed");
   s.arn = StreamArn(s.region, s.account, s.name);

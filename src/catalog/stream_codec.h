@@ -9,6 +9,7 @@
 //   i max_record_size_kib, u tag count + (s key, s value)*, u metric count + s*,
 //   u shard count + per shard: u index, h range start, h range end, o<u> parent,
 //   o<u> adjacent_parent, i created_ms, o<u> end_offset, o<i> closed_ms.
+// Version 2 (resharding) appends: i updating_until_ms, u count + i* scaling_ops_ms.
 // Enum bytes are the enumerators' declared order. A new field means a new version; old
 // versions stay decodable.
 #include <string>

@@ -37,6 +37,8 @@ Stream FullStream() {
   s.shards[0].closed_ms = -5;  // negative values survive zigzag
   s.shards[2].parent = 0;
   s.shards[2].adjacent_parent = 1;
+  s.updating_until_ms = 1'700'000'010'000;
+  s.scaling_ops_ms = {1'700'000'003'000, 1'700'000'004'000};
   return s;
 }
 
@@ -56,6 +58,8 @@ void ExpectSame(const Stream& a, const Stream& b) {
   EXPECT_EQ(a.max_record_size_kib, b.max_record_size_kib);
   EXPECT_EQ(a.tags, b.tags);
   EXPECT_EQ(a.shard_level_metrics, b.shard_level_metrics);
+  EXPECT_EQ(a.updating_until_ms, b.updating_until_ms);
+  EXPECT_EQ(a.scaling_ops_ms, b.scaling_ops_ms);
   ASSERT_EQ(a.shards.size(), b.shards.size());
   for (size_t i = 0; i < a.shards.size(); ++i) {
     EXPECT_EQ(a.shards[i].index, b.shards[i].index);
@@ -103,15 +107,34 @@ TEST(StreamCodecTest, RejectsEveryTruncation) {
 TEST(StreamCodecTest, RejectsTrailingBytesUnknownVersionAndBadEnums) {
   std::string bytes = EncodeStream(FullStream());
   EXPECT_EQ(DecodeStream(bytes + '\0').status().code(), Errc::kCorruption);
-  std::string v2 = bytes;
-  v2[0] = 2;
-  EXPECT_EQ(DecodeStream(v2).status().code(), Errc::kCorruption);
+  std::string v3 = bytes;
+  v3[0] = 3;
+  EXPECT_EQ(DecodeStream(v3).status().code(), Errc::kCorruption);
+  std::string v0 = bytes;
+  v0[0] = 0;
+  EXPECT_EQ(DecodeStream(v0).status().code(), Errc::kCorruption);
 
   Stream s;  // all zero/empty: settled_status follows nine one-byte fields
   std::string plain = EncodeStream(s);
   ASSERT_EQ(plain[9], static_cast<char>(StreamStatus::kActive));
   plain[9] = 9;
   EXPECT_EQ(DecodeStream(plain).status().code(), Errc::kCorruption);
+}
+
+// Rows written before resharding (version 1) end after the shards; they decode with no
+// UPDATING period and no scaling history.
+TEST(StreamCodecTest, DecodesVersionOneRows) {
+  Stream s = FullStream();
+  s.updating_until_ms = 0;
+  s.scaling_ops_ms.clear();
+  std::string v1 = EncodeStream(s);
+  ASSERT_EQ(v1.substr(v1.size() - 2), std::string("\0\0", 2));
+  v1.resize(v1.size() - 2);
+  v1[0] = 1;
+  auto back = DecodeStream(v1);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSame(s, *back);
+  EXPECT_EQ(DecodeStream(v1 + std::string("\0\0", 2)).status().code(), Errc::kCorruption);
 }
 
 TEST(StreamCodecTest, SurvivesArbitraryBytes) {

@@ -465,6 +465,60 @@ Status RequestDecoder::Decode(std::string_view body, UpdateMaxRecordSizeRequest*
   return ValidationStatus(v);
 }
 
+Status RequestDecoder::Decode(std::string_view body, SplitShardRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "ShardToSplit") return json::ReadString(v, &r->shard_to_split);
+    if (k == "NewStartingHashKey") return json::ReadString(v, &r->new_starting_hash_key);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->shard_to_split.has_value(), "shardToSplit");
+  ValidateShardId(r->shard_to_split, "shardToSplit", &v);
+  v.NotNull(r->new_starting_hash_key.has_value(), "newStartingHashKey");
+  v.Pattern(r->new_starting_hash_key, MatchesHashKey, kHashKeyPattern, "newStartingHashKey");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, MergeShardsRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "ShardToMerge") return json::ReadString(v, &r->shard_to_merge);
+    if (k == "AdjacentShardToMerge") return json::ReadString(v, &r->adjacent_shard_to_merge);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->shard_to_merge.has_value(), "shardToMerge");
+  ValidateShardId(r->shard_to_merge, "shardToMerge", &v);
+  v.NotNull(r->adjacent_shard_to_merge.has_value(), "adjacentShardToMerge");
+  ValidateShardId(r->adjacent_shard_to_merge, "adjacentShardToMerge", &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, UpdateShardCountRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "TargetShardCount") return json::ReadInt(v, &r->target_shard_count);
+    if (k == "ScalingType") return json::ReadString(v, &r->scaling_type);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->target_shard_count.has_value(), "targetShardCount");
+  v.Range(r->target_shard_count, 1, std::nullopt, "targetShardCount");
+  v.NotNull(r->scaling_type.has_value(), "scalingType");
+  v.Enum(r->scaling_type, {"UNIFORM_SCALING"}, "scalingType");
+  return ValidationStatus(v);
+}
+
 Status RequestDecoder::Decode(std::string_view body, EmptyRequest* r) {
   return ParseObject(body, [](std::string_view, value v) -> Status { return json::SkipValue(v); });
 }

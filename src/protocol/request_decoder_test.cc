@@ -1059,6 +1059,56 @@ TEST_F(DecoderTest, UpdateMaxRecordSize) {
   ExpectSerialization<UpdateMaxRecordSizeRequest>(R"({"StreamARN":"x","MaxRecordSizeInKiB":"2048"})");
 }
 
+TEST_F(DecoderTest, SplitShard) {
+  SplitShardRequest r;
+  ASSERT_TRUE(Decode(R"({"StreamName":"s","ShardToSplit":"shardId-000000000000","NewStartingHashKey":"123"})", &r).ok());
+  EXPECT_EQ(*r.shard_to_split, "shardId-000000000000");
+  EXPECT_EQ(*r.new_starting_hash_key, "123");
+  ExpectValidation<SplitShardRequest>(R"({"StreamName":"s","NewStartingHashKey":"1"})", NotNull("shardToSplit"));
+  ExpectValidation<SplitShardRequest>(R"({"StreamName":"s","ShardToSplit":"x"})", NotNull("newStartingHashKey"));
+  ExpectValidation<SplitShardRequest>(
+      R"({"StreamName":"s","ShardToSplit":"x","NewStartingHashKey":"012"})",
+      "1 validation error detected: Value '012' at 'newStartingHashKey' failed to satisfy constraint: Member must "
+      "satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
+  ExpectValidation<SplitShardRequest>(
+      R"({"StreamName":"s","ShardToSplit":"a b","NewStartingHashKey":"1"})",
+      "1 validation error detected: Value 'a b' at 'shardToSplit' failed to satisfy constraint: Member must "
+      "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  ExpectSerialization<SplitShardRequest>(R"({"StreamName":"s","ShardToSplit":"x","NewStartingHashKey":12})");
+}
+
+TEST_F(DecoderTest, MergeShards) {
+  MergeShardsRequest r;
+  ASSERT_TRUE(Decode(R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1","ShardToMerge":"a",)"
+                     R"("AdjacentShardToMerge":"b"})",
+                     &r)
+                  .ok());
+  EXPECT_EQ(*r.shard_to_merge, "a");
+  EXPECT_EQ(*r.adjacent_shard_to_merge, "b");
+  ExpectValidation<MergeShardsRequest>(R"({"StreamName":"s","ShardToMerge":"a"})", NotNull("adjacentShardToMerge"));
+  ExpectValidation<MergeShardsRequest>(R"({"StreamName":"s","AdjacentShardToMerge":"a"})", NotNull("shardToMerge"));
+  ExpectSerialization<MergeShardsRequest>(R"({"StreamName":"s","ShardToMerge":1,"AdjacentShardToMerge":"b"})");
+}
+
+TEST_F(DecoderTest, UpdateShardCount) {
+  UpdateShardCountRequest r;
+  ASSERT_TRUE(Decode(R"({"StreamName":"s","TargetShardCount":8,"ScalingType":"UNIFORM_SCALING"})", &r).ok());
+  EXPECT_EQ(r.target_shard_count, 8);
+  EXPECT_EQ(*r.scaling_type, "UNIFORM_SCALING");
+  ExpectValidation<UpdateShardCountRequest>(R"({"StreamName":"s","ScalingType":"UNIFORM_SCALING"})",
+                                            NotNull("targetShardCount"));
+  ExpectValidation<UpdateShardCountRequest>(R"({"StreamName":"s","TargetShardCount":2})", NotNull("scalingType"));
+  ExpectValidation<UpdateShardCountRequest>(
+      R"({"StreamName":"s","TargetShardCount":0,"ScalingType":"UNIFORM_SCALING"})",
+      "1 validation error detected: Value '0' at 'targetShardCount' failed to satisfy constraint: Member must have "
+      "value greater than or equal to 1");
+  ExpectValidation<UpdateShardCountRequest>(
+      R"({"StreamName":"s","TargetShardCount":2,"ScalingType":"FAST"})",
+      "1 validation error detected: Value 'FAST' at 'scalingType' failed to satisfy constraint: Member must satisfy "
+      "enum value set: [UNIFORM_SCALING]");
+  ExpectSerialization<UpdateShardCountRequest>(R"({"StreamName":"s","TargetShardCount":"2","ScalingType":"UNIFORM_SCALING"})");
+}
+
 TEST_F(DecoderTest, EmptyRequestIgnoresAllMembers) {
   ExpectOk<EmptyRequest>(R"({"StreamName":5,"Limit":"x","Records":{}})");
 }

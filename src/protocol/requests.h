@@ -129,4 +129,19 @@ struct UpdateMaxRecordSizeRequest : StreamRef {
   OptInt max_record_size_kib;
 };
 
+struct SplitShardRequest : StreamRef {
+  OptStr shard_to_split;
+  OptStr new_starting_hash_key;
+};
+
+struct MergeShardsRequest : StreamRef {
+  OptStr shard_to_merge;
+  OptStr adjacent_shard_to_merge;
+};
+
+struct UpdateShardCountRequest : StreamRef {
+  OptInt target_shard_count;
+  OptStr scaling_type;
+};
+
 }  // namespace sluice::protocol

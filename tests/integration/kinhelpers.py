@@ -229,8 +229,11 @@ def start_server(kind, create_delay_ms=0, startup_timeout=30, extra_args=()):
             raise RuntimeError(unavailable_reason(kind))
         data_dir = os.path.join(workdir, "data")
         os.makedirs(data_dir)
+        # Control-plane TPS quotas off: the suites create, describe and delete streams far faster than AWS's
+        # 5-20 calls/s per account, with client retries disabled. Data-plane limits stay AWS's (the default).
+        # test_throttling.py turns the quotas back on (later flags win).
         cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir,
-               "--region", REGION, "--account-id", DEFAULT_ACCOUNT]
+               "--region", REGION, "--account-id", DEFAULT_ACCOUNT, "--control-plane-limits", "off"]
         if create_delay_ms:
             cmd += ["--create-stream-delay-ms", str(create_delay_ms)]
         cmd += list(extra_args)

@@ -5,6 +5,8 @@
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "limits/fault_injection.h"
+#include "limits/limits_registry.h"
 #include "model/shard_iterator.h"
 
 namespace sluice::server::api {
@@ -23,6 +25,10 @@ struct ApiContext {
   catalog::Catalog* catalog = nullptr;
   const Clock* clock = nullptr;
   model::IteratorKey iterator_key{};  // also signs pagination tokens
+  // Null when neither data-plane nor control-plane limits are on (`--limits off
+  // --control-plane-limits off`): the put path then does no limiter work at all.
+  limits::LimitsRegistry* limits = nullptr;
+  limits::FaultConfig faults;
   ApiOptions options;
 };
 

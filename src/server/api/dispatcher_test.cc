@@ -266,7 +266,7 @@ class DispatcherTest : public ::testing::Test {
 // Routing and framing
 
 TEST_F(DispatcherTest, UnknownOperation) {
-  for (std::string_view op : {"Nope", "", "putrecord", "PutRecordz", "SplitShard", "SubscribeToShard"}) {
+  for (std::string_view op : {"Nope", "", "putrecord", "PutRecordz", "StartStreamEncryption", "SubscribeToShard"}) {
     Reply r = Call(op, "{}");
     EXPECT_EQ(r.status, 400) << op;
     EXPECT_EQ(r.error_type, "UnknownOperationException") << op;

@@ -41,6 +41,9 @@ constexpr Route kRoutes[] = {
     {"DescribeLimits", HandleDescribeLimits, nullptr},
     {"DescribeAccountSettings", HandleDescribeAccountSettings, nullptr},
     {"UpdateMaxRecordSize", HandleUpdateMaxRecordSize, nullptr},
+    {"SplitShard", HandleSplitShard, nullptr},
+    {"MergeShards", HandleMergeShards, nullptr},
+    {"UpdateShardCount", HandleUpdateShardCount, nullptr},
 };
 
 const Route* FindRoute(std::string_view op) {

@@ -120,7 +120,10 @@ Status Server::Start() {
   auto meta = OpenMetadataStore(config_);
   if (!meta.ok()) return meta.status();
   meta_ = std::move(meta.value());
-  catalog_ = std::make_unique<catalog::Catalog>(config_.catalog, SystemClock::Default(), logs_.get(), meta_.get());
+  catalog::CatalogOptions catalog_options = config_.catalog;
+  // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
+  if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;
+  catalog_ = std::make_unique<catalog::Catalog>(catalog_options, SystemClock::Default(), logs_.get(), meta_.get());
   auto recover_start = std::chrono::steady_clock::now();
   SLUICE_RETURN_IF_ERROR(catalog_->Recover());
   SLOG(kInfo, "server", "recovered streams and shard logs",
@@ -132,6 +135,10 @@ Status Server::Start() {
   api_ctx_->catalog = catalog_.get();
   api_ctx_->clock = SystemClock::Default();
   api_ctx_->options = config_.api;
+  if (config_.limits.data_plane || config_.limits.control_plane)
+    limits_ = std::make_unique<limits::LimitsRegistry>(config_.limits);
+  api_ctx_->limits = limits_.get();
+  api_ctx_->faults = config_.faults;
   SLUICE_RETURN_IF_ERROR(config_.storage == "memory"
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
@@ -146,6 +153,8 @@ Status Server::Start() {
         {"region", config_.http.default_region},
         {"account_id", config_.http.default_account_id},
         {"storage", config_.storage},
+        {"limits", config_.limits_mode},
+        {"control_plane_limits", config_.limits.control_plane ? "on" : "off"},
         {"durability", config_.storage == "disk" ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
   return Status::Ok();
 }

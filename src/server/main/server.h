@@ -18,6 +18,9 @@ namespace sluice::catalog {
 class Catalog;
 class MetadataStore;
 }  // namespace sluice::catalog
+namespace sluice::limits {
+class LimitsRegistry;
+}
 namespace sluice::server::http {
 class HttpServer;
 }
@@ -44,6 +47,7 @@ class Server {
   storage::DiskLogStore* disk_ = nullptr;  // logs_ when --storage disk
   std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<limits::LimitsRegistry> limits_;  // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
   std::unique_ptr<http::HttpServer> http_;

@@ -1,9 +1,13 @@
 #include "server/main/server_config.h"
 
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
+#include <set>
 
 namespace sluice::server {
 namespace {
@@ -78,8 +82,39 @@ Storage and streams:
                                it fail with ServiceUnavailable (default: unlimited)
   --create-stream-delay-ms N   time a new stream stays CREATING (default 0; AWS takes seconds)
   --delete-stream-delay-ms N   time a deleted stream stays DELETING (default 0)
+  --update-stream-delay-ms N   time a resharded stream stays UPDATING (default 0; AWS takes
+                               seconds to minutes); resharding it meanwhile is ResourceInUse
   --shard-limit N              open provisioned shards per account and region (default 500)
   --on-demand-stream-limit N   on-demand streams per account and region (default 50)
+
+Throughput limits (AWS's per-shard and per-API quotas; model in src/limits/README.md):
+  --limits aws|off|custom      aws (default): per shard 1 MiB/s and 1000 records/s written,
+                               5 GetRecords/s and 2 MiB/s read, 5 GetShardIterator/s; control-plane
+                               TPS as AWS documents (DescribeStream 10/s per account, ...);
+                               off: no limits at all (self-hosted production);
+                               custom: AWS's values changed by the flags below or --limits-file
+                               (any of them implies custom)
+  --control-plane-limits on|off
+                               control-plane TPS quotas (LimitExceededException); default on with
+                               --limits aws|custom, off with --limits off
+  --shard-write-bytes-per-sec SIZE      (default 1M)
+  --shard-write-records-per-sec N       (default 1000)
+  --shard-read-calls-per-sec N          (default 5)
+  --shard-read-bytes-per-sec SIZE       (default 2M)
+  --shard-iterator-calls-per-sec N      (default 5)
+  --limits-burst-seconds N     every bucket holds N seconds of its rate (default 1)
+  --control-plane-rate ACTION=TPS
+                               e.g. DescribeStream=100 (repeatable; CreateStream, DeleteStream,
+                               DescribeStream, DescribeStreamSummary, ListStreams, ListShards,
+                               DescribeLimits, UpdateShardCount, SplitShard, MergeShards)
+  --limits-file PATH           key=value lines with the flag names above without "--"
+                               ('#' starts a comment)
+
+Fault injection (for testing clients; off by default):
+  --inject-error-rate P        each PutRecords entry, PutRecord, GetRecords and GetShardIterator
+                               fails with probability P (0..1): half ProvisionedThroughputExceeded,
+                               half InternalFailure
+  --inject-latency-ms N        delay every data-plane call by N ms
 
 Other:
   --log-level debug|info|warn|error   (default info)
@@ -87,8 +122,29 @@ Other:
 )";
 }
 
+namespace {
+
+// Flags that change a limit value: they imply --limits custom and may appear in --limits-file.
+const std::set<std::string> kCustomLimitFlags = {
+    "--shard-write-bytes-per-sec",   "--shard-write-records-per-sec", "--shard-read-calls-per-sec",
+    "--shard-read-bytes-per-sec",    "--shard-iterator-calls-per-sec", "--limits-burst-seconds",
+    "--control-plane-rate",
+};
+
+bool ParseRate(const std::string& v, uint64_t* out) {
+  uint64_t x;
+  if (!ParseSize(v, &x) || x < 1 || x > (uint64_t{1} << 40)) return false;
+  *out = x;
+  return true;
+}
+
+}  // namespace
+
 ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig* c) {
   ParseOutcome out;
+  bool mode_explicit = false, custom_values = false;
+  std::optional<bool> control_plane;
+  std::vector<std::string> limits_files;
   auto fail = [&](std::string msg) {
     out.ok = false;
     out.error = std::move(msg);
@@ -217,8 +273,68 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       {"--memory-limit", [c](const std::string& v) { return ParseSize(v, &c->memory_limit_bytes); }},
       {"--create-stream-delay-ms", u64(&c->catalog.create_stream_delay_ms)},
       {"--delete-stream-delay-ms", u64(&c->catalog.delete_stream_delay_ms)},
+      {"--update-stream-delay-ms", u64(&c->catalog.update_stream_delay_ms)},
       {"--shard-limit", u64(&c->catalog.shard_limit)},
       {"--on-demand-stream-limit", u64(&c->catalog.on_demand_stream_limit)},
+      {"--limits",
+       [&](const std::string& v) {
+         if (v != "aws" && v != "off" && v != "custom") return false;
+         c->limits_mode = v;
+         mode_explicit = true;
+         return true;
+       }},
+      {"--control-plane-limits",
+       [&](const std::string& v) {
+         if (v != "on" && v != "off") return false;
+         control_plane = v == "on";
+         return true;
+       }},
+      {"--shard-write-bytes-per-sec",
+       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_write_bytes_per_sec); }},
+      {"--shard-write-records-per-sec",
+       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_write_records_per_sec); }},
+      {"--shard-read-calls-per-sec",
+       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_read_calls_per_sec); }},
+      {"--shard-read-bytes-per-sec",
+       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_read_bytes_per_sec); }},
+      {"--shard-iterator-calls-per-sec",
+       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_iterator_calls_per_sec); }},
+      {"--limits-burst-seconds",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x < 1 || x > 3600) return false;
+         c->limits.burst_seconds = x;
+         return true;
+       }},
+      {"--control-plane-rate",
+       [c](const std::string& v) {
+         size_t eq = v.find('=');
+         auto action = limits::ParseControlAction(v.substr(0, eq == std::string::npos ? 0 : eq));
+         uint64_t tps;
+         if (!action || !ParseU64(v.substr(eq + 1), &tps) || tps < 1 || tps > 1'000'000) return false;
+         c->limits.control_tps[static_cast<size_t>(*action)] = tps;
+         return true;
+       }},
+      {"--limits-file",
+       [&](const std::string& v) {
+         limits_files.push_back(v);
+         return !v.empty();
+       }},
+      {"--inject-error-rate",
+       [c](const std::string& v) {
+         char* end = nullptr;
+         double p = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end != '\0' || !(p >= 0 && p <= 1)) return false;
+         c->faults.error_rate = p;
+         return true;
+       }},
+      {"--inject-latency-ms",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x > 60'000) return false;
+         c->faults.latency_ms = static_cast<int64_t>(x);
+         return true;
+       }},
       {"--log-level",
        [c](const std::string& v) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") return false;
@@ -245,7 +361,35 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       value = args[++i];
     }
     if (!it->second(value)) return fail("invalid value '" + value + "' for " + name);
+    custom_values |= kCustomLimitFlags.count(name) > 0;
   }
+  for (const std::string& path : limits_files) {
+    std::ifstream in(path);
+    if (!in) return fail("cannot read --limits-file " + path);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      line = line.substr(0, line.find('#'));
+      size_t b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+      if (b == std::string::npos) continue;
+      line = line.substr(b, e - b + 1);
+      size_t eq = line.find('=');
+      std::string key = "--" + line.substr(0, eq == std::string::npos ? line.size() : eq);
+      key.erase(key.find_last_not_of(" \t") + 1);
+      size_t vb = eq == std::string::npos ? std::string::npos : line.find_first_not_of(" \t", eq + 1);
+      std::string value = vb == std::string::npos ? "" : line.substr(vb);
+      auto it = flags.find(key);
+      if (it == flags.end() || !kCustomLimitFlags.count(key) || !it->second(value))
+        return fail(path + ":" + std::to_string(n) + ": not a valid limit setting: " + line);
+      custom_values = true;
+    }
+  }
+  if (custom_values) {
+    if (mode_explicit && c->limits_mode != "custom")
+      return fail("limit values need --limits custom (they are ignored with --limits " + c->limits_mode + ")");
+    c->limits_mode = "custom";
+  }
+  c->limits.data_plane = c->limits_mode != "off";
+  c->limits.control_plane = control_plane.value_or(c->limits_mode != "off");
   if (c->http.auth_mode == http::AuthMode::kVerify && c->http.credentials.empty())
     return fail("--auth verify needs at least one --credentials AKID:SECRET");
   return out;

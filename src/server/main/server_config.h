@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "limits/fault_injection.h"
+#include "limits/limits_config.h"
 #include "server/api/api_context.h"
 #include "server/http/http_options.h"
 #include "storage/disk_log_store.h"
@@ -21,6 +23,9 @@ struct ServerConfig {
   storage::DiskLogStoreOptions disk;  // dir is filled in from data_dir at start
   int64_t retention_check_ms = 60 * 1000;
   uint64_t memory_limit_bytes = 0;  // 0 = unlimited (in-memory storage backend)
+  std::string limits_mode = "aws";  // "aws" | "off" | "custom"
+  limits::LimitsConfig limits;      // data_plane / control_plane resolved from the mode flags
+  limits::FaultConfig faults;
 };
 
 struct ParseOutcome {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -176,7 +177,10 @@ TEST(ServerConfigTest, Help) {
                            "--idle-timeout-ms", "--header-timeout-ms", "--region", "--account-id", "--auth",
                            "--credentials", "--data-dir", "--memory-limit", "--create-stream-delay-ms",
                            "--delete-stream-delay-ms", "--shard-limit", "--on-demand-stream-limit", "--log-level",
-                           "--help"}) {
+                           "--limits", "--control-plane-limits", "--shard-write-bytes-per-sec",
+                           "--shard-write-records-per-sec", "--shard-read-calls-per-sec", "--shard-read-bytes-per-sec",
+                           "--shard-iterator-calls-per-sec", "--limits-burst-seconds", "--control-plane-rate",
+                           "--limits-file", "--inject-error-rate", "--inject-latency-ms", "--help"}) {
     EXPECT_THAT(text, HasSubstr(flag));
   }
 }
@@ -282,6 +286,78 @@ TEST(ServerConfigTest, AuthVerifyNeedsCredentials) {
   EXPECT_EQ(ParseOk({"--auth", "structural", "--credentials", "A:B"}).http.credentials.size(), 1u);
   // The last --auth wins.
   EXPECT_EQ(ParseOk({"--auth", "verify", "--auth", "structural"}).http.auth_mode, http::AuthMode::kStructural);
+}
+
+TEST(ServerConfigTest, LimitsModes) {
+  ServerConfig d = ParseOk({});
+  EXPECT_EQ(d.limits_mode, "aws");
+  EXPECT_TRUE(d.limits.data_plane);
+  EXPECT_TRUE(d.limits.control_plane);
+  EXPECT_EQ(d.limits.shard_write_bytes_per_sec, 1024u * 1024);
+  EXPECT_EQ(d.limits.tps(limits::ControlAction::kDescribeStream), 10u);
+  EXPECT_FALSE(d.faults.enabled());
+  ServerConfig off = ParseOk({"--limits", "off"});
+  EXPECT_FALSE(off.limits.data_plane);
+  EXPECT_FALSE(off.limits.control_plane);
+  ServerConfig off_cp = ParseOk({"--limits", "off", "--control-plane-limits", "on"});
+  EXPECT_FALSE(off_cp.limits.data_plane);
+  EXPECT_TRUE(off_cp.limits.control_plane);
+  EXPECT_FALSE(ParseOk({"--control-plane-limits", "off"}).limits.control_plane);
+  EXPECT_THAT(ParseErr({"--limits", "sometimes"}), HasSubstr("--limits"));
+}
+
+TEST(ServerConfigTest, CustomLimitValuesImplyCustom) {
+  ServerConfig c = ParseOk({"--shard-write-bytes-per-sec", "2M", "--shard-write-records-per-sec", "50",
+                            "--shard-read-calls-per-sec=7", "--shard-read-bytes-per-sec", "100K",
+                            "--shard-iterator-calls-per-sec", "9", "--limits-burst-seconds", "3",
+                            "--control-plane-rate", "DescribeStream=100", "--control-plane-rate", "ListShards=7"});
+  EXPECT_EQ(c.limits_mode, "custom");
+  EXPECT_TRUE(c.limits.data_plane);
+  EXPECT_EQ(c.limits.shard_write_bytes_per_sec, 2u * 1024 * 1024);
+  EXPECT_EQ(c.limits.shard_write_records_per_sec, 50u);
+  EXPECT_EQ(c.limits.shard_read_calls_per_sec, 7u);
+  EXPECT_EQ(c.limits.shard_read_bytes_per_sec, 100u * 1024);
+  EXPECT_EQ(c.limits.shard_iterator_calls_per_sec, 9u);
+  EXPECT_EQ(c.limits.burst_seconds, 3u);
+  EXPECT_EQ(c.limits.tps(limits::ControlAction::kDescribeStream), 100u);
+  EXPECT_EQ(c.limits.tps(limits::ControlAction::kListShards), 7u);
+  EXPECT_EQ(ParseOk({"--limits", "custom", "--shard-read-calls-per-sec", "1"}).limits_mode, "custom");
+  EXPECT_THAT(ParseErr({"--limits", "off", "--shard-read-calls-per-sec", "1"}), HasSubstr("--limits custom"));
+  EXPECT_THAT(ParseErr({"--shard-read-calls-per-sec", "1", "--limits", "aws"}), HasSubstr("--limits custom"));
+  for (const char* bad : {"0", "x", ""}) ParseErr({"--shard-write-records-per-sec", bad});
+  for (const char* bad : {"Nope=1", "DescribeStream", "DescribeStream=0", "=5"})
+    ParseErr({"--control-plane-rate", bad});
+}
+
+TEST(ServerConfigTest, LimitsFile) {
+  std::string path = ::testing::TempDir() + "/sluice-limits-test.conf";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("# comment\n\nshard-write-records-per-sec = 20\n  control-plane-rate=DescribeLimits=3  # x\n", f);
+    std::fclose(f);
+  }
+  ServerConfig c = ParseOk({"--limits-file", path});
+  EXPECT_EQ(c.limits_mode, "custom");
+  EXPECT_EQ(c.limits.shard_write_records_per_sec, 20u);
+  EXPECT_EQ(c.limits.tps(limits::ControlAction::kDescribeLimits), 3u);
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("port=1\n", f);  // only limit settings belong there
+    std::fclose(f);
+  }
+  EXPECT_THAT(ParseErr({"--limits-file", path}), HasSubstr(":1:"));
+  EXPECT_THAT(ParseErr({"--limits-file", path + ".missing"}), HasSubstr("cannot read"));
+  std::remove(path.c_str());
+}
+
+TEST(ServerConfigTest, FaultInjection) {
+  ServerConfig c = ParseOk({"--inject-error-rate", "0.25", "--inject-latency-ms", "40"});
+  EXPECT_DOUBLE_EQ(c.faults.error_rate, 0.25);
+  EXPECT_EQ(c.faults.latency_ms, 40);
+  EXPECT_EQ(c.limits_mode, "aws");
+  for (const char* bad : {"-0.1", "1.5", "x", "nan"}) ParseErr({"--inject-error-rate", bad});
+  ParseErr({"--inject-latency-ms", "-1"});
 }
 
 }  // namespace

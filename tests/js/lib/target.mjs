@@ -91,10 +91,7 @@ export function lacks(...features) {
 // Operations Sluice does not implement yet BY DESIGN (scheduled for later issues). Tests that need them run on Sluice
 // as node:test `todo`: they execute and their failures are printed ("# ..." in the report), but they do not fail
 // the run. Delete an entry as soon as the feature lands; nothing else is ever marked this way.
-const SLUICE_PENDING = {
-  resharding: 'pending in Sluice: SplitShard / MergeShards / UpdateShardCount are a later issue ' +
-    '(docs/architecture.md, "Seams for later issues")',
-};
+const SLUICE_PENDING = {};
 
 /** On Sluice, the todo reason for a not-yet-scheduled feature, else false. */
 export function pending(feature) {
@@ -160,8 +157,11 @@ export async function startServer({ startTimeoutMs = 30000, createDelayMs = 0 } 
     }
     const dataDir = path.join(workDir, 'data');
     fs.mkdirSync(dataDir);
+    // --limits off: this suite checks the SDK's wire compatibility with retries disabled, reading one shard many
+    // times a second; throughput limits are tested in tests/integration/test_throttling.py.
     args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir,
-      '--region', REGION, '--account-id', ACCOUNT_ID, '--create-stream-delay-ms', String(createDelayMs)];
+      '--region', REGION, '--account-id', ACCOUNT_ID, '--create-stream-delay-ms', String(createDelayMs),
+      '--limits', 'off'];
   } else if (TARGET === 'kinesis-mock') {
     cmd = process.execPath;
     args = ['main.js'];

@@ -14,7 +14,7 @@ import {
   SplitShardCommand,
   UpdateShardCountCommand,
 } from '@aws-sdk/client-kinesis';
-import { lacks, makeClient, pending, startServer, uniqueName } from '../lib/target.mjs';
+import { lacks, makeClient, startServer, uniqueName } from '../lib/target.mjs';
 import { assertOk, createActive, expectError, HASH_MAX, SEQ_RE, sleep, waitForStatus } from '../lib/util.mjs';
 
 let server;
@@ -32,8 +32,6 @@ after(async () => {
   await server?.stop();
 });
 
-// On Sluice these run as todo until resharding is scheduled (see pending() in lib/target.mjs).
-const TODO = pending('resharding');
 const shardId = (i) => `shardId-${String(i).padStart(12, '0')}`;
 const HALF = (1n << 127n).toString();
 
@@ -74,7 +72,7 @@ describe('SplitShard and MergeShards', () => {
     await sleep(50);
   });
 
-  test('SplitShard', { todo: TODO }, async () => {
+  test('SplitShard', async () => {
     const r = await client.send(new SplitShardCommand({ StreamName: name, ShardToSplit: shardId(0), NewStartingHashKey: HALF }));
     assertOk(r, 'SplitShard');
     await waitForStatus(client, { StreamName: name });
@@ -82,7 +80,7 @@ describe('SplitShard and MergeShards', () => {
     afterSplit = new Date();
   });
 
-  test('children take the next ids and split the parent range; the parent is closed', { skip: lacks('reshardFidelity'), todo: TODO }, async () => {
+  test('children take the next ids and split the parent range; the parent is closed', { skip: lacks('reshardFidelity') }, async () => {
     const d = (await client.send(new DescribeStreamCommand({ StreamName: name }))).StreamDescription;
     const byId = Object.fromEntries(d.Shards.map((s) => [s.ShardId, s]));
     assert.deepEqual(Object.keys(byId).sort(), [shardId(0), shardId(1), shardId(2)]);
@@ -100,7 +98,7 @@ describe('SplitShard and MergeShards', () => {
     assert.equal(sum.OpenShardCount, 2);
   });
 
-  test('writes go to the children by hash key', { todo: TODO }, async () => {
+  test('writes go to the children by hash key', async () => {
     const a = await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: 'x', ExplicitHashKey: '0', Data: enc.encode('lo') }));
     const b = await client.send(new PutRecordCommand({
       StreamName: name, PartitionKey: 'x', ExplicitHashKey: HASH_MAX.toString(), Data: enc.encode('hi'),
@@ -109,7 +107,7 @@ describe('SplitShard and MergeShards', () => {
     assert.equal(b.ShardId, shardId(2));
   });
 
-  test('reading the closed parent to its end: NextShardIterator absent and ChildShards', { skip: lacks('childShards'), todo: TODO }, async () => {
+  test('reading the closed parent to its end: NextShardIterator absent and ChildShards', { skip: lacks('childShards') }, async () => {
     const { records, last } = await drainClosedShard(name, shardId(0));
     assert.deepEqual(records.map((r) => r.SequenceNumber), parentSeqs);
     assert.deepEqual(records.map((r) => dec.decode(r.Data)), ['parent-0', 'parent-1', 'parent-2']);
@@ -120,7 +118,7 @@ describe('SplitShard and MergeShards', () => {
     assert.equal(children[1].HashKeyRange.StartingHashKey, HALF);
   });
 
-  test('ListShards ShardFilter with a closed shard', { skip: lacks('shardFilter', 'reshardFidelity'), todo: TODO }, async () => {
+  test('ListShards ShardFilter with a closed shard', { skip: lacks('shardFilter', 'reshardFidelity') }, async () => {
     const all = [shardId(0), shardId(1), shardId(2)];
     assert.deepEqual(await listIds(name), all, 'no filter lists closed shards too');
     assert.deepEqual(await listIds(name, { Type: 'FROM_TRIM_HORIZON' }), all, 'FROM_TRIM_HORIZON');
@@ -135,7 +133,7 @@ describe('SplitShard and MergeShards', () => {
       'FROM_TIMESTAMP after the split');
   });
 
-  test('invalid splits -> InvalidArgumentException / ResourceNotFoundException', { skip: lacks('reshardFidelity'), todo: TODO }, async () => {
+  test('invalid splits -> InvalidArgumentException / ResourceNotFoundException', { skip: lacks('reshardFidelity') }, async () => {
     // NewStartingHashKey must be strictly inside the shard (start + 1 < key < end).
     await expectError(client.send(new SplitShardCommand({ StreamName: name, ShardToSplit: shardId(1), NewStartingHashKey: '0' })),
       'InvalidArgumentException');
@@ -145,7 +143,7 @@ describe('SplitShard and MergeShards', () => {
       'ResourceNotFoundException');
   });
 
-  test('MergeShards of the two adjacent children', { skip: lacks('reshardFidelity'), todo: TODO }, async () => {
+  test('MergeShards of the two adjacent children', { skip: lacks('reshardFidelity') }, async () => {
     const r = await client.send(new MergeShardsCommand({ StreamName: name, ShardToMerge: shardId(1), AdjacentShardToMerge: shardId(2) }));
     assertOk(r, 'MergeShards');
     await waitForStatus(client, { StreamName: name });
@@ -169,7 +167,7 @@ describe('SplitShard and MergeShards', () => {
 });
 
 describe('MergeShards errors', () => {
-  test('non-adjacent shards -> InvalidArgumentException', { todo: TODO }, async () => {
+  test('non-adjacent shards -> InvalidArgumentException', async () => {
     const name = uniqueName('merge-bad');
     await createActive(client, { StreamName: name, ShardCount: 3 });
     await expectError(client.send(new MergeShardsCommand({ StreamName: name, ShardToMerge: shardId(0), AdjacentShardToMerge: shardId(2) })),
@@ -178,7 +176,7 @@ describe('MergeShards errors', () => {
 });
 
 describe('UpdateShardCount', { skip: lacks('updateShardCount') }, () => {
-  test('UNIFORM_SCALING from 2 to 4 open shards that tile the hash space', { todo: TODO }, async () => {
+  test('UNIFORM_SCALING from 2 to 4 open shards that tile the hash space', async () => {
     const name = uniqueName('usc');
     await createActive(client, { StreamName: name, ShardCount: 2 });
     const r = await client.send(new UpdateShardCountCommand({ StreamName: name, TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }));

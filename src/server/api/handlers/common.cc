@@ -17,8 +17,7 @@ using catalog::StreamStatus;
 Status RequireActive(const catalog::Stream& s, int64_t now_ms) {
   StreamStatus st = s.StatusAt(now_ms);
   if (st == StreamStatus::kActive) return Status::Ok();
-  return Status(Errc::kInUse, "Stream " + s.name + " under account " + s.account + " not ACTIVE, instead in state " +
-                                  std::string(catalog::StreamStatusName(st)));
+  return Status(Errc::kInUse, catalog::Catalog::NotActiveMessage(s, st));
 }
 
 Status WriteActiveStream(catalog::Catalog* catalog, const catalog::StreamKey& key, int64_t now_ms,
@@ -45,6 +44,11 @@ Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms) {
 uint64_t RetentionFloor(const catalog::Stream& s, const catalog::Shard& sh, int64_t now_ms) {
   int64_t horizon = now_ms - int64_t{s.retention_hours} * 3600 * 1000;
   return std::max(sh.log->OffsetForTimestamp(horizon), sh.log->Bounds().start_offset);
+}
+
+bool ShardExpired(const catalog::Stream& s, const catalog::Shard& sh, int64_t now_ms) {
+  // Every record of a closed shard arrived no later than its close.
+  return sh.closed_ms && *sh.closed_ms < now_ms - int64_t{s.retention_hours} * 3600 * 1000;
 }
 
 const catalog::Shard* FindShard(const catalog::Stream& s, std::string_view shard_id) {

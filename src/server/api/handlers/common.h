@@ -30,6 +30,9 @@ Status RequireDataPlane(const catalog::Stream& s, int64_t now_ms);
 // even before the storage engine deletes them.
 uint64_t RetentionFloor(const catalog::Stream& s, const catalog::Shard& sh, int64_t now_ms);
 
+// A closed shard whose records are all past retention: AWS no longer lists it (EXPIRED).
+bool ShardExpired(const catalog::Stream& s, const catalog::Shard& sh, int64_t now_ms);
+
 const catalog::Shard* FindShard(const catalog::Stream& s, std::string_view shard_id);
 Status ShardNotFound(const catalog::Stream& s, std::string_view shard_id);
 

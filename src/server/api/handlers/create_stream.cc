@@ -1,5 +1,6 @@
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -14,6 +15,7 @@ Status HandleCreateStream(HandlerArgs& a) {
   }
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kCreateStream, target->name));
 
   catalog::CreateStreamSpec spec;
   spec.key = target->key();

@@ -1,4 +1,5 @@
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -8,6 +9,7 @@ Status HandleDeleteStream(HandlerArgs& a) {
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDeleteStream, target->name));
   // Consumers (enhanced fan-out) arrive with their own issue; with none registered,
   // EnforceConsumerDeletion has nothing to enforce.
   return a.ctx.catalog->DeleteStream(target->key());

@@ -1,11 +1,13 @@
 #include "protocol/json_writer.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 
 namespace sluice::server::api {
 
 Status HandleDescribeLimits(HandlerArgs& a) {
   protocol::EmptyRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeLimits));
   catalog::AccountUsage u = a.ctx.catalog->Usage(a.req.caller.account_id, a.req.caller.region);
   const auto& o = a.ctx.catalog->options();
   protocol::JsonWriter w(a.out);

@@ -3,6 +3,7 @@
 #include "model/shard_id.h"
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -12,6 +13,7 @@ Status HandleDescribeStream(HandlerArgs& a) {
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeStream, target->name));
   int64_t now = a.ctx.clock->NowMillis();
   // Values above 100 behave as 100, as AWS documents.
   size_t limit = static_cast<size_t>(std::min<int64_t>(r.limit.value_or(100), 100));
@@ -32,6 +34,7 @@ Status HandleDescribeStream(HandlerArgs& a) {
       size_t n = 0;
       for (const auto& sh : s.shards) {
         if (r.exclusive_start_shard_id && model::FormatShardId({sh.index}) <= *r.exclusive_start_shard_id) continue;
+        if (ShardExpired(s, sh, now)) continue;
         if (n == limit) {
           more = true;
           break;

@@ -1,5 +1,6 @@
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -9,6 +10,7 @@ Status HandleDescribeStreamSummary(HandlerArgs& a) {
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeStreamSummary, target->name));
   int64_t now = a.ctx.clock->NowMillis();
   return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
     catalog::StreamStatus status = s.StatusAt(now);

@@ -6,6 +6,7 @@
 #include "model/shard_id.h"
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -36,6 +37,7 @@ Status HandleGetRecords(HandlerArgs& a) {
                       std::to_string(a.ctx.options.iterator_ttl_ms) + " milliseconds.");
   }
   uint32_t limit = static_cast<uint32_t>(r.limit.value_or(10000));
+  InjectLatency(a.ctx);
 
   return a.ctx.catalog->ReadByUid(pos->stream_uid, [&](const catalog::Stream& s) -> Status {
     if (r.stream_arn && *r.stream_arn != s.arn)
@@ -45,6 +47,7 @@ Status HandleGetRecords(HandlerArgs& a) {
       return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     if (pos->shard_index >= s.shards.size()) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     const catalog::Shard& sh = s.shards[pos->shard_index];
+    SLUICE_RETURN_IF_ERROR(AdmitGetRecords(a, s, sh.index));
     storage::LogBounds bounds = sh.log->Bounds();
     uint64_t shard_end = sh.end_offset.value_or(UINT64_MAX);
 
@@ -84,6 +87,7 @@ Status HandleGetRecords(HandlerArgs& a) {
       }
     }
     out->append("]");
+    ChargeGetRecords(a, s, sh.index, read->bytes);
     uint64_t next = std::max(read->next_offset, from);
     bool drained_closed = sh.end_offset && next >= *sh.end_offset;
     if (!drained_closed) {

@@ -2,6 +2,7 @@
 #include "model/shard_id.h"
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -42,11 +43,13 @@ Status HandleGetShardIterator(HandlerArgs& a) {
                   "timestampInMillis: " + std::to_string(*r.timestamp) +
                       ", currentTimestampInMillis: " + std::to_string(now));
   }
+  InjectLatency(a.ctx);
   std::string token;
   SLUICE_RETURN_IF_ERROR(a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
     SLUICE_RETURN_IF_ERROR(RequireDataPlane(s, now));
     const catalog::Shard* sh = FindShard(s, *r.shard_id);
     if (!sh) return ShardNotFound(s, *r.shard_id);
+    SLUICE_RETURN_IF_ERROR(AdmitGetShardIterator(a, s, sh->index));
     storage::LogBounds b = sh->log->Bounds();
     uint64_t end = sh->end_offset.value_or(b.end_offset);
     uint64_t floor = RetentionFloor(s, *sh, now);

@@ -40,6 +40,9 @@ Status HandleListTagsForResource(HandlerArgs& a);
 Status HandleDescribeLimits(HandlerArgs& a);
 Status HandleDescribeAccountSettings(HandlerArgs& a);
 Status HandleUpdateMaxRecordSize(HandlerArgs& a);
+Status HandleSplitShard(HandlerArgs& a);
+Status HandleMergeShards(HandlerArgs& a);
+Status HandleUpdateShardCount(HandlerArgs& a);
 void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done);
 void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done);
 

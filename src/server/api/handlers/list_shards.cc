@@ -4,6 +4,7 @@
 #include "model/shard_id.h"
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -83,6 +84,7 @@ Status HandleListShards(HandlerArgs& a) {
   }
   auto target = ResolveStream(a.req.caller, ref);
   if (!target.ok()) return target.status();
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kListShards, target->name));
 
   return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
     if (r.stream_creation_timestamp && *r.stream_creation_timestamp / 1000 != s.created_ms / 1000)
@@ -102,6 +104,7 @@ Status HandleListShards(HandlerArgs& a) {
     for (const auto& sh : s.shards) {
       std::string id = model::FormatShardId({sh.index});
       if (!after_id.empty() && id <= after_id) continue;
+      if (ShardExpired(s, sh, now)) continue;
       if (filter && !PassesFilter(s, sh, *filter, trim_horizon)) continue;
       if (n == limit) {
         more = true;

@@ -2,12 +2,14 @@
 
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/throttle.h"
 
 namespace sluice::server::api {
 
 Status HandleListStreams(HandlerArgs& a) {
   protocol::ListStreamsRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kListStreams));
   int64_t now = a.ctx.clock->NowMillis();
   size_t limit = static_cast<size_t>(std::min<int64_t>(r.limit.value_or(100), 100));
   std::string after;

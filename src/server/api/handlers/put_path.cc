@@ -3,6 +3,7 @@
 #include "base/base64.h"
 #include "model/hash_key.h"
 #include "server/api/handlers/common.h"
+#include "server/api/handlers/throttle.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -15,6 +16,7 @@ Result<PutTarget> ResolvePutTarget(HandlerArgs& a, const protocol::StreamRef& re
   SLUICE_RETURN_IF_ERROR(a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
     SLUICE_RETURN_IF_ERROR(RequireDataPlane(s, now));
     t.routes = s.routes;
+    t.uid = s.uid;
     t.epoch = s.epoch;
     t.max_record_bytes = uint64_t(s.max_record_size_kib) * 1024;
     t.name = s.name;
@@ -42,6 +44,18 @@ Result<const catalog::RouteTable::Entry*> RouteRecord(const PutTarget& t, std::s
   const catalog::RouteTable::Entry* e = t.routes->Find(key);
   if (!e) return Status(Errc::kInternal, "no open shard covers hash key " + model::FormatHashKey(key));
   return e;
+}
+
+Status AdmitSingleWrite(HandlerArgs& a, const PutTarget& t, uint32_t shard, uint64_t record_bytes) {
+  if (a.ctx.faults.enabled()) {
+    InjectLatency(a.ctx);
+    SLUICE_RETURN_IF_ERROR(InjectedFaultStatus(DrawFault(a.ctx), shard, t.name, t.account));
+  }
+  if (!DataPlaneLimited(a.ctx)) return Status::Ok();
+  uint8_t admitted = 0;
+  a.ctx.limits->AdmitWrites(t.uid, shard, a.ctx.clock->NowMillis(), {&record_bytes, 1}, &admitted,
+                            t.max_record_bytes);
+  return admitted ? Status::Ok() : ShardThrottled(shard, t.name, t.account);
 }
 
 Status AppendDecoded(storage::RecordBatchBuilder* batch, std::string_view partition_key, std::string_view b64) {

@@ -16,6 +16,7 @@ namespace sluice::server::api {
 
 struct PutTarget {
   std::shared_ptr<const catalog::RouteTable> routes;
+  uint64_t uid = 0;  // keys the shard's throughput limits
   uint32_t epoch = 0;
   uint64_t max_record_bytes = 0;
   std::string name;
@@ -31,6 +32,10 @@ Result<const catalog::RouteTable::Entry*> RouteRecord(const PutTarget& t, std::s
 
 // Base64-decodes data into the batch as one record. SerializationException on bad base64.
 Status AppendDecoded(storage::RecordBatchBuilder* batch, std::string_view partition_key, std::string_view b64);
+
+// PutRecord's throughput check and injected faults: the whole call fails (HTTP 400 throttle,
+// or InternalFailure).
+Status AdmitSingleWrite(HandlerArgs& a, const PutTarget& t, uint32_t shard, uint64_t record_bytes);
 
 // ValidationException for a record above the stream's MaxRecordSizeInKiB.
 Status RecordTooLarge(size_t data_bytes, uint64_t max_bytes, std::string_view path);

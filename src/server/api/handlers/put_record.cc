@@ -39,6 +39,8 @@ void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done) {
   PutTarget target;
   const catalog::RouteTable::Entry* route = nullptr;
   Status st = Prepare(a, r, &batch, &target, &route);
+  if (st.ok())
+    st = AdmitSingleWrite(a, target, route->shard_index, batch.bytes().size() - storage::kRecordHeaderBytes);
   if (!st.ok()) {
     WriteError(st, a.req.encoding, resp);
     done();

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <atomic>
+#include <span>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -8,9 +10,12 @@
 #include "model/shard_id.h"
 #include "server/api/error_mapping.h"
 #include "server/api/handlers/put_path.h"
+#include "server/api/handlers/throttle.h"
 
 namespace sluice::server::api {
 namespace {
+
+enum class Outcome : uint8_t { kOk, kThrottled, kInternal };
 
 // Per-request state that outlives the handler call when appends complete asynchronously.
 struct PutRecordsState {
@@ -21,11 +26,14 @@ struct PutRecordsState {
   };
   std::vector<Slot> slots;
   std::vector<uint32_t> slot_of_record;
+  std::vector<Outcome> outcome;  // empty: every record was admitted
   std::atomic<size_t> pending{0};
   uint32_t epoch = 0;
   protocol::BodyEncoding encoding = protocol::BodyEncoding::kJson;
   ApiResponse* resp = nullptr;
   Completion done;
+  std::string stream_name;
+  std::string account;
   std::vector<std::shared_ptr<storage::ShardLog>> logs;
 
   void Finish();
@@ -43,7 +51,15 @@ void PutRecordsState::Finish() {
     uint32_t si = slot_of_record[i];
     const Slot& slot = slots[si];
     if (i) out.push_back(',');
-    if (slot.failed) {
+    Outcome o = outcome.empty() ? Outcome::kOk : outcome[i];
+    if (o == Outcome::kThrottled) {
+      ++failed_records;
+      out.append("{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"");
+      out.append(ShardRateExceededMessage(slot.shard_index, stream_name, account));
+      out.append("\"}");
+      continue;
+    }
+    if (slot.failed || o == Outcome::kInternal) {
       ++failed_records;
       out.append("{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"Internal service failure.\"}");
       continue;
@@ -65,6 +81,64 @@ void PutRecordsState::Finish() {
   done();
 }
 
+// Throughput limits and injected faults, per record. Each shard's records are admitted in request
+// order under one lock; a slot that lost records is rebuilt from the request (only when
+// throttling, so the unthrottled path decodes once).
+void AdmitRecords(HandlerArgs& a, const PutTarget& t, const protocol::PutRecordsRequest& r,
+                  std::span<const uint64_t> sizes, PutRecordsState* st,
+                  std::vector<storage::RecordBatchBuilder>& batches) {
+  size_t n = r.records.size(), nslots = st->slots.size();
+  st->outcome.assign(n, Outcome::kOk);
+  if (a.ctx.faults.enabled()) {
+    InjectLatency(a.ctx);
+    for (size_t i = 0; i < n; ++i) {
+      limits::Fault f = DrawFault(a.ctx);
+      if (f != limits::Fault::kNone)
+        st->outcome[i] = f == limits::Fault::kThrottle ? Outcome::kThrottled : Outcome::kInternal;
+    }
+  }
+  // Records grouped by slot, in request order (counting sort).
+  thread_local std::vector<uint32_t> begin, order, cursor;
+  begin.assign(nslots + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++begin[st->slot_of_record[i] + 1];
+  for (size_t si = 0; si < nslots; ++si) begin[si + 1] += begin[si];
+  cursor.assign(begin.begin(), begin.end() - 1);
+  order.resize(n);
+  for (size_t i = 0; i < n; ++i) order[cursor[st->slot_of_record[i]]++] = static_cast<uint32_t>(i);
+
+  thread_local std::vector<uint64_t> slot_sizes;
+  thread_local std::vector<uint32_t> slot_records;
+  thread_local std::vector<uint8_t> admitted;
+  int64_t now = a.ctx.clock->NowMillis();
+  for (size_t si = 0; si < nslots; ++si) {
+    slot_sizes.clear();
+    slot_records.clear();
+    for (uint32_t k = begin[si]; k < begin[si + 1]; ++k) {
+      uint32_t i = order[k];
+      if (st->outcome[i] != Outcome::kOk) continue;
+      slot_sizes.push_back(sizes[i]);
+      slot_records.push_back(i);
+    }
+    if (DataPlaneLimited(a.ctx) && !slot_sizes.empty()) {
+      admitted.resize(slot_sizes.size());
+      a.ctx.limits->AdmitWrites(t.uid, st->slots[si].shard_index, now, slot_sizes, admitted.data(),
+                                t.max_record_bytes);
+      for (size_t k = 0; k < slot_records.size(); ++k)
+        if (!admitted[k]) st->outcome[slot_records[k]] = Outcome::kThrottled;
+    }
+    bool all_ok = std::all_of(order.begin() + begin[si], order.begin() + begin[si + 1],
+                              [&](uint32_t i) { return st->outcome[i] == Outcome::kOk; });
+    if (all_ok) continue;
+    batches[si].Clear();
+    for (uint32_t k = begin[si]; k < begin[si + 1]; ++k) {
+      uint32_t i = order[k];
+      if (st->outcome[i] != Outcome::kOk) continue;
+      // Decoded successfully once already.
+      AppendDecoded(&batches[si], *r.records[i].partition_key, *r.records[i].data).IgnoreError();
+    }
+  }
+}
+
 }  // namespace
 
 void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
@@ -83,11 +157,14 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
   const PutTarget& target = t.value();
 
   uint64_t total = 0;
+  thread_local std::vector<uint64_t> sizes;
+  sizes.resize(r.records.size());
   for (size_t i = 0; i < r.records.size(); ++i) {
     size_t n = protocol::RequestDecoder::DecodedBase64Length(*r.records[i].data);
     if (n > target.max_record_bytes)
       return fail(RecordTooLarge(n, target.max_record_bytes, "records." + std::to_string(i + 1) + ".member.data"));
-    total += n + r.records[i].partition_key->size();
+    sizes[i] = n + r.records[i].partition_key->size();
+    total += sizes[i];
   }
   uint64_t cap = target.max_record_bytes > 1024 * 1024 ? a.ctx.options.put_records_large_max_bytes
                                                         : a.ctx.options.put_records_max_bytes;
@@ -123,11 +200,21 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
     if (!st.ok()) return fail(st);
   }
 
+  if (DataPlaneLimited(a.ctx) || a.ctx.faults.enabled()) {
+    state->stream_name = target.name;
+    state->account = target.account;
+    AdmitRecords(a, target, r, sizes, state.get(), batches);
+  }
+
   // Nothing is written until every record decoded and routed: a bad request changes nothing.
   state->done = std::move(done);
-  state->pending.store(state->slots.size());
+  size_t appends = 0;
+  for (size_t si = 0; si < state->slots.size(); ++si) appends += !batches[si].empty();
+  if (appends == 0) return state->Finish();
+  state->pending.store(appends);
   int64_t now = a.ctx.clock->NowMillis();
   for (size_t si = 0; si < state->slots.size(); ++si) {
+    if (batches[si].empty()) continue;  // every record of this shard was refused
     state->logs[si]->Append(batches[si], now, [state, si](Result<storage::AppendResult> res) {
       if (res.ok()) {
         state->slots[si].first_offset = res->first_offset;

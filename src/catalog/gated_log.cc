@@ -1,0 +1,37 @@
+#include "catalog/gated_log.h"
+
+#include <thread>
+
+namespace sluice::catalog {
+
+void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms,
+                           storage::AppendCallback done) {
+  // Count first, then check (both seq_cst; Seal does the reverse): either Seal sees this
+  // append in flight and waits for it, or this append sees the seal and stays out.
+  in_flight_.fetch_add(1);
+  if (sealed_.load()) {
+    in_flight_.fetch_sub(1);
+    done(Status(Errc::kUnavailable, "The shard was closed by a reshard while the request was routed; retry."));
+    return;
+  }
+  inner_->Append(batch, arrival_ms, [self = shared_from_this(), done = std::move(done)](Result<storage::AppendResult> res) {
+    // The record is published before the callback runs, so Seal may read the tip as soon as
+    // the count drops.
+    self->in_flight_.fetch_sub(1);
+    done(std::move(res));
+  });
+}
+
+Result<uint64_t> GatedShardLog::Seal(std::chrono::steady_clock::time_point deadline) {
+  sealed_.store(true);
+  while (in_flight_.load() != 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      sealed_.store(false);
+      return Status(Errc::kUnavailable, "Appends to the shard did not complete in time; retry the reshard.");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  return inner_->Bounds().end_offset;
+}
+
+}  // namespace sluice::catalog
