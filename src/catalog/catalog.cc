@@ -197,10 +197,7 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   if (spec.mode == StreamMode::kOnDemand) {
     if (usage.on_demand_streams + 1 > options_.on_demand_stream_limit) {
       return Status(Errc::kLimitExceeded,
-                    "This request would exceed the on-demand stream count limit for the account " +
-                        std::string(spec.key.account) + " in " + std::string(spec.key.region) +
-                        ". Current on-demand stream count: " + std::to_string(usage.on_demand_streams) +
-                        ". Limit: " + std::to_string(options_.on_demand_stream_limit) + ".");
+                    OnDemandLimitMessage(spec.key.account, spec.key.region, usage.on_demand_streams));
     }
   } else if (uint64_t{usage.open_provisioned_shards} + shards > options_.shard_limit) {
     return Status(Errc::kLimitExceeded,
@@ -317,6 +314,12 @@ void Catalog::ForEachStream(std::string_view account, std::string_view region,
   Key prefix = MakeKey({account, region, ""});
   for (auto it = streams_.lower_bound(prefix); it != streams_.end() && it->first.starts_with(prefix); ++it)
     fn(*it->second);
+}
+
+void Catalog::ForEachStream(const std::function<void(const Stream&)>& fn) const {
+  SweepDeleted();
+  std::shared_lock lock(mu_);
+  for (const auto& [key, s] : streams_) fn(*s);
 }
 
 void Catalog::EnforceRetention() {

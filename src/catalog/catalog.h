@@ -35,6 +35,7 @@ struct CatalogOptions {
   int64_t update_stream_delay_ms = 0;         // a resharded stream stays UPDATING this long
   uint32_t scaling_ops_per_day = 10;          // UpdateShardCount calls per stream per rolling 24 h; 0: no limit
   uint32_t max_scaling_target = 10000;        // UpdateShardCount's per-stream shard bound
+  uint32_t mode_switches_per_day = 2;         // UpdateStreamMode calls per stream per rolling 24 h; 0: no limit
   // How long a reshard waits for puts routed with the old table to finish appending; later
   // appends to a closed parent fail with a retriable error.
   int64_t reshard_drain_timeout_ms = 2000;
@@ -101,6 +102,18 @@ class Catalog {
   Status MergeShards(StreamKey key, std::string_view shard_id, std::string_view adjacent_shard_id);
   Result<ShardCountChange> UpdateShardCount(StreamKey key, uint32_t target);
 
+  // UpdateStreamMode (stream_mode.cc): ACTIVE streams only; the shards are kept as they are and
+  // the stream is UPDATING for update_stream_delay_ms.
+  Status UpdateStreamMode(StreamKey key, StreamMode mode);
+
+  // The on-demand scaler's entry point: like SplitShard/MergeShards, but for ON_DEMAND streams
+  // only (the public operations refuse them). plan sees the live stream under the exclusive
+  // lock, so it can check that the shards it picked from an earlier snapshot are still open.
+  using OnDemandPlanner = std::function<Result<std::vector<ReshardOp>>(const Stream& live)>;
+  Status ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan);
+  // Visits every stream of every account and region under a shared lock.
+  void ForEachStream(const std::function<void(const Stream&)>& fn) const;
+
   static std::string NotFoundMessage(std::string_view name, std::string_view account);
   static std::string NotActiveMessage(const Stream& s, StreamStatus status);
 
@@ -116,9 +129,12 @@ class Catalog {
   static std::shared_ptr<const RouteTable> BuildRoutes(const Stream& s);
   std::string ShardLimitMessage(std::string_view account, std::string_view region, uint32_t current,
                                 uint32_t additional) const;
+  std::string OnDemandLimitMessage(std::string_view account, std::string_view region, uint32_t current) const;
   using ReshardPlanner = std::function<Result<std::vector<ReshardOp>>(const Stream& live, int64_t now_ms)>;
   // Plans under the exclusive lock, then drains, seals, persists and publishes the result.
-  Status Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan);
+  // on_demand: the scaler's call (ON_DEMAND streams only) rather than a user's (PROVISIONED only).
+  Status Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan,
+                 bool on_demand = false);
   // Waits (bounded) until no put holds the stream's current route table any more.
   void DrainRoutes(const Stream& live) const;
 

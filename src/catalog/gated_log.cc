@@ -14,6 +14,10 @@ void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arr
     done(Status(Errc::kUnavailable, "The shard was closed by a reshard while the request was routed; retry."));
     return;
   }
+  records_.fetch_add(batch.count(), std::memory_order_relaxed);
+  // AWS meters data + partition key, not the log's per-record header.
+  bytes_.fetch_add(batch.bytes().size() - uint64_t{batch.count()} * storage::kRecordHeaderBytes,
+                   std::memory_order_relaxed);
   inner_->Append(batch, arrival_ms, [self = shared_from_this(), done = std::move(done)](Result<storage::AppendResult> res) {
     // The record is published before the callback runs, so Seal may read the tip as soon as
     // the count drops.

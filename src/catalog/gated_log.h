@@ -37,10 +37,22 @@ class GatedShardLog final : public storage::ShardLog, public std::enable_shared_
   void Unseal() { sealed_.store(false); }
   bool sealed() const { return sealed_.load(); }
 
+  // Records and batch bytes accepted since the last call (the on-demand scaler's throughput
+  // sample). Relaxed counters beside in_flight_: no extra cache line on the put path.
+  struct WriteCounts {
+    uint64_t records = 0;
+    uint64_t bytes = 0;
+  };
+  WriteCounts TakeWriteCounts() {
+    return {records_.exchange(0, std::memory_order_relaxed), bytes_.exchange(0, std::memory_order_relaxed)};
+  }
+
  private:
   std::shared_ptr<storage::ShardLog> inner_;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> sealed_{false};
+  std::atomic<uint64_t> records_{0};
+  std::atomic<uint64_t> bytes_{0};
 };
 
 }  // namespace sluice::catalog

@@ -66,14 +66,19 @@ void Catalog::DrainRoutes(const Stream& live) const {
   std::atomic_thread_fence(std::memory_order_acquire);
 }
 
-Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan) {
+Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan,
+                       bool on_demand) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
   std::unique_lock lock(mu_);
   auto it = streams_.find(MakeKey(key));
   if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
   Stream& live = *it->second;
-  if (live.mode == StreamMode::kOnDemand) {
+  if (on_demand && live.mode != StreamMode::kOnDemand) {
+    // The stream was switched to PROVISIONED since the scaler looked at it.
+    return Status(Errc::kInUse, "Stream " + live.name + " is no longer in ON_DEMAND mode.");
+  }
+  if (!on_demand && live.mode == StreamMode::kOnDemand) {
     return Status(Errc::kValidation, std::string(operation) + " is not supported for stream " + live.name +
                                          " under account " + live.account + " because it is in ON_DEMAND mode.");
   }
@@ -133,6 +138,10 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
         {"open_shards", std::to_string(copy.OpenShardCount())}, {"shards", std::to_string(copy.shards.size())}});
   live = std::move(copy);
   return Status::Ok();
+}
+
+Status Catalog::ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan) {
+  return Reshard(key, reason, false, [&](const Stream& s, int64_t) { return plan(s); }, true);
 }
 
 Status Catalog::SplitShard(StreamKey key, std::string_view shard_id, model::HashKey new_starting_hash_key) {

@@ -6,7 +6,7 @@
 namespace sluice::catalog {
 namespace {
 
-constexpr uint8_t kVersion = 2;
+constexpr uint8_t kVersion = 3;
 constexpr uint8_t kOldestVersion = 1;
 
 class Writer {
@@ -152,6 +152,8 @@ std::string EncodeStream(const Stream& s) {
   w.I(s.updating_until_ms);
   w.U(s.scaling_ops_ms.size());
   for (int64_t t : s.scaling_ops_ms) w.I(t);
+  w.U(s.mode_switches_ms.size());
+  for (int64_t t : s.mode_switches_ms) w.I(t);
   return w.Take();
 }
 
@@ -195,6 +197,9 @@ Result<Stream> DecodeStream(std::string_view bytes) {
   if (version >= 2) {
     s.updating_until_ms = r.I();
     for (uint64_t n = r.Count(); n > 0 && r.ok(); --n) s.scaling_ops_ms.push_back(r.I());
+  }
+  if (version >= 3) {
+    for (uint64_t n = r.Count(); n > 0 && r.ok(); --n) s.mode_switches_ms.push_back(r.I());
   }
   if (!r.ok() || !r.done()) return Status(Errc::kCorruption, "stream metadata is truncated or malformed");
   s.arn = StreamArn(s.region, s.account, s.name);

@@ -39,6 +39,7 @@ Stream FullStream() {
   s.shards[2].adjacent_parent = 1;
   s.updating_until_ms = 1'700'000'010'000;
   s.scaling_ops_ms = {1'700'000'003'000, 1'700'000'004'000};
+  s.mode_switches_ms = {1'700'000'005'000};
   return s;
 }
 
@@ -60,6 +61,7 @@ void ExpectSame(const Stream& a, const Stream& b) {
   EXPECT_EQ(a.shard_level_metrics, b.shard_level_metrics);
   EXPECT_EQ(a.updating_until_ms, b.updating_until_ms);
   EXPECT_EQ(a.scaling_ops_ms, b.scaling_ops_ms);
+  EXPECT_EQ(a.mode_switches_ms, b.mode_switches_ms);
   ASSERT_EQ(a.shards.size(), b.shards.size());
   for (size_t i = 0; i < a.shards.size(); ++i) {
     EXPECT_EQ(a.shards[i].index, b.shards[i].index);
@@ -107,9 +109,9 @@ TEST(StreamCodecTest, RejectsEveryTruncation) {
 TEST(StreamCodecTest, RejectsTrailingBytesUnknownVersionAndBadEnums) {
   std::string bytes = EncodeStream(FullStream());
   EXPECT_EQ(DecodeStream(bytes + '\0').status().code(), Errc::kCorruption);
-  std::string v3 = bytes;
-  v3[0] = 3;
-  EXPECT_EQ(DecodeStream(v3).status().code(), Errc::kCorruption);
+  std::string v4 = bytes;
+  v4[0] = 4;
+  EXPECT_EQ(DecodeStream(v4).status().code(), Errc::kCorruption);
   std::string v0 = bytes;
   v0[0] = 0;
   EXPECT_EQ(DecodeStream(v0).status().code(), Errc::kCorruption);
@@ -127,14 +129,28 @@ TEST(StreamCodecTest, DecodesVersionOneRows) {
   Stream s = FullStream();
   s.updating_until_ms = 0;
   s.scaling_ops_ms.clear();
+  s.mode_switches_ms.clear();
   std::string v1 = EncodeStream(s);
-  ASSERT_EQ(v1.substr(v1.size() - 2), std::string("\0\0", 2));
-  v1.resize(v1.size() - 2);
+  ASSERT_EQ(v1.substr(v1.size() - 3), std::string("\0\0\0", 3));
+  v1.resize(v1.size() - 3);
   v1[0] = 1;
   auto back = DecodeStream(v1);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSame(s, *back);
   EXPECT_EQ(DecodeStream(v1 + std::string("\0\0", 2)).status().code(), Errc::kCorruption);
+}
+
+// Rows written before UpdateStreamMode (version 2) have no mode-switch history.
+TEST(StreamCodecTest, DecodesVersionTwoRows) {
+  Stream s = FullStream();
+  s.mode_switches_ms.clear();
+  std::string v2 = EncodeStream(s);
+  ASSERT_EQ(v2.back(), '\0');
+  v2.pop_back();
+  v2[0] = 2;
+  auto back = DecodeStream(v2);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSame(s, *back);
 }
 
 TEST(StreamCodecTest, SurvivesArbitraryBytes) {

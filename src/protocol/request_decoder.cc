@@ -32,6 +32,23 @@ bool StreamRefMember(std::string_view key, value v, StreamRef* r, Status* st) {
   return true;
 }
 
+// StreamModeDetails {StreamMode}: null counts as absent.
+Status ReadStreamModeDetails(value v, OptStr* mode, bool* present) {
+  if (json::IsNull(v)) return Status::Ok();
+  json::object o;
+  if (v.get_object().get(o) != simdjson::SUCCESS) return json::TypeMismatch(v, "a Structure");
+  *present = true;
+  return json::ForEachMember(o, [&](std::string_view k, value v2) -> Status {
+    if (k == "StreamMode") return json::ReadString(v2, mode);
+    return json::SkipValue(v2);
+  });
+}
+
+void ValidateStreamMode(const OptStr& mode, Validator* v) {
+  v->NotNull(mode.has_value(), "streamModeDetails.streamMode");
+  v->Enum(mode, {"PROVISIONED", "ON_DEMAND"}, "streamModeDetails.streamMode");
+}
+
 void ValidateStreamRef(const StreamRef& r, Validator* v) {
   v->Length(r.stream_name, 1, 128, "streamName");
   v->Pattern(r.stream_name, MatchesName, kNamePattern, "streamName");
@@ -105,26 +122,14 @@ Status RequestDecoder::Decode(std::string_view body, CreateStreamRequest* r) {
     if (k == "Tags") return json::ReadStringMap(v, &r->tags);
     if (k == "WarmThroughputMiBps") return json::ReadInt(v, &r->warm_throughput_mibps);
     if (k == "MaxRecordSizeInKiB") return json::ReadInt(v, &r->max_record_size_kib);
-    if (k == "StreamModeDetails") {
-      if (json::IsNull(v)) return Status::Ok();
-      json::object o;
-      if (v.get_object().get(o) != simdjson::SUCCESS) return json::TypeMismatch(v, "a Structure");
-      r->has_mode_details = true;
-      return json::ForEachMember(o, [&](std::string_view k2, value v2) -> Status {
-        if (k2 == "StreamMode") return json::ReadString(v2, &r->stream_mode);
-        return json::SkipValue(v2);
-      });
-    }
+    if (k == "StreamModeDetails") return ReadStreamModeDetails(v, &r->stream_mode, &r->has_mode_details);
     return json::SkipValue(v);
   }));
   Validator v;
   ValidateStreamRef(*r, &v);
   v.NotNull(r->stream_name.has_value(), "streamName");
   v.Range(r->shard_count, 1, std::nullopt, "shardCount");
-  if (r->has_mode_details) {
-    v.NotNull(r->stream_mode.has_value(), "streamModeDetails.streamMode");
-    v.Enum(r->stream_mode, {"PROVISIONED", "ON_DEMAND"}, "streamModeDetails.streamMode");
-  }
+  if (r->has_mode_details) ValidateStreamMode(r->stream_mode, &v);
   ValidateTags(r->tags, "tags", &v);
   v.Range(r->warm_throughput_mibps, 0, std::nullopt, "warmThroughputMiBps");
   v.Range(r->max_record_size_kib, 1024, 10240, "maxRecordSizeInKiB");
@@ -516,6 +521,24 @@ Status RequestDecoder::Decode(std::string_view body, UpdateShardCountRequest* r)
   v.Range(r->target_shard_count, 1, std::nullopt, "targetShardCount");
   v.NotNull(r->scaling_type.has_value(), "scalingType");
   v.Enum(r->scaling_type, {"UNIFORM_SCALING"}, "scalingType");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, UpdateStreamModeRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "StreamARN") return json::ReadString(v, &r->stream_arn);
+    if (k == "StreamModeDetails") return ReadStreamModeDetails(v, &r->stream_mode, &r->has_mode_details);
+    if (k == "WarmThroughputMiBps") return json::ReadInt(v, &r->warm_throughput_mibps);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  v.NotNull(r->stream_arn.has_value(), "streamARN");
+  v.Length(r->stream_arn, 1, 2048, "streamARN");
+  v.Pattern(r->stream_arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+  v.NotNull(r->has_mode_details, "streamModeDetails");
+  if (r->has_mode_details) ValidateStreamMode(r->stream_mode, &v);
+  v.Range(r->warm_throughput_mibps, 0, std::nullopt, "warmThroughputMiBps");
   return ValidationStatus(v);
 }
 

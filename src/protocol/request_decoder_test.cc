@@ -1109,6 +1109,23 @@ TEST_F(DecoderTest, UpdateShardCount) {
   ExpectSerialization<UpdateShardCountRequest>(R"({"StreamName":"s","TargetShardCount":"2","ScalingType":"UNIFORM_SCALING"})");
 }
 
+TEST_F(DecoderTest, UpdateStreamMode) {
+  constexpr std::string_view kArn = R"("StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1")";
+  UpdateStreamModeRequest r;
+  ASSERT_TRUE(Decode("{" + std::string(kArn) + R"(,"StreamModeDetails":{"StreamMode":"ON_DEMAND"}})", &r).ok());
+  EXPECT_EQ(*r.stream_mode, "ON_DEMAND");
+  EXPECT_FALSE(r.stream_name.has_value());
+  ExpectValidation<UpdateStreamModeRequest>(R"({"StreamModeDetails":{"StreamMode":"ON_DEMAND"}})", NotNull("streamARN"));
+  ExpectValidation<UpdateStreamModeRequest>("{" + std::string(kArn) + "}", NotNull("streamModeDetails"));
+  ExpectValidation<UpdateStreamModeRequest>("{" + std::string(kArn) + R"(,"StreamModeDetails":{}})",
+                                            NotNull("streamModeDetails.streamMode"));
+  ExpectValidation<UpdateStreamModeRequest>(
+      "{" + std::string(kArn) + R"(,"StreamModeDetails":{"StreamMode":"FAST"}})",
+      "1 validation error detected: Value 'FAST' at 'streamModeDetails.streamMode' failed to satisfy constraint: "
+      "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
+  ExpectSerialization<UpdateStreamModeRequest>("{" + std::string(kArn) + R"(,"StreamModeDetails":"ON_DEMAND"})");
+}
+
 TEST_F(DecoderTest, EmptyRequestIgnoresAllMembers) {
   ExpectOk<EmptyRequest>(R"({"StreamName":5,"Limit":"x","Records":{}})");
 }

@@ -144,4 +144,11 @@ struct UpdateShardCountRequest : StreamRef {
   OptStr scaling_type;
 };
 
+// The model takes only StreamARN (stream_name stays unset).
+struct UpdateStreamModeRequest : StreamRef {
+  OptStr stream_mode;  // StreamModeDetails.StreamMode
+  bool has_mode_details = false;
+  OptInt warm_throughput_mibps;
+};
+
 }  // namespace sluice::protocol

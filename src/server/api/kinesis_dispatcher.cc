@@ -44,6 +44,7 @@ constexpr Route kRoutes[] = {
     {"SplitShard", HandleSplitShard, nullptr},
     {"MergeShards", HandleMergeShards, nullptr},
     {"UpdateShardCount", HandleUpdateShardCount, nullptr},
+    {"UpdateStreamMode", HandleUpdateStreamMode, nullptr},
 };
 
 const Route* FindRoute(std::string_view op) {

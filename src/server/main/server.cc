@@ -14,6 +14,7 @@
 #include "base/random.h"
 #include "catalog/catalog.h"
 #include "catalog/metadata_store.h"
+#include "catalog/on_demand_scaler.h"
 #include "server/api/api_context.h"
 #include "server/api/kinesis_dispatcher.h"
 #include "server/http/http_server.h"
@@ -146,6 +147,14 @@ Status Server::Start() {
   http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), SystemClock::Default());
   SLUICE_RETURN_IF_ERROR(http_->Start());
   retention_ = std::thread([this] { RetentionLoop(); });
+  if (config_.on_demand_scaling) {
+    catalog::OnDemandScalerOptions so = config_.scaler;
+    // The scaler calls a shard hot relative to the limit the put path enforces.
+    so.shard_write_bytes_per_sec = config_.limits.shard_write_bytes_per_sec;
+    so.shard_write_records_per_sec = config_.limits.shard_write_records_per_sec;
+    scaler_ = std::make_unique<catalog::OnDemandScaler>(so, catalog_.get(), SystemClock::Default());
+    scaler_thread_ = std::thread([this] { ScalerLoop(); });
+  }
   SLOG(kInfo, "server", "sluice listening",
        {{"host", config_.http.host},
         {"port", std::to_string(http_->port())},
@@ -170,6 +179,17 @@ void Server::RetentionLoop() {
   }
 }
 
+void Server::ScalerLoop() {
+  std::unique_lock lock(retention_mu_);
+  while (!stopping_) {
+    retention_cv_.wait_for(lock, std::chrono::milliseconds(config_.on_demand_scaling_interval_ms));
+    if (stopping_) break;
+    lock.unlock();
+    scaler_->Tick();
+    lock.lock();
+  }
+}
+
 void Server::Stop() {
   if (http_) http_->Stop();
   {
@@ -178,6 +198,7 @@ void Server::Stop() {
   }
   retention_cv_.notify_all();
   if (retention_.joinable()) retention_.join();
+  if (scaler_thread_.joinable()) scaler_thread_.join();
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
 }

@@ -17,6 +17,7 @@ class DiskLogStore;
 namespace sluice::catalog {
 class Catalog;
 class MetadataStore;
+class OnDemandScaler;
 }  // namespace sluice::catalog
 namespace sluice::limits {
 class LimitsRegistry;
@@ -42,19 +43,22 @@ class Server {
  private:
   ServerConfig config_;
   void RetentionLoop();
+  void ScalerLoop();
 
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;  // logs_ when --storage disk
   std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<catalog::OnDemandScaler> scaler_;  // null with --on-demand-scaling off
   std::unique_ptr<limits::LimitsRegistry> limits_;  // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
   std::unique_ptr<http::HttpServer> http_;
   std::thread retention_;
+  std::thread scaler_thread_;
   std::mutex retention_mu_;
   std::condition_variable retention_cv_;
-  bool stopping_ = false;
+  bool stopping_ = false;  // under retention_mu_; stops both background loops
 };
 
 // Loads the secret that signs shard iterators from data_dir, creating it on first start, so

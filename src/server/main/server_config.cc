@@ -86,6 +86,16 @@ Storage and streams:
                                seconds to minutes); resharding it meanwhile is ResourceInUse
   --shard-limit N              open provisioned shards per account and region (default 500)
   --on-demand-stream-limit N   on-demand streams per account and region (default 50)
+  --on-demand-scaling on|off   ON_DEMAND streams split hot shards (or double) under sustained
+                               load and merge back when idle, never below 4 shards (default on)
+  --on-demand-scaling-interval-ms N
+                               how often the scaler looks at write rates (default 1000)
+  --on-demand-scale-up-after-ms N
+                               how long a shard (or the stream) must run at 80% of its write
+                               limit before it is split (default 60000)
+  --on-demand-scale-down-after-ms N
+                               how long a stream must use under 20% of its write capacity
+                               before its shards are merged pairwise (default 3600000)
 
 Throughput limits (AWS's per-shard and per-API quotas; model in src/limits/README.md):
   --limits aws|off|custom      aws (default): per shard 1 MiB/s and 1000 records/s written,
@@ -276,6 +286,21 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       {"--update-stream-delay-ms", u64(&c->catalog.update_stream_delay_ms)},
       {"--shard-limit", u64(&c->catalog.shard_limit)},
       {"--on-demand-stream-limit", u64(&c->catalog.on_demand_stream_limit)},
+      {"--on-demand-scaling",
+       [c](const std::string& v) {
+         if (v != "on" && v != "off") return false;
+         c->on_demand_scaling = v == "on";
+         return true;
+       }},
+      {"--on-demand-scaling-interval-ms",
+       [c](const std::string& v) {
+         uint64_t x;
+         if (!ParseU64(v, &x) || x < 10 || x > 86400000) return false;
+         c->on_demand_scaling_interval_ms = static_cast<int64_t>(x);
+         return true;
+       }},
+      {"--on-demand-scale-up-after-ms", u64(&c->scaler.scale_up_after_ms)},
+      {"--on-demand-scale-down-after-ms", u64(&c->scaler.scale_down_after_ms)},
       {"--limits",
        [&](const std::string& v) {
          if (v != "aws" && v != "off" && v != "custom") return false;

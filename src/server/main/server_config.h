@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/on_demand_scaler.h"
 #include "limits/fault_injection.h"
 #include "limits/limits_config.h"
 #include "server/api/api_context.h"
@@ -26,6 +27,10 @@ struct ServerConfig {
   std::string limits_mode = "aws";  // "aws" | "off" | "custom"
   limits::LimitsConfig limits;      // data_plane / control_plane resolved from the mode flags
   limits::FaultConfig faults;
+  bool on_demand_scaling = true;
+  int64_t on_demand_scaling_interval_ms = 1000;
+  // Rates are taken from `limits` at start; the timing fields come from the flags.
+  catalog::OnDemandScalerOptions scaler;
 };
 
 struct ParseOutcome {

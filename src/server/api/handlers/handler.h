@@ -43,6 +43,7 @@ Status HandleUpdateMaxRecordSize(HandlerArgs& a);
 Status HandleSplitShard(HandlerArgs& a);
 Status HandleMergeShards(HandlerArgs& a);
 Status HandleUpdateShardCount(HandlerArgs& a);
+Status HandleUpdateStreamMode(HandlerArgs& a);
 void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done);
 void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done);
 
