@@ -424,7 +424,7 @@ def render_doc(results, micro, machine, notes):
              f"{machine.get('loadavg_before', '?')} / {machine.get('loadavg_after', '?')}. "
              "Load generator and server share the machine (loopback). `sluice` = default flags "
              "(`--storage disk --durability sync`), `sluice-none` = `--durability none`.", ""]
-    parts += ["### Goals (issue 3)", "", md_table(goal_rows(results, micro), GOAL_HEAD, 4), ""]
+    parts += ["### Goals (issues 3 and 4)", "", md_table(goal_rows(results, micro), GOAL_HEAD, 4), ""]
     parts += ["### End to end", "", md_table(table_rows(results)), "",
               "Ratios:", "", "| scenario | sluice | vs | measure | ratio |", "|---|---|---|---|---:|"]
     parts += ratio_lines(results, True)
