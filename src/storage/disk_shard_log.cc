@@ -51,6 +51,14 @@ std::string DiskShardLog::IndexPath(uint64_t first_offset) const {
 // ---------------------------------------------------------------------------------------------
 // Append side
 
+void DiskShardLog::AddFrame(Segment* s, const PendingAppend& p, uint64_t index_interval) {
+  AddToSparseIndex(&s->index, {p.first_offset, p.position, p.arrival_ms}, index_interval);
+  if (s->end_offset == s->first_offset) s->first_arrival_ms = p.arrival_ms;
+  s->end_offset = p.first_offset + p.count;
+  s->data_bytes = p.position + p.length;
+  s->last_arrival_ms = p.arrival_ms;
+}
+
 StagingChunk* DiskShardLog::ChunkFor(size_t frame_len, bool new_segment) {
   if (!new_segment && !chunks_.empty()) {
     StagingChunk& back = chunks_.back();
@@ -227,26 +235,15 @@ Status DiskShardLog::OpenWriter(const std::string& path) {
 Status DiskShardLog::SealWriterSegment() {
   Segment& s = *writer_segment_;
   // The commit thread's view of the segment's data: published values plus this round's frames.
-  segment::SegmentIndex idx;
-  idx.first_offset = s.first_offset;
+  Segment view;
   {
     std::shared_lock lock(meta_mu_);
-    idx.end_offset = s.end_offset;
-    idx.data_bytes = s.data_bytes;
-    idx.last_arrival_ms = s.last_arrival_ms;
-    idx.entries = s.index;
+    view = s;
   }
-  uint64_t last_index_pos = s.last_index_position;
-  for (const PendingAppend& p : round_.appends) {
-    if (p.segment_first_offset != s.first_offset) continue;
-    if (idx.entries.empty() || p.position >= last_index_pos + env_->options.index_interval_bytes) {
-      idx.entries.push_back({p.first_offset, p.position, p.arrival_ms});
-      last_index_pos = p.position;
-    }
-    idx.end_offset = p.first_offset + p.count;
-    idx.data_bytes = p.position + p.length;
-    idx.last_arrival_ms = p.arrival_ms;
-  }
+  for (const PendingAppend& p : round_.appends)
+    if (p.segment_first_offset == s.first_offset) AddFrame(&view, p, env_->options.index_interval_bytes);
+  segment::SegmentIndex idx{view.first_offset, view.end_offset, view.data_bytes, view.last_arrival_ms,
+                            std::move(view.index)};
   SLUICE_RETURN_IF_ERROR(writer_file_->Truncate(idx.data_bytes));
   SLUICE_RETURN_IF_ERROR(writer_file_->Sync());
   SLUICE_RETURN_IF_ERROR(WriteIndexFile(idx));
@@ -336,14 +333,7 @@ void DiskShardLog::FinishRound() {
         for (auto& s : segments_)
           if (s->first_offset == p.segment_first_offset) seg = s.get();
       }
-      if (seg->index.empty() || p.position >= seg->last_index_position + env_->options.index_interval_bytes) {
-        seg->index.push_back({p.first_offset, p.position, p.arrival_ms});
-        seg->last_index_position = p.position;
-      }
-      if (seg->end_offset == seg->first_offset) seg->first_arrival_ms = p.arrival_ms;
-      seg->end_offset = p.first_offset + p.count;
-      seg->data_bytes = p.position + p.length;
-      seg->last_arrival_ms = p.arrival_ms;
+      AddFrame(seg, p, env_->options.index_interval_bytes);
     }
     if (!round_.appends.empty()) {
       visible_end_.store(round_.appends.back().first_offset + round_.appends.back().count, std::memory_order_release);
@@ -501,15 +491,16 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
       cur = segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ReadBuffer());
       continue;
     }
-    if (*r != segment::FrameCheck::kOk) {
-      std::string check(segment::FrameCheckName(*r));
+    auto corrupt = [&](segment::FrameCheck c, uint64_t offset) {
+      std::string check(segment::FrameCheckName(c));
       SLOG(kError, "storage", "corrupt batch",
            {{"path", seg->path}, {"position", std::to_string(cur.frame_position())},
-            {"offset", std::to_string(cur.offset())}, {"check", check}});
+            {"offset", std::to_string(offset)}, {"check", check}});
       return Status(Errc::kCorruption, "corrupt batch in " + seg->path + " at position " +
                                            std::to_string(cur.frame_position()) + " (offset " +
-                                           std::to_string(cur.offset()) + "): " + check);
-    }
+                                           std::to_string(offset) + "): " + check);
+    };
+    if (*r != segment::FrameCheck::kOk) return corrupt(*r, cur.offset());
     RecordBatchReader reader({frame + segment::kFrameHeaderBytes, h.length - segment::kFrameHeaderBytes});
     RecordView v;
     v.arrival_ms = h.arrival_ms;
@@ -528,6 +519,9 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
       }
       ++v.offset;
     }
+    // The cursor checked header and CRC only; the walk above is the payload check.
+    if (!reader.AtEnd() || v.offset != h.first_offset + h.record_count)
+      return corrupt(segment::FrameCheck::kBadPayload, h.first_offset);
   }
   return sum;
 }

@@ -35,10 +35,16 @@ struct Segment {
   uint64_t data_bytes = 0;
   int64_t first_arrival_ms = 0;
   int64_t last_arrival_ms = 0;
-  uint64_t last_index_position = 0;
   std::vector<segment::IndexEntry> index;
   bool sealed = false;
 };
+
+// The sparse index keeps a segment's first frame, then the first frame at least `interval`
+// bytes past the previous entry.
+inline void AddToSparseIndex(std::vector<segment::IndexEntry>* index, const segment::IndexEntry& e,
+                             uint64_t interval) {
+  if (index->empty() || e.position >= index->back().position + interval) index->push_back(e);
+}
 
 class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<DiskShardLog> {
  public:
@@ -93,6 +99,8 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
     bool dir_dirty = false;
   };
 
+  // Folds one committed frame into a segment's description (index, end, size, arrival times).
+  static void AddFrame(Segment* s, const PendingAppend& p, uint64_t index_interval);
   StagingChunk* ChunkFor(size_t frame_len, bool new_segment);
   Status CreateWriterSegment(uint64_t first_offset);
   Status OpenWriter(const std::string& path);

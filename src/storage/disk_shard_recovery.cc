@@ -125,7 +125,6 @@ Status DiskShardLog::RecoverSegments(std::vector<std::shared_ptr<Segment>>* out)
         seg->last_arrival_ms = idx->last_arrival_ms;
         seg->first_arrival_ms = idx->entries.front().arrival_ms;
         seg->index = std::move(idx->entries);
-        seg->last_index_position = seg->index.back().position;
         seg->sealed = true;
         have_index = true;
       } else {
@@ -134,10 +133,7 @@ Status DiskShardLog::RecoverSegments(std::vector<std::shared_ptr<Segment>>* out)
     }
     if (!have_index) {
       auto scan = segment::ScanSegment(*seg->reader, first, [&](uint64_t pos, const segment::FrameHeader& h) {
-        if (seg->index.empty() || pos >= seg->last_index_position + interval) {
-          seg->index.push_back({h.first_offset, pos, h.arrival_ms});
-          seg->last_index_position = pos;
-        }
+        AddToSparseIndex(&seg->index, {h.first_offset, pos, h.arrival_ms}, interval);
       });
       if (!scan.ok()) return scan.status();
       seg->end_offset = scan->next_offset;

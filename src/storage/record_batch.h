@@ -83,6 +83,7 @@ class RecordBatchReader {
     p_ += need;
     return true;
   }
+  bool AtEnd() const { return p_ == end_; }
 
  private:
   const char* p_;

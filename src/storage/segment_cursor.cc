@@ -33,7 +33,7 @@ Result<FrameCheck> FrameCursor::Next(FrameHeader* h, const char** frame) {
     // Frames never cross end_pos: bytes beyond it are not committed.
     avail = static_cast<size_t>(std::min<uint64_t>(avail, end_pos_ - pos_));
     const char* p = in_buf ? buf_->data() + (pos_ - buf_pos_) : nullptr;
-    c = avail > 0 ? CheckFrame(p, avail, offset_, h) : FrameCheck::kTruncated;
+    c = avail > 0 ? CheckFrame(p, avail, offset_, h, /*check_payload=*/false) : FrameCheck::kTruncated;
     if (c == FrameCheck::kOk) {
       *frame = p;
       frame_pos_ = pos_;

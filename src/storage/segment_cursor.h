@@ -19,6 +19,8 @@ class FrameCursor {
 
   // kOk with the frame's header and bytes (valid until the next call), kEnd at end_pos, or
   // the check that failed (the frame at frame_position() is damaged). Errors are I/O failures.
+  // Header, CRC and offset are checked; that the records tile the payload is left to the caller,
+  // which walks them anyway.
   Result<FrameCheck> Next(FrameHeader* h, const char** frame);
 
   uint64_t frame_position() const { return frame_pos_; }

@@ -90,8 +90,10 @@ std::string_view FrameCheckName(FrameCheck c);
 
 // Checks the frame at `bytes` (which holds `available` bytes from the frame start; the frame
 // may be longer). expected_offset: the offset the frame must start at, if known.
+// check_payload = false skips the walk over the records (kBadPayload is then never returned): for
+// readers that walk the records anyway and check the count themselves.
 FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset,
-                      FrameHeader* header);
+                      FrameHeader* header, bool check_payload = true);
 
 std::string SegmentFileName(uint64_t first_offset);
 std::string IndexFileName(uint64_t first_offset);
