@@ -22,7 +22,7 @@ command -v perf >/dev/null || { echo "perf not found (apt-get install linux-perf
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 data="$(mktemp -d /tmp/sluice-prof-data.XXXXXX)"
-"$SLUICE" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --log-level warn >"$OUT/sluice.log" 2>&1 &
+"$SLUICE" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --log-level warn --limits off ${SLUICE_ARGS:-} >"$OUT/sluice.log" 2>&1 &
 spid=$!
 trap 'kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true; rm -rf "$data"' EXIT
 sleep 0.5

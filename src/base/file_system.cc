@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 namespace sluice {
@@ -41,17 +43,19 @@ class PosixFile final : public File {
   ~PosixFile() override {
     ::close(fd_);
     if (direct_fd_ >= 0) ::close(direct_fd_);
+    int rfd = direct_read_fd_.load();
+    if (rfd >= 0) ::close(rfd);
+  }
+
+  Result<size_t> ReadAtDirect(uint64_t pos, void* buf, size_t n) const override {
+    if (!DirectIoAligned(pos, buf, n))
+      return Status(Errc::kInvalidArgument, "unaligned direct I/O read: " + path_);
+    int fd = DirectReadFd();
+    return fd < 0 ? ReadAt(pos, buf, n) : PreadFully(fd, pos, buf, n, /*direct=*/true);
   }
 
   Result<size_t> ReadAt(uint64_t pos, void* buf, size_t n) const override {
-    size_t done = 0;
-    while (done < n) {
-      ssize_t r = RetryEintr([&] { return ::pread(fd_, static_cast<char*>(buf) + done, n - done, pos + done); });
-      if (r < 0) return FileErrorStatus("read", path_, errno);
-      if (r == 0) break;
-      done += static_cast<size_t>(r);
-    }
-    return done;
+    return PreadFully(fd_, pos, buf, n, /*direct=*/false);
   }
 
   Status WriteAt(uint64_t pos, const void* buf, size_t n) override {
@@ -95,9 +99,41 @@ class PosixFile final : public File {
   bool direct_io() const override { return direct_fd_ >= 0; }
 
  private:
+  // Opened on the first direct read only: most segments are never read in bulk, and every
+  // descriptor counts against RLIMIT_NOFILE. -1 when the filesystem has no O_DIRECT.
+  int DirectReadFd() const {
+    int fd = direct_read_fd_.load(std::memory_order_acquire);
+    if (fd != kNotOpened) return fd;
+    std::lock_guard lock(open_mu_);
+    fd = direct_read_fd_.load(std::memory_order_relaxed);
+    if (fd == kNotOpened) {
+      fd = RetryEintr([&] { return ::open(path_.c_str(), O_CLOEXEC | O_RDONLY | O_DIRECT); });
+      // EINVAL: no O_DIRECT here, remembered. Anything else (e.g. out of descriptors): read
+      // through the cache this time and try again next time.
+      if (fd >= 0 || errno == EINVAL) direct_read_fd_.store(fd < 0 ? -1 : fd, std::memory_order_release);
+    }
+    return fd;
+  }
+
+  // Reads until n bytes or end of file (a direct read that ends inside a block is at the end).
+  Result<size_t> PreadFully(int fd, uint64_t pos, void* buf, size_t n, bool direct) const {
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = RetryEintr([&] { return ::pread(fd, static_cast<char*>(buf) + done, n - done, pos + done); });
+      if (r < 0) return FileErrorStatus("read", path_, errno);
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+      if (direct && done % kDirectIoAlignment != 0) break;
+    }
+    return done;
+  }
+
+  static constexpr int kNotOpened = -2;
   std::string path_;
   int fd_;
   int direct_fd_;  // -1 unless writes bypass the page cache
+  mutable std::mutex open_mu_;
+  mutable std::atomic<int> direct_read_fd_{kNotOpened};
 };
 
 class PosixFileSystem final : public FileSystem {

@@ -43,6 +43,14 @@ class File {
   virtual ~File() = default;
   // Reads up to n bytes at pos; fewer only at end of file. Thread-safe (pread semantics).
   virtual Result<size_t> ReadAt(uint64_t pos, void* buf, size_t n) const = 0;
+  // ReadAt bypassing the page cache where the filesystem allows it (O_DIRECT), else ReadAt.
+  // pos, buf and n must be multiples of kDirectIoAlignment (kInvalidArgument otherwise). For bulk
+  // reads of data that is not cached: no page-cache pages to allocate and copy from. Coherent
+  // with writes through either path (the kernel writes back cached dirty pages in the range first).
+  virtual Result<size_t> ReadAtDirect(uint64_t pos, void* buf, size_t n) const {
+    if (!DirectIoAligned(pos, buf, n)) return Status(Errc::kInvalidArgument, "unaligned direct I/O read");
+    return ReadAt(pos, buf, n);
+  }
   // Writes all n bytes at pos (extending the file if needed) or fails. Thread-safe for
   // disjoint ranges.
   virtual Status WriteAt(uint64_t pos, const void* buf, size_t n) = 0;

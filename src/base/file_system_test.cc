@@ -175,6 +175,32 @@ TEST_F(PosixFileSystemTest, DirectIoWritesAlignedBlocksAndReadsAnywhere) {
   EXPECT_TRUE(f->Sync().ok());
 }
 
+// Direct reads see what either write path wrote, including dirty cached pages not yet synced,
+// stop at end of file inside a block, and refuse unaligned requests on any file system.
+TEST_F(PosixFileSystemTest, DirectReadsSeeBothWritePathsAndStopAtEndOfFile) {
+  auto w = OpenOrDie(P("r"), {.create = true, .writable = true, .direct_io = true});
+  AlignedBuffer blocks(2 * kDirectIoAlignment, 'd');
+  ASSERT_TRUE(w->WriteAt(0, blocks.p, 2 * kDirectIoAlignment).ok());
+  auto buffered = OpenOrDie(P("r"), {.writable = true});
+  ASSERT_TRUE(buffered->WriteAt(2 * kDirectIoAlignment, "tail", 4).ok());  // dirty in the cache
+  auto r = OpenOrDie(P("r"), {});
+  AlignedBuffer out(4 * kDirectIoAlignment, '?');
+  auto n = r->ReadAtDirect(0, out.p, 4 * kDirectIoAlignment);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  ASSERT_EQ(*n, 2 * kDirectIoAlignment + 4);
+  EXPECT_EQ(std::string(out.p, 2 * kDirectIoAlignment), std::string(2 * kDirectIoAlignment, 'd'));
+  EXPECT_EQ(std::string(out.p + 2 * kDirectIoAlignment, 4), "tail");
+  n = r->ReadAtDirect(kDirectIoAlignment, out.p, kDirectIoAlignment);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, kDirectIoAlignment);
+  n = r->ReadAtDirect(8 * kDirectIoAlignment, out.p, kDirectIoAlignment);  // past the end
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0u);
+  EXPECT_EQ(r->ReadAtDirect(1, out.p, kDirectIoAlignment).status().code(), Errc::kInvalidArgument);
+  EXPECT_EQ(r->ReadAtDirect(0, out.p + 1, kDirectIoAlignment).status().code(), Errc::kInvalidArgument);
+  EXPECT_EQ(r->ReadAtDirect(0, out.p, 100).status().code(), Errc::kInvalidArgument);
+}
+
 TEST_F(PosixFileSystemTest, DirectIoOnlyForWritableFiles) {
   OpenOrDie(P("a"), {.create = true, .writable = true});
   EXPECT_FALSE(OpenOrDie(P("a"), {.direct_io = true})->direct_io());

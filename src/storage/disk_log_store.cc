@@ -180,9 +180,16 @@ class DiskLogStoreImpl final : public DiskLogStore {
     env_.fs = fs;
     env_.options = std::move(options);
     env_.pool = &pool_;
+    if (env_.options.read_ahead_threads > 0 && env_.options.read_ahead_max_bytes > 0) {
+      read_ahead_ = std::make_unique<ReadAheadPool>(env_.options.read_ahead_threads);
+      env_.read_ahead = read_ahead_.get();
+      env_.read_ahead_budget = std::make_shared<ReadAheadBudget>(env_.options.read_ahead_max_bytes);
+    }
   }
   ~DiskLogStoreImpl() override {
     for (auto& c : committers_) c->Stop();
+    env_.read_ahead = nullptr;
+    read_ahead_.reset();
   }
 
   Status Start() {
@@ -250,6 +257,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
  private:
   StoreEnv env_;
   ChunkPool pool_;
+  std::unique_ptr<ReadAheadPool> read_ahead_;
   std::vector<std::shared_ptr<Committer>> committers_;
   mutable std::mutex mu_;
   std::map<std::pair<uint64_t, uint32_t>, std::weak_ptr<DiskShardLog>> logs_;

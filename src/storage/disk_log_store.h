@@ -52,6 +52,13 @@ struct DiskLogStoreOptions {
   // Writes smaller than this go through the page cache even with direct_io: a small O_DIRECT
   // write costs a device submission (a VM exit here) per commit, which dominated small puts.
   uint64_t direct_io_min_bytes = 64 << 10;
+  // With direct_io, reads of at least this many bytes (a consumer catching up) bypass the page
+  // cache too; smaller ones (tail polls, whose data is usually cached) do not. 0 = never.
+  uint64_t direct_read_min_bytes = 512 << 10;
+  // Bulk readers that continue where they stopped get the next span read in the background by
+  // one of these threads (storage/read_ahead.h), within this much memory store-wide. 0 = off.
+  uint32_t read_ahead_threads = 2;
+  uint64_t read_ahead_max_bytes = 64ull << 20;
   uint32_t commit_threads = 2;
   uint64_t max_staged_bytes_per_shard = 64ull << 20;  // beyond it Append fails kUnavailable
   int64_t failure_retry_ms = 1000;            // a failed shard re-runs recovery after this

@@ -25,8 +25,8 @@ const char* ZeroBlock() {
 }
 
 // Per-thread read buffer: frames are read whole into it and records are visited in place.
-std::vector<char>& ReadBuffer() {
-  thread_local std::vector<char> buf;
+segment::ReadBuffer& ThreadReadBuffer() {
+  thread_local segment::ReadBuffer buf;
   return buf;
 }
 
@@ -430,7 +430,7 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
     seg_end_off = seg->end_offset;
   }
   segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos,
-                           static_cast<size_t>(env_->options.index_interval_bytes * 2), &ReadBuffer());
+                           static_cast<size_t>(env_->options.index_interval_bytes * 2), &ThreadReadBuffer());
   while (true) {
     segment::FrameHeader h;
     const char* frame;
@@ -480,7 +480,25 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     uint64_t want = std::min<uint64_t>(limits.max_bytes + (64 << 10), span_end - pos);
     return static_cast<size_t>(std::clamp<uint64_t>(want, 64 << 10, 4 << 20));
   };
-  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ReadBuffer());
+  const size_t direct_min = env_->options.direct_io ? env_->options.direct_read_min_bytes : 0;
+  const bool bulk = direct_min > 0 && chunk_for() >= direct_min;
+  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(),
+                           direct_min);
+  bool sequential = false;
+  if (bulk && env_->read_ahead != nullptr) {
+    std::shared_ptr<ReadAheadSlot> slot;
+    {
+      std::lock_guard lock(ra_mu_);
+      sequential = from == ra_expect_from_;
+      if (ra_slot_ && ra_slot_->file() == seg->reader.get() && ra_slot_->start() <= pos &&
+          pos < ra_slot_->valid_end())
+        slot = std::move(ra_slot_);
+    }
+    if (slot) {
+      size_t got = slot->TakeInto(&ThreadReadBuffer());
+      if (got > 0) cur.Adopt(slot->start(), got);
+    }
+  }
   while (true) {
     segment::FrameHeader h;
     const char* frame;
@@ -488,7 +506,8 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     if (!r.ok()) return r.status();
     if (*r == segment::FrameCheck::kEnd) {
       if (cur.offset() != seg_end_off || !locate(cur.offset())) break;
-      cur = segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ReadBuffer());
+      cur = segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(),
+                           direct_min);
       continue;
     }
     auto corrupt = [&](segment::FrameCheck c, uint64_t offset) {
@@ -505,12 +524,15 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     RecordView v;
     v.arrival_ms = h.arrival_ms;
     v.offset = h.first_offset;
+    bool full = false;
     while (reader.Next(&v.partition_key, &v.data)) {
       // >= next_offset, not >= from: after re-locating past a segment's old end, frames already
       // visited come by again.
       if (v.offset >= sum.next_offset) {
-        if (sum.records >= limits.max_records || (sum.records > 0 && sum.bytes + v.data.size() > limits.max_bytes))
-          return sum;
+        if (sum.records >= limits.max_records || (sum.records > 0 && sum.bytes + v.data.size() > limits.max_bytes)) {
+          full = true;
+          break;
+        }
         visit(v);
         ++sum.records;
         sum.bytes += v.data.size();
@@ -519,9 +541,37 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
       }
       ++v.offset;
     }
+    if (full) break;
     // The cursor checked header and CRC only; the walk above is the payload check.
     if (!reader.AtEnd() || v.offset != h.first_offset + h.record_count)
       return corrupt(segment::FrameCheck::kBadPayload, h.first_offset);
+  }
+  // Remember where this bulk read stopped; if it continued the previous one (a consumer
+  // catching up), start reading what its next call will want: the span this call's first read
+  // covered, from where the next Read will start.
+  if (bulk && env_->read_ahead != nullptr) {
+    bool start = false;
+    {
+      std::lock_guard lock(ra_mu_);
+      ra_expect_from_ = sum.next_offset;
+      // One read-ahead per shard: a newer sequential reader replaces one nobody came back for.
+      start = sequential;
+    }
+    if (start && locate(sum.next_offset)) {
+      uint64_t first = AlignDown(pos);
+      uint64_t want = std::min<uint64_t>(limits.max_bytes + (64 << 10), seg_end_pos - pos);
+      uint64_t length = std::min<uint64_t>(AlignUp(pos + want), AlignUp(seg_end_pos)) - first;
+      segment::ReadBuffer buf;
+      if (want >= direct_min && env_->read_ahead_budget->Take(length, &buf)) {
+        auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, seg->reader, first, length,
+                                                    seg_end_pos, std::move(buf));
+        {
+          std::lock_guard lock(ra_mu_);
+          ra_slot_ = slot;
+        }
+        env_->read_ahead->Submit(std::move(slot));
+      }
+    }
   }
   return sum;
 }

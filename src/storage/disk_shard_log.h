@@ -15,6 +15,7 @@
 
 #include "base/file_system.h"
 #include "storage/disk_log_store.h"
+#include "storage/read_ahead.h"
 #include "storage/segment_format.h"
 #include "storage/staging_chunk.h"
 
@@ -24,6 +25,8 @@ struct StoreEnv {
   FileSystem* fs = nullptr;
   DiskLogStoreOptions options;
   ChunkPool* pool = nullptr;
+  ReadAheadPool* read_ahead = nullptr;  // null: no read-ahead
+  std::shared_ptr<ReadAheadBudget> read_ahead_budget;
 };
 
 struct Segment {
@@ -141,6 +144,12 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> visible_end_{0};
   std::atomic<int64_t> last_arrival_ms_{0};
+
+  // Read-ahead, under ra_mu_: where a sequential bulk reader's next call would start, and the
+  // background read started for it.
+  mutable std::mutex ra_mu_;
+  mutable uint64_t ra_expect_from_ = UINT64_MAX;
+  mutable std::shared_ptr<ReadAheadSlot> ra_slot_;
 
   // Commit thread only.
   Round round_;

@@ -2,7 +2,10 @@
 // (e.g. the durable segmented log) adds one INSTANTIATE_TEST_SUITE_P line at the bottom.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <map>
@@ -421,17 +424,33 @@ TEST_P(LogStoreContractTest, ConcurrentReadsDuringAppends) {
   for (int rd = 0; rd < kReaders; ++rd) EXPECT_EQ(seen[rd], end);
 }
 
-// A disk store over its own in-memory fault-injecting file system (owned with the store).
-std::unique_ptr<LogStore> DiskStore(Durability durability, uint64_t segment_bytes) {
+// A disk store over its own in-memory fault-injecting file system (owned with the store), or
+// with posix=true over the real file system in a temporary directory removed with the store.
+// direct_read_min_bytes 1: every read fill goes through ReadAtDirect.
+std::unique_ptr<LogStore> DiskStore(Durability durability, uint64_t segment_bytes,
+                                    uint64_t direct_read_min_bytes = 512 << 10, bool posix = false) {
   auto fs = std::make_shared<FaultInjectingFileSystem>();
   DiskLogStoreOptions o;
   o.dir = "/data/shards";
+  std::string temp;
+  if (posix) {
+    char tmpl[] = "/tmp/sluice_contract.XXXXXX";
+    EXPECT_NE(::mkdtemp(tmpl), nullptr);
+    temp = tmpl;
+    o.dir = temp + "/shards";
+  }
   o.durability = durability;
   o.segment_bytes = segment_bytes;
   o.index_interval_bytes = 256;
-  auto store = OpenDiskLogStore(fs.get(), o);
+  o.direct_read_min_bytes = direct_read_min_bytes;
+  auto store = OpenDiskLogStore(posix ? DefaultFileSystem() : fs.get(), o);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   struct Owning : LogStore {
+    ~Owning() override {
+      store.reset();
+      if (!temp.empty()) std::filesystem::remove_all(temp);
+    }
+    std::string temp;
     std::shared_ptr<FaultInjectingFileSystem> fs;
     std::unique_ptr<DiskLogStore> store;
     Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& k) override { return store->OpenShard(k); }
@@ -440,6 +459,7 @@ std::unique_ptr<LogStore> DiskStore(Durability durability, uint64_t segment_byte
   };
   auto owning = std::make_unique<Owning>();
   owning->fs = fs;
+  owning->temp = temp;
   owning->store = std::move(store.value());
   return owning;
 }
@@ -458,6 +478,14 @@ std::vector<Backend> Backends() {
       {"DiskTinySegments", [] { return DiskStore(storage::Durability::kSync, 4096); }},
       {"DiskNone", [] { return DiskStore(storage::Durability::kNone, 64 << 20); }},
       {"DiskInterval", [] { return DiskStore(storage::Durability::kInterval, 64 << 20); }},
+      // Every read through ReadAtDirect: aligned re-reads of partly read frames, frames that
+      // end mid-block, reads racing appends (the fake enforces the alignment rule).
+      {"DiskDirectReads", [] { return DiskStore(storage::Durability::kSync, 64 << 20, 1); }},
+      {"DiskDirectReadsTinySegments", [] { return DiskStore(storage::Durability::kSync, 4096, 1); }},
+      // The real file system with O_DIRECT reads and writes; buffered small writes and
+      // durability none leave dirty cached pages that direct reads must still see.
+      {"PosixDirectReads", [] { return DiskStore(storage::Durability::kSync, 64 << 20, 1, true); }},
+      {"PosixDirectReadsNone", [] { return DiskStore(storage::Durability::kNone, 1 << 20, 1, true); }},
   };
 }
 

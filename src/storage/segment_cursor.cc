@@ -7,6 +7,7 @@ namespace sluice::storage::segment {
 
 Status FrameCursor::Fill(size_t n) {
   n = static_cast<size_t>(std::min<uint64_t>(n, end_pos_ - pos_));
+  if (direct_min_ > 0 && n >= direct_min_) return FillDirect(n);
   // Bytes of the frame at pos_ already read are moved to the front, not read again: a frame
   // larger than the first read would otherwise cost its first chunk twice.
   size_t keep = 0;
@@ -14,13 +15,28 @@ Status FrameCursor::Fill(size_t n) {
     keep = static_cast<size_t>(std::min<uint64_t>(buf_pos_ + buf_len_ - pos_, n));
     if (pos_ != buf_pos_) std::memmove(buf_->data(), buf_->data() + (pos_ - buf_pos_), keep);
   }
-  if (buf_->size() < n) buf_->resize(n);
+  buf_->Reserve(n, keep);
   buf_pos_ = pos_;
   buf_len_ = keep;
   if (keep == n) return Status::Ok();
   auto got = file_->ReadAt(pos_ + keep, buf_->data() + keep, n - keep);
   if (!got.ok()) return got.status();
   buf_len_ = keep + *got;
+  return Status::Ok();
+}
+
+// Reads whole aligned blocks around [pos_, pos_ + n): the part of a frame already in the buffer
+// is read again rather than moved, which keeps the destination aligned.
+Status FrameCursor::FillDirect(size_t n) {
+  uint64_t start = pos_ / kDirectIoAlignment * kDirectIoAlignment;
+  uint64_t end = (pos_ + n + kDirectIoAlignment - 1) / kDirectIoAlignment * kDirectIoAlignment;
+  size_t len = static_cast<size_t>(end - start);
+  buf_->Reserve(len, 0);
+  buf_pos_ = start;
+  buf_len_ = 0;
+  auto got = file_->ReadAtDirect(start, buf_->data(), len);
+  if (!got.ok()) return got.status();
+  buf_len_ = *got;
   return Status::Ok();
 }
 

@@ -75,7 +75,11 @@ Storage and streams:
   --segment-size SIZE          a shard's segment file is sealed at this size (default 64M);
                                retention frees whole segments
   --segment-max-age-ms N       ... or when its oldest record is this old (default 3600000)
-  --direct-io on|off           O_DIRECT segment writes where the filesystem allows (default on)
+  --direct-io on|off           O_DIRECT segment writes where the filesystem allows, and reads of
+                               at least --direct-read-min bypassing the page cache (default on)
+  --direct-read-min SIZE       smallest read that bypasses the page cache (default 512K; 0 = none)
+  --read-ahead SIZE            memory for reading ahead of consumers that catch up sequentially
+                               (default 64M; 0 = off)
   --commit-threads N           threads that write and fdatasync shard logs (default 2)
   --retention-check-ms N       how often expired segments are deleted (default 60000)
   --memory-limit SIZE          --storage memory: cap on record bytes held in memory; puts beyond
@@ -266,6 +270,8 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
          c->disk.direct_io = v == "on";
          return true;
        }},
+      {"--direct-read-min", [c](const std::string& v) { return ParseSize(v, &c->disk.direct_read_min_bytes); }},
+      {"--read-ahead", [c](const std::string& v) { return ParseSize(v, &c->disk.read_ahead_max_bytes); }},
       {"--commit-threads",
        [c](const std::string& v) {
          uint64_t x;

@@ -1,0 +1,98 @@
+#pragma once
+// Read-ahead for consumers that read a shard sequentially in bulk (catching up). Bulk reads
+// bypass the page cache (FrameCursor), so nothing reads ahead for them: without this, the disk
+// idles while a response is encoded and sent, and the encoder idles while the disk reads.
+// After a bulk read that continued where the previous one on the same shard stopped, the shard
+// starts reading what the next call will want on a background thread (ReadAheadSlot); the next
+// call adopts that buffer if it starts inside it. Internal to the storage module.
+//
+// Memory is bounded store-wide (ReadAheadBudget): a read-ahead that would pass the budget is
+// simply not started. Buffers are recycled: fresh pages fault on first touch (costly in a VM).
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/file_system.h"
+#include "base/status.h"
+#include "storage/segment_cursor.h"
+
+namespace sluice::storage::internal {
+
+class ReadAheadBudget {
+ public:
+  explicit ReadAheadBudget(uint64_t max_bytes) : max_bytes_(max_bytes) {}
+  // A buffer of at least `bytes` charged to the budget, or false when the budget is used up.
+  bool Take(uint64_t bytes, segment::ReadBuffer* buf);
+  // Gives the charge back and keeps the buffer (up to a few) for the next Take.
+  void Give(uint64_t bytes, segment::ReadBuffer buf);
+  uint64_t in_use() const {
+    std::lock_guard lock(mu_);
+    return in_use_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  const uint64_t max_bytes_;
+  uint64_t in_use_ = 0;
+  std::vector<segment::ReadBuffer> spares_;
+};
+
+// One background read: [start, start + length) of `file`, of which the bytes before valid_end
+// were committed when it was started (later bytes may be anything and are never used).
+class ReadAheadSlot {
+ public:
+  ReadAheadSlot(std::shared_ptr<ReadAheadBudget> budget, std::shared_ptr<File> file, uint64_t start,
+                uint64_t length, uint64_t valid_end, segment::ReadBuffer buf)
+      : budget_(std::move(budget)),
+        file_(std::move(file)),
+        start_(start),
+        length_(length),
+        valid_end_(valid_end),
+        buf_(std::move(buf)) {}
+  ~ReadAheadSlot() { budget_->Give(length_, std::move(buf_)); }
+
+  void Run();  // on a pool thread
+  void Cancel();  // instead of Run: TakeInto returns 0
+  // Waits for Run; on success swaps the bytes read into *buf and returns how many of them are
+  // valid (from start()); 0 when the read failed (the caller reads for itself).
+  size_t TakeInto(segment::ReadBuffer* buf);
+
+  const File* file() const { return file_.get(); }
+  uint64_t start() const { return start_; }
+  uint64_t valid_end() const { return valid_end_; }
+
+ private:
+  std::shared_ptr<ReadAheadBudget> budget_;
+  std::shared_ptr<File> file_;
+  const uint64_t start_;
+  const uint64_t length_;
+  const uint64_t valid_end_;
+  segment::ReadBuffer buf_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  size_t got_ = 0;
+};
+
+// The threads that run read-aheads. Stopping drops reads not yet started.
+class ReadAheadPool {
+ public:
+  explicit ReadAheadPool(uint32_t threads);
+  ~ReadAheadPool();
+  void Submit(std::shared_ptr<ReadAheadSlot> slot);
+
+ private:
+  void Loop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<ReadAheadSlot>> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace sluice::storage::internal
