@@ -1,5 +1,6 @@
 #include "model/sequence_number.h"
 
+#include <bit>
 #include <cstring>
 
 namespace sluice::model {
@@ -32,24 +33,44 @@ uint64_t DivTen19(U192* v) {
   return static_cast<uint64_t>(rem);
 }
 
-void Put19(uint64_t chunk, char* out, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + chunk % 10);
-    chunk /= 10;
-  }
+// 8 ASCII digits of v < 10^8 in memory order (first digit in the lowest byte), computed in
+// SWAR lanes: 4+4 digits, then 2+2 per half, then 1+1 per pair.
+static_assert(std::endian::native == std::endian::little, "Encode8 assumes a little-endian store");
+uint64_t Encode8(uint32_t v) {
+  uint64_t x = (v / 10000) | (uint64_t{v % 10000} << 32);
+  uint64_t q = ((x * 10486) >> 20) & 0x0000007f0000007fULL;  // /100 for values < 10^4
+  x = q | ((x - q * 100) << 16);
+  q = ((x * 103) >> 10) & 0x000f000f000f000fULL;  // /10 for values < 100
+  x = q | ((x - q * 10) << 8);
+  return x | 0x3030303030303030ULL;
 }
 
-}  // namespace
+// Writes v (< 10^width, 16 < width <= 19) as exactly width digits.
+void PutDigits(uint64_t v, char* out, int width) {
+  constexpr uint64_t kTen8 = 100000000ULL, kTen16 = kTen8 * kTen8;
+  uint64_t head = v / kTen16, tail = v % kTen16;
+  for (int i = width - 17; i >= 0; --i, head /= 10) out[i] = static_cast<char>('0' + head % 10);
+  uint64_t hi = Encode8(static_cast<uint32_t>(tail / kTen8));
+  uint64_t lo = Encode8(static_cast<uint32_t>(tail % kTen8));
+  std::memcpy(out + width - 16, &hi, 8);
+  std::memcpy(out + width - 8, &lo, 8);
+}
 
-void FormatSequenceNumberTo(const SequenceNumber& sn, char* out) {
+// FormatSequenceNumberTo, also returning the value mod 10^19 (the last 19 digits).
+uint64_t FormatReturningLow(const SequenceNumber& sn, char* out) {
   U192 v = Pack(sn);
   uint64_t c0 = DivTen19(&v);
   uint64_t c1 = DivTen19(&v);
   uint64_t c2 = v.w[0];  // < 10^18 because v < 2^186 < 10^56
-  Put19(c2, out, 18);
-  Put19(c1, out + 18, 19);
-  Put19(c0, out + 37, 19);
+  PutDigits(c2, out, 18);
+  PutDigits(c1, out + 18, 19);
+  PutDigits(c0, out + 37, 19);
+  return c0;
 }
+
+}  // namespace
+
+void FormatSequenceNumberTo(const SequenceNumber& sn, char* out) { FormatReturningLow(sn, out); }
 
 std::string FormatSequenceNumber(const SequenceNumber& sn) {
   std::string s(kSequenceNumberDigits, '0');
@@ -87,24 +108,30 @@ std::optional<SequenceNumber> ParseSequenceNumber(std::string_view t) {
   return sn;
 }
 
-SequenceNumberSequence::SequenceNumberSequence(uint32_t epoch, uint32_t shard, uint64_t first_offset) {
-  FormatSequenceNumberTo(SequenceNumber{epoch, shard, first_offset, 0}, digits_);
-}
+SequenceNumberSequence::SequenceNumberSequence(uint32_t epoch, uint32_t shard, uint64_t first_offset)
+    : low_(FormatReturningLow(SequenceNumber{epoch, shard, first_offset, 0}, digits_)) {}
 
 void SequenceNumberSequence::Next() {
-  static constexpr char kTwo64[] = "18446744073709551616";  // 20 digits
-  int carry = 0;
-  int i = static_cast<int>(kSequenceNumberDigits) - 1;
-  for (int j = 19; j >= 0; --j, --i) {
-    int d = (digits_[i] - '0') + (kTwo64[j] - '0') + carry;
-    carry = d >= 10;
-    digits_[i] = static_cast<char>('0' + (carry ? d - 10 : d));
+  // 2^64 = 1 * 10^19 + kLowPart. low_ + kLowPart <= 10^19 - 1 + kLowPart = 2^64 - 1: no overflow.
+  constexpr uint64_t kLowPart = 8446744073709551616ULL;
+  low_ += kLowPart;
+  int inc = 1;
+  if (low_ >= kTen19) {
+    low_ -= kTen19;
+    inc = 2;
   }
-  for (; carry && i >= 0; --i) {
-    int d = (digits_[i] - '0') + 1;
-    carry = d >= 10;
-    digits_[i] = static_cast<char>('0' + (carry ? d - 10 : d));
+  PutDigits(low_, digits_ + 37, 19);
+  // Add inc to the decimal number in digits_[0..36]; the carry rarely goes far. A carry out of
+  // digit 0 is dropped, as the plain decimal addition did (it needs V + 2^64 >= 10^56, and every
+  // valid V is below 2^186).
+  int i = 36;
+  int d = (digits_[i] - '0') + inc;
+  while (d >= 10 && i > 0) {
+    digits_[i] = static_cast<char>('0' + d - 10);
+    --i;
+    d = (digits_[i] - '0') + 1;
   }
+  digits_[i] = static_cast<char>('0' + (d >= 10 ? d - 10 : d));
 }
 
 }  // namespace sluice::model

@@ -29,7 +29,9 @@ bool MatchesSequenceNumberPattern(std::string_view text);
 std::optional<SequenceNumber> ParseSequenceNumber(std::string_view text);
 
 // Formats the numbers of consecutive offsets of one shard cheaply: the first by division,
-// the rest by adding 2^64 in decimal (the offset field starts at bit 64).
+// the rest by adding 2^64 (the offset field starts at bit 64). The low 19 digits are kept in
+// binary too, so a step is one 64-bit add, a re-render of those digits and a short decimal
+// increment of the digits above them.
 class SequenceNumberSequence {
  public:
   SequenceNumberSequence(uint32_t epoch, uint32_t shard, uint64_t first_offset);
@@ -39,6 +41,7 @@ class SequenceNumberSequence {
 
  private:
   char digits_[kSequenceNumberDigits];
+  uint64_t low_;  // the value mod 10^19: digits_[37..55]
 };
 
 }  // namespace sluice::model

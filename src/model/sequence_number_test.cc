@@ -274,5 +274,60 @@ TEST(SequenceNumberSequenceTest, DigitsCarryAcrossTheWholeNumber) {
   }
 }
 
+// N successive Next() calls land where a sequence constructed at offset + N starts.
+void ExpectNextNEqualsFresh(uint32_t epoch, uint32_t shard, uint64_t first, uint64_t n) {
+  SequenceNumberSequence seq(epoch, shard, first);
+  for (uint64_t i = 0; i < n; ++i) seq.Next();
+  SequenceNumberSequence fresh(epoch, shard, first + n);
+  ASSERT_EQ(seq.Current(), fresh.Current()) << "epoch " << epoch << " shard " << shard << " offset " << first << " + " << n;
+  ASSERT_EQ(std::string(fresh.Current()), FormatSequenceNumber({epoch, shard, first + n, 0}));
+}
+
+TEST(SequenceNumberSequenceTest, NextNTimesEqualsFreshAtOffsetPlusN) {
+  std::mt19937_64 rng(12);
+  for (int i = 0; i < 2000; ++i) {
+    uint32_t epoch = static_cast<uint32_t>(rng());
+    uint32_t shard = static_cast<uint32_t>(rng() % (kMaxShardIndexInSequence + 1));
+    uint64_t n = rng() % 1000;
+    uint64_t first = rng() >> (rng() % 64);
+    if (first > UINT64_MAX - n) first = UINT64_MAX - n;
+    ExpectNextNEqualsFresh(epoch, shard, first, n);
+  }
+  // The largest offsets the format allows, with the largest epoch and shard.
+  for (uint64_t n : {0ull, 1ull, 2ull, 17ull, 1000ull, 100000ull}) {
+    ExpectNextNEqualsFresh(UINT32_MAX, kMaxShardIndexInSequence, UINT64_MAX - n, n);
+    ExpectNextNEqualsFresh(0, 0, UINT64_MAX - n, n);
+    ExpectNextNEqualsFresh(0, 0, 0, n);
+  }
+}
+
+TEST(SequenceNumberSequenceTest, CarriesThroughTheMiddleDigits) {
+  // Next keeps the last 19 digits in binary and increments the 37 digits above them in decimal.
+  // Start just below numbers whose digits 18..36 are all 9s (or end in many 9s) so that the
+  // increment carries through the middle into the top 18 digits.
+  std::mt19937_64 rng(13);
+  int carried_into_top = 0;
+  for (int i = 0; i < 300; ++i) {
+    SequenceNumber base{static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng() % (kMaxShardIndexInSequence + 1)),
+                        rng(), 0};
+    std::string text = FormatSequenceNumber(base);
+    int nines = 1 + static_cast<int>(rng() % 19);  // how many of digits 18..36 become 9
+    for (int k = 0; k < nines; ++k) text[36 - k] = '9';
+    auto target = ParseSequenceNumber(text);
+    if (!target.has_value()) continue;  // pushed past the largest valid number
+    uint64_t first = target->offset >= 5 ? target->offset - 5 : 0;
+    if (first > UINT64_MAX - 30) first = UINT64_MAX - 30;
+    SequenceNumberSequence seq(target->stream_epoch, target->shard_index, first);
+    std::string top(seq.Current().substr(0, 18));
+    for (uint64_t step = 1; step <= 30; ++step) {
+      seq.Next();
+      std::string expect = FormatSequenceNumber({target->stream_epoch, target->shard_index, first + step, 0});
+      ASSERT_EQ(std::string(seq.Current()), expect) << "start " << text << " step " << step;
+    }
+    if (seq.Current().substr(0, 18) != top) ++carried_into_top;
+  }
+  EXPECT_GT(carried_into_top, 10);  // the walk really crossed into the top digits
+}
+
 }  // namespace
 }  // namespace sluice::model
