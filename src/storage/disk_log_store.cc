@@ -242,6 +242,10 @@ class DiskLogStoreImpl final : public DiskLogStore {
     return uids;
   }
 
+  ReadAheadStats read_ahead_stats() const override {
+    return env_.read_ahead_budget ? env_.read_ahead_budget->stats() : ReadAheadStats{};
+  }
+
   uint64_t DiskBytes() const override {
     std::lock_guard lock(mu_);
     uint64_t n = 0;

@@ -64,10 +64,17 @@ struct DiskLogStoreOptions {
   int64_t failure_retry_ms = 1000;            // a failed shard re-runs recovery after this
 };
 
+struct ReadAheadStats {
+  uint64_t started = 0;  // background reads started
+  uint64_t adopted = 0;  // ... whose bytes a later read used
+  uint64_t refused = 0;  // not started: the memory budget was used up
+};
+
 class DiskLogStore : public LogStore {
  public:
   // Durable bytes on disk (segment files), for metrics and tests.
   virtual uint64_t DiskBytes() const = 0;
+  virtual ReadAheadStats read_ahead_stats() const = 0;
   // Writes and syncs everything staged; used on shutdown (the destructor also does it).
   virtual void Flush() = 0;
 };

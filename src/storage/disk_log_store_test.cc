@@ -36,6 +36,7 @@ class DiskLogStoreTest : public ::testing::Test {
     o.index_interval_bytes = 512;
     o.failure_retry_ms = 20;
     o.durability = durability_;
+    o.direct_read_min_bytes = direct_read_min_;
     return o;
   }
   void Open() {
@@ -78,6 +79,7 @@ class DiskLogStoreTest : public ::testing::Test {
   FileSystem* store_fs_ = nullptr;  // when set, the store uses it instead of fs_
   std::unique_ptr<FileSystem> wrapper_fs_;  // owns store_fs_ when a test wraps fs_; outlives store_
   uint64_t segment_bytes_ = 64 << 20;
+  uint64_t direct_read_min_ = 512 << 10;
   Durability durability_ = Durability::kSync;
   std::unique_ptr<DiskLogStore> store_;
   std::shared_ptr<ShardLog> log_;
@@ -99,6 +101,46 @@ TEST_F(DiskLogStoreTest, RestartKeepsRecordsOffsetsAndTimes) {
   auto next = Put("after");
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->first_offset, 150u);
+}
+
+// A consumer catching up (bulk reads, each starting where the previous stopped) while a producer
+// appends: the read-ahead it gets (including the one started speculatively while a call is
+// processed, and across segment changes) never changes what it reads.
+TEST_F(DiskLogStoreTest, SequentialBulkReadsAreReadAheadAndSeeEveryRecordOnce) {
+  segment_bytes_ = 4 << 20;
+  direct_read_min_ = 4096;
+  Open();
+  constexpr int kBatch = 50, kFirst = 3000, kMore = 1000;
+  auto put = [&](int from, int n) {
+    for (int i = from; i < from + n; i += kBatch) {
+      RecordBatchBuilder b;
+      for (int j = i; j < i + kBatch; ++j) b.AddRecord("k", testing::Payload(0, j, 2048));
+      ASSERT_TRUE(AppendSync(*log_, b, 1000).ok());
+    }
+  };
+  put(0, kFirst);
+  std::thread producer([&] { put(kFirst, kMore); });
+  uint64_t next = 0;
+  for (int calls = 0; next < kFirst + kMore && calls < 10000; ++calls) {
+    std::vector<OwnedRecord> got;
+    auto r = ReadAll(*log_, next, {700, 10 << 20}, &got);  // ~1.4 MB a call
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const OwnedRecord& rec : got) {
+      uint64_t writer, seq;
+      ASSERT_TRUE(testing::ParsePayload(rec.data, &writer, &seq));
+      ASSERT_EQ(rec.offset, next);
+      ASSERT_EQ(seq, next);
+      ASSERT_EQ(rec.data, testing::Payload(0, seq, 2048));
+      ++next;
+    }
+    if (got.empty()) std::this_thread::yield();
+  }
+  producer.join();
+  EXPECT_EQ(next, static_cast<uint64_t>(kFirst + kMore));
+  ReadAheadStats st = store_->read_ahead_stats();
+  EXPECT_GT(st.started, 0u);
+  EXPECT_GT(st.adopted, 0u);
+  EXPECT_LE(st.adopted, st.started);
 }
 
 TEST_F(DiskLogStoreTest, SealedSegmentsGetIndexFilesAndSurviveRestart) {

@@ -490,15 +490,20 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     {
       std::lock_guard lock(ra_mu_);
       sequential = from == ra_expect_from_;
-      if (ra_slot_ && ra_slot_->file() == seg->reader.get() && ra_slot_->start() <= pos &&
-          pos < ra_slot_->valid_end())
-        slot = std::move(ra_slot_);
+      if (ra_slot_ && ra_slot_->Covers(seg->reader.get(), pos)) slot = std::move(ra_slot_);
     }
     if (slot) {
       size_t got = slot->TakeInto(&ThreadReadBuffer());
       if (got > 0) cur.Adopt(slot->start(), got);
+      // Keep the disk busy while this call is encoded and sent: if it walks about as far as the
+      // previous one did (the read-ahead's length), the next call starts near pos + span, at
+      // most a frame and an index interval before where this one stops.
+      uint64_t span = slot->call_bytes();
+      if (span > kReadAheadOverlap)
+        StartReadAhead(seg, pos + span - kReadAheadOverlap, seg_end_pos, span + kReadAheadOverlap, span, direct_min);
     }
   }
+  uint64_t walked = 0;  // frame bytes this call went through: the next call's likely need
   while (true) {
     segment::FrameHeader h;
     const char* frame;
@@ -520,6 +525,7 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
                                            std::to_string(offset) + "): " + check);
     };
     if (*r != segment::FrameCheck::kOk) return corrupt(*r, cur.offset());
+    walked += h.length;
     RecordBatchReader reader({frame + segment::kFrameHeaderBytes, h.length - segment::kFrameHeaderBytes});
     RecordView v;
     v.arrival_ms = h.arrival_ms;
@@ -547,33 +553,41 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
       return corrupt(segment::FrameCheck::kBadPayload, h.first_offset);
   }
   // Remember where this bulk read stopped; if it continued the previous one (a consumer
-  // catching up), start reading what its next call will want: the span this call's first read
-  // covered, from where the next Read will start.
+  // catching up), make sure a read-ahead covers where its next call will start.
   if (bulk && env_->read_ahead != nullptr) {
-    bool start = false;
     {
       std::lock_guard lock(ra_mu_);
       ra_expect_from_ = sum.next_offset;
-      // One read-ahead per shard: a newer sequential reader replaces one nobody came back for.
-      start = sequential;
     }
-    if (start && locate(sum.next_offset)) {
-      uint64_t first = AlignDown(pos);
-      uint64_t want = std::min<uint64_t>(limits.max_bytes + (64 << 10), seg_end_pos - pos);
-      uint64_t length = std::min<uint64_t>(AlignUp(pos + want), AlignUp(seg_end_pos)) - first;
-      segment::ReadBuffer buf;
-      if (want >= direct_min && env_->read_ahead_budget->Take(length, &buf)) {
-        auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, seg->reader, first, length,
-                                                    seg_end_pos, std::move(buf));
-        {
-          std::lock_guard lock(ra_mu_);
-          ra_slot_ = slot;
-        }
-        env_->read_ahead->Submit(std::move(slot));
+    if (sequential && locate(sum.next_offset)) {
+      bool covered;
+      {
+        std::lock_guard lock(ra_mu_);
+        covered = ra_slot_ && ra_slot_->Covers(seg->reader.get(), pos);
       }
+      uint64_t want = std::min<uint64_t>(walked + (64 << 10), limits.max_bytes + (64 << 10));
+      // One read-ahead per shard: a newer sequential reader replaces one nobody came back for.
+      if (!covered) StartReadAhead(seg, pos, seg_end_pos, want, want, direct_min);
     }
   }
   return sum;
+}
+
+void DiskShardLog::StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos,
+                                  uint64_t want, uint64_t call_bytes, size_t direct_min) const {
+  want = std::min(want, seg_end_pos - std::min(pos, seg_end_pos));
+  if (want < direct_min || want == 0) return;
+  uint64_t first = AlignDown(pos);
+  uint64_t length = std::min<uint64_t>(AlignUp(pos + want), AlignUp(seg_end_pos)) - first;
+  segment::ReadBuffer buf;
+  if (!env_->read_ahead_budget->Take(length, &buf)) return;
+  auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, seg->reader, first, length, seg_end_pos,
+                                              std::move(buf), call_bytes);
+  {
+    std::lock_guard lock(ra_mu_);
+    ra_slot_ = slot;
+  }
+  env_->read_ahead->Submit(std::move(slot));
 }
 
 Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {

@@ -112,7 +112,12 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Status WriteIndexFile(const segment::SegmentIndex& idx);
   Status RecoverSegments(std::vector<std::shared_ptr<Segment>>* out);
   Status ZeroStaleTail(const std::string& path, uint64_t from, uint64_t size);
-  void FailRound(Status st);  // by value: it is often round_.status, which FailRound resets
+  void FailRound(Status st);
+  // Starts reading [pos, pos + want) of seg (clipped to its committed end) in the background as
+  // this shard's read-ahead, unless it is under direct_min or over the store's budget.
+  // call_bytes: how far one call of this reader goes (ReadAheadSlot::call_bytes).
+  void StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos, uint64_t want,
+                      uint64_t call_bytes, size_t direct_min) const;  // by value: it is often round_.status, which FailRound resets
   std::string SegmentPath(uint64_t first_offset) const;
   std::string IndexPath(uint64_t first_offset) const;
 

@@ -10,8 +10,12 @@ constexpr size_t kMaxSpares = 4;
 
 bool ReadAheadBudget::Take(uint64_t bytes, segment::ReadBuffer* buf) {
   std::lock_guard lock(mu_);
-  if (in_use_ + bytes > max_bytes_) return false;
+  if (in_use_ + bytes > max_bytes_) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
   in_use_ += bytes;
+  started_.fetch_add(1, std::memory_order_relaxed);
   // The largest spare: buffers grow to the largest read-ahead and stay there.
   auto best = std::max_element(spares_.begin(), spares_.end(),
                                [](const auto& a, const auto& b) { return a.size() < b.size(); });
@@ -56,6 +60,7 @@ size_t ReadAheadSlot::TakeInto(segment::ReadBuffer* buf) {
   std::swap(*buf, buf_);
   size_t got = got_;
   got_ = 0;  // taken once
+  budget_->CountAdopted();
   return got;
 }
 

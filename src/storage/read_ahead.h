@@ -8,6 +8,7 @@
 //
 // Memory is bounded store-wide (ReadAheadBudget): a read-ahead that would pass the budget is
 // simply not started. Buffers are recycled: fresh pages fault on first touch (costly in a VM).
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -19,9 +20,15 @@
 
 #include "base/file_system.h"
 #include "base/status.h"
+#include "storage/disk_log_store.h"
 #include "storage/segment_cursor.h"
 
 namespace sluice::storage::internal {
+
+// A reader adopting a read-ahead speculatively starts the next one this far before the end of
+// the adopted span: the next call starts at the index entry before the first record this call
+// does not return, which lies within a frame and an index interval of where it stops.
+inline constexpr uint64_t kReadAheadOverlap = (1 << 20) + (64 << 10);
 
 class ReadAheadBudget {
  public:
@@ -34,8 +41,14 @@ class ReadAheadBudget {
     std::lock_guard lock(mu_);
     return in_use_;
   }
+  void CountAdopted() { adopted_.fetch_add(1, std::memory_order_relaxed); }
+  ReadAheadStats stats() const {
+    return {started_.load(std::memory_order_relaxed), adopted_.load(std::memory_order_relaxed),
+            refused_.load(std::memory_order_relaxed)};
+  }
 
  private:
+  std::atomic<uint64_t> started_{0}, adopted_{0}, refused_{0};
   mutable std::mutex mu_;
   const uint64_t max_bytes_;
   uint64_t in_use_ = 0;
@@ -46,13 +59,15 @@ class ReadAheadBudget {
 // were committed when it was started (later bytes may be anything and are never used).
 class ReadAheadSlot {
  public:
+  // call_bytes: how many bytes one call of the reader it is for goes through (for the next one).
   ReadAheadSlot(std::shared_ptr<ReadAheadBudget> budget, std::shared_ptr<File> file, uint64_t start,
-                uint64_t length, uint64_t valid_end, segment::ReadBuffer buf)
+                uint64_t length, uint64_t valid_end, segment::ReadBuffer buf, uint64_t call_bytes = 0)
       : budget_(std::move(budget)),
         file_(std::move(file)),
         start_(start),
         length_(length),
         valid_end_(valid_end),
+        call_bytes_(call_bytes),
         buf_(std::move(buf)) {}
   ~ReadAheadSlot() { budget_->Give(length_, std::move(buf_)); }
 
@@ -62,9 +77,13 @@ class ReadAheadSlot {
   // valid (from start()); 0 when the read failed (the caller reads for itself).
   size_t TakeInto(segment::ReadBuffer* buf);
 
-  const File* file() const { return file_.get(); }
+  // Whether a read of `file` starting at `pos` can use this read-ahead.
+  bool Covers(const File* file, uint64_t pos) const {
+    return file == file_.get() && start_ <= pos && pos < valid_end_;
+  }
   uint64_t start() const { return start_; }
-  uint64_t valid_end() const { return valid_end_; }
+  uint64_t length() const { return length_; }
+  uint64_t call_bytes() const { return call_bytes_; }
 
  private:
   std::shared_ptr<ReadAheadBudget> budget_;
@@ -72,6 +91,7 @@ class ReadAheadSlot {
   const uint64_t start_;
   const uint64_t length_;
   const uint64_t valid_end_;
+  const uint64_t call_bytes_;
   segment::ReadBuffer buf_;
   std::mutex mu_;
   std::condition_variable cv_;
