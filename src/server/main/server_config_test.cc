@@ -147,6 +147,18 @@ TEST(ServerConfigTest, SizeSuffixes) {
   EXPECT_EQ(ParseOk({"--memory-limit", "3M"}).memory_limit_bytes, 3u * 1024 * 1024);
 }
 
+TEST(ServerConfigTest, ReadPathFlags) {
+  ServerConfig d = ParseOk({});
+  EXPECT_EQ(d.disk.direct_read_min_bytes, 512u * 1024);
+  EXPECT_EQ(d.disk.read_ahead_max_bytes, 64u * 1024 * 1024);
+  ServerConfig c = ParseOk({"--direct-read-min", "1M", "--read-ahead", "0"});
+  EXPECT_EQ(c.disk.direct_read_min_bytes, 1u << 20);
+  EXPECT_EQ(c.disk.read_ahead_max_bytes, 0u);
+  EXPECT_EQ(ParseOk({"--read-ahead=256M"}).disk.read_ahead_max_bytes, 256u << 20);
+  EXPECT_THAT(ParseErr({"--read-ahead", "lots"}), HasSubstr("--read-ahead"));
+  EXPECT_THAT(ParseErr({"--direct-read-min", "-1"}), HasSubstr("--direct-read-min"));
+}
+
 TEST(ServerConfigTest, LogLevels) {
   for (const char* level : {"debug", "info", "warn", "error"}) EXPECT_EQ(ParseOk({"--log-level", level}).log_level, level);
 }
