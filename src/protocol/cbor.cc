@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "base/base64.h"
+#include "base/log.h"
 
 namespace sluice::protocol {
 namespace {
@@ -54,35 +55,6 @@ void AppendMillisAsSeconds(std::string* out, int64_t ms) {
   out->push_back(static_cast<char>('0' + frac / 100));
   out->push_back(static_cast<char>('0' + frac / 10 % 10));
   out->push_back(static_cast<char>('0' + frac % 10));
-}
-
-// A JSON string of already-validated UTF-8: escapes '"', '\\' and control characters.
-void AppendJsonString(std::string* out, const char* s, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run = 0;  // start of the pending unescaped run
-  for (size_t i = 0; i < n; ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s + run, i - run);
-    run = i + 1;
-    out->push_back('\\');
-    switch (c) {
-      case '"': out->push_back('"'); break;
-      case '\\': out->push_back('\\'); break;
-      case '\b': out->push_back('b'); break;
-      case '\f': out->push_back('f'); break;
-      case '\n': out->push_back('n'); break;
-      case '\r': out->push_back('r'); break;
-      case '\t': out->push_back('t'); break;
-      default:
-        out->append("u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 15]);
-    }
-  }
-  out->append(s + run, n - run);
-  out->push_back('"');
 }
 
 void AppendBase64String(std::string* out, const char* s, size_t n) {
@@ -204,7 +176,7 @@ Status CborToJsonConverter::ReadString(const Head& h) {
   }
   // Chunks are validated as one string: a chunk boundary inside a code point is tolerated.
   if (!simdjson::validate_utf8(data, len)) return CborError(h.offset, "text string is not valid UTF-8");
-  AppendJsonString(out_, data, len);
+  log::AppendJsonString(out_, std::string_view(data, len));
   return Status::Ok();
 }
 
