@@ -24,7 +24,8 @@
 # Environment knobs (defaults in brackets):
 #   BUILD [build]  TARGETS [sluice sluice-none kinesalite kinesis-local limits-aws limits-off]
 #   LIMITS_SHARDS [1000]  LIMITS_DURATION [DURATION]   (limits-aws, limits-off)
-#   SCENARIOS [put_records,put_record,get_records,put_get_latency]
+#   SCENARIOS [put_records,put_record,get_records,get_records_100b,put_get_latency]
+#             (get_records_100b: the drain again with 100-byte records: per-record cost, not bytes)
 #   NONE_SCENARIOS [put_records,put_record,get_records]   (sluice-none)
 #   SEEK_MB [100 10000]   sluice only: scenario seek_<N>mb per size (AT_SEQUENCE_NUMBER reads
 #                         in a 1-shard stream holding N MB); empty = none
@@ -49,7 +50,7 @@ BUILD="${BUILD:-build}"
 default_targets="sluice sluice-none kinesalite kinesis-local limits-aws limits-off"
 [ "$(id -u)" = 0 ] && default_targets="$default_targets sluice-seek-cold"
 TARGETS="${TARGETS:-$default_targets}"
-SCENARIOS="${SCENARIOS:-put_records,put_record,get_records,put_get_latency}"
+SCENARIOS="${SCENARIOS:-put_records,put_record,get_records,get_records_100b,put_get_latency}"
 NONE_SCENARIOS="${NONE_SCENARIOS:-put_records,put_record,get_records}"
 SEEK_MB="${SEEK_MB-100 10000}"
 DISK_BENCH="${DISK_BENCH:-1}"

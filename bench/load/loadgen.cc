@@ -4,6 +4,7 @@
 //   put_records      PutRecords, R records of S bytes per request, C keep-alive connections
 //   put_record       PutRecord, one small record per request, C connections
 //   get_records      pre-load N records, then drain every shard from TRIM_HORIZON
+//   get_records_<N>b the same with N-byte records
 //   put_get_latency  producer PutRecord at a fixed rate, consumer polls GetRecords;
 //                    latency = PutRecord send -> record seen in a GetRecords response
 //   seek_<N>mb       pre-load N MB into one shard, then GetRecords at random AT_SEQUENCE_NUMBER
@@ -110,7 +111,8 @@ struct Options {
                "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
                "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
                "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
-               "scenarios: put_records put_record get_records put_get_latency seek_<N>mb\n");
+               "scenarios: put_records put_record get_records get_records_<N>b put_get_latency seek_<N>mb\n"
+               "  (get_records_<N>b: the drain with N-byte records instead of --record-size)\n");
   std::exit(2);
 }
 
@@ -129,6 +131,14 @@ uint64_t SeekScenarioMb(const std::string& sc) {
   std::string n = sc.substr(5, sc.size() - 7);
   if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) return 0;
   return std::stoull(n);
+}
+
+// "get_records_<N>b" -> N (the drain with N-byte records); 0 for any other name.
+int DrainScenarioRecordBytes(const std::string& sc) {
+  if (sc.size() < 14 || sc.rfind("get_records_", 0) != 0 || sc.back() != 'b') return 0;
+  std::string n = sc.substr(12, sc.size() - 13);
+  if (n.empty() || n.size() > 7 || n.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return std::stoi(n);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1543,6 +1553,11 @@ int Main(int argc, char** argv) {
       else if (sc == "get_records") RunGetRecords(o, run, ep, res);
       else if (sc == "put_get_latency") RunLatency(o, run, ep, res);
       else if (uint64_t mb = SeekScenarioMb(sc)) RunSeek(o, run, ep, mb, res);
+      else if (int bytes = DrainScenarioRecordBytes(sc)) {
+        Options small = o;
+        small.record_size = bytes;
+        RunGetRecords(small, run, ep, res);
+      }
       else Usage(("unknown scenario " + sc).c_str());
     } catch (const std::exception& e) {
       res.ok = false;
