@@ -194,7 +194,14 @@ record_idle_rss() {  # target pid jsonl
 mkdir -p "$RESULTS_DIR"
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$REPEAT"); do
-for t in $TARGETS; do
+# limits-aws and limits-off are compared pairwise per round; whichever runs first has measured
+# slower more often than not (the previous target's files are still being freed), so even rounds
+# swap them.
+round_targets="$TARGETS"
+if [ $((round % 2)) = 0 ]; then
+  round_targets=$(echo " $TARGETS " | sed 's/ limits-aws / @@ /; s/ limits-off / limits-aws /; s/ @@ / limits-off /')
+fi
+for t in $round_targets; do
   JSONL="$WORK/round$round.jsonl"
   log "round $round/$REPEAT"
   if [ "$t" = sluice ] && [ "$DISK_BENCH" = 1 ]; then
