@@ -496,7 +496,7 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
       size_t got = slot->TakeInto(&ThreadReadBuffer());
       if (got > 0) cur.Adopt(slot->start(), got);
       // Keep the disk busy while this call is encoded and sent: if it walks about as far as the
-      // previous one did (the read-ahead's length), the next call starts near pos + span, at
+      // previous one did (call_bytes), the next call starts near pos + span, at
       // most a frame and an index interval before where this one stops.
       uint64_t span = slot->call_bytes();
       if (span > kReadAheadOverlap)
