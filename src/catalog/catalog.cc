@@ -260,9 +260,9 @@ Status Catalog::DeleteStream(StreamKey key) {
   int64_t now = clock_->NowMillis();
   {
     std::unique_lock lock(mu_);
-    auto it = streams_.find(MakeKey(key));
-    if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
-    Stream& s = *it->second;
+    Result<Stream*> found = FindLocked(key);
+    if (!found.ok()) return found.status();
+    Stream& s = **found;
     if (s.deleted_at_ms) return Status::Ok();  // already deleting: AWS accepts the repeat
     // Set only for encoding; no reader can see it before the store has it (exclusive lock).
     s.deleted_at_ms = now + options_.delete_stream_delay_ms;
@@ -278,20 +278,26 @@ Status Catalog::DeleteStream(StreamKey key) {
   return Status::Ok();
 }
 
+Result<Stream*> Catalog::FindLocked(StreamKey key) const {
+  auto it = streams_.find(MakeKey(key));
+  if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
+  return it->second.get();
+}
+
 Status Catalog::Read(StreamKey key, const std::function<Status(const Stream&)>& fn) const {
   SweepDeleted();
   std::shared_lock lock(mu_);
-  auto it = streams_.find(MakeKey(key));
-  if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
-  return fn(*it->second);
+  Result<Stream*> found = FindLocked(key);
+  if (!found.ok()) return found.status();
+  return fn(**found);
 }
 
 Status Catalog::Write(StreamKey key, const std::function<Status(Stream&)>& fn) {
   SweepDeleted();
   std::unique_lock lock(mu_);
-  auto it = streams_.find(MakeKey(key));
-  if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
-  Stream& live = *it->second;
+  Result<Stream*> found = FindLocked(key);
+  if (!found.ok()) return found.status();
+  Stream& live = **found;
   Stream copy = live;
   SLUICE_RETURN_IF_ERROR(fn(copy));
   if (EncodeStream(copy) != EncodeStream(live)) SLUICE_RETURN_IF_ERROR(Persist(copy));

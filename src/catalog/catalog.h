@@ -120,6 +120,8 @@ class Catalog {
  private:
   using Key = std::string;  // account '\0' region '\0' name: orders by account, region, name
   static Key MakeKey(StreamKey k);
+  // The stream under `key` (the caller holds mu_), or NotFound with AWS's message.
+  Result<Stream*> FindLocked(StreamKey key) const;
   void SweepDeleted() const;
   AccountUsage UsageLocked(std::string_view account, std::string_view region) const;
   void BuildShards(Stream* s, uint32_t count);

@@ -71,9 +71,9 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
   SweepDeleted();
   int64_t now = clock_->NowMillis();
   std::unique_lock lock(mu_);
-  auto it = streams_.find(MakeKey(key));
-  if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
-  Stream& live = *it->second;
+  Result<Stream*> found = FindLocked(key);
+  if (!found.ok()) return found.status();
+  Stream& live = **found;
   if (on_demand && live.mode != StreamMode::kOnDemand) {
     // The stream was switched to PROVISIONED since the scaler looked at it.
     return Status(Errc::kInUse, "Stream " + live.name + " is no longer in ON_DEMAND mode.");

@@ -23,9 +23,9 @@ Status Catalog::UpdateStreamMode(StreamKey key, StreamMode mode) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
   std::unique_lock lock(mu_);
-  auto it = streams_.find(MakeKey(key));
-  if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
-  Stream& live = *it->second;
+  Result<Stream*> found = FindLocked(key);
+  if (!found.ok()) return found.status();
+  Stream& live = **found;
   if (StreamStatus st = live.StatusAt(now); st != StreamStatus::kActive)
     return Status(Errc::kInUse, NotActiveMessage(live, st));
   // Infrastructure tools (Terraform's refresh) re-send the current mode; AWS-compatible
