@@ -8,8 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "base/clock.h"
-#include "catalog/catalog.h"
+#include "catalog/catalog_test_fixture.h"
 #include "model/hash_key.h"
 #include "storage/memory_log_store.h"
 #include "storage/storage_test_util.h"
@@ -21,36 +20,12 @@ using ::testing::HasSubstr;
 using model::HashKey;
 using model::kMaxHashKey;
 
-constexpr std::string_view kAccount = "123456789012";
-constexpr std::string_view kRegion = "us-east-1";
 const HashKey kHalf = HashKey{1} << 127;
 
-class ReshardTest : public ::testing::Test {
+class ReshardTest : public testing::CatalogFixture {
  protected:
+  ReshardTest() : CatalogFixture(1'700'000'000'123) {}
   void SetUp() override { Make(); }
-  void Make(CatalogOptions opts = {}) {
-    opts_ = opts;
-    catalog_ = std::make_unique<Catalog>(opts, &clock_, logs_.get(), meta_.get());
-    ASSERT_TRUE(catalog_->Recover().ok());
-  }
-  Status Create(std::string_view name, uint32_t shards, StreamMode mode = StreamMode::kProvisioned) {
-    CreateStreamSpec spec;
-    spec.key = {kAccount, kRegion, name};
-    spec.shard_count = shards;
-    spec.mode = mode;
-    return catalog_->CreateStream(spec);
-  }
-  StreamKey Key(std::string_view name) { return {kAccount, kRegion, name}; }
-  // A copy of the stream without its route table, so tests never hold the live table.
-  Stream Get(std::string_view name) {
-    Stream out;
-    EXPECT_TRUE(catalog_->Read(Key(name), [&](const Stream& s) {
-      out = s;
-      out.routes.reset();
-      return Status::Ok();
-    }).ok());
-    return out;
-  }
   std::shared_ptr<const RouteTable> Routes(std::string_view name) {
     std::shared_ptr<const RouteTable> r;
     EXPECT_TRUE(catalog_->Read(Key(name), [&](const Stream& s) {
@@ -82,11 +57,6 @@ class ReshardTest : public ::testing::Test {
     return open;
   }
 
-  CatalogOptions opts_;
-  ManualClock clock_{1'700'000'000'123};
-  std::unique_ptr<storage::MemoryLogStore> logs_ = storage::NewMemoryLogStore();
-  std::unique_ptr<MetadataStore> meta_ = NewMemoryMetadataStore();
-  std::unique_ptr<Catalog> catalog_;
 };
 
 TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {

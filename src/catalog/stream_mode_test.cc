@@ -3,48 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "base/clock.h"
-#include "catalog/catalog.h"
-#include "storage/memory_log_store.h"
+#include "catalog/catalog_test_fixture.h"
 
 namespace sluice::catalog {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr std::string_view kAccount = "123456789012";
-constexpr std::string_view kRegion = "us-east-1";
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
-class StreamModeTest : public ::testing::Test {
- protected:
-  void Make(CatalogOptions opts = {}) {
-    catalog_ = std::make_unique<Catalog>(opts, &clock_, logs_.get(), meta_.get());
-    ASSERT_TRUE(catalog_->Recover().ok());
-  }
-  Status Create(std::string_view name, uint32_t shards, StreamMode mode = StreamMode::kProvisioned) {
-    CreateStreamSpec spec;
-    spec.key = Key(name);
-    spec.shard_count = shards;
-    spec.mode = mode;
-    return catalog_->CreateStream(spec);
-  }
-  StreamKey Key(std::string_view name) { return {kAccount, kRegion, name}; }
-  Stream Get(std::string_view name) {
-    Stream out;
-    EXPECT_TRUE(catalog_->Read(Key(name), [&](const Stream& s) {
-      out = s;
-      out.routes.reset();
-      return Status::Ok();
-    }).ok());
-    return out;
-  }
-
-  ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<storage::MemoryLogStore> logs_ = storage::NewMemoryLogStore();
-  std::unique_ptr<MetadataStore> meta_ = NewMemoryMetadataStore();
-  std::unique_ptr<Catalog> catalog_;
-};
+class StreamModeTest : public testing::CatalogFixture {};
 
 TEST_F(StreamModeTest, SwitchesBothWaysKeepingShardsAndGoesUpdating) {
   CatalogOptions o;
