@@ -11,6 +11,7 @@
 // Errors carry Errc::kIoError, or Errc::kUnavailable for "no space left on device".
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,18 @@ inline constexpr size_t kDirectIoAlignment = 4096;
 inline bool DirectIoAligned(uint64_t pos, const void* buf, size_t n) {
   return pos % kDirectIoAlignment == 0 && n % kDirectIoAlignment == 0 &&
          reinterpret_cast<uintptr_t>(buf) % kDirectIoAlignment == 0;
+}
+
+inline uint64_t AlignDown(uint64_t v) { return v & ~uint64_t{kDirectIoAlignment - 1}; }
+inline uint64_t AlignUp(uint64_t v) { return AlignDown(v + kDirectIoAlignment - 1); }
+
+// Memory a direct read or write can use: kDirectIoAlignment-aligned, size rounded up to it.
+struct AlignedFree {
+  void operator()(char* p) const { std::free(p); }
+};
+using AlignedBuffer = std::unique_ptr<char, AlignedFree>;
+inline AlignedBuffer AllocateAligned(size_t bytes) {
+  return AlignedBuffer(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, AlignUp(bytes))));
 }
 
 struct FileOptions {

@@ -28,8 +28,8 @@ Status FrameCursor::Fill(size_t n) {
 // Reads whole aligned blocks around [pos_, pos_ + n): the part of a frame already in the buffer
 // is read again rather than moved, which keeps the destination aligned.
 Status FrameCursor::FillDirect(size_t n) {
-  uint64_t start = pos_ / kDirectIoAlignment * kDirectIoAlignment;
-  uint64_t end = (pos_ + n + kDirectIoAlignment - 1) / kDirectIoAlignment * kDirectIoAlignment;
+  uint64_t start = AlignDown(pos_);
+  uint64_t end = AlignUp(pos_ + n);
   size_t len = static_cast<size_t>(end - start);
   buf_->Reserve(len, 0);
   buf_pos_ = start;

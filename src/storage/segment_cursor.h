@@ -3,7 +3,6 @@
 // end), reading in large chunks into a caller-owned buffer and checking every frame.
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -31,9 +30,8 @@ class ReadBuffer {
   // At least n bytes; the first `keep` bytes are preserved.
   void Reserve(size_t n, size_t keep) {
     if (n <= size_) return;
-    size_t cap = std::max(n, size_ * 2);
-    cap = (cap + kDirectIoAlignment - 1) / kDirectIoAlignment * kDirectIoAlignment;
-    std::unique_ptr<char, Free> b(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, cap)));
+    size_t cap = AlignUp(std::max(n, size_ * 2));
+    AlignedBuffer b = AllocateAligned(cap);
     if (!b) throw std::bad_alloc();
     if (keep > 0) std::memcpy(b.get(), buf_.get(), keep);
     buf_ = std::move(b);
@@ -41,10 +39,7 @@ class ReadBuffer {
   }
 
  private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-  std::unique_ptr<char, Free> buf_;
+  AlignedBuffer buf_;
   size_t size_ = 0;
 };
 

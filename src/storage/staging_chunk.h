@@ -16,18 +16,6 @@ namespace sluice::storage::internal {
 
 inline constexpr size_t kStagingChunkBytes = 1 << 20;
 
-inline uint64_t AlignDown(uint64_t v) { return v & ~uint64_t{kDirectIoAlignment - 1}; }
-inline uint64_t AlignUp(uint64_t v) { return AlignDown(v + kDirectIoAlignment - 1); }
-
-struct AlignedFree {
-  void operator()(char* p) const { std::free(p); }
-};
-using AlignedBuffer = std::unique_ptr<char, AlignedFree>;
-
-inline AlignedBuffer AllocateAligned(size_t bytes) {
-  return AlignedBuffer(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, AlignUp(bytes))));
-}
-
 class ChunkPool {
  public:
   explicit ChunkPool(size_t max_spares) : max_spares_(max_spares) {}
