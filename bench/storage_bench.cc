@@ -51,7 +51,8 @@ void BM_Append(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * records);
   state.SetBytesProcessed(state.iterations() * records * static_cast<int64_t>(data_len));
 }
-BENCHMARK(BM_Append)->ArgNames({"records", "bytes", "trim_mib"})
+BENCHMARK(BM_Append)
+    ->ArgNames({"records", "bytes", "trim_mib"})
     ->Args({500, 1024, 4})
     ->Args({500, 1024, 64})
     ->Args({500, 100, 4})
@@ -111,7 +112,8 @@ void BM_Read(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * records);
   state.SetBytesProcessed(state.iterations() * records * static_cast<int64_t>(data_len));
 }
-BENCHMARK(BM_Read)->ArgNames({"records", "bytes", "copy"})
+BENCHMARK(BM_Read)
+    ->ArgNames({"records", "bytes", "copy"})
     ->Args({10000, 1024, 0})
     ->Args({10000, 1024, 1})
     ->Args({10000, 100, 0});
@@ -134,8 +136,7 @@ void BM_ReadDuringAppends(benchmark::State& state) {
   ReadLimits limits{.max_records = 10000, .max_bytes = UINT64_MAX};
   for (auto _ : state) {
     uint64_t sum = 0;
-    auto r = log->Read(log->Bounds().start_offset, limits,
-                       [&](const RecordView& v) { sum += v.data.size(); });
+    auto r = log->Read(log->Bounds().start_offset, limits, [&](const RecordView& v) { sum += v.data.size(); });
     benchmark::DoNotOptimize(sum);
     if (!r.ok()) state.SkipWithError("read failed");
   }

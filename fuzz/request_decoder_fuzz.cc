@@ -83,13 +83,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (r.tags) Check(!r.tags->empty() && r.tags->size() <= 200, "Tags size");
     }
   }
-  { DeleteStreamRequest r; Run(decoder, body, &r).IgnoreError(); }
+  {
+    DeleteStreamRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
   {
     DescribeStreamRequest r;
     if (Run(decoder, body, &r).ok()) Check(!r.limit || (*r.limit >= 1 && *r.limit <= 10000), "Limit range");
   }
-  { DescribeStreamSummaryRequest r; Run(decoder, body, &r).IgnoreError(); }
-  { ListStreamsRequest r; Run(decoder, body, &r).IgnoreError(); }
+  {
+    DescribeStreamSummaryRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
+  {
+    ListStreamsRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
   {
     ListShardsRequest r;
     if (Run(decoder, body, &r).ok() && r.shard_filter) Check(r.shard_filter->type.has_value(), "ShardFilter.Type");
@@ -134,7 +143,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     RemoveTagsFromStreamRequest r;
     if (Run(decoder, body, &r).ok()) Check(r.tag_keys && !r.tag_keys->empty() && r.tag_keys->size() <= 50, "TagKeys");
   }
-  { ListTagsForStreamRequest r; Run(decoder, body, &r).IgnoreError(); }
+  {
+    ListTagsForStreamRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
   {
     TagResourceRequest r;
     if (Run(decoder, body, &r).ok()) Check(r.resource_arn && r.tags, "TagResource required");
@@ -143,13 +155,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     UntagResourceRequest r;
     if (Run(decoder, body, &r).ok()) Check(r.resource_arn && r.tag_keys, "UntagResource required");
   }
-  { ListTagsForResourceRequest r; Run(decoder, body, &r).IgnoreError(); }
+  {
+    ListTagsForResourceRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
   {
     UpdateMaxRecordSizeRequest r;
     if (Run(decoder, body, &r).ok())
       Check(r.max_record_size_kib && *r.max_record_size_kib >= 1024 && *r.max_record_size_kib <= 10240,
             "MaxRecordSizeInKiB");
   }
-  { EmptyRequest r; Run(decoder, body, &r).IgnoreError(); }
+  {
+    EmptyRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
   return 0;
 }

@@ -198,7 +198,14 @@ class Run {
     w.Key("p999").Double(static_cast<double>(s.sync_ns.Quantile(0.999)) / 1e3);
     w.Key("max").Double(static_cast<double>(s.sync_ns.max()) / 1e3);
     w.EndObject();
-    w.Key("errors").BeginObject().Key("total").UInt(error_.empty() ? 0 : 1).Key("by_type").BeginObject().EndObject().EndObject();
+    w.Key("errors")
+        .BeginObject()
+        .Key("total")
+        .UInt(error_.empty() ? 0 : 1)
+        .Key("by_type")
+        .BeginObject()
+        .EndObject()
+        .EndObject();
     w.Key("extra").BeginObject();
     w.Key("write_latency_us").BeginObject();
     w.Key("p50").Double(static_cast<double>(s.write_ns.Quantile(0.5)) / 1e3);
@@ -213,7 +220,8 @@ class Run {
   void PrintRow() const {
     ThreadStats s = Total();
     double d = std::max(elapsed_s_, 1e-9);
-    std::printf("%-8s %5" PRIu64 " KiB  files=%d threads=%zu  %9.1f MB/s  %9.0f syncs/s  fdatasync p50 %.3f ms p99 %.3f ms%s%s\n",
+    std::printf("%-8s %5" PRIu64
+                " KiB  files=%d threads=%zu  %9.1f MB/s  %9.0f syncs/s  fdatasync p50 %.3f ms p99 %.3f ms%s%s\n",
                 c_.direct ? (direct_effective_ ? "direct" : "direct*") : "buffered", c_.chunk >> 10, o_.files,
                 stats_.size(), static_cast<double>(s.bytes) / d / 1e6, static_cast<double>(s.syncs) / d,
                 static_cast<double>(s.sync_ns.Quantile(0.5)) / 1e6, static_cast<double>(s.sync_ns.Quantile(0.99)) / 1e6,
@@ -386,7 +394,8 @@ int Main(int argc, char** argv) {
   }
   if (o.files < 1 || o.seconds <= 0 || o.segment_mb < 1 || o.chunk_kib.empty()) Usage("bad numeric option");
   for (int k : o.chunk_kib)
-    if (k < 4 || k % 4 != 0 || static_cast<uint64_t>(k) > (o.segment_mb << 10)) Usage("--chunk-kib: multiples of 4, at most a segment");
+    if (k < 4 || k % 4 != 0 || static_cast<uint64_t>(k) > (o.segment_mb << 10))
+      Usage("--chunk-kib: multiples of 4, at most a segment");
   for (auto& m : o.modes)
     if (m != "direct" && m != "buffered") Usage("--mode: direct,buffered");
   if (o.dir.empty()) {

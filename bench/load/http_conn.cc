@@ -46,8 +46,8 @@ void HttpConn::Reserve(size_t need) {
 asio::awaitable<void> HttpConn::Fill(size_t need) {
   Reserve(need);
   while (end_ < need) {
-    size_t n = co_await sock_.async_read_some(
-        asio::buffer(buf_.data() + end_, buf_.size() - kPadding - end_), asio::use_awaitable);
+    size_t n = co_await sock_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - kPadding - end_),
+                                              asio::use_awaitable);
     end_ += n;
   }
 }
@@ -150,9 +150,8 @@ asio::awaitable<HttpResponse> HttpConn::RoundTrip(std::string_view head, std::st
       for (;;) {
         Reserve(end_ + 65536);
         boost::system::error_code ec;
-        size_t n = co_await sock_.async_read_some(
-            asio::buffer(buf_.data() + end_, buf_.size() - kPadding - end_),
-            asio::redirect_error(asio::use_awaitable, ec));
+        size_t n = co_await sock_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - kPadding - end_),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
         end_ += n;
         if (ec) break;
       }

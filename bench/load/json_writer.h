@@ -11,10 +11,28 @@ namespace sluice::bench {
 
 class JsonWriter {
  public:
-  JsonWriter& BeginObject() { Pre(); out_ += '{'; first_.push_back(true); return *this; }
-  JsonWriter& EndObject() { out_ += '}'; first_.pop_back(); return *this; }
-  JsonWriter& BeginArray() { Pre(); out_ += '['; first_.push_back(true); return *this; }
-  JsonWriter& EndArray() { out_ += ']'; first_.pop_back(); return *this; }
+  JsonWriter& BeginObject() {
+    Pre();
+    out_ += '{';
+    first_.push_back(true);
+    return *this;
+  }
+  JsonWriter& EndObject() {
+    out_ += '}';
+    first_.pop_back();
+    return *this;
+  }
+  JsonWriter& BeginArray() {
+    Pre();
+    out_ += '[';
+    first_.push_back(true);
+    return *this;
+  }
+  JsonWriter& EndArray() {
+    out_ += ']';
+    first_.pop_back();
+    return *this;
+  }
   JsonWriter& Key(std::string_view k) {
     Pre();
     Escaped(k);
@@ -22,10 +40,26 @@ class JsonWriter {
     after_key_ = true;
     return *this;
   }
-  JsonWriter& String(std::string_view s) { Pre(); Escaped(s); return *this; }
-  JsonWriter& Int(int64_t v) { Pre(); out_ += std::to_string(v); return *this; }
-  JsonWriter& UInt(uint64_t v) { Pre(); out_ += std::to_string(v); return *this; }
-  JsonWriter& Bool(bool v) { Pre(); out_ += v ? "true" : "false"; return *this; }
+  JsonWriter& String(std::string_view s) {
+    Pre();
+    Escaped(s);
+    return *this;
+  }
+  JsonWriter& Int(int64_t v) {
+    Pre();
+    out_ += std::to_string(v);
+    return *this;
+  }
+  JsonWriter& UInt(uint64_t v) {
+    Pre();
+    out_ += std::to_string(v);
+    return *this;
+  }
+  JsonWriter& Bool(bool v) {
+    Pre();
+    out_ += v ? "true" : "false";
+    return *this;
+  }
   JsonWriter& Double(double v) {
     Pre();
     if (!std::isfinite(v)) {
@@ -38,11 +72,19 @@ class JsonWriter {
     return *this;
   }
   // Inserts already-serialized JSON as a value.
-  JsonWriter& Raw(std::string_view json) { Pre(); out_ += json; return *this; }
+  JsonWriter& Raw(std::string_view json) {
+    Pre();
+    out_ += json;
+    return *this;
+  }
 
   bool Empty() const { return out_.empty(); }
   const std::string& str() const { return out_; }
-  std::string Take() { first_.clear(); after_key_ = false; return std::move(out_); }
+  std::string Take() {
+    first_.clear();
+    after_key_ = false;
+    return std::move(out_);
+  }
 
  private:
   void Pre() {

@@ -20,11 +20,12 @@
 #include <boost/asio.hpp>
 #include <boost/asio/redirect_error.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cinttypes>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -39,7 +40,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <unistd.h>
 #include <vector>
 
 #include "base/base64.h"
@@ -52,10 +52,10 @@ namespace sluice::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using std::chrono::duration;
-using std::chrono::milliseconds;
 using asio::awaitable;
 using asio::use_awaitable;
+using std::chrono::duration;
+using std::chrono::milliseconds;
 
 constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
@@ -67,8 +67,7 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 4567;
   std::string target_name = "unknown";  // label in the results ("sluice", "kinesalite", ...)
-  std::vector<std::string> scenarios = {"put_records", "put_record", "get_records",
-                                        "put_get_latency"};
+  std::vector<std::string> scenarios = {"put_records", "put_record", "get_records", "put_get_latency"};
   double duration_s = 10;
   double warmup_s = 2;
   uint64_t max_requests = 0;  // 0 = unbounded (duration bounds the run)
@@ -383,8 +382,7 @@ class ThreadCtx {
   uint64_t signatures_ = 0;
 };
 
-Prepared MakePrepared(RequestSigner& s, std::string_view op, std::string body, uint32_t records,
-                      uint64_t data_bytes) {
+Prepared MakePrepared(RequestSigner& s, std::string_view op, std::string body, uint32_t records, uint64_t data_bytes) {
   Prepared p;
   p.target = std::string(kTargetPrefix) + std::string(op);
   p.body = std::move(body);
@@ -463,8 +461,8 @@ std::string JsonString(const std::string& body, const char* field) {
 }
 
 // Creates the stream and waits for ACTIVE; returns the shard ids.
-awaitable<std::vector<std::string>> CreateStream(ThreadCtx& tc, const tcp::endpoint& ep,
-                                                 const std::string& name, int shards) {
+awaitable<std::vector<std::string>> CreateStream(ThreadCtx& tc, const tcp::endpoint& ep, const std::string& name,
+                                                 int shards) {
   HttpConn c(co_await asio::this_coro::executor);
   JsonWriter w;
   w.BeginObject().Key("StreamName").String(name).Key("ShardCount").Int(shards).EndObject();
@@ -518,8 +516,7 @@ awaitable<void> DeleteStream(ThreadCtx& tc, const tcp::endpoint& ep, const std::
 class Runner {
  public:
   Runner(const Options& o, std::function<std::unique_ptr<RequestSigner>()> make_signer) {
-    for (int i = 0; i < std::max(1, o.threads); ++i)
-      ctx_.push_back(std::make_unique<ThreadCtx>(o, make_signer()));
+    for (int i = 0; i < std::max(1, o.threads); ++i) ctx_.push_back(std::make_unique<ThreadCtx>(o, make_signer()));
   }
   ThreadCtx& ctx(size_t i) { return *ctx_[i % ctx_.size()]; }
   size_t size() const { return ctx_.size(); }
@@ -597,7 +594,6 @@ T RunOne(Runner& run, std::function<awaitable<T>()> fn, double timeout_s) {
   return out;
 }
 
-
 void DeleteQuietly(Runner& run, const tcp::endpoint& ep, const std::string& stream) {
   try {
     RunOne<bool>(
@@ -614,8 +610,7 @@ void DeleteQuietly(Runner& run, const tcp::endpoint& ep, const std::string& stre
 
 // Runs a scenario body between CreateStream and DeleteStream (also on failure).
 template <typename F>
-void WithStream(Runner& run, const tcp::endpoint& ep, const std::string& stream, int shards,
-                F&& body) {
+void WithStream(Runner& run, const tcp::endpoint& ep, const std::string& stream, int shards, F&& body) {
   auto ids = RunOne<std::vector<std::string>>(
       run, [&]() { return CreateStream(run.ctx(0), ep, stream, shards); }, 90);
   try {
@@ -639,8 +634,7 @@ struct Window {
 };
 
 // Parses a PutRecords response: successful record count; per-record failures go to stats.
-uint64_t CountPutRecords(simdjson::ondemand::parser& parser, const HttpResponse& r, uint32_t sent,
-                         Stats& st) {
+uint64_t CountPutRecords(simdjson::ondemand::parser& parser, const HttpResponse& r, uint32_t sent, Stats& st) {
   auto doc = parser.iterate(r.body.data(), r.body.size(), r.body_capacity);
   uint64_t failed = 0;
   if (doc.error() || doc["FailedRecordCount"].get_uint64().get(failed)) {
@@ -661,8 +655,8 @@ uint64_t CountPutRecords(simdjson::ondemand::parser& parser, const HttpResponse&
   return failed > sent ? 0 : sent - failed;
 }
 
-awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win,
-                            const std::vector<Prepared>& pool, size_t first, bool batch, Stats& st) {
+awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win, const std::vector<Prepared>& pool,
+                            size_t first, bool batch, Stats& st) {
   HttpConn conn(co_await asio::this_coro::executor);
   simdjson::ondemand::parser parser;
   size_t idx = first % pool.size();
@@ -672,9 +666,7 @@ awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win,
       bool connected = true;
       try {
         co_await conn.Connect(ep);
-      } catch (const std::exception&) {
-        connected = false;
-      }
+      } catch (const std::exception&) { connected = false; }
       if (!connected) {
         st.Error("connect");
         co_await Sleep(100);
@@ -717,17 +709,15 @@ awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win,
     }
     if (win.max_requests) {
       uint64_t n = win.measured.fetch_add(1) + 1;
-      if (n >= win.max_requests && !win.stop.exchange(true))
-        win.stop_at_ns = (Clock::now() - win.start).count();
+      if (n >= win.max_requests && !win.stop.exchange(true)) win.stop_at_ns = (Clock::now() - win.start).count();
     }
   }
   conn.Close();
 }
 
-void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bool batch,
-                      Result& res) {
-  std::string stream = o.stream_prefix + "-" + res.scenario + "-" + std::to_string(getpid()) + "-" +
-                       std::to_string(std::time(nullptr));
+void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bool batch, Result& res) {
+  std::string stream =
+      o.stream_prefix + "-" + res.scenario + "-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
   int rpr = batch ? o.records_per_request : 1;
   int size = batch ? o.record_size : o.small_record_size;
   res.params.BeginObject();
@@ -744,11 +734,11 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     int n_pool = batch ? o.pool : o.pool * 16;
     uint64_t body_bytes = 0;
     for (int i = 0; i < n_pool; ++i) {
-      std::string body = batch ? PutRecordsBody(stream, rpr, size, rng)
-                               : PutRecordBody(stream, RandomBytes(rng, size), rng);
+      std::string body =
+          batch ? PutRecordsBody(stream, rpr, size, rng) : PutRecordBody(stream, RandomBytes(rng, size), rng);
       body_bytes += body.size();
-      pool.push_back(MakePrepared(run.ctx(0).signer(), batch ? "PutRecords" : "PutRecord",
-                                  std::move(body), rpr, static_cast<uint64_t>(rpr) * size));
+      pool.push_back(MakePrepared(run.ctx(0).signer(), batch ? "PutRecords" : "PutRecord", std::move(body), rpr,
+                                  static_cast<uint64_t>(rpr) * size));
     }
 
     Window win;
@@ -783,8 +773,7 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     if (cpu0 >= 0 && cpu1 >= 0 && win.stop_at_ns.load() == 0) res.server_cpu_s = cpu1 - cpu0;
     for (auto& s : stats) res.stats.Merge(s);
     res.duration_s = o.duration_s;
-    if (win.stop_at_ns.load() > 0)
-      res.duration_s = Seconds(Clock::duration(win.stop_at_ns.load())) - o.warmup_s;
+    if (win.stop_at_ns.load() > 0) res.duration_s = Seconds(Clock::duration(win.stop_at_ns.load())) - o.warmup_s;
     std::string e = run.error();
     if (!e.empty()) res.stats.Error("exception:" + e);
     res.extra.BeginObject();
@@ -792,17 +781,15 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     res.extra.Key("signatures").UInt(run.signatures() - sig_before);
     res.extra.Key("abandoned_in_flight").Bool(!finished);
     res.extra.EndObject();
-  
   });
 }
 
 // ---------------------------------------------------------------------------------------
 // get_records: pre-load then drain every shard from TRIM_HORIZON
 
-awaitable<void> PreloadWorker(ThreadCtx& tc, const tcp::endpoint& ep,
-                              const std::vector<Prepared>& pool, size_t first,
-                              std::atomic<int64_t>& remaining_requests,
-                              std::map<std::string, uint64_t>& per_shard, Stats& st) {
+awaitable<void> PreloadWorker(ThreadCtx& tc, const tcp::endpoint& ep, const std::vector<Prepared>& pool, size_t first,
+                              std::atomic<int64_t>& remaining_requests, std::map<std::string, uint64_t>& per_shard,
+                              Stats& st) {
   HttpConn conn(co_await asio::this_coro::executor);
   simdjson::ondemand::parser parser;
   size_t idx = first;
@@ -823,10 +810,8 @@ awaitable<void> PreloadWorker(ThreadCtx& tc, const tcp::endpoint& ep,
         uint64_t failed = 0;
         for (auto rec : doc["Records"].get_array()) {
           std::string_view shard;
-          if (!rec["ShardId"].get_string().get(shard))
-            ++per_shard[std::string(shard)];
-          else
-            ++failed;
+          if (!rec["ShardId"].get_string().get(shard)) ++per_shard[std::string(shard)];
+          else ++failed;
         }
         st.records += p.records - failed;
         ++st.requests;
@@ -852,9 +837,8 @@ struct ShardDrain {
   bool finished = false;
 };
 
-awaitable<void> DrainShard(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o,
-                           const std::string& stream, ShardDrain& sd, Clock::time_point deadline,
-                           Stats& st) {
+awaitable<void> DrainShard(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o, const std::string& stream,
+                           ShardDrain& sd, Clock::time_point deadline, Stats& st) {
   HttpConn conn(co_await asio::this_coro::executor);
   simdjson::ondemand::parser parser;
   JsonWriter w;
@@ -913,8 +897,7 @@ awaitable<void> DrainShard(ThreadCtx& tc, const tcp::endpoint& ep, const Options
 }
 
 void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Result& res) {
-  std::string stream = o.stream_prefix + "-get-" + std::to_string(getpid()) + "-" +
-                       std::to_string(std::time(nullptr));
+  std::string stream = o.stream_prefix + "-get-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
   int rpr = o.records_per_request;
   uint64_t nreq = (o.drain_records + rpr - 1) / rpr;
   uint64_t total = nreq * rpr;
@@ -928,9 +911,8 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
     uint64_t rng = 0x9e3779b9ull ^ static_cast<uint64_t>(std::time(nullptr));
     std::vector<Prepared> pool;
     for (int i = 0; i < o.pool; ++i)
-      pool.push_back(MakePrepared(run.ctx(0).signer(), "PutRecords",
-                                  PutRecordsBody(stream, rpr, o.record_size, rng), rpr,
-                                  static_cast<uint64_t>(rpr) * o.record_size));
+      pool.push_back(MakePrepared(run.ctx(0).signer(), "PutRecords", PutRecordsBody(stream, rpr, o.record_size, rng),
+                                  rpr, static_cast<uint64_t>(rpr) * o.record_size));
     // Pre-load.
     std::atomic<int64_t> remaining{static_cast<int64_t>(nreq)};
     std::vector<std::map<std::string, uint64_t>> per_shard(o.connections);
@@ -969,9 +951,7 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
     run.ClearError();
     for (size_t i = 0; i < sds.size(); ++i) {
       ThreadCtx& tc = run.ctx(i);
-      run.Spawn(i, [&, i]() -> awaitable<void> {
-        co_await DrainShard(tc, ep, o, stream, sds[i], deadline, dst[i]);
-      });
+      run.Spawn(i, [&, i]() -> awaitable<void> { co_await DrainShard(tc, ep, o, stream, sds[i], deadline, dst[i]); });
     }
     bool drain_ok = run.Run(deadline + std::chrono::seconds(5));
     if (cpu0 >= 0) res.server_cpu_s = ProcessCpuSeconds(o.server_pid) - cpu0;
@@ -1000,7 +980,6 @@ void RunGetRecords(const Options& o, Runner& run, const tcp::endpoint& ep, Resul
       res.extra.Key("seconds").Double(Seconds(s.done - d0)).EndObject();
     }
     res.extra.EndArray().EndObject();
-
   });
 }
 
@@ -1047,7 +1026,8 @@ awaitable<void> SeekPreloadWorker(ThreadCtx& tc, const tcp::endpoint& ep, const 
         st.Error("preload:io");
         io_error = true;
       }
-      if (++failures > 1000) throw std::runtime_error(io_error ? "preload: too many I/O errors" : "preload: too many errors");
+      if (++failures > 1000)
+        throw std::runtime_error(io_error ? "preload: too many I/O errors" : "preload: too many errors");
       co_await Sleep(10);
     }
   }
@@ -1067,8 +1047,7 @@ awaitable<void> SeekReader(ThreadCtx& tc, const tcp::endpoint& ep, const Options
   std::uniform_int_distribution<size_t> pick(0, seqs.size() - 1);
   for (int i = 0; i < o.seek_calls + o.seek_warmup_calls && Clock::now() < deadline; ++i) {
     // Cold for every call, whatever the shard size: compares index cost, not cache residency.
-    if (o.seek_drop_caches && i >= o.seek_warmup_calls &&
-        std::system("sync; echo 1 > /proc/sys/vm/drop_caches") != 0)
+    if (o.seek_drop_caches && i >= o.seek_warmup_calls && std::system("sync; echo 1 > /proc/sys/vm/drop_caches") != 0)
       throw std::runtime_error("--seek-drop-caches: cannot drop the page cache (not root?)");
     JsonWriter w;
     w.BeginObject().Key("StreamName").String(stream).Key("ShardId").String(shard);
@@ -1190,8 +1169,8 @@ struct LatencyState {
   uint64_t polls = 0, empty_polls = 0, duplicates = 0;
 };
 
-awaitable<void> LatencyProducer(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o,
-                                const std::string& stream, LatencyState& ls, Stats& st) {
+awaitable<void> LatencyProducer(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o, const std::string& stream,
+                                LatencyState& ls, Stats& st) {
   HttpConn conn(co_await asio::this_coro::executor);
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const std::string target = std::string(kTargetPrefix) + "PutRecord";
@@ -1230,9 +1209,8 @@ awaitable<void> LatencyProducer(ThreadCtx& tc, const tcp::endpoint& ep, const Op
   conn.Close();
 }
 
-awaitable<void> LatencyConsumer(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o,
-                                std::string it, LatencyState& ls, Clock::time_point deadline,
-                                Stats& st) {
+awaitable<void> LatencyConsumer(ThreadCtx& tc, const tcp::endpoint& ep, const Options& o, std::string it,
+                                LatencyState& ls, Clock::time_point deadline, Stats& st) {
   HttpConn conn(co_await asio::this_coro::executor);
   simdjson::ondemand::parser parser;
   const std::string target = std::string(kTargetPrefix) + "GetRecords";
@@ -1303,8 +1281,7 @@ awaitable<void> LatencyConsumer(ThreadCtx& tc, const tcp::endpoint& ep, const Op
 }
 
 void RunLatency(const Options& o, Runner& run, const tcp::endpoint& ep, Result& res) {
-  std::string stream = o.stream_prefix + "-lat-" + std::to_string(getpid()) + "-" +
-                       std::to_string(std::time(nullptr));
+  std::string stream = o.stream_prefix + "-lat-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
   res.params.BeginObject();
   res.params.Key("shards").Int(1).Key("rate_per_s").Double(o.latency_rate);
   res.params.Key("record_bytes").Int(o.latency_record_size).Key("duration_s").Double(o.duration_s);
@@ -1330,50 +1307,45 @@ void RunLatency(const Options& o, Runner& run, const tcp::endpoint& ep, Result& 
     ls.sent.assign(n, Clock::time_point{});
     ls.seen.assign(n, 0);
     ls.warm_ids = static_cast<uint64_t>(o.warmup_s * o.latency_rate);
-    ls.nonce = 0xC0FFEEull ^ (static_cast<uint64_t>(getpid()) << 32) ^
-               static_cast<uint64_t>(std::time(nullptr));
+    ls.nonce = 0xC0FFEEull ^ (static_cast<uint64_t>(getpid()) << 32) ^ static_cast<uint64_t>(std::time(nullptr));
     Stats pst, cst;
-    auto deadline = Clock::now() + std::chrono::milliseconds(
-                                       static_cast<int64_t>((o.warmup_s + o.duration_s + 30) * 1000));
+    auto deadline =
+        Clock::now() + std::chrono::milliseconds(static_cast<int64_t>((o.warmup_s + o.duration_s + 30) * 1000));
     run.ClearError();
     // Both on thread 0: they share LatencyState without locks.
     run.Spawn(0, [&]() -> awaitable<void> { co_await LatencyProducer(run.ctx(0), ep, o, stream, ls, pst); });
-    run.Spawn(0, [&]() -> awaitable<void> {
-      co_await LatencyConsumer(run.ctx(0), ep, o, it, ls, deadline, cst);
-  });
-  double cpu0 = ProcessCpuSeconds(o.server_pid);
-  auto l0 = Clock::now();
-  run.Run(deadline + std::chrono::seconds(5));
-  // Whole run (warm-up included), scaled to the measured duration.
-  if (cpu0 >= 0)
-    res.server_cpu_s = (ProcessCpuSeconds(o.server_pid) - cpu0) * o.duration_s /
-                       std::max(1e-9, Seconds(Clock::now() - l0));
-  std::string e = run.error();
-  if (!e.empty()) res.stats.Error("exception:" + e);
-  res.stats.Merge(cst);
-  for (auto& [k, v] : pst.errors) res.stats.Error(k, v);
-  res.stats.requests = pst.requests;  // PutRecord calls
-  res.duration_s = o.duration_s;
-  uint64_t lost = 0;
-  for (uint64_t id = ls.warm_ids; id < n; ++id)
-    if (ls.sent[id] != Clock::time_point{} && !ls.seen[id]) ++lost;
-  if (lost) res.stats.Error("lost_record", lost);
-  res.extra.BeginObject();
-  res.extra.Key("put_latency_us").BeginObject();
-  res.extra.Key("p50").Double(ls.put_latency.Quantile(0.5) / 1e3);
-  res.extra.Key("p99").Double(ls.put_latency.Quantile(0.99) / 1e3);
-  res.extra.Key("p999").Double(ls.put_latency.Quantile(0.999) / 1e3).EndObject();
-  res.extra.Key("get_calls").UInt(ls.polls).Key("empty_get_calls").UInt(ls.empty_polls);
-  res.extra.Key("duplicates").UInt(ls.duplicates).EndObject();
-
+    run.Spawn(0, [&]() -> awaitable<void> { co_await LatencyConsumer(run.ctx(0), ep, o, it, ls, deadline, cst); });
+    double cpu0 = ProcessCpuSeconds(o.server_pid);
+    auto l0 = Clock::now();
+    run.Run(deadline + std::chrono::seconds(5));
+    // Whole run (warm-up included), scaled to the measured duration.
+    if (cpu0 >= 0)
+      res.server_cpu_s =
+          (ProcessCpuSeconds(o.server_pid) - cpu0) * o.duration_s / std::max(1e-9, Seconds(Clock::now() - l0));
+    std::string e = run.error();
+    if (!e.empty()) res.stats.Error("exception:" + e);
+    res.stats.Merge(cst);
+    for (auto& [k, v] : pst.errors) res.stats.Error(k, v);
+    res.stats.requests = pst.requests;  // PutRecord calls
+    res.duration_s = o.duration_s;
+    uint64_t lost = 0;
+    for (uint64_t id = ls.warm_ids; id < n; ++id)
+      if (ls.sent[id] != Clock::time_point{} && !ls.seen[id]) ++lost;
+    if (lost) res.stats.Error("lost_record", lost);
+    res.extra.BeginObject();
+    res.extra.Key("put_latency_us").BeginObject();
+    res.extra.Key("p50").Double(ls.put_latency.Quantile(0.5) / 1e3);
+    res.extra.Key("p99").Double(ls.put_latency.Quantile(0.99) / 1e3);
+    res.extra.Key("p999").Double(ls.put_latency.Quantile(0.999) / 1e3).EndObject();
+    res.extra.Key("get_calls").UInt(ls.polls).Key("empty_get_calls").UInt(ls.empty_polls);
+    res.extra.Key("duplicates").UInt(ls.duplicates).EndObject();
   });
 }
 
 // ---------------------------------------------------------------------------------------
 // Output
 
-std::string ResultJson(const Options& o, const Result& r, const std::string& started,
-                       const char* signer) {
+std::string ResultJson(const Options& o, const Result& r, const std::string& started, const char* signer) {
   const Stats& s = r.stats;
   double d = std::max(r.duration_s, 1e-9);
   uint64_t err_total = 0;
@@ -1435,10 +1407,9 @@ void PrintRow(const Options& o, const Result& r) {
   double d = std::max(r.duration_s, 1e-9);
   uint64_t err_total = 0;
   for (auto& [k, v] : s.errors) err_total += v;
-  std::printf("%-11s %-16s %12.0f %9.1f %10.1f %10.2f %10.2f %10.2f %7" PRIu64 "%s\n",
-              o.target_name.c_str(), r.scenario.c_str(), s.records / d, s.bytes / d / 1e6,
-              s.requests / d, s.latency.Quantile(0.5) / 1e6, s.latency.Quantile(0.99) / 1e6,
-              s.latency.Quantile(0.999) / 1e6, err_total, r.ok ? "" : "  FAILED");
+  std::printf("%-11s %-16s %12.0f %9.1f %10.1f %10.2f %10.2f %10.2f %7" PRIu64 "%s\n", o.target_name.c_str(),
+              r.scenario.c_str(), s.records / d, s.bytes / d / 1e6, s.requests / d, s.latency.Quantile(0.5) / 1e6,
+              s.latency.Quantile(0.99) / 1e6, s.latency.Quantile(0.999) / 1e6, err_total, r.ok ? "" : "  FAILED");
   if (r.server_cpu_s >= 0 && s.records > 0)
     std::printf("    server CPU: %.2f cores, %.2f us per record\n", r.server_cpu_s / d,
                 r.server_cpu_s * 1e6 / s.records);
@@ -1506,8 +1477,8 @@ int Main(int argc, char** argv) {
     else if (a == "--seek-preload-timeout") o.seek_preload_timeout_s = std::stod(v);
     else Usage(("unknown option " + a).c_str());
   }
-  if (o.connections < 1 || o.records_per_request < 1 || o.record_size < 1 || o.pool < 1 ||
-      o.latency_rate <= 0 || o.shards < 1)
+  if (o.connections < 1 || o.records_per_request < 1 || o.record_size < 1 || o.pool < 1 || o.latency_rate <= 0 ||
+      o.shards < 1)
     Usage("bad numeric option");
 
   SignerFactory factory = &MakeBenchSigner;
@@ -1517,8 +1488,8 @@ int Main(int argc, char** argv) {
   }
   if (selftest) {
     int rc = 0;
-    for (auto [name, f] : {std::pair<const char*, SignerFactory>{"bench", &MakeBenchSigner},
-                           {"sluice", &MakeSluiceSigner}}) {
+    for (auto [name, f] :
+         {std::pair<const char*, SignerFactory>{"bench", &MakeBenchSigner}, {"sluice", &MakeSluiceSigner}}) {
       if (!f(o.sign)) {
         std::printf("%s signer: not built\n", name);
         continue;
@@ -1539,8 +1510,8 @@ int Main(int argc, char** argv) {
     out = std::fopen(o.json_out.c_str(), "a");
     if (!out) Usage(("cannot open " + o.json_out).c_str());
   }
-  std::printf("%-11s %-16s %12s %9s %10s %10s %10s %10s %7s\n", "target", "scenario", "records/s",
-              "MB/s", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors");
+  std::printf("%-11s %-16s %12s %9s %10s %10s %10s %10s %7s\n", "target", "scenario", "records/s", "MB/s", "req/s",
+              "p50 ms", "p99 ms", "p99.9 ms", "errors");
   int rc = 0;
   for (const std::string& sc : o.scenarios) {
     Result res;
@@ -1557,8 +1528,7 @@ int Main(int argc, char** argv) {
         Options small = o;
         small.record_size = bytes;
         RunGetRecords(small, run, ep, res);
-      }
-      else Usage(("unknown scenario " + sc).c_str());
+      } else Usage(("unknown scenario " + sc).c_str());
     } catch (const std::exception& e) {
       res.ok = false;
       res.failure = e.what();

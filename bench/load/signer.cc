@@ -28,8 +28,8 @@ std::string Sha256Hex(std::string_view data) {
 std::string Hmac(std::string_view key, std::string_view msg) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), md, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+       msg.size(), md, &len);
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
@@ -73,9 +73,7 @@ class BenchSigner final : public RequestSigner {
 
 }  // namespace
 
-std::unique_ptr<RequestSigner> MakeBenchSigner(const SigningParams& p) {
-  return std::make_unique<BenchSigner>(p);
-}
+std::unique_ptr<RequestSigner> MakeBenchSigner(const SigningParams& p) { return std::make_unique<BenchSigner>(p); }
 
 #ifndef SLUICE_BENCH_HAVE_SIGV4
 std::unique_ptr<RequestSigner> MakeSluiceSigner(const SigningParams&) { return nullptr; }
@@ -93,10 +91,8 @@ std::string SelfTestSigner(SignerFactory make) {
   // (botocore's set), which is also the set this generator sends.
   const std::string body = "{}";
   std::string h = s.PayloadHash(body);
-  if (h != "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
-    return "payload hash mismatch: " + h;
-  SignInput in{"127.0.0.1:4567", "20150830T123600Z", "Kinesis_20131202.ListStreams",
-               "application/x-amz-json-1.1", h};
+  if (h != "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a") return "payload hash mismatch: " + h;
+  SignInput in{"127.0.0.1:4567", "20150830T123600Z", "Kinesis_20131202.ListStreams", "application/x-amz-json-1.1", h};
   std::string auth = s.Authorization(in);
   const std::string want = "62612d5f6ea0d1a861a0e7ede240a2a4dc4b9540b53bb83c8368f278800a3a3b";
   if (auth.size() < want.size() || auth.compare(auth.size() - want.size(), want.size(), want) != 0)

@@ -13,9 +13,7 @@ namespace sv4 = sluice::protocol::sigv4;
 class SluiceSigner final : public RequestSigner {
  public:
   explicit SluiceSigner(SigningParams p) : p_(std::move(p)) {}
-  std::string PayloadHash(std::string_view body) override {
-    return std::string(sv4::View(sv4::Sha256Hex(body)));
-  }
+  std::string PayloadHash(std::string_view body) override { return std::string(sv4::View(sv4::Sha256Hex(body))); }
   std::string Authorization(const SignInput& in) override {
     std::array<sv4::Header, 2> headers{sv4::Header{"content-type", in.content_type},
                                        sv4::Header{"x-amz-target", in.target}};
@@ -39,8 +37,6 @@ class SluiceSigner final : public RequestSigner {
 
 }  // namespace
 
-std::unique_ptr<RequestSigner> MakeSluiceSigner(const SigningParams& p) {
-  return std::make_unique<SluiceSigner>(p);
-}
+std::unique_ptr<RequestSigner> MakeSluiceSigner(const SigningParams& p) { return std::make_unique<SluiceSigner>(p); }
 
 }  // namespace sluice::bench

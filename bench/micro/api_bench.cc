@@ -103,8 +103,7 @@ void BM_PutRecords1000Shards(benchmark::State& state) {
     f.dispatcher->Dispatch(req, &f.resp, [] {});
     benchmark::DoNotOptimize(f.resp.body.data());
   }
-  if (f.resp.body.find("\"FailedRecordCount\":0,") == std::string::npos)
-    state.SkipWithError("records were throttled");
+  if (f.resp.body.find("\"FailedRecordCount\":0,") == std::string::npos) state.SkipWithError("records were throttled");
   state.SetItemsProcessed(state.iterations() * 500);
 }
 // Fixed iterations: the in-memory store keeps every record (0.5 MB per request).
@@ -114,8 +113,9 @@ void BM_GetRecords10k(benchmark::State& state) {
   Fixture f;
   std::string body = PutRecordsBody(500, 1024);
   for (int i = 0; i < 80; ++i) f.Call("PutRecords", body);
-  std::string it = f.Call("GetShardIterator",
-                          R"({"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
+  std::string it =
+      f.Call("GetShardIterator",
+             R"({"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
   auto start = it.find(":\"") + 2;
   std::string iterator = it.substr(start, it.find('"', start) - start);
   std::string get = R"({"ShardIterator":")" + iterator + R"(","Limit":10000})";

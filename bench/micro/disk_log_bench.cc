@@ -161,12 +161,15 @@ void BM_DiskAppend(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 500);
   state.SetBytesProcessed(state.iterations() * 500 * 1024);
 }
-BENCHMARK(BM_DiskAppend)->ArgNames({"none", "in_flight", "shards"})
+BENCHMARK(BM_DiskAppend)
+    ->ArgNames({"none", "in_flight", "shards"})
     ->Args({0, 32, 4})
     ->Args({0, 8, 4})
     ->Args({0, 1, 1})
     ->Args({1, 32, 4})
-    ->MinTime(2.0)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    ->MinTime(2.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // Drops a file's cached pages so that the next read of it comes from the disk.
 void DropCache(const std::string& path) {
@@ -259,8 +262,7 @@ void BM_DiskReadAt(benchmark::State& state) {
   const bool cold = state.range(1) != 0;
   if (mb > 1000 && !Want10G()) {
     state.SkipWithError("set SLUICE_BENCH_10G=1 to run the 10 GB case");
-    for (auto _ : state) {
-    }
+    for (auto _ : state) {}
     return;
   }
   // Each record takes 1024 data + 16 key + 6 header bytes; frames add 32 per 500 records.
@@ -304,10 +306,15 @@ void BM_DiskReadAt(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * 1000);
 }
-BENCHMARK(BM_DiskReadAt)->ArgNames({"shard_mb", "cold"})
-    ->Args({100, 0})->Args({100, 1})
-    ->Args({10000, 0})->Args({10000, 1})
-    ->Iterations(400)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DiskReadAt)
+    ->ArgNames({"shard_mb", "cold"})
+    ->Args({100, 0})
+    ->Args({100, 1})
+    ->Args({10000, 0})
+    ->Args({10000, 1})
+    ->Iterations(400)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace sluice::storage

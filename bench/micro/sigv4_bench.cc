@@ -11,8 +11,8 @@ namespace {
 
 using sluice::bench::RequestSigner;
 using sluice::bench::SignerFactory;
-using sluice::bench::SignInput;
 using sluice::bench::SigningParams;
+using sluice::bench::SignInput;
 
 void BM_PayloadHash(benchmark::State& state, SignerFactory make) {
   auto s = make(SigningParams{});
@@ -32,8 +32,7 @@ void BM_Authorization(benchmark::State& state, SignerFactory make) {
     return;
   }
   std::string hash = s->PayloadHash("{}");
-  SignInput in{"127.0.0.1:4567", "20261126T010203Z", "Kinesis_20131202.PutRecords",
-               "application/x-amz-json-1.1", hash};
+  SignInput in{"127.0.0.1:4567", "20261126T010203Z", "Kinesis_20131202.PutRecords", "application/x-amz-json-1.1", hash};
   for (auto _ : state) benchmark::DoNotOptimize(s->Authorization(in));
 }
 

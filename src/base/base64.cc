@@ -69,9 +69,9 @@ inline bool DecodeBlock32(const uint8_t* in, uint8_t* out) {
   // significant bytes of each lane in big-endian order.
   const __m256i pairs = _mm256_maddubs_epi16(sextets, _mm256_set1_epi32(0x01400140));
   const __m256i lanes = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
-  const __m256i bytes = _mm256_shuffle_epi8(
-      lanes, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
-                              13, 12, -1, -1, -1, -1));
+  const __m256i bytes =
+      _mm256_shuffle_epi8(lanes, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5,
+                                                  4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
   const __m256i packed = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), packed);
   return true;
@@ -83,8 +83,8 @@ inline void EncodeBlock24(const uint8_t* in, char* out) {
   const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 12));
   __m256i v = _mm256_set_m128i(hi, lo);
   // Each 32-bit lane gets the three input bytes it encodes, arranged for the shifts below.
-  v = _mm256_shuffle_epi8(v, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5,
-                                              4, 7, 6, 8, 7, 10, 9, 11, 10));
+  v = _mm256_shuffle_epi8(v, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4,
+                                              7, 6, 8, 7, 10, 9, 11, 10));
   const __m256i t0 = _mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00));
   const __m256i t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x04000040));
   const __m256i t2 = _mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0));
@@ -94,10 +94,10 @@ inline void EncodeBlock24(const uint8_t* in, char* out) {
   __m256i cls = _mm256_subs_epu8(sextets, _mm256_set1_epi8(51));
   const __m256i below26 = _mm256_cmpgt_epi8(_mm256_set1_epi8(26), sextets);
   cls = _mm256_or_si256(cls, _mm256_and_si256(below26, _mm256_set1_epi8(13)));
-  const __m256i offsets = _mm256_setr_epi8(
-      'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-      '+' - 62, '/' - 63, 'A', 0, 0, 'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-      '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+  const __m256i offsets = _mm256_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0,
+                                           'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
   const __m256i ascii = _mm256_add_epi8(_mm256_shuffle_epi8(offsets, cls), sextets);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), ascii);
 }
@@ -173,8 +173,8 @@ DecodeError Decode(std::string_view text, uint8_t* out, size_t* written) {
   const uint8_t* q = s + full;
   int pad = (q[3] == '=') + (q[2] == '=' && q[3] == '=');
   if (q[2] == '=' && q[3] != '=') return DecodeError::kBadCharacter;
-  uint32_t v = kDecode.t0[q[0]] | kDecode.t1[q[1]] | (pad >= 2 ? 0 : kDecode.t2[q[2]]) |
-               (pad >= 1 ? 0 : kDecode.t3[q[3]]);
+  uint32_t v =
+      kDecode.t0[q[0]] | kDecode.t1[q[1]] | (pad >= 2 ? 0 : kDecode.t2[q[2]]) | (pad >= 1 ? 0 : kDecode.t3[q[3]]);
   if (v & 0x80000000u) return DecodeError::kBadCharacter;
   o[0] = static_cast<uint8_t>(v >> 16);
   if (pad < 2) o[1] = static_cast<uint8_t>(v >> 8);

@@ -74,8 +74,13 @@ TEST(Base64Test, SizeHelpers) {
 
 TEST(Base64Test, Rfc4648Vectors) {
   const std::pair<std::string_view, std::string_view> kVectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, enc] : kVectors) {
     EXPECT_EQ(EncodeString(plain), enc);
@@ -292,7 +297,8 @@ TEST(Base64Test, LongInputRejectsEveryNonAlphabetCharacterAtEveryPosition) {
         std::string text = base;
         text[pos] = static_cast<char>(c);
         std::string dec;
-        ASSERT_EQ(DecodeExact(text, &dec), DecodeError::kBadCharacter) << "len " << len << " pos " << pos << " char " << c;
+        ASSERT_EQ(DecodeExact(text, &dec), DecodeError::kBadCharacter)
+            << "len " << len << " pos " << pos << " char " << c;
       }
     }
   }
@@ -331,23 +337,17 @@ TEST(Base64Test, LongInputRejectsPaddingInTheMiddle) {
 
 TEST(Base64Test, RejectsMisplacedPadding) {
   const char* kBad[] = {
-      "====",         // all padding
-      "A===",         // three padding characters
-      "=AAA",         // padding first
-      "A=AA",         // padding second, data after
-      "AA=A",         // padding third, data after
-      "==AA",
-      "=A=A",
-      "AA==AAAA",     // padding in the middle of the text
-      "AAA=AAAA",     // padded quad followed by more data
-      "AA==AA==",     // two padded quads
-      "AAAA=AAA",     // padding at the start of the last quad
-      "AAAAA=AA",
-      "AAAAAA=A",
-      "AAAA====",
-      "AAAAA===",
-      "Zm9vYg==Zm9v",
-      "Zm=vYmFy",
+      "====",  // all padding
+      "A===",  // three padding characters
+      "=AAA",  // padding first
+      "A=AA",  // padding second, data after
+      "AA=A",  // padding third, data after
+      "==AA",     "=A=A",
+      "AA==AAAA",  // padding in the middle of the text
+      "AAA=AAAA",  // padded quad followed by more data
+      "AA==AA==",  // two padded quads
+      "AAAA=AAA",  // padding at the start of the last quad
+      "AAAAA=AA", "AAAAAA=A", "AAAA====", "AAAAA===", "Zm9vYg==Zm9v", "Zm=vYmFy",
   };
   for (const char* text : kBad) {
     std::string dec;
@@ -369,7 +369,8 @@ TEST(Base64Test, PaddingCasesDecodeToTheRightLength) {
   ASSERT_EQ(DecodeExact("////", &dec), DecodeError::kNone);
   EXPECT_EQ(dec, std::string(3, '\xff'));
   ASSERT_EQ(DecodeExact("+/+/Zg==", &dec), DecodeError::kNone);
-  EXPECT_EQ(dec, std::string("\xfb\xff\xbf" "f"));
+  EXPECT_EQ(dec, std::string("\xfb\xff\xbf"
+                             "f"));
 }
 
 TEST(Base64Test, DecodeToStringOnFailureClearsOutput) {

@@ -161,8 +161,12 @@ using State = FaultInjectingFileSystem::State;
 class FakeFile final : public File {
  public:
   FakeFile(std::shared_ptr<State> state, NodePtr node, std::string path, bool writable, bool direct)
-      : state_(std::move(state)), node_(std::move(node)), path_(std::move(path)), epoch_(state_->epoch),
-        writable_(writable), direct_(direct) {}
+      : state_(std::move(state)),
+        node_(std::move(node)),
+        path_(std::move(path)),
+        epoch_(state_->epoch),
+        writable_(writable),
+        direct_(direct) {}
 
   Result<size_t> ReadAt(uint64_t pos, void* buf, size_t n) const override {
     std::lock_guard lock(state_->mu);

@@ -375,7 +375,9 @@ TEST_F(FaultInjectingFileSystemTest, CorruptFlipsCurrentAndDurableBytes) {
   ASSERT_TRUE(f->WriteAt(3, "def", 3).ok());
   ASSERT_TRUE(fs_.Corrupt("/data/a", 1, 0x20).ok());
   ASSERT_TRUE(fs_.Corrupt("/data/a", 4).ok());  // only in current: durable is shorter
-  EXPECT_EQ(Content("/data/a"), "aBcd\x9a" "f");
+  EXPECT_EQ(Content("/data/a"),
+            "aBcd\x9a"
+            "f");
   EXPECT_EQ(*fs_.ReadDurableFileForTest("/data/a"), "aBc");
   EXPECT_EQ(fs_.Corrupt("/data/a", 6).code(), Errc::kInvalidArgument);
   EXPECT_EQ(fs_.Corrupt("/data/missing", 0).code(), Errc::kIoError);
@@ -400,9 +402,7 @@ TEST_F(FaultInjectingFileSystemTest, ConcurrentWritersAndSyncs) {
       for (int i = t; i < kChunks; i += kThreads) {
         char c = static_cast<char>('a' + t);
         EXPECT_TRUE(f->WriteAt(uint64_t(i), &c, 1).ok());
-        if (i % 10 == 0) {
-          EXPECT_TRUE(f->Sync().ok());
-        }
+        if (i % 10 == 0) { EXPECT_TRUE(f->Sync().ok()); }
       }
     });
   }

@@ -19,9 +19,7 @@ namespace {
 template <typename F>
 auto RetryEintr(F f) {
   decltype(f()) r;
-  do {
-    r = f();
-  } while (r == -1 && errno == EINTR);
+  do { r = f(); } while (r == -1 && errno == EINTR);
   return r;
 }
 
@@ -38,8 +36,7 @@ Status FsyncPath(const std::string& path) {
 // alignment. Linux keeps the two coherent: a direct write invalidates the cached pages it covers.
 class PosixFile final : public File {
  public:
-  PosixFile(std::string path, int fd, int direct_fd)
-      : path_(std::move(path)), fd_(fd), direct_fd_(direct_fd) {}
+  PosixFile(std::string path, int fd, int direct_fd) : path_(std::move(path)), fd_(fd), direct_fd_(direct_fd) {}
   ~PosixFile() override {
     ::close(fd_);
     if (direct_fd_ >= 0) ::close(direct_fd_);
@@ -48,8 +45,7 @@ class PosixFile final : public File {
   }
 
   Result<size_t> ReadAtDirect(uint64_t pos, void* buf, size_t n) const override {
-    if (!DirectIoAligned(pos, buf, n))
-      return Status(Errc::kInvalidArgument, "unaligned direct I/O read: " + path_);
+    if (!DirectIoAligned(pos, buf, n)) return Status(Errc::kInvalidArgument, "unaligned direct I/O read: " + path_);
     int fd = DirectReadFd();
     return fd < 0 ? ReadAt(pos, buf, n) : PreadFully(fd, pos, buf, n, /*direct=*/true);
   }
@@ -62,14 +58,12 @@ class PosixFile final : public File {
     int fd = fd_;
     if (direct_fd_ >= 0) {
       // The kernel would say EINVAL; kInvalidArgument names the caller's bug instead.
-      if (!DirectIoAligned(pos, buf, n))
-        return Status(Errc::kInvalidArgument, "unaligned direct I/O write: " + path_);
+      if (!DirectIoAligned(pos, buf, n)) return Status(Errc::kInvalidArgument, "unaligned direct I/O write: " + path_);
       fd = direct_fd_;
     }
     size_t done = 0;
     while (done < n) {
-      ssize_t r = RetryEintr(
-          [&] { return ::pwrite(fd, static_cast<const char*>(buf) + done, n - done, pos + done); });
+      ssize_t r = RetryEintr([&] { return ::pwrite(fd, static_cast<const char*>(buf) + done, n - done, pos + done); });
       if (r < 0) return FileErrorStatus("write", path_, errno);
       if (r == 0) return FileErrorStatus("write", path_, ENOSPC);  // no progress: the device is full
       done += static_cast<size_t>(r);

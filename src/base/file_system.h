@@ -43,8 +43,8 @@ inline AlignedBuffer AllocateAligned(size_t bytes) {
 }
 
 struct FileOptions {
-  bool create = false;     // create if missing (never truncates an existing file)
-  bool writable = false;   // open read-write (otherwise read-only)
+  bool create = false;    // create if missing (never truncates an existing file)
+  bool writable = false;  // open read-write (otherwise read-only)
   // Ask for O_DIRECT writes. If the filesystem refuses (e.g. tmpfs), the file opens without it
   // and File::direct_io() says false. With direct I/O, WriteAt's buffer, position and length
   // must be multiples of kDirectIoAlignment.

@@ -1,8 +1,8 @@
 #include "base/file_system.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/magic.h>
-#include <fcntl.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -27,8 +27,7 @@ std::string ReadAll(const File& f) {
 }
 
 struct AlignedBuffer {
-  explicit AlignedBuffer(size_t n, char fill)
-      : p(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, n))) {
+  explicit AlignedBuffer(size_t n, char fill) : p(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, n))) {
     std::memset(p, fill, n);
   }
   ~AlignedBuffer() { std::free(p); }
@@ -251,7 +250,8 @@ TEST_F(PosixFileSystemTest, ConcurrentDisjointWrites) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::string chunk(kChunk, static_cast<char>('a' + t));
-      for (int i = t; i < kChunks; i += kThreads) EXPECT_TRUE(f->WriteAt(static_cast<uint64_t>(i) * kChunk, chunk.data(), kChunk).ok());
+      for (int i = t; i < kChunks; i += kThreads)
+        EXPECT_TRUE(f->WriteAt(static_cast<uint64_t>(i) * kChunk, chunk.data(), kChunk).ok());
     });
   }
   for (auto& th : threads) th.join();

@@ -60,8 +60,8 @@ inline size_t JsonEscapeExtra(unsigned char c) {
 inline unsigned JsonEscapeMask16(const char* p) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i ctrl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);  // unsigned v <= 0x1f
-  const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))), ctrl);
+  const __m128i hit =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))), ctrl);
   return static_cast<unsigned>(_mm_movemask_epi8(hit));
 }
 #endif
@@ -150,8 +150,7 @@ void AppendJsonString(std::string* out, std::string_view s) {
   *w = '"';
 }
 
-void Write(Level level, std::string_view logger, std::string_view message,
-           std::initializer_list<Field> fields) {
+void Write(Level level, std::string_view logger, std::string_view message, std::initializer_list<Field> fields) {
   using namespace std::chrono;
   auto now = system_clock::now();
   auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
@@ -159,8 +158,8 @@ void Write(Level level, std::string_view logger, std::string_view message,
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char ts[40];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   std::string line;
   line.reserve(128);
   line.append("{\"ts\":\"").append(ts).append("\",\"level\":\"").append(LevelName(level));

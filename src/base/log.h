@@ -15,15 +15,14 @@ using Field = std::pair<std::string_view, std::string>;
 void SetLevel(Level level);
 Level GetLevel();
 bool Enabled(Level level);
-void Write(Level level, std::string_view logger, std::string_view message,
-           std::initializer_list<Field> fields = {});
+void Write(Level level, std::string_view logger, std::string_view message, std::initializer_list<Field> fields = {});
 // Appends s to out as a JSON string literal (with quotes), escaping as RFC 8259 requires.
 void AppendJsonString(std::string* out, std::string_view s);
 
 }  // namespace sluice::log
 
-#define SLOG(level, logger, ...)                                                   \
-  do {                                                                             \
-    if (::sluice::log::Enabled(::sluice::log::Level::level))                       \
-      ::sluice::log::Write(::sluice::log::Level::level, logger, __VA_ARGS__);      \
+#define SLOG(level, logger, ...)                                              \
+  do {                                                                        \
+    if (::sluice::log::Enabled(::sluice::log::Level::level))                  \
+      ::sluice::log::Write(::sluice::log::Level::level, logger, __VA_ARGS__); \
   } while (0)

@@ -48,7 +48,11 @@ TEST(AppendJsonStringTest, EveryControlCharacterIsEscaped) {
     EXPECT_EQ(out[1], '\\') << "control char " << c;
     for (char o : out) EXPECT_GE(static_cast<unsigned char>(o), 0x20) << "raw control char in output for " << c;
     switch (c) {
-      case '\n': case '\r': case '\t': case '\b': case '\f': break;
+      case '\n':
+      case '\r':
+      case '\t':
+      case '\b':
+      case '\f': break;
       default: {
         char expect[16];
         std::snprintf(expect, sizeof expect, "\"\\u%04x\"", c);

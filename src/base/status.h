@@ -9,17 +9,17 @@ namespace sluice {
 
 enum class Errc {
   kOk = 0,
-  kNotFound,          // stream/shard/consumer unknown
-  kInUse,             // resource busy or in the wrong state
-  kInvalidArgument,   // semantically invalid parameter
-  kValidation,        // model constraint violated (Coral-format message)
-  kLimitExceeded,     // quota or control-plane rate
-  kThrottled,         // data-plane throughput exceeded
+  kNotFound,         // stream/shard/consumer unknown
+  kInUse,            // resource busy or in the wrong state
+  kInvalidArgument,  // semantically invalid parameter
+  kValidation,       // model constraint violated (Coral-format message)
+  kLimitExceeded,    // quota or control-plane rate
+  kThrottled,        // data-plane throughput exceeded
   kExpiredIterator,
   kExpiredNextToken,
   kAccessDenied,
-  kSerialization,     // body could not be decoded
-  kUnavailable,       // temporary: storage full, shutting down
+  kSerialization,  // body could not be decoded
+  kUnavailable,    // temporary: storage full, shutting down
   kIoError,
   kCorruption,
   kInternal,
@@ -48,7 +48,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
   Result(Errc code, std::string message) : v_(Status(code, std::move(message))) {}
 
@@ -66,10 +66,10 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
-#define SLUICE_RETURN_IF_ERROR(expr)         \
-  do {                                       \
-    ::sluice::Status _st = (expr);           \
-    if (!_st.ok()) return _st;               \
+#define SLUICE_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::sluice::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 }  // namespace sluice

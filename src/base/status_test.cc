@@ -13,10 +13,21 @@ namespace sluice {
 namespace {
 
 const Errc kAllCodes[] = {
-    Errc::kOk,          Errc::kNotFound,         Errc::kInUse,         Errc::kInvalidArgument,
-    Errc::kValidation,  Errc::kLimitExceeded,    Errc::kThrottled,     Errc::kExpiredIterator,
-    Errc::kExpiredNextToken, Errc::kAccessDenied, Errc::kSerialization, Errc::kUnavailable,
-    Errc::kIoError,     Errc::kCorruption,       Errc::kInternal,
+    Errc::kOk,
+    Errc::kNotFound,
+    Errc::kInUse,
+    Errc::kInvalidArgument,
+    Errc::kValidation,
+    Errc::kLimitExceeded,
+    Errc::kThrottled,
+    Errc::kExpiredIterator,
+    Errc::kExpiredNextToken,
+    Errc::kAccessDenied,
+    Errc::kSerialization,
+    Errc::kUnavailable,
+    Errc::kIoError,
+    Errc::kCorruption,
+    Errc::kInternal,
 };
 
 TEST(StatusTest, DefaultIsOk) {

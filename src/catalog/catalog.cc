@@ -109,7 +109,9 @@ Status Catalog::OpenLogs(Stream* s) {
     uint64_t tip = sh.log->Bounds().end_offset;
     if (tip < *sh.end_offset) {
       SLOG(kWarn, "catalog", "closed shard lost records past its end; ending it at its tip",
-           {{"stream", s->name}, {"shard", std::to_string(sh.index)}, {"end_offset", std::to_string(*sh.end_offset)},
+           {{"stream", s->name},
+            {"shard", std::to_string(sh.index)},
+            {"end_offset", std::to_string(*sh.end_offset)},
             {"tip", std::to_string(tip)}});
       sh.end_offset = tip;
     }
@@ -191,8 +193,8 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   AccountUsage usage = UsageLocked(spec.key.account, spec.key.region);
   uint32_t shards = spec.mode == StreamMode::kOnDemand ? options_.on_demand_initial_shards : spec.shard_count;
   if (shards > options_.max_shards_per_stream) {
-    return Status(Errc::kLimitExceeded, "A stream can have at most " + std::to_string(options_.max_shards_per_stream) +
-                                            " shards in Sluice.");
+    return Status(Errc::kLimitExceeded,
+                  "A stream can have at most " + std::to_string(options_.max_shards_per_stream) + " shards in Sluice.");
   }
   if (spec.mode == StreamMode::kOnDemand) {
     if (usage.on_demand_streams + 1 > options_.on_demand_stream_limit) {
@@ -206,20 +208,16 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   if (options_.create_stream_delay_ms > 0) {
     uint32_t creating = 0;
     for (const auto& [k, s] : streams_)
-      if (s->account == spec.key.account && s->region == spec.key.region &&
-          s->StatusAt(now) == StreamStatus::kCreating)
+      if (s->account == spec.key.account && s->region == spec.key.region && s->StatusAt(now) == StreamStatus::kCreating)
         ++creating;
     if (creating >= options_.max_creating_streams) {
-      return Status(Errc::kLimitExceeded, "Account " + std::string(spec.key.account) +
-                                              " already has " + std::to_string(creating) +
-                                              " streams in CREATING state; wait and retry.");
+      return Status(Errc::kLimitExceeded, "Account " + std::string(spec.key.account) + " already has " +
+                                              std::to_string(creating) + " streams in CREATING state; wait and retry.");
     }
   }
 
   auto s = std::make_shared<Stream>();
-  do {
-    s->uid = FastRandom64() ^ (static_cast<uint64_t>(now) << 20);
-  } while (s->uid == 0 || by_uid_.count(s->uid));
+  do { s->uid = FastRandom64() ^ (static_cast<uint64_t>(now) << 20); } while (s->uid == 0 || by_uid_.count(s->uid));
   // Creation seconds, bumped past the last one issued: a stream re-created within the same
   // second must not accept the previous incarnation's sequence numbers.
   s->epoch = std::max(static_cast<uint32_t>(now / 1000), last_epoch_ + 1);

@@ -27,7 +27,7 @@ namespace sluice::catalog {
 struct CatalogOptions {
   int64_t create_stream_delay_ms = 0;
   int64_t delete_stream_delay_ms = 0;
-  uint32_t shard_limit = 500;               // open shards of provisioned streams per account+region
+  uint32_t shard_limit = 500;  // open shards of provisioned streams per account+region
   uint32_t on_demand_stream_limit = 50;
   uint32_t on_demand_initial_shards = 4;
   uint32_t max_creating_streams = 5;

@@ -1,10 +1,10 @@
 // Durability of the catalog: restart (a new Catalog over the same stores) and store failures.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
@@ -45,8 +45,7 @@ class CatalogRecoverTest : public ::testing::Test {
     ASSERT_TRUE(catalog_->Recover().ok());
   }
 
-  Status Create(std::string_view name, uint32_t shards,
-                std::vector<std::pair<std::string, std::string>> tags = {}) {
+  Status Create(std::string_view name, uint32_t shards, std::vector<std::pair<std::string, std::string>> tags = {}) {
     CreateStreamSpec spec;
     spec.key = {kAccount, kRegion, name};
     spec.shard_count = shards;
@@ -57,10 +56,13 @@ class CatalogRecoverTest : public ::testing::Test {
   // A copy of the stream's metadata (logs and routes included), or nullopt if absent.
   std::optional<Stream> Get(std::string_view name) {
     std::optional<Stream> out;
-    catalog_->Read({kAccount, kRegion, name}, [&](const Stream& s) {
-      out = s;
-      return Status::Ok();
-    }).IgnoreError();
+    catalog_
+        ->Read({kAccount, kRegion, name},
+               [&](const Stream& s) {
+                 out = s;
+                 return Status::Ok();
+               })
+        .IgnoreError();
     return out;
   }
 
@@ -73,13 +75,16 @@ class CatalogRecoverTest : public ::testing::Test {
 
 TEST_F(CatalogRecoverTest, RestartKeepsStreamsShardsTagsRetentionAndData) {
   ASSERT_TRUE(Create("orders", 3, {{"team", "data"}}).ok());
-  ASSERT_TRUE(catalog_->Write({kAccount, kRegion, "orders"}, [](Stream& s) {
-    s.retention_hours = 72;
-    s.max_record_size_kib = 2048;
-    s.shard_level_metrics = {"IncomingBytes"};
-    s.tags["env"] = "prod";
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Write({kAccount, kRegion, "orders"},
+                          [](Stream& s) {
+                            s.retention_hours = 72;
+                            s.max_record_size_kib = 2048;
+                            s.shard_level_metrics = {"IncomingBytes"};
+                            s.tags["env"] = "prod";
+                            return Status::Ok();
+                          })
+                  .ok());
   Stream before = *Get("orders");
   storage::RecordBatchBuilder batch;
   batch.AddRecord("pk", "payload");
@@ -104,11 +109,14 @@ TEST_F(CatalogRecoverTest, RestartKeepsStreamsShardsTagsRetentionAndData) {
 
 TEST_F(CatalogRecoverTest, ClosedShardsStayOutOfTheRouteTable) {
   ASSERT_TRUE(Create("s", 2).ok());
-  ASSERT_TRUE(catalog_->Write({kAccount, kRegion, "s"}, [&](Stream& s) {
-    s.shards[0].end_offset = 0;
-    s.shards[0].closed_ms = clock_.NowMillis();
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Write({kAccount, kRegion, "s"},
+                          [&](Stream& s) {
+                            s.shards[0].end_offset = 0;
+                            s.shards[0].closed_ms = clock_.NowMillis();
+                            return Status::Ok();
+                          })
+                  .ok());
   Restart();
   auto s = Get("s");
   ASSERT_TRUE(s);

@@ -17,9 +17,9 @@
 namespace sluice::catalog {
 namespace {
 
-using ::testing::HasSubstr;
 using model::HashKey;
 using model::kMaxHashKey;
+using ::testing::HasSubstr;
 
 constexpr std::string_view kAccount = "123456789012";
 constexpr std::string_view kRegion = "us-east-1";
@@ -91,18 +91,18 @@ class CatalogTest : public ::testing::Test {
       out = s.StatusAt(clock_.NowMillis());
       return Status::Ok();
     });
-    if (!st.ok()) {
-      EXPECT_EQ(st.code(), Errc::kNotFound);
-    }
+    if (!st.ok()) { EXPECT_EQ(st.code(), Errc::kNotFound); }
     return out;
   }
 
   uint64_t UidOf(std::string_view name, std::string_view account = kAccount, std::string_view region = kRegion) {
     uint64_t uid = 0;
-    EXPECT_TRUE(catalog_->Read({account, region, name}, [&](const Stream& s) {
-                          uid = s.uid;
-                          return Status::Ok();
-                        })
+    EXPECT_TRUE(catalog_
+                    ->Read({account, region, name},
+                           [&](const Stream& s) {
+                             uid = s.uid;
+                             return Status::Ok();
+                           })
                     .ok());
     return uid;
   }
@@ -277,10 +277,13 @@ TEST_F(CatalogTest, DuplicateNameIsInUse) {
   EXPECT_EQ(st.code(), Errc::kInUse);
   EXPECT_EQ(st.message(), "Stream s under account 123456789012 already exists.");
   // The first stream is unchanged.
-  catalog_->Read({kAccount, kRegion, "s"}, [](const Stream& s) {
-    EXPECT_EQ(s.shards.size(), 1u);
-    return Status::Ok();
-  }).IgnoreError();
+  catalog_
+      ->Read({kAccount, kRegion, "s"},
+             [](const Stream& s) {
+               EXPECT_EQ(s.shards.size(), 1u);
+               return Status::Ok();
+             })
+      .IgnoreError();
 }
 
 TEST_F(CatalogTest, NameIsTakenUntilDeletionCompletes) {
@@ -296,10 +299,12 @@ TEST_F(CatalogTest, NameIsTakenUntilDeletionCompletes) {
   uint64_t new_uid = UidOf("s");
   EXPECT_NE(new_uid, old_uid);
   EXPECT_EQ(catalog_->ReadByUid(old_uid, [](const Stream&) { return Status::Ok(); }).code(), Errc::kNotFound);
-  EXPECT_TRUE(catalog_->ReadByUid(new_uid, [](const Stream& s) {
-                        EXPECT_EQ(s.shards.size(), 2u);
-                        return Status::Ok();
-                      })
+  EXPECT_TRUE(catalog_
+                  ->ReadByUid(new_uid,
+                              [](const Stream& s) {
+                                EXPECT_EQ(s.shards.size(), 2u);
+                                return Status::Ok();
+                              })
                   .ok());
 }
 
@@ -312,14 +317,16 @@ TEST_F(CatalogTest, NamespacedByAccountAndRegion) {
   EXPECT_EQ(dup.message(), "Stream s under account 222222222222 already exists.");
   auto shards = [&](std::string_view acct, std::string_view region) {
     size_t n = 0;
-    EXPECT_TRUE(catalog_->Read({acct, region, "s"}, [&](const Stream& s) {
-                          n = s.shards.size();
-                          EXPECT_EQ(s.account, acct);
-                          EXPECT_EQ(s.region, region);
-                          EXPECT_EQ(s.arn, "arn:aws:kinesis:" + std::string(region) + ":" + std::string(acct) +
-                                               ":stream/s");
-                          return Status::Ok();
-                        })
+    EXPECT_TRUE(catalog_
+                    ->Read({acct, region, "s"},
+                           [&](const Stream& s) {
+                             n = s.shards.size();
+                             EXPECT_EQ(s.account, acct);
+                             EXPECT_EQ(s.region, region);
+                             EXPECT_EQ(s.arn, "arn:aws:kinesis:" + std::string(region) + ":" + std::string(acct) +
+                                                  ":stream/s");
+                             return Status::Ok();
+                           })
                     .ok());
     return n;
   };
@@ -390,12 +397,15 @@ TEST_F(CatalogTest, OnDemandStreams) {
   CreateStreamSpec spec = Spec("od1", 0);
   spec.mode = StreamMode::kOnDemand;
   ASSERT_TRUE(catalog_->CreateStream(spec).ok());
-  catalog_->Read({kAccount, kRegion, "od1"}, [](const Stream& s) {
-    EXPECT_EQ(s.mode, StreamMode::kOnDemand);
-    EXPECT_EQ(s.shards.size(), 4u);
-    EXPECT_EQ(s.OpenShardCount(), 4u);
-    return Status::Ok();
-  }).IgnoreError();
+  catalog_
+      ->Read({kAccount, kRegion, "od1"},
+             [](const Stream& s) {
+               EXPECT_EQ(s.mode, StreamMode::kOnDemand);
+               EXPECT_EQ(s.shards.size(), 4u);
+               EXPECT_EQ(s.OpenShardCount(), 4u);
+               return Status::Ok();
+             })
+      .IgnoreError();
   spec.key.name = "od2";
   ASSERT_TRUE(catalog_->CreateStream(spec).ok());
   spec.key.name = "od3";
@@ -437,10 +447,12 @@ TEST_F(CatalogTest, ReadByUidFindsTheIncarnation) {
   uint64_t a = UidOf("a"), b = UidOf("b");
   EXPECT_NE(a, b);
   std::string seen;
-  ASSERT_TRUE(catalog_->ReadByUid(b, [&](const Stream& s) {
-                          seen = s.name;
-                          return Status::Ok();
-                        })
+  ASSERT_TRUE(catalog_
+                  ->ReadByUid(b,
+                              [&](const Stream& s) {
+                                seen = s.name;
+                                return Status::Ok();
+                              })
                   .ok());
   EXPECT_EQ(seen, "b");
   Status st = catalog_->ReadByUid(a ^ b ^ 12345, [](const Stream&) { return Status::Ok(); });
@@ -458,17 +470,22 @@ TEST_F(CatalogTest, UidsAreUnique) {
 
 TEST_F(CatalogTest, WriteChangesAreVisible) {
   ASSERT_TRUE(Create("s", 1).ok());
-  ASSERT_TRUE(catalog_->Write({kAccount, kRegion, "s"}, [](Stream& s) {
-                        s.retention_hours = 48;
-                        s.tags["k"] = "v";
-                        return Status::Ok();
-                      })
+  ASSERT_TRUE(catalog_
+                  ->Write({kAccount, kRegion, "s"},
+                          [](Stream& s) {
+                            s.retention_hours = 48;
+                            s.tags["k"] = "v";
+                            return Status::Ok();
+                          })
                   .ok());
-  catalog_->Read({kAccount, kRegion, "s"}, [](const Stream& s) {
-    EXPECT_EQ(s.retention_hours, 48);
-    EXPECT_EQ(s.tags.at("k"), "v");
-    return Status::Ok();
-  }).IgnoreError();
+  catalog_
+      ->Read({kAccount, kRegion, "s"},
+             [](const Stream& s) {
+               EXPECT_EQ(s.retention_hours, 48);
+               EXPECT_EQ(s.tags.at("k"), "v");
+               return Status::Ok();
+             })
+      .IgnoreError();
   Status st = catalog_->Write({kAccount, kRegion, "s"}, [](Stream&) { return Status(Errc::kInvalidArgument, "no"); });
   EXPECT_EQ(st.code(), Errc::kInvalidArgument);
 }
@@ -577,22 +594,23 @@ TEST(RouteTableTest, EmptyTableAndGaps) {
 
 TEST_F(CatalogTest, CreatedRouteTableTilesTheSpace) {
   ASSERT_TRUE(Create("s", 7).ok());
-  catalog_->Read({kAccount, kRegion, "s"}, [](const Stream& s) {
-    const RouteTable& t = *s.routes;
-    EXPECT_EQ(t.open_shards.size(), 7u);
-    EXPECT_TRUE(t.open_shards.front().range.start == 0);
-    EXPECT_TRUE(t.open_shards.back().range.end == kMaxHashKey);
-    for (size_t i = 0; i < t.open_shards.size(); ++i) {
-      EXPECT_EQ(t.open_shards[i].shard_index, i);
-      EXPECT_EQ(t.open_shards[i].log, s.shards[i].writer);
-      if (i) {
-        EXPECT_TRUE(t.open_shards[i - 1].range.end + 1 == t.open_shards[i].range.start);
-      }
-    }
-    EXPECT_EQ(t.Find(0)->shard_index, 0u);
-    EXPECT_EQ(t.Find(kMaxHashKey)->shard_index, 6u);
-    return Status::Ok();
-  }).IgnoreError();
+  catalog_
+      ->Read({kAccount, kRegion, "s"},
+             [](const Stream& s) {
+               const RouteTable& t = *s.routes;
+               EXPECT_EQ(t.open_shards.size(), 7u);
+               EXPECT_TRUE(t.open_shards.front().range.start == 0);
+               EXPECT_TRUE(t.open_shards.back().range.end == kMaxHashKey);
+               for (size_t i = 0; i < t.open_shards.size(); ++i) {
+                 EXPECT_EQ(t.open_shards[i].shard_index, i);
+                 EXPECT_EQ(t.open_shards[i].log, s.shards[i].writer);
+                 if (i) { EXPECT_TRUE(t.open_shards[i - 1].range.end + 1 == t.open_shards[i].range.start); }
+               }
+               EXPECT_EQ(t.Find(0)->shard_index, 0u);
+               EXPECT_EQ(t.Find(kMaxHashKey)->shard_index, 6u);
+               return Status::Ok();
+             })
+      .IgnoreError();
 }
 
 }  // namespace

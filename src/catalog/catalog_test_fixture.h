@@ -34,11 +34,14 @@ class CatalogFixture : public ::testing::Test {
   // A copy of the stream without its route table, so tests never hold the live table.
   Stream Get(std::string_view name) {
     Stream out;
-    EXPECT_TRUE(catalog_->Read(Key(name), [&](const Stream& s) {
-      out = s;
-      out.routes.reset();
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(catalog_
+                    ->Read(Key(name),
+                           [&](const Stream& s) {
+                             out = s;
+                             out.routes.reset();
+                             return Status::Ok();
+                           })
+                    .ok());
     return out;
   }
 

@@ -4,8 +4,7 @@
 
 namespace sluice::catalog {
 
-void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms,
-                           storage::AppendCallback done) {
+void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms, storage::AppendCallback done) {
   // Count first, then check (both seq_cst; Seal does the reverse): either Seal sees this
   // append in flight and waits for it, or this append sees the seal and stays out.
   in_flight_.fetch_add(1);
@@ -18,12 +17,13 @@ void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arr
   // AWS meters data + partition key, not the log's per-record header.
   bytes_.fetch_add(batch.bytes().size() - uint64_t{batch.count()} * storage::kRecordHeaderBytes,
                    std::memory_order_relaxed);
-  inner_->Append(batch, arrival_ms, [self = shared_from_this(), done = std::move(done)](Result<storage::AppendResult> res) {
-    // The record is published before the callback runs, so Seal may read the tip as soon as
-    // the count drops.
-    self->in_flight_.fetch_sub(1);
-    done(std::move(res));
-  });
+  inner_->Append(batch, arrival_ms,
+                 [self = shared_from_this(), done = std::move(done)](Result<storage::AppendResult> res) {
+                   // The record is published before the callback runs, so Seal may read the tip as soon as
+                   // the count drops.
+                   self->in_flight_.fetch_sub(1);
+                   done(std::move(res));
+                 });
 }
 
 Result<uint64_t> GatedShardLog::Seal(std::chrono::steady_clock::time_point deadline) {

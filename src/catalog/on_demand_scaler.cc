@@ -110,9 +110,9 @@ bool OnDemandScaler::ScaleUp(StreamState* st, int64_t now) {
     records += sh.last_records_per_sec;
   }
   if (whole) {
-    reason = "stream write throughput at " + Percent(bytes, options_.shard_write_bytes_per_sec * open) + " of bytes and " +
-             Percent(records, options_.shard_write_records_per_sec * open) + " of records capacity for " +
-             std::to_string(now - st->stream_hot_since) + " ms: doubling";
+    reason = "stream write throughput at " + Percent(bytes, options_.shard_write_bytes_per_sec * open) +
+             " of bytes and " + Percent(records, options_.shard_write_records_per_sec * open) +
+             " of records capacity for " + std::to_string(now - st->stream_hot_since) + " ms: doubling";
   } else {
     reason = "hot shards (at least " + std::to_string(options_.hot_percent) + "% of a shard's write limit for " +
              std::to_string(options_.scale_up_after_ms) + " ms):";
@@ -122,23 +122,28 @@ bool OnDemandScaler::ScaleUp(StreamState* st, int64_t now) {
                 Percent(sh->last_records_per_sec, options_.shard_write_records_per_sec) + " records";
     }
   }
-  Status s = catalog_->ReshardOnDemand(
-      {st->account, st->region, st->name}, "OnDemandScaleUp", [&](const Stream& live) -> Result<std::vector<ReshardOp>> {
-        std::vector<ReshardOp> ops;
-        for (const ShardState* sh : picked) {
-          if (sh->index >= live.shards.size() || !live.shards[sh->index].is_open())
-            return Status(Errc::kInUse, "the stream's shards changed since they were sampled");
-          ops.push_back(ReshardOp::Split(sh->index, Midpoint(sh->range)));
-        }
-        return ops;
-      });
+  Status s = catalog_->ReshardOnDemand({st->account, st->region, st->name}, "OnDemandScaleUp",
+                                       [&](const Stream& live) -> Result<std::vector<ReshardOp>> {
+                                         std::vector<ReshardOp> ops;
+                                         for (const ShardState* sh : picked) {
+                                           if (sh->index >= live.shards.size() || !live.shards[sh->index].is_open())
+                                             return Status(Errc::kInUse,
+                                                           "the stream's shards changed since they were sampled");
+                                           ops.push_back(ReshardOp::Split(sh->index, Midpoint(sh->range)));
+                                         }
+                                         return ops;
+                                       });
   if (!s.ok()) {
-    SLOG(kWarn, "scaler", "on-demand scale up failed", {{"stream", st->name}, {"reason", reason}, {"error", s.ToString()}});
+    SLOG(kWarn, "scaler", "on-demand scale up failed",
+         {{"stream", st->name}, {"reason", reason}, {"error", s.ToString()}});
     return false;
   }
   SLOG(kInfo, "scaler", "on-demand scale up",
-       {{"stream", st->name}, {"account", st->account}, {"reason", reason},
-        {"open_shards_before", std::to_string(open)}, {"open_shards_after", std::to_string(open + picked.size())}});
+       {{"stream", st->name},
+        {"account", st->account},
+        {"reason", reason},
+        {"open_shards_before", std::to_string(open)},
+        {"open_shards_after", std::to_string(open + picked.size())}});
   return true;
 }
 
@@ -150,28 +155,32 @@ bool OnDemandScaler::ScaleDown(StreamState* st, int64_t now) {
   std::vector<std::pair<const ShardState*, const ShardState*>> pairs;
   for (size_t i = 0; i + 1 < st->shards.size() && pairs.size() < merges; i += 2)
     pairs.emplace_back(&st->shards[i], &st->shards[i + 1]);
-  std::string reason = "stream used less than " + std::to_string(options_.idle_percent) + "% of its write capacity for " +
-                       std::to_string(now - st->idle_since) + " ms";
-  Status s = catalog_->ReshardOnDemand(
-      {st->account, st->region, st->name}, "OnDemandScaleDown",
-      [&](const Stream& live) -> Result<std::vector<ReshardOp>> {
-        std::vector<ReshardOp> ops;
-        for (auto [lo, hi] : pairs) {
-          for (const ShardState* sh : {lo, hi}) {
-            if (sh->index >= live.shards.size() || !live.shards[sh->index].is_open())
-              return Status(Errc::kInUse, "the stream's shards changed since they were sampled");
-          }
-          ops.push_back(ReshardOp::Merge(lo->index, hi->index));
-        }
-        return ops;
-      });
+  std::string reason = "stream used less than " + std::to_string(options_.idle_percent) +
+                       "% of its write capacity for " + std::to_string(now - st->idle_since) + " ms";
+  Status s = catalog_->ReshardOnDemand({st->account, st->region, st->name}, "OnDemandScaleDown",
+                                       [&](const Stream& live) -> Result<std::vector<ReshardOp>> {
+                                         std::vector<ReshardOp> ops;
+                                         for (auto [lo, hi] : pairs) {
+                                           for (const ShardState* sh : {lo, hi}) {
+                                             if (sh->index >= live.shards.size() || !live.shards[sh->index].is_open())
+                                               return Status(Errc::kInUse,
+                                                             "the stream's shards changed since they were sampled");
+                                           }
+                                           ops.push_back(ReshardOp::Merge(lo->index, hi->index));
+                                         }
+                                         return ops;
+                                       });
   if (!s.ok()) {
-    SLOG(kWarn, "scaler", "on-demand scale down failed", {{"stream", st->name}, {"reason", reason}, {"error", s.ToString()}});
+    SLOG(kWarn, "scaler", "on-demand scale down failed",
+         {{"stream", st->name}, {"reason", reason}, {"error", s.ToString()}});
     return false;
   }
   SLOG(kInfo, "scaler", "on-demand scale down",
-       {{"stream", st->name}, {"account", st->account}, {"reason", reason},
-        {"open_shards_before", std::to_string(open)}, {"open_shards_after", std::to_string(open - pairs.size())}});
+       {{"stream", st->name},
+        {"account", st->account},
+        {"reason", reason},
+        {"open_shards_before", std::to_string(open)},
+        {"open_shards_after", std::to_string(open - pairs.size())}});
   return true;
 }
 

@@ -31,8 +31,8 @@ struct OnDemandScalerOptions {
   int64_t sample_ms = 1000;    // shorter windows see a batched producer as bursts and gaps
   int64_t scale_up_after_ms = 60'000;
   int64_t scale_down_after_ms = 3'600'000;
-  uint32_t min_shards = 4;     // on-demand streams start with (and keep) 4 shards
-  uint32_t max_shards = 200;   // AWS's default on-demand write capacity: 200 MiB/s
+  uint32_t min_shards = 4;    // on-demand streams start with (and keep) 4 shards
+  uint32_t max_shards = 200;  // AWS's default on-demand write capacity: 200 MiB/s
 };
 
 class OnDemandScaler {

@@ -17,8 +17,8 @@
 namespace sluice::catalog {
 namespace {
 
-using ::testing::HasSubstr;
 using model::HashKey;
+using ::testing::HasSubstr;
 
 constexpr std::string_view kAccount = "123456789012";
 constexpr std::string_view kRegion = "us-east-1";
@@ -41,10 +41,13 @@ class OnDemandScalerTest : public ::testing::Test {
   StreamKey Key() { return {kAccount, kRegion, "od"}; }
   uint32_t OpenShards() {
     uint32_t n = 0;
-    EXPECT_TRUE(catalog_->Read(Key(), [&](const Stream& s) {
-      n = s.OpenShardCount();
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(catalog_
+                    ->Read(Key(),
+                           [&](const Stream& s) {
+                             n = s.OpenShardCount();
+                             return Status::Ok();
+                           })
+                    .ok());
     return n;
   }
   // What the put path does with limits on: route, admit per shard, append the admitted ones.
@@ -52,11 +55,14 @@ class OnDemandScalerTest : public ::testing::Test {
   size_t Put(const std::vector<HashKey>& keys) {
     std::shared_ptr<const RouteTable> routes;
     uint64_t uid = 0;
-    EXPECT_TRUE(catalog_->Read(Key(), [&](const Stream& s) {
-      routes = s.routes;
-      uid = s.uid;
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(catalog_
+                    ->Read(Key(),
+                           [&](const Stream& s) {
+                             routes = s.routes;
+                             uid = s.uid;
+                             return Status::Ok();
+                           })
+                    .ok());
     size_t throttled = 0;
     for (HashKey k : keys) {
       const RouteTable::Entry* e = routes->Find(k);
@@ -134,10 +140,13 @@ TEST_F(OnDemandScalerTest, HotShardIsSplitUntilItsLoadFits) {
   EXPECT_EQ(OpenShards(), 7u);
   for (size_t s = 45; s < throttled.size(); ++s) EXPECT_EQ(throttled[s], 0u) << "second " << s;
   Stream st;
-  ASSERT_TRUE(catalog_->Read(Key(), [&](const Stream& s) {
-    st = s;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Read(Key(),
+                         [&](const Stream& s) {
+                           st = s;
+                           return Status::Ok();
+                         })
+                  .ok());
   EXPECT_FALSE(st.shards[0].is_open());
   EXPECT_TRUE(st.shards[1].is_open()) << "cold shards are left alone";
   EXPECT_EQ(st.shards[4].parent, 0u);
@@ -164,10 +173,13 @@ TEST_F(OnDemandScalerTest, ProvisionedStreamsAreLeftAlone) {
   spec.shard_count = 1;
   ASSERT_TRUE(catalog_->CreateStream(spec).ok());
   std::shared_ptr<const RouteTable> routes;
-  ASSERT_TRUE(catalog_->Read(spec.key, [&](const Stream& s) {
-    routes = s.routes;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Read(spec.key,
+                         [&](const Stream& s) {
+                           routes = s.routes;
+                           return Status::Ok();
+                         })
+                  .ok());
   for (int s = 0; s < 30; ++s) {
     storage::RecordBatchBuilder b;
     for (int i = 0; i < 2000; ++i) b.AddRecord("pk", "x");
@@ -176,10 +188,13 @@ TEST_F(OnDemandScalerTest, ProvisionedStreamsAreLeftAlone) {
     scaler_->Tick();
   }
   routes.reset();
-  ASSERT_TRUE(catalog_->Read(spec.key, [&](const Stream& s) {
-    EXPECT_EQ(s.OpenShardCount(), 1u);
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Read(spec.key,
+                         [&](const Stream& s) {
+                           EXPECT_EQ(s.OpenShardCount(), 1u);
+                           return Status::Ok();
+                         })
+                  .ok());
 }
 
 }  // namespace

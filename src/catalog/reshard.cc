@@ -67,7 +67,7 @@ void Catalog::DrainRoutes(const Stream& live) const {
 }
 
 Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan,
-                       bool on_demand) {
+                        bool on_demand) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
   std::unique_lock lock(mu_);
@@ -134,14 +134,17 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
     return st;
   }
   SLOG(kInfo, "catalog", "stream resharded",
-       {{"stream", live.name}, {"operation", std::string(operation)},
-        {"open_shards", std::to_string(copy.OpenShardCount())}, {"shards", std::to_string(copy.shards.size())}});
+       {{"stream", live.name},
+        {"operation", std::string(operation)},
+        {"open_shards", std::to_string(copy.OpenShardCount())},
+        {"shards", std::to_string(copy.shards.size())}});
   live = std::move(copy);
   return Status::Ok();
 }
 
 Status Catalog::ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan) {
-  return Reshard(key, reason, false, [&](const Stream& s, int64_t) { return plan(s); }, true);
+  return Reshard(
+      key, reason, false, [&](const Stream& s, int64_t) { return plan(s); }, true);
 }
 
 Status Catalog::SplitShard(StreamKey key, std::string_view shard_id, model::HashKey new_starting_hash_key) {
@@ -186,35 +189,38 @@ Status Catalog::MergeShards(StreamKey key, std::string_view shard_id, std::strin
 
 Result<ShardCountChange> Catalog::UpdateShardCount(StreamKey key, uint32_t target) {
   ShardCountChange change{0, target};
-  Status st = Reshard(key, "UpdateShardCount", true, [&](const Stream& s, int64_t now) -> Result<std::vector<ReshardOp>> {
-    uint32_t current = s.OpenShardCount();
-    change.current = current;
-    std::string counts =
-        " Current open shard count: " + std::to_string(current) + " Target shard count: " + std::to_string(target);
-    if (uint64_t{target} > 2 * uint64_t{current})
-      return Status(Errc::kLimitExceeded, "UpdateShardCount cannot scale up over double your current open shard count." + counts);
-    if (2 * uint64_t{target} < current)
-      return Status(Errc::kLimitExceeded, "UpdateShardCount cannot scale down below half your current open shard count." + counts);
-    if (target > options_.max_scaling_target && target >= current) {
-      return Status(Errc::kLimitExceeded, "UpdateShardCount cannot scale up to more than " +
-                                              std::to_string(options_.max_scaling_target) +
-                                              " shards in a stream." + counts);
-    }
-    uint32_t usage = UsageLocked(s.account, s.region).open_provisioned_shards;
-    if (target > current && uint64_t{usage} - current + target > options_.shard_limit)
-      return Status(Errc::kLimitExceeded, ShardLimitMessage(s.account, s.region, usage, target - current));
-    if (options_.scaling_ops_per_day > 0) {
-      size_t recent = std::count_if(s.scaling_ops_ms.begin(), s.scaling_ops_ms.end(),
-                                    [&](int64_t t) { return t > now - kDayMs; });
-      if (recent >= options_.scaling_ops_per_day) {
-        return Status(Errc::kLimitExceeded,
-                      "Exceeded the limit of " + std::to_string(options_.scaling_ops_per_day) +
-                          " UpdateShardCount operations per rolling 24 hour period for stream " + s.name +
-                          " under account " + s.account + ".");
-      }
-    }
-    return PlanUniformScaling(s, target);
-  });
+  Status st =
+      Reshard(key, "UpdateShardCount", true, [&](const Stream& s, int64_t now) -> Result<std::vector<ReshardOp>> {
+        uint32_t current = s.OpenShardCount();
+        change.current = current;
+        std::string counts =
+            " Current open shard count: " + std::to_string(current) + " Target shard count: " + std::to_string(target);
+        if (uint64_t{target} > 2 * uint64_t{current})
+          return Status(Errc::kLimitExceeded,
+                        "UpdateShardCount cannot scale up over double your current open shard count." + counts);
+        if (2 * uint64_t{target} < current)
+          return Status(Errc::kLimitExceeded,
+                        "UpdateShardCount cannot scale down below half your current open shard count." + counts);
+        if (target > options_.max_scaling_target && target >= current) {
+          return Status(Errc::kLimitExceeded, "UpdateShardCount cannot scale up to more than " +
+                                                  std::to_string(options_.max_scaling_target) + " shards in a stream." +
+                                                  counts);
+        }
+        uint32_t usage = UsageLocked(s.account, s.region).open_provisioned_shards;
+        if (target > current && uint64_t{usage} - current + target > options_.shard_limit)
+          return Status(Errc::kLimitExceeded, ShardLimitMessage(s.account, s.region, usage, target - current));
+        if (options_.scaling_ops_per_day > 0) {
+          size_t recent = std::count_if(s.scaling_ops_ms.begin(), s.scaling_ops_ms.end(),
+                                        [&](int64_t t) { return t > now - kDayMs; });
+          if (recent >= options_.scaling_ops_per_day) {
+            return Status(Errc::kLimitExceeded,
+                          "Exceeded the limit of " + std::to_string(options_.scaling_ops_per_day) +
+                              " UpdateShardCount operations per rolling 24 hour period for stream " + s.name +
+                              " under account " + s.account + ".");
+          }
+        }
+        return PlanUniformScaling(s, target);
+      });
   if (!st.ok()) return st;
   return change;
 }

@@ -13,8 +13,8 @@ namespace sluice::catalog {
 struct ReshardOp {
   enum class Kind { kSplit, kMerge };
   Kind kind = Kind::kSplit;
-  uint32_t shard = 0;     // split: the parent; merge: ShardToMerge (the child's ParentShardId)
-  uint32_t adjacent = 0;  // merge: AdjacentShardToMerge (the child's AdjacentParentShardId)
+  uint32_t shard = 0;                        // split: the parent; merge: ShardToMerge (the child's ParentShardId)
+  uint32_t adjacent = 0;                     // merge: AdjacentShardToMerge (the child's AdjacentParentShardId)
   model::HashKey new_starting_hash_key = 0;  // split: first key of the upper child
 
   static ReshardOp Split(uint32_t shard, model::HashKey key) { return {Kind::kSplit, shard, 0, key}; }

@@ -16,9 +16,9 @@
 namespace sluice::catalog {
 namespace {
 
-using ::testing::HasSubstr;
 using model::HashKey;
 using model::kMaxHashKey;
+using ::testing::HasSubstr;
 
 const HashKey kHalf = HashKey{1} << 127;
 
@@ -28,10 +28,13 @@ class ReshardTest : public testing::CatalogFixture {
   void SetUp() override { Make(); }
   std::shared_ptr<const RouteTable> Routes(std::string_view name) {
     std::shared_ptr<const RouteTable> r;
-    EXPECT_TRUE(catalog_->Read(Key(name), [&](const Stream& s) {
-      r = s.routes;
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(catalog_
+                    ->Read(Key(name),
+                           [&](const Stream& s) {
+                             r = s.routes;
+                             return Status::Ok();
+                           })
+                    .ok());
     return r;
   }
   // What the put path does: route under the catalog lock, append after releasing it.
@@ -56,7 +59,6 @@ class ReshardTest : public testing::CatalogFixture {
     for (size_t i = 1; i < open.size(); ++i) EXPECT_EQ(open[i].range.start, open[i - 1].range.end + 1);
     return open;
   }
-
 };
 
 TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {
@@ -109,7 +111,8 @@ TEST_F(ReshardTest, SplitValidation) {
   EXPECT_EQ(split("shardId-000000000000", 1).message(),
             "NewStartingHashKey 1 used in SplitShard() on shard shardId-000000000000 in stream s under account "
             "123456789012 is not both greater than one plus the shard's StartingHashKey 0 and less than the shard's "
-            "EndingHashKey " + model::FormatHashKey(end0) + ".");
+            "EndingHashKey " +
+                model::FormatHashKey(end0) + ".");
   EXPECT_TRUE(split("shardId-000000000000", 2).ok());  // the smallest allowed key
   Status missing = split("shardId-000000000009", 5);
   EXPECT_EQ(missing.code(), Errc::kNotFound);
@@ -122,8 +125,7 @@ TEST_F(ReshardTest, SplitValidation) {
 
   ASSERT_TRUE(Create("od", 0, StreamMode::kOnDemand).ok());
   EXPECT_EQ(catalog_->SplitShard(Key("od"), "shardId-000000000000", kHalf).code(), Errc::kValidation);
-  EXPECT_EQ(catalog_->MergeShards(Key("od"), "shardId-000000000000", "shardId-000000000001").code(),
-            Errc::kValidation);
+  EXPECT_EQ(catalog_->MergeShards(Key("od"), "shardId-000000000000", "shardId-000000000001").code(), Errc::kValidation);
   EXPECT_EQ(catalog_->UpdateShardCount(Key("od"), 8).status().code(), Errc::kValidation);
 }
 
@@ -142,8 +144,9 @@ TEST_F(ReshardTest, MergeAdjacentShardsInEitherOrder) {
   ASSERT_TRUE(Create("s", 3).ok());
   Status st = catalog_->MergeShards(Key("s"), "shardId-000000000000", "shardId-000000000002");
   EXPECT_EQ(st.code(), Errc::kInvalidArgument);
-  EXPECT_EQ(st.message(), "Shards shardId-000000000000 and shardId-000000000002 in stream s under account "
-                          "123456789012 are not an adjacent pair of shards eligible for merging");
+  EXPECT_EQ(st.message(),
+            "Shards shardId-000000000000 and shardId-000000000002 in stream s under account "
+            "123456789012 are not an adjacent pair of shards eligible for merging");
   EXPECT_EQ(catalog_->MergeShards(Key("s"), "shardId-000000000001", "shardId-000000000001").code(),
             Errc::kInvalidArgument);
   EXPECT_EQ(catalog_->MergeShards(Key("s"), "shardId-000000000001", "shardId-000000000007").code(), Errc::kNotFound);
@@ -182,8 +185,9 @@ TEST_F(ReshardTest, UpdateShardCountFourToEightToThree) {
   ASSERT_TRUE(Create("s", 4).ok());
   auto up = catalog_->UpdateShardCount(Key("s"), 9);
   EXPECT_EQ(up.status().code(), Errc::kLimitExceeded);
-  EXPECT_EQ(up.status().message(), "UpdateShardCount cannot scale up over double your current open shard count. "
-                                   "Current open shard count: 4 Target shard count: 9");
+  EXPECT_EQ(up.status().message(),
+            "UpdateShardCount cannot scale up over double your current open shard count. "
+            "Current open shard count: 4 Target shard count: 9");
   auto r = catalog_->UpdateShardCount(Key("s"), 8);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->current, 4u);
@@ -200,8 +204,9 @@ TEST_F(ReshardTest, UpdateShardCountFourToEightToThree) {
 
   auto down = catalog_->UpdateShardCount(Key("s"), 3);
   EXPECT_EQ(down.status().code(), Errc::kLimitExceeded);
-  EXPECT_EQ(down.status().message(), "UpdateShardCount cannot scale down below half your current open shard "
-                                     "count. Current open shard count: 8 Target shard count: 3");
+  EXPECT_EQ(down.status().message(),
+            "UpdateShardCount cannot scale down below half your current open shard "
+            "count. Current open shard count: 8 Target shard count: 3");
   ASSERT_TRUE(catalog_->UpdateShardCount(Key("s"), 4).ok());
   s = Get("s");
   open = OpenTiling(s);
@@ -335,15 +340,11 @@ TEST_F(ReshardTest, ConcurrentAppendsDuringSplitsAndMerges) {
   for (const auto& v : acked)
     for (const Acked& a : v) {
       ++count[a.shard];
-      if (s.shards[a.shard].end_offset) {
-        EXPECT_LT(a.offset, *s.shards[a.shard].end_offset);
-      }
+      if (s.shards[a.shard].end_offset) { EXPECT_LT(a.offset, *s.shards[a.shard].end_offset); }
     }
   for (const Shard& sh : s.shards) {
     EXPECT_EQ(sh.log->Bounds().end_offset, count[sh.index]) << "shard " << sh.index;
-    if (sh.end_offset) {
-      EXPECT_EQ(*sh.end_offset, count[sh.index]) << "shard " << sh.index;
-    }
+    if (sh.end_offset) { EXPECT_EQ(*sh.end_offset, count[sh.index]) << "shard " << sh.index; }
   }
   EXPECT_EQ(rejected.load(), 0u);  // the drain waits for routed puts; none should hit a sealed parent
   EXPECT_GT(count[0], 0u);
@@ -380,11 +381,14 @@ TEST_F(ReshardTest, LineageEndOffsetsAndUpdatingSurviveRestart) {
 TEST_F(ReshardTest, RecoveryEndsAClosedShardAtItsTipWhenTheLogIsShorter) {
   ASSERT_TRUE(Create("s", 2).ok());
   ASSERT_TRUE(Put("s", 0).ok());
-  ASSERT_TRUE(catalog_->Write(Key("s"), [&](Stream& s) {
-    s.shards[0].end_offset = 5;
-    s.shards[0].closed_ms = clock_.NowMillis();
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Write(Key("s"),
+                          [&](Stream& s) {
+                            s.shards[0].end_offset = 5;
+                            s.shards[0].closed_ms = clock_.NowMillis();
+                            return Status::Ok();
+                          })
+                  .ok());
   Make();
   EXPECT_EQ(Get("s").shards[0].end_offset, 1u);
 }

@@ -52,8 +52,8 @@ class SqliteMetadataStore final : public MetadataStore {
       return SqliteError(db_, sqlite3_errcode(db_), "reading schema version");
     int version = sqlite3_column_int(v.get(), 0);
     if (version > kSchemaVersion)
-      return Status(Errc::kCorruption, "metadata schema version " + std::to_string(version) +
-                                           " is newer than this sluice understands");
+      return Status(Errc::kCorruption,
+                    "metadata schema version " + std::to_string(version) + " is newer than this sluice understands");
     return Exec(
         "BEGIN;"
         "CREATE TABLE IF NOT EXISTS streams(uid INTEGER PRIMARY KEY, meta BLOB NOT NULL);"
@@ -159,8 +159,8 @@ class SqliteMetadataStore final : public MetadataStore {
 
 Result<std::unique_ptr<MetadataStore>> NewSqliteMetadataStore(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status st = SqliteError(db, rc, "opening " + path);
     sqlite3_close_v2(db);

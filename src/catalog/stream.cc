@@ -14,9 +14,7 @@ std::string_view StreamStatusName(StreamStatus s) {
   return "ACTIVE";
 }
 
-std::string_view StreamModeName(StreamMode m) {
-  return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
-}
+std::string_view StreamModeName(StreamMode m) { return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED"; }
 
 const RouteTable::Entry* RouteTable::Find(model::HashKey key) const {
   auto it = std::upper_bound(open_shards.begin(), open_shards.end(), key,

@@ -61,13 +61,13 @@ struct Stream {
   int64_t created_ms = 0;
 
   // Mutable under the catalog's lock.
-  int64_t active_at_ms = 0;                    // CREATING until then
-  std::optional<int64_t> deleted_at_ms;        // DELETING until then, then gone
+  int64_t active_at_ms = 0;              // CREATING until then
+  std::optional<int64_t> deleted_at_ms;  // DELETING until then, then gone
   StreamStatus settled_status = StreamStatus::kActive;
-  int64_t updating_until_ms = 0;              // UPDATING until then (resharding)
-  std::vector<int64_t> scaling_ops_ms;        // UpdateShardCount calls within the last 24 h
+  int64_t updating_until_ms = 0;        // UPDATING until then (resharding)
+  std::vector<int64_t> scaling_ops_ms;  // UpdateShardCount calls within the last 24 h
   StreamMode mode = StreamMode::kProvisioned;
-  std::vector<int64_t> mode_switches_ms;      // UpdateStreamMode calls within the last 24 h
+  std::vector<int64_t> mode_switches_ms;  // UpdateStreamMode calls within the last 24 h
   int32_t retention_hours = 24;
   int32_t max_record_size_kib = 1024;
   std::map<std::string, std::string> tags;

@@ -93,9 +93,7 @@ TEST(StreamCodecTest, RoundTripsDefaults) {
   EXPECT_FALSE(back->deleted_at_ms.has_value());
 }
 
-TEST(StreamCodecTest, EncodingIsDeterministic) {
-  EXPECT_EQ(EncodeStream(FullStream()), EncodeStream(FullStream()));
-}
+TEST(StreamCodecTest, EncodingIsDeterministic) { EXPECT_EQ(EncodeStream(FullStream()), EncodeStream(FullStream())); }
 
 TEST(StreamCodecTest, RejectsEveryTruncation) {
   std::string bytes = EncodeStream(FullStream());
@@ -160,9 +158,7 @@ TEST(StreamCodecTest, SurvivesArbitraryBytes) {
       std::string flipped = bytes;
       flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
       auto r = DecodeStream(flipped);  // may decode to other values; must not crash or overread
-      if (!r.ok()) {
-        EXPECT_EQ(r.status().code(), Errc::kCorruption);
-      }
+      if (!r.ok()) { EXPECT_EQ(r.status().code(), Errc::kCorruption); }
     }
   }
 }

@@ -4,18 +4,17 @@
 #include <algorithm>
 #include <mutex>
 
-#include "catalog/catalog.h"
 #include "base/log.h"
+#include "catalog/catalog.h"
 
 namespace sluice::catalog {
 namespace {
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 }  // namespace
 
-std::string Catalog::OnDemandLimitMessage(std::string_view account, std::string_view region,
-                                          uint32_t current) const {
-  return "This request would exceed the on-demand stream count limit for the account " + std::string(account) +
-         " in " + std::string(region) + ". Current on-demand stream count: " + std::to_string(current) +
+std::string Catalog::OnDemandLimitMessage(std::string_view account, std::string_view region, uint32_t current) const {
+  return "This request would exceed the on-demand stream count limit for the account " + std::string(account) + " in " +
+         std::string(region) + ". Current on-demand stream count: " + std::to_string(current) +
          ". Limit: " + std::to_string(options_.on_demand_stream_limit) + ".";
 }
 
@@ -39,7 +38,8 @@ Status Catalog::UpdateStreamMode(StreamKey key, StreamMode mode) {
   } else {
     uint32_t open = live.OpenShardCount();
     if (uint64_t{usage.open_provisioned_shards} + open > options_.shard_limit)
-      return Status(Errc::kLimitExceeded, ShardLimitMessage(live.account, live.region, usage.open_provisioned_shards, open));
+      return Status(Errc::kLimitExceeded,
+                    ShardLimitMessage(live.account, live.region, usage.open_provisioned_shards, open));
   }
   Stream copy = live;
   std::erase_if(copy.mode_switches_ms, [&](int64_t t) { return t <= now - kDayMs; });
@@ -53,7 +53,8 @@ Status Catalog::UpdateStreamMode(StreamKey key, StreamMode mode) {
   if (options_.update_stream_delay_ms > 0) copy.updating_until_ms = now + options_.update_stream_delay_ms;
   SLUICE_RETURN_IF_ERROR(Persist(copy));
   SLOG(kInfo, "catalog", "stream mode changed",
-       {{"stream", live.name}, {"mode", std::string(StreamModeName(mode))},
+       {{"stream", live.name},
+        {"mode", std::string(StreamModeName(mode))},
         {"open_shards", std::to_string(copy.OpenShardCount())}});
   live = std::move(copy);
   return Status::Ok();

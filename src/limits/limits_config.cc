@@ -4,8 +4,8 @@ namespace sluice::limits {
 namespace {
 
 constexpr std::array<std::string_view, kControlActionCount> kNames = {
-    "CreateStream", "DeleteStream",  "DescribeStream",   "DescribeStreamSummary", "ListStreams",
-    "ListShards",   "DescribeLimits", "UpdateShardCount", "SplitShard",            "MergeShards",
+    "CreateStream",   "DeleteStream",     "DescribeStream", "DescribeStreamSummary", "ListStreams", "ListShards",
+    "DescribeLimits", "UpdateShardCount", "SplitShard",     "MergeShards",
 };
 
 }  // namespace

@@ -40,8 +40,7 @@ struct alignas(64) LimitsRegistry::Stripe {
   size_t sweep_at = kFirstSweep;
 };
 
-LimitsRegistry::LimitsRegistry(LimitsConfig config)
-    : config_(config), stripes_(std::make_unique<Stripe[]>(kStripes)) {}
+LimitsRegistry::LimitsRegistry(LimitsConfig config) : config_(config), stripes_(std::make_unique<Stripe[]>(kStripes)) {}
 
 LimitsRegistry::~LimitsRegistry() = default;
 
@@ -59,9 +58,8 @@ auto LimitsRegistry::WithShard(uint64_t stream_uid, uint32_t shard, int64_t now_
   return fn(it->second);
 }
 
-size_t LimitsRegistry::AdmitWrites(uint64_t stream_uid, uint32_t shard, int64_t now_ms,
-                                   std::span<const uint64_t> sizes, uint8_t* admitted,
-                                   uint64_t max_record_bytes) {
+size_t LimitsRegistry::AdmitWrites(uint64_t stream_uid, uint32_t shard, int64_t now_ms, std::span<const uint64_t> sizes,
+                                   uint8_t* admitted, uint64_t max_record_bytes) {
   uint64_t burst = max_record_bytes > kClassicMaxRecordBytes ? 2 * max_record_bytes : 0;
   return WithShard(stream_uid, shard, now_ms, [&](ShardLimits& l) {
     size_t n = 0;

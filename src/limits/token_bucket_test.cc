@@ -74,7 +74,7 @@ TEST(TokenBucket, SetCapacityKeepsFullBucketsFullAndClamps) {
 TEST(TokenBucket, ChargeAndCredit) {
   TokenBucket b(2, 2, kT0);
   EXPECT_TRUE(b.HasCredit(kT0));
-  b.Charge(10, kT0);  // -8
+  b.Charge(10, kT0);                      // -8
   EXPECT_FALSE(b.HasCredit(kT0 + 4000));  // exactly 0 is no credit
   EXPECT_TRUE(b.HasCredit(kT0 + 4001));
 }

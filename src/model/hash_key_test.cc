@@ -16,8 +16,8 @@ HashKey H(std::string_view s) {
   return v;
 }
 
-constexpr std::string_view kMaxText = "340282366920938463463374607431768211455";   // 2^128 - 1
-constexpr std::string_view kTwo128 = "340282366920938463463374607431768211456";    // 2^128
+constexpr std::string_view kMaxText = "340282366920938463463374607431768211455";  // 2^128 - 1
+constexpr std::string_view kTwo128 = "340282366920938463463374607431768211456";   // 2^128
 
 HashKey RandomKey(std::mt19937_64& rng) {
   HashKey v = (static_cast<HashKey>(rng()) << 64) | rng();
@@ -50,7 +50,7 @@ TEST(ParseHashKeyTest, RejectsValuesAbove2To128Minus1) {
   EXPECT_FALSE(ParseHashKey("340282366920938463463374607431768212455").has_value());
   EXPECT_FALSE(ParseHashKey("340282366920938463463374607431768221455").has_value());
   EXPECT_FALSE(ParseHashKey("350000000000000000000000000000000000000").has_value());
-  EXPECT_FALSE(ParseHashKey("999999999999999999999999999999999999999").has_value());  // 39 digits
+  EXPECT_FALSE(ParseHashKey("999999999999999999999999999999999999999").has_value());   // 39 digits
   EXPECT_FALSE(ParseHashKey("1000000000000000000000000000000000000000").has_value());  // 40 digits
   // They still match the model's pattern (range is a semantic check).
   EXPECT_TRUE(MatchesHashKeyPattern(kTwo128));
@@ -59,8 +59,8 @@ TEST(ParseHashKeyTest, RejectsValuesAbove2To128Minus1) {
 }
 
 TEST(ParseHashKeyTest, RejectsPatternViolations) {
-  const char* kBad[] = {"",    "00",  "01",  "007", "-1",  "+1", " 1", "1 ", "1a",
-                        "0x1", "1.0", "1e3", "١",   "0 ",  "\t5", "5\n"};
+  const char* kBad[] = {"",   "00",  "01",  "007", "-1", "+1", " 1",  "1 ",
+                        "1a", "0x1", "1.0", "1e3", "١",  "0 ", "\t5", "5\n"};
   for (const char* s : kBad) {
     EXPECT_FALSE(ParseHashKey(s).has_value()) << "'" << s << "'";
     EXPECT_FALSE(MatchesHashKeyPattern(s)) << "'" << s << "'";
@@ -178,12 +178,8 @@ void ExpectTiles(uint32_t n) {
   auto check_step = [&](uint32_t i) {
     HashKeyRange r = EvenRange(i, n);
     EXPECT_TRUE(r.start <= r.end) << "n=" << n << " i=" << i;
-    if (n > 1) {
-      EXPECT_TRUE(r.start == width * i) << "n=" << n << " i=" << i;
-    }
-    if (i + 1 < n && n > 1) {
-      EXPECT_TRUE(r.end - r.start + 1 == width) << "n=" << n << " i=" << i;
-    }
+    if (n > 1) { EXPECT_TRUE(r.start == width * i) << "n=" << n << " i=" << i; }
+    if (i + 1 < n && n > 1) { EXPECT_TRUE(r.end - r.start + 1 == width) << "n=" << n << " i=" << i; }
     return r;
   };
   if (n <= 5000) {
@@ -201,15 +197,13 @@ void ExpectTiles(uint32_t n) {
   }
   ASSERT_TRUE(prev.end == kMaxHashKey) << n;
   // The last shard absorbs the remainder, which is smaller than n.
-  if (n > 1) {
-    ASSERT_TRUE(prev.end - prev.start + 1 >= width && prev.end - prev.start + 1 - width < n);
-  }
+  if (n > 1) { ASSERT_TRUE(prev.end - prev.start + 1 >= width && prev.end - prev.start + 1 - width < n); }
 }
 
 TEST(EvenRangeTest, RangesTileTheSpace) {
   for (uint32_t n = 1; n <= 130; ++n) ExpectTiles(n);
-  for (uint32_t n : {256u, 500u, 999u, 1000u, 1024u, 4096u, 10000u, 65536u, 100000u, (1u << 24) - 1, 1u << 24,
-                     UINT32_MAX})
+  for (uint32_t n :
+       {256u, 500u, 999u, 1000u, 1024u, 4096u, 10000u, 65536u, 100000u, (1u << 24) - 1, 1u << 24, UINT32_MAX})
     ExpectTiles(n);
 }
 

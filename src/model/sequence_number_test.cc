@@ -68,7 +68,7 @@ SequenceNumber RandomSn(std::mt19937_64& rng) {
   };
   sn.stream_epoch = static_cast<uint32_t>(rng() % 4 == 0 ? (rng() % 2 ? 0 : UINT32_MAX) : rng());
   sn.shard_index = static_cast<uint32_t>(rng() % 4 == 0 ? (rng() % 2 ? 0 : kMaxShardIndexInSequence)
-                                                      : rng() % (kMaxShardIndexInSequence + 1));
+                                                        : rng() % (kMaxShardIndexInSequence + 1));
   sn.offset = pick64();
   sn.sub = rng() % 3 == 0 ? pick64() : 0;
   return sn;
@@ -152,8 +152,8 @@ TEST(SequenceNumberTest, ParseInvertsFormat) {
   EXPECT_EQ(ParseSequenceNumber(FormatSequenceNumber(kMinSn)), kMinSn);
   EXPECT_EQ(ParseSequenceNumber(FormatSequenceNumber(kMaxSn)), kMaxSn);
   const SequenceNumber edges[] = {
-      {UINT32_MAX, 0, 0, 0}, {0, kMaxShardIndexInSequence, 0, 0}, {0, 0, UINT64_MAX, 0},
-      {0, 0, 0, UINT64_MAX}, {1, 1, 1, 1},                         {1700000000, 4095, 1ull << 63, 0},
+      {UINT32_MAX, 0, 0, 0}, {0, kMaxShardIndexInSequence, 0, 0}, {0, 0, UINT64_MAX, 0}, {0, 0, 0, UINT64_MAX},
+      {1, 1, 1, 1},          {1700000000, 4095, 1ull << 63, 0},
   };
   for (const auto& sn : edges) EXPECT_EQ(ParseSequenceNumber(FormatSequenceNumber(sn)), sn);
   std::mt19937_64 rng(4);
@@ -211,7 +211,7 @@ TEST(SequenceNumberTest, ParseRejectsForeignFiftySixDigitNumbers) {
 TEST(SequenceNumberTest, PatternMatcher) {
   EXPECT_TRUE(MatchesSequenceNumberPattern("0"));
   EXPECT_TRUE(MatchesSequenceNumberPattern("1"));
-  EXPECT_TRUE(MatchesSequenceNumberPattern("1" + std::string(128, '0')));  // 129 digits
+  EXPECT_TRUE(MatchesSequenceNumberPattern("1" + std::string(128, '0')));   // 129 digits
   EXPECT_FALSE(MatchesSequenceNumberPattern("1" + std::string(129, '0')));  // 130 digits
   EXPECT_FALSE(MatchesSequenceNumberPattern(""));
   EXPECT_FALSE(MatchesSequenceNumberPattern("00"));
@@ -279,7 +279,8 @@ void ExpectNextNEqualsFresh(uint32_t epoch, uint32_t shard, uint64_t first, uint
   SequenceNumberSequence seq(epoch, shard, first);
   for (uint64_t i = 0; i < n; ++i) seq.Next();
   SequenceNumberSequence fresh(epoch, shard, first + n);
-  ASSERT_EQ(seq.Current(), fresh.Current()) << "epoch " << epoch << " shard " << shard << " offset " << first << " + " << n;
+  ASSERT_EQ(seq.Current(), fresh.Current())
+      << "epoch " << epoch << " shard " << shard << " offset " << first << " + " << n;
   ASSERT_EQ(std::string(fresh.Current()), FormatSequenceNumber({epoch, shard, first + n, 0}));
 }
 

@@ -23,8 +23,7 @@ TEST(ShardIdTest, ParseRoundTrip) {
 }
 
 TEST(ShardIdTest, FormatSortsLikeIndices) {
-  for (uint32_t v : {0u, 9u, 99u, 12345u, 4000000000u})
-    EXPECT_LT(FormatShardId({v}), FormatShardId({v + 1}));
+  for (uint32_t v : {0u, 9u, 99u, 12345u, 4000000000u}) EXPECT_LT(FormatShardId({v}), FormatShardId({v + 1}));
 }
 
 TEST(ShardIdTest, ParseRejectsNonCanonicalForms) {
@@ -32,9 +31,9 @@ TEST(ShardIdTest, ParseRejectsNonCanonicalForms) {
       "",
       "shardId-",
       "shardId-0",
-      "shardId-00000000000",      // 11 digits
-      "shardId-0000000000000",    // 13 digits
-      "shardid-000000000000",     // case
+      "shardId-00000000000",    // 11 digits
+      "shardId-0000000000000",  // 13 digits
+      "shardid-000000000000",   // case
       "ShardId-000000000000",
       "shardId_000000000000",
       "shardId-00000000000a",
@@ -43,7 +42,7 @@ TEST(ShardIdTest, ParseRejectsNonCanonicalForms) {
       " shardId-000000000000",
       "shardId-000000000000 ",
       "000000000000",
-      "shardId-004294967296",     // 2^32
+      "shardId-004294967296",  // 2^32
       "shardId-999999999999",
   };
   for (const char* s : kBad) EXPECT_FALSE(ParseShardId(s).has_value()) << "'" << s << "'";

@@ -10,7 +10,7 @@
 namespace sluice::model {
 
 struct IteratorPosition {
-  uint64_t stream_uid = 0;   // unique per stream incarnation; never reused
+  uint64_t stream_uid = 0;  // unique per stream incarnation; never reused
   uint32_t shard_index = 0;
   uint64_t offset = 0;       // next record offset to read
   int64_t issued_at_ms = 0;  // for the 5-minute expiry

@@ -158,8 +158,7 @@ TEST(ShardIteratorTest, DifferentKeyIsRejected) {
 TEST(ShardIteratorTest, WrongLengthIsRejected) {
   IteratorKey key = MakeKey(9);
   std::string token = EncodeShardIterator(key, kPos);
-  for (size_t n = 0; n < token.size(); ++n)
-    ASSERT_FALSE(DecodeShardIterator(key, token.substr(0, n)).has_value()) << n;
+  for (size_t n = 0; n < token.size(); ++n) ASSERT_FALSE(DecodeShardIterator(key, token.substr(0, n)).has_value()) << n;
   EXPECT_FALSE(DecodeShardIterator(key, token + "A").has_value());
   EXPECT_FALSE(DecodeShardIterator(key, token + "AAAA").has_value());
   EXPECT_FALSE(DecodeShardIterator(key, token + "====").has_value());
@@ -175,7 +174,8 @@ TEST(ShardIteratorTest, WrongLengthIsRejected) {
 TEST(ShardIteratorTest, UnknownVersionIsRejectedEvenWithAValidMac) {
   IteratorKey key = MakeKey(10);
   EXPECT_TRUE(DecodeShardIterator(key, Forge(key, 1, kPos)).has_value());
-  for (int v : {0, 2, 0x41, 255}) EXPECT_FALSE(DecodeShardIterator(key, Forge(key, static_cast<uint8_t>(v), kPos)).has_value()) << v;
+  for (int v : {0, 2, 0x41, 255})
+    EXPECT_FALSE(DecodeShardIterator(key, Forge(key, static_cast<uint8_t>(v), kPos)).has_value()) << v;
 }
 
 TEST(ShardIteratorTest, GarbageIsRejected) {

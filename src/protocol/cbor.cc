@@ -92,15 +92,15 @@ class CborToJsonConverter {
  private:
   struct Head {
     uint8_t major = 0;
-    uint8_t ai = 0;       // additional information; 31 = indefinite length / break
-    uint64_t arg = 0;     // the argument (count, length, value or float bits)
-    size_t offset = 0;    // of the initial byte
+    uint8_t ai = 0;     // additional information; 31 = indefinite length / break
+    uint64_t arg = 0;   // the argument (count, length, value or float bits)
+    size_t offset = 0;  // of the initial byte
   };
   struct Frame {
     bool is_map = false;
     bool indefinite = false;
-    uint64_t seen = 0;    // items read so far (keys and values for maps)
-    uint64_t total = 0;   // definite: items expected (2 * pairs for maps)
+    uint64_t seen = 0;   // items read so far (keys and values for maps)
+    uint64_t total = 0;  // definite: items expected (2 * pairs for maps)
   };
 
   size_t Remaining() const { return n_ - pos_; }
@@ -285,9 +285,7 @@ Status CborToJsonConverter::Run() {
         break;
       }
       case 2:
-      case 3:
-        SLUICE_RETURN_IF_ERROR(ReadString(h));
-        break;
+      case 3: SLUICE_RETURN_IF_ERROR(ReadString(h)); break;
       case 4:
       case 5: {
         bool is_map = h.major == 5;
@@ -317,9 +315,7 @@ Status CborToJsonConverter::Run() {
             return CborError(h.offset, "unsupported simple value " + std::to_string(h.arg));
           case 25:
           case 26:
-          case 27:
-            SLUICE_RETURN_IF_ERROR(WriteFloat(h, tag1));
-            break;
+          case 27: SLUICE_RETURN_IF_ERROR(WriteFloat(h, tag1)); break;
           case 31: return CborError(h.offset, "break outside an indefinite-length item");
           default: return CborError(h.offset, "unsupported simple value " + std::to_string(h.ai));
         }
@@ -335,9 +331,7 @@ Status CborToJsonConverter::Run() {
 // ---------------------------------------------------------------------------------------------
 // JSON -> CBOR
 
-Status EncodeError(std::string what) {
-  return Status(Errc::kInternal, "Cannot encode the response as CBOR: " + what);
-}
+Status EncodeError(std::string what) { return Status(Errc::kInternal, "Cannot encode the response as CBOR: " + what); }
 
 void AppendHead(std::string* out, uint8_t major, uint64_t v) {
   uint8_t mt = static_cast<uint8_t>(major << 5);
@@ -469,9 +463,7 @@ Status EncodeElement(simdjson::dom::element e, std::string_view member, int dept
     case element_type::BOOL:
       out->push_back(static_cast<char>(e.get_bool().value_unsafe() ? 0xF5 : 0xF4));
       return Status::Ok();
-    case element_type::NULL_VALUE:
-      out->push_back(static_cast<char>(0xF6));
-      return Status::Ok();
+    case element_type::NULL_VALUE: out->push_back(static_cast<char>(0xF6)); return Status::Ok();
   }
   return EncodeError("unexpected JSON value");
 }

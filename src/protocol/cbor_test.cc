@@ -132,7 +132,7 @@ TEST(CborToJsonTest, ByteStringsBecomeBase64) {
 TEST(CborToJsonTest, TextStrings) {
   EXPECT_EQ(J(H("60")), "\"\"");
   EXPECT_EQ(J(H("61 61")), "\"a\"");
-  EXPECT_EQ(J(H("62 c3 bc")), "\"\xc3\xbc\"");          // ü passes through as UTF-8
+  EXPECT_EQ(J(H("62 c3 bc")), "\"\xc3\xbc\"");                // ü passes through as UTF-8
   EXPECT_EQ(J(H("64 f0 9f 98 80")), "\"\xf0\x9f\x98\x80\"");  // 4-byte sequence
   EXPECT_EQ(J(H("78 18") + std::string(24, 'x')), Quoted(std::string(24, 'x')));
   EXPECT_EQ(J(H("79 01 00") + std::string(256, 'y')), Quoted(std::string(256, 'y')));
@@ -227,15 +227,16 @@ TEST(CborToJsonTest, FloatsHalfSingleDouble) {
   EXPECT_EQ(J(H("fa 47 c3 50 00")), "100000");
   EXPECT_EQ(J(H("fa 3d cc cc cd")), "0.1");
   EXPECT_EQ(J(H("fa 7f 7f ff ff")), "3.4028235e+38");
-  EXPECT_EQ(J(H("fb 43 30 00 00 00 00 00 00")), "4503599627370496");  // 2^52: still an integer
+  EXPECT_EQ(J(H("fb 43 30 00 00 00 00 00 00")), "4503599627370496");        // 2^52: still an integer
   EXPECT_EQ(J(H("fb 44 30 00 00 00 00 00 00")), "2.9514790517935283e+20");  // 2^68: beyond int64
   // float64.
   EXPECT_EQ(J(H("fb 3f f1 99 99 99 99 99 9a")), "1.1");
   EXPECT_EQ(J(H("fb c0 10 66 66 66 66 66 66")), "-4.1");
   EXPECT_EQ(num(H("fb 7e 37 e4 3c 88 00 75 9c")), 1e300);
   // NaN and infinities have no JSON form.
-  for (std::string_view nan : {"f9 7c 00", "f9 fc 00", "f9 7e 00", "fa 7f c0 00 00", "fa 7f 80 00 00",
-                               "fb 7f f8 00 00 00 00 00 00", "fb 7f f0 00 00 00 00 00 00", "fb ff f0 00 00 00 00 00 00"})
+  for (std::string_view nan :
+       {"f9 7c 00", "f9 fc 00", "f9 7e 00", "fa 7f c0 00 00", "fa 7f 80 00 00", "fb 7f f8 00 00 00 00 00 00",
+        "fb 7f f0 00 00 00 00 00 00", "fb ff f0 00 00 00 00 00 00"})
     EXPECT_NE(Bad(H(nan)).find("NaN"), std::string::npos) << nan;
   Bad(H("f9 3c"));
   Bad(H("fa 3d cc cc"));
@@ -291,7 +292,7 @@ TEST(CborToJsonTest, OtherTagsYieldTheirContent) {
   EXPECT_EQ(J(H("da 00 01 00 00 00")), "0");
   EXPECT_EQ(J(H("db 00 00 00 01 00 00 00 00 f5")), "true");
   EXPECT_EQ(J(H("c1 63 61 62 63")), "\"abc\"");  // tag 1 on a string: content (decoder reports the type)
-  EXPECT_EQ(J(H("c6 c1 00")), "0.000");            // innermost tag decides
+  EXPECT_EQ(J(H("c6 c1 00")), "0.000");          // innermost tag decides
   EXPECT_EQ(J(H("c1 c6 00")), "0");
   EXPECT_EQ(J(H("82 c1 00 c1 01")), "[0.000,0.001]");
   Bad(H("c1"));
@@ -307,9 +308,12 @@ TEST(CborToJsonTest, OtherTagsYieldTheirContent) {
 
 TEST(CborToJsonTest, TruncatedInput) {
   EXPECT_NE(Bad("").find("empty"), std::string::npos);
-  for (std::string_view hex :
-       {"18", "19 01", "1a 00 01 00", "1b 00 00 00 00 00 00 00", "38", "62 61", "42 00", "5f", "5f 41 00", "7f 61 61",
-        "81", "82 01", "9f", "9f 01", "a1", "a1 61 61", "bf", "bf 61 61", "bf 61 61 01", "c1", "f9", "fa 00", "fb 00"}) {
+  for (std::string_view hex : {"18",       "19 01",    "1a 00 01 00", "1b 00 00 00 00 00 00 00",
+                               "38",       "62 61",    "42 00",       "5f",
+                               "5f 41 00", "7f 61 61", "81",          "82 01",
+                               "9f",       "9f 01",    "a1",          "a1 61 61",
+                               "bf",       "bf 61 61", "bf 61 61 01", "c1",
+                               "f9",       "fa 00",    "fb 00"}) {
     Bad(H(hex));
   }
 }
@@ -325,9 +329,9 @@ TEST(CborToJsonTest, ReservedAdditionalInformation) {
 }
 
 TEST(CborToJsonTest, IndefiniteLengthWhereNotAllowed) {
-  Bad(H("1f"));        // unsigned
-  Bad(H("3f"));        // negative
-  Bad(H("df 00"));     // tag
+  Bad(H("1f"));           // unsigned
+  Bad(H("3f"));           // negative
+  Bad(H("df 00"));        // tag
   Bad(H("5f 5f ff ff"));  // nested indefinite chunk
   Bad(H("7f 7f ff ff"));
   Bad(H("5f 61 61 ff"));  // text chunk inside a byte string
@@ -340,9 +344,9 @@ TEST(CborToJsonTest, BreakOutsideIndefiniteItem) {
   Bad(H("81 ff"));
   Bad(H("82 01 ff"));
   Bad(H("a1 61 61 ff"));
-  Bad(H("bf 61 61 ff"));     // break between key and value
+  Bad(H("bf 61 61 ff"));  // break between key and value
   EXPECT_NE(Bad(H("bf 61 61 ff")).find("key and its value"), std::string::npos);
-  Bad(H("9f 01 ff ff"));     // extra break: trailing
+  Bad(H("9f 01 ff ff"));  // extra break: trailing
 }
 
 TEST(CborToJsonTest, TrailingBytes) {
@@ -360,7 +364,8 @@ TEST(CborToJsonTest, DepthLimit) {
     for (int i = 0; i < levels && !close.empty(); ++i) s += H(close);
     return s;
   };
-  EXPECT_EQ(J(nested(kCborMaxDepth, "81", "")), std::string(kCborMaxDepth, '[') + "0" + std::string(kCborMaxDepth, ']'));
+  EXPECT_EQ(J(nested(kCborMaxDepth, "81", "")),
+            std::string(kCborMaxDepth, '[') + "0" + std::string(kCborMaxDepth, ']'));
   EXPECT_NE(Bad(nested(kCborMaxDepth + 1, "81", "")).find("nesting"), std::string::npos);
   Bad(nested(100000, "81", ""));
   Bad(nested(100000, "9f", "ff"));
@@ -435,10 +440,11 @@ TEST(JsonToCborTest, StringLengthHeads) {
   for (size_t n : {23u, 24u, 255u, 256u, 65535u, 65536u}) {
     std::string cbor = C(Quoted(std::string(n, 'x')));
     std::string head = cbor.substr(0, cbor.size() - n);
-    std::string want = n < 24 ? H("77") : n < 256 ? H("78") + std::string(1, static_cast<char>(n))
-                                      : n < 65536 ? H("79") + std::string(1, static_cast<char>(n >> 8)) +
-                                                        std::string(1, static_cast<char>(n & 0xff))
-                                                  : H("7a 00 01 00 00");
+    std::string want =
+        n < 24      ? H("77")
+        : n < 256   ? H("78") + std::string(1, static_cast<char>(n))
+        : n < 65536 ? H("79") + std::string(1, static_cast<char>(n >> 8)) + std::string(1, static_cast<char>(n & 0xff))
+                    : H("7a 00 01 00 00");
     EXPECT_EQ(Hex(head), Hex(want)) << n;
   }
 }
@@ -515,12 +521,11 @@ TEST(CborRoundTripTest, PutRecords) {
 }
 
 TEST(CborRoundTripTest, GetRecordsWithBinaryData) {
-  std::string json =
-      R"({"Records":[{"SequenceNumber":"49546986683135544286507457936321625675700192471156785154",)"
-      R"("ApproximateArrivalTimestamp":1700000000.123,"Data":"AAEC/f7/gA==","PartitionKey":"k\"1"},)"
-      R"({"SequenceNumber":"49546986683135544286507457936321625675700192471156785155",)"
-      R"("ApproximateArrivalTimestamp":1700000001.000,"Data":"","PartitionKey":"\u00fc"}],)"
-      R"("NextShardIterator":"AAAAAAAAAAGx+/=","MillisBehindLatest":0})";
+  std::string json = R"({"Records":[{"SequenceNumber":"49546986683135544286507457936321625675700192471156785154",)"
+                     R"("ApproximateArrivalTimestamp":1700000000.123,"Data":"AAEC/f7/gA==","PartitionKey":"k\"1"},)"
+                     R"({"SequenceNumber":"49546986683135544286507457936321625675700192471156785155",)"
+                     R"("ApproximateArrivalTimestamp":1700000001.000,"Data":"","PartitionKey":"\u00fc"}],)"
+                     R"("NextShardIterator":"AAAAAAAAAAGx+/=","MillisBehindLatest":0})";
   std::string cbor = C(json);
   // Data is a byte string, timestamps are tag 1 + integer millis.
   std::string data_member = H("64") + "Data" + H("47 00 01 02 fd fe ff 80");

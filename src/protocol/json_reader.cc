@@ -95,8 +95,7 @@ Status ReadInt(value v, std::optional<int64_t>* out) {
     return Status::Ok();
   }
   double d;
-  if (v.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d) || d != std::floor(d) ||
-      std::fabs(d) > 9.2e18)
+  if (v.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.2e18)
     return SerializationError("NUMBER_VALUE can not be converted to an Integer");
   *out = static_cast<int64_t>(d);
   return Status::Ok();

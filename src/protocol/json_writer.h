@@ -12,33 +12,71 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string* out) : out_(out) {}
 
-  void BeginObject() { Sep(); out_->push_back('{'); Push(); }
-  void EndObject() { Pop(); out_->push_back('}'); }
-  void BeginArray() { Sep(); out_->push_back('['); Push(); }
-  void EndArray() { Pop(); out_->push_back(']'); }
+  void BeginObject() {
+    Sep();
+    out_->push_back('{');
+    Push();
+  }
+  void EndObject() {
+    Pop();
+    out_->push_back('}');
+  }
+  void BeginArray() {
+    Sep();
+    out_->push_back('[');
+    Push();
+  }
+  void EndArray() {
+    Pop();
+    out_->push_back(']');
+  }
   void Key(std::string_view k);
   void String(std::string_view s);
   void Int(int64_t v);
-  void Bool(bool b) { Sep(); out_->append(b ? "true" : "false"); }
-  void Null() { Sep(); out_->append("null"); }
+  void Bool(bool b) {
+    Sep();
+    out_->append(b ? "true" : "false");
+  }
+  void Null() {
+    Sep();
+    out_->append("null");
+  }
   // Epoch milliseconds as JSON seconds with millisecond precision, e.g. 1701760153.593.
   void TimestampMillis(int64_t ms);
   // Appends already-encoded JSON text as one value (e.g. base64 written in place).
-  void RawValue(std::string_view json) { Sep(); out_->append(json); }
+  void RawValue(std::string_view json) {
+    Sep();
+    out_->append(json);
+  }
   // Writes an opening quote and returns; caller appends raw safe chars then calls EndRawString.
-  void BeginRawString() { Sep(); out_->push_back('"'); }
+  void BeginRawString() {
+    Sep();
+    out_->push_back('"');
+  }
   void EndRawString() { out_->push_back('"'); }
 
   // Convenience members.
-  void Field(std::string_view k, std::string_view v) { Key(k); String(v); }
-  void FieldInt(std::string_view k, int64_t v) { Key(k); Int(v); }
-  void FieldBool(std::string_view k, bool v) { Key(k); Bool(v); }
+  void Field(std::string_view k, std::string_view v) {
+    Key(k);
+    String(v);
+  }
+  void FieldInt(std::string_view k, int64_t v) {
+    Key(k);
+    Int(v);
+  }
+  void FieldBool(std::string_view k, bool v) {
+    Key(k);
+    Bool(v);
+  }
 
   std::string* out() { return out_; }
 
  private:
   void Sep() {
-    if (after_key_) { after_key_ = false; return; }
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
     if (depth_ > 0) {
       if (has_item_[depth_]) out_->push_back(',');
       has_item_[depth_] = true;

@@ -296,8 +296,7 @@ Status RequestDecoder::Decode(std::string_view body, PutRecordsRequest* r) {
   std::string path;
   for (size_t i = 0; i < r->records.size(); ++i) {
     const PutRecordsEntry& e = r->records[i];
-    bool bad = !e.data || !e.partition_key ||
-               (e.data && DecodedBase64Length(*e.data) > kMaxDataBytes) ||
+    bool bad = !e.data || !e.partition_key || (e.data && DecodedBase64Length(*e.data) > kMaxDataBytes) ||
                (e.partition_key && (e.partition_key->empty() || e.partition_key->size() > 256)) ||
                (e.explicit_hash_key && !MatchesHashKey(*e.explicit_hash_key));
     if (!bad) continue;  // the common case builds no path strings
@@ -327,7 +326,8 @@ Status RequestDecoder::Decode(std::string_view body, GetShardIteratorRequest* r)
   v.NotNull(r->shard_id.has_value(), "shardId");
   ValidateShardId(r->shard_id, "shardId", &v);
   v.NotNull(r->shard_iterator_type.has_value(), "shardIteratorType");
-  v.Enum(r->shard_iterator_type, {"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"},
+  v.Enum(r->shard_iterator_type,
+         {"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"},
          "shardIteratorType");
   v.Pattern(r->starting_sequence_number, MatchesSequenceNumber, kSequenceNumberPattern, "startingSequenceNumber");
   return ValidationStatus(v);

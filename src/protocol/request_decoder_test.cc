@@ -124,7 +124,7 @@ TEST_F(DecoderTest, MalformedJsonIsSerializationError) {
       "{\"StreamName\":\"s\",}",
       "{,}",
       "{\"StreamName\":\"s\" \"Limit\":1}",
-      "{\"StreamName\":\"a\nb\"}",       // raw control character in a string
+      "{\"StreamName\":\"a\nb\"}",      // raw control character in a string
       "{\"StreamName\":\"\xff\xfe\"}",  // invalid UTF-8
       "\xef\xbb\xbf{}",                 // BOM
   };
@@ -251,7 +251,8 @@ TEST_F(DecoderTest, CreateStreamAllFields) {
     "StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream_1.x",
     "Unknown": {"nested": [1, 2, {"deep": null}]},
     "AlsoUnknown": "x"
-  })", &r);
+  })",
+                     &r);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(*r.stream_name, "my-stream_1.x");
   EXPECT_EQ(*r.stream_arn, "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream_1.x");
@@ -546,9 +547,9 @@ TEST_F(DecoderTest, ListShards) {
   EXPECT_EQ(r.shard_filter->timestamp, 1701760000000);
   EXPECT_FALSE(r.shard_filter->shard_id.has_value());
 
-  ASSERT_TRUE(Decode(R"({"NextToken":"abc","ShardFilter":{"Type":"AFTER_SHARD_ID","ShardId":"shardId-000000000003"}})",
-                     &r)
-                  .ok());
+  ASSERT_TRUE(
+      Decode(R"({"NextToken":"abc","ShardFilter":{"Type":"AFTER_SHARD_ID","ShardId":"shardId-000000000003"}})", &r)
+          .ok());
   EXPECT_EQ(*r.next_token, "abc");
   EXPECT_FALSE(r.stream_name.has_value());
   EXPECT_EQ(*r.shard_filter->shard_id, "shardId-000000000003");
@@ -557,8 +558,8 @@ TEST_F(DecoderTest, ListShards) {
   EXPECT_FALSE(r.shard_filter.has_value());
   EXPECT_FALSE(r.stream_creation_timestamp.has_value());
 
-  for (const char* type : {"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP",
-                           "FROM_TIMESTAMP"})
+  for (const char* type :
+       {"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"})
     ExpectOk<ListShardsRequest>(std::string(R"({"StreamName":"s","ShardFilter":{"Type":")") + type + "\"}}");
 
   ExpectValidation<ListShardsRequest>(R"({"StreamName":"s","ShardFilter":{}})", NotNull("shardFilter.type"));
@@ -587,8 +588,12 @@ TEST_F(DecoderTest, TimestampForms) {
     const char* text;
     int64_t millis;
   } cases[] = {
-      {"1701760153", 1701760153000}, {"1701760153.593", 1701760153593}, {"1.701760153593E9", 1701760153593},
-      {"1.441215410867E9", 1441215410867}, {"0", 0},                     {"0.005", 5},
+      {"1701760153", 1701760153000},
+      {"1701760153.593", 1701760153593},
+      {"1.701760153593E9", 1701760153593},
+      {"1.441215410867E9", 1441215410867},
+      {"0", 0},
+      {"0.005", 5},
       {"1e3", 1000000},
   };
   for (const auto& c : cases) {
@@ -769,8 +774,9 @@ TEST_F(DecoderTest, PutRecordsListLength) {
   Status st = Decode(make(501), &r);
   EXPECT_EQ(st.code(), Errc::kValidation);
   EXPECT_THAT(st.message(), StartsWith("1 validation error detected: Value '"));
-  EXPECT_THAT(st.message(),
-              HasSubstr("' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500"));
+  EXPECT_THAT(
+      st.message(),
+      HasSubstr("' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500"));
 }
 
 TEST_F(DecoderTest, PutRecordsPerRecordPaths) {
@@ -872,8 +878,7 @@ TEST_F(DecoderTest, GetShardIterator) {
       R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"OLDEST"})",
       "1 validation error detected: Value 'OLDEST' at 'shardIteratorType' failed to satisfy constraint: Member must "
       "satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
-  ExpectValidation<GetShardIteratorRequest>(
-      R"({"StreamName":"s","ShardIteratorType":"LATEST"})", NotNull("shardId"));
+  ExpectValidation<GetShardIteratorRequest>(R"({"StreamName":"s","ShardIteratorType":"LATEST"})", NotNull("shardId"));
   ExpectValidation<GetShardIteratorRequest>(
       R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER",
           "StartingSequenceNumber":"007"})",
@@ -890,10 +895,11 @@ TEST_F(DecoderTest, GetShardIterator) {
 
 TEST_F(DecoderTest, GetRecords) {
   GetRecordsRequest r;
-  ASSERT_TRUE(Decode(R"({"ShardIterator":"AAAA","Limit":25,"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1",
+  ASSERT_TRUE(
+      Decode(R"({"ShardIterator":"AAAA","Limit":25,"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1",
                          "StreamName":"ignored"})",
-                     &r)
-                  .ok());
+             &r)
+          .ok());
   EXPECT_EQ(*r.shard_iterator, "AAAA");
   EXPECT_EQ(r.limit, 25);
   EXPECT_EQ(*r.stream_arn, kArn);
@@ -976,8 +982,9 @@ TEST_F(DecoderTest, RemoveTagsFromStream) {
     RemoveTagsFromStreamRequest r2;
     Status st = Decode("{\"StreamName\":\"s\",\"TagKeys\":" + keys + "}", &r2);
     EXPECT_EQ(st.code(), Errc::kValidation);
-    EXPECT_THAT(st.message(),
-                HasSubstr("at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50"));
+    EXPECT_THAT(
+        st.message(),
+        HasSubstr("at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50"));
   }
   ExpectValidation<RemoveTagsFromStreamRequest>(
       R"({"StreamName":"s","TagKeys":["a",""]})",
@@ -1005,16 +1012,16 @@ TEST_F(DecoderTest, ListTagsForStream) {
 
 TEST_F(DecoderTest, TagResourceFamily) {
   TagResourceRequest t;
-  ASSERT_TRUE(Decode(R"({"ResourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1","Tags":{"a":"b"}})", &t).ok());
+  ASSERT_TRUE(
+      Decode(R"({"ResourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1","Tags":{"a":"b"}})", &t).ok());
   EXPECT_EQ(*t.resource_arn, kArn);
   ASSERT_EQ(t.tags->size(), 1u);
   // Consumer ARNs are resource ARNs.
   ExpectOk<TagResourceRequest>(
       R"({"ResourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1/consumer/c:1700000000","Tags":{"a":"b"}})");
-  ExpectValidation<TagResourceRequest>(
-      R"({"Tags":{"a":"b"}})", NotNull("resourceARN"));
-  ExpectValidation<TagResourceRequest>(
-      R"({"ResourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1"})", NotNull("tags"));
+  ExpectValidation<TagResourceRequest>(R"({"Tags":{"a":"b"}})", NotNull("resourceARN"));
+  ExpectValidation<TagResourceRequest>(R"({"ResourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1"})",
+                                       NotNull("tags"));
   ExpectValidation<TagResourceRequest>(
       R"({"ResourceARN":"arn:aws:s3:::bucket","Tags":{"a":"b"}})",
       "1 validation error detected: Value 'arn:aws:s3:::bucket' at 'resourceARN' failed to satisfy constraint: "
@@ -1041,9 +1048,8 @@ TEST_F(DecoderTest, TagResourceFamily) {
 
 TEST_F(DecoderTest, UpdateMaxRecordSize) {
   UpdateMaxRecordSizeRequest r;
-  ASSERT_TRUE(Decode(R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1","MaxRecordSizeInKiB":2048})",
-                     &r)
-                  .ok());
+  ASSERT_TRUE(
+      Decode(R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1","MaxRecordSizeInKiB":2048})", &r).ok());
   EXPECT_EQ(*r.stream_arn, kArn);
   EXPECT_EQ(r.max_record_size_kib, 2048);
   ExpectValidation<UpdateMaxRecordSizeRequest>(R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1"})",
@@ -1061,7 +1067,8 @@ TEST_F(DecoderTest, UpdateMaxRecordSize) {
 
 TEST_F(DecoderTest, SplitShard) {
   SplitShardRequest r;
-  ASSERT_TRUE(Decode(R"({"StreamName":"s","ShardToSplit":"shardId-000000000000","NewStartingHashKey":"123"})", &r).ok());
+  ASSERT_TRUE(
+      Decode(R"({"StreamName":"s","ShardToSplit":"shardId-000000000000","NewStartingHashKey":"123"})", &r).ok());
   EXPECT_EQ(*r.shard_to_split, "shardId-000000000000");
   EXPECT_EQ(*r.new_starting_hash_key, "123");
   ExpectValidation<SplitShardRequest>(R"({"StreamName":"s","NewStartingHashKey":"1"})", NotNull("shardToSplit"));
@@ -1106,7 +1113,8 @@ TEST_F(DecoderTest, UpdateShardCount) {
       R"({"StreamName":"s","TargetShardCount":2,"ScalingType":"FAST"})",
       "1 validation error detected: Value 'FAST' at 'scalingType' failed to satisfy constraint: Member must satisfy "
       "enum value set: [UNIFORM_SCALING]");
-  ExpectSerialization<UpdateShardCountRequest>(R"({"StreamName":"s","TargetShardCount":"2","ScalingType":"UNIFORM_SCALING"})");
+  ExpectSerialization<UpdateShardCountRequest>(
+      R"({"StreamName":"s","TargetShardCount":"2","ScalingType":"UNIFORM_SCALING"})");
 }
 
 TEST_F(DecoderTest, UpdateStreamMode) {
@@ -1115,7 +1123,8 @@ TEST_F(DecoderTest, UpdateStreamMode) {
   ASSERT_TRUE(Decode("{" + std::string(kArn) + R"(,"StreamModeDetails":{"StreamMode":"ON_DEMAND"}})", &r).ok());
   EXPECT_EQ(*r.stream_mode, "ON_DEMAND");
   EXPECT_FALSE(r.stream_name.has_value());
-  ExpectValidation<UpdateStreamModeRequest>(R"({"StreamModeDetails":{"StreamMode":"ON_DEMAND"}})", NotNull("streamARN"));
+  ExpectValidation<UpdateStreamModeRequest>(R"({"StreamModeDetails":{"StreamMode":"ON_DEMAND"}})",
+                                            NotNull("streamARN"));
   ExpectValidation<UpdateStreamModeRequest>("{" + std::string(kArn) + "}", NotNull("streamModeDetails"));
   ExpectValidation<UpdateStreamModeRequest>("{" + std::string(kArn) + R"(,"StreamModeDetails":{}})",
                                             NotNull("streamModeDetails.streamMode"));
@@ -1155,8 +1164,8 @@ TEST_F(DecoderTest, UnknownMembersAreIgnoredForEveryRequestType) {
   CheckUnknownMembersIgnored<ListStreamsRequest>(this, R"("Limit":5)");
   CheckUnknownMembersIgnored<ListShardsRequest>(this, R"("StreamName":"s","ShardFilter":{"Type":"AT_LATEST","Q":1})");
   CheckUnknownMembersIgnored<PutRecordRequest>(this, R"("StreamName":"s","Data":"AAAA","PartitionKey":"k")");
-  CheckUnknownMembersIgnored<PutRecordsRequest>(this,
-                                                R"("StreamName":"s","Records":[{"Data":"AAAA","PartitionKey":"k","Q":[]}])");
+  CheckUnknownMembersIgnored<PutRecordsRequest>(
+      this, R"("StreamName":"s","Records":[{"Data":"AAAA","PartitionKey":"k","Q":[]}])");
   CheckUnknownMembersIgnored<GetShardIteratorRequest>(
       this, R"("StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST")");
   CheckUnknownMembersIgnored<GetRecordsRequest>(this, R"("ShardIterator":"AAAA")");
@@ -1175,12 +1184,14 @@ TEST_F(DecoderTest, UnknownMembersAreIgnoredForEveryRequestType) {
 }
 
 TEST_F(DecoderTest, NullOptionalMembersAreAbsentForEveryRequestType) {
-  ExpectOk<DeleteStreamRequest>(R"({"StreamName":"s","StreamARN":null,"StreamId":null,"EnforceConsumerDeletion":null})");
+  ExpectOk<DeleteStreamRequest>(
+      R"({"StreamName":"s","StreamARN":null,"StreamId":null,"EnforceConsumerDeletion":null})");
   ExpectOk<DescribeStreamRequest>(R"({"StreamName":"s","Limit":null,"ExclusiveStartShardId":null})");
   ExpectOk<DescribeStreamSummaryRequest>(R"({"StreamName":null,"StreamARN":null})");
   ExpectOk<ListShardsRequest>(
       R"({"StreamName":"s","NextToken":null,"ExclusiveStartShardId":null,"MaxResults":null,"ShardFilter":null})");
-  ExpectOk<ListShardsRequest>(R"({"StreamName":"s","ShardFilter":{"Type":"AT_LATEST","ShardId":null,"Timestamp":null}})");
+  ExpectOk<ListShardsRequest>(
+      R"({"StreamName":"s","ShardFilter":{"Type":"AT_LATEST","ShardId":null,"Timestamp":null}})");
   ExpectOk<PutRecordRequest>(
       R"({"StreamName":"s","Data":"AAAA","PartitionKey":"k","ExplicitHashKey":null,"SequenceNumberForOrdering":null})");
   ExpectOk<PutRecordsRequest>(

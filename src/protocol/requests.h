@@ -23,7 +23,7 @@ struct StreamRef {
 
 struct CreateStreamRequest : StreamRef {
   OptInt shard_count;
-  OptStr stream_mode;       // StreamModeDetails.StreamMode
+  OptStr stream_mode;  // StreamModeDetails.StreamMode
   bool has_mode_details = false;
   std::optional<TagPairs> tags;
   OptInt warm_throughput_mibps;

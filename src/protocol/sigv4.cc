@@ -25,8 +25,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
 }
 
 int HexValue(char c) {
@@ -103,8 +103,7 @@ void Put2(char* p, unsigned v) {
 }
 
 constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 // Finds the values of all headers named `name` (lowercase) and appends the canonical form.
 bool AppendHeaderValues(std::string* out, std::string_view name, std::span<const Header> headers) {
@@ -129,8 +128,8 @@ Digest Sha256(std::string_view data) {
 Digest HmacSha256(std::span<const uint8_t> key, std::string_view data) {
   Digest d;
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data(), &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), d.data(), &len);
   return d;
 }
 
@@ -167,8 +166,8 @@ Digest DeriveSigningKey(std::string_view secret, std::string_view date8, std::st
   return HmacSha256(k_service, kTerminator);
 }
 
-const Digest& SigningKeyCache::Get(std::string_view secret, std::string_view date8,
-                                   std::string_view region, std::string_view service) {
+const Digest& SigningKeyCache::Get(std::string_view secret, std::string_view date8, std::string_view region,
+                                   std::string_view service) {
   scope_scratch_.clear();
   scope_scratch_.append(date8).push_back('/');
   scope_scratch_.append(region).push_back('/');
@@ -237,9 +236,8 @@ void AppendCanonicalQuery(std::string* out, std::string_view raw_query) {
     p.name = std::move(n);
     p.value = std::move(v);
   }
-  std::sort(params.begin(), params.end(), [](const Param& a, const Param& b) {
-    return a.name != b.name ? a.name < b.name : a.value < b.value;
-  });
+  std::sort(params.begin(), params.end(),
+            [](const Param& a, const Param& b) { return a.name != b.name ? a.name < b.name : a.value < b.value; });
   bool first = true;
   for (const Param& p : params) {
     if (!first) out->push_back('&');
@@ -318,8 +316,8 @@ std::optional<int64_t> ParseAmzDate(std::string_view s) {
 std::optional<int64_t> ParseHttpDate(std::string_view s) {
   // "Sun, 30 Aug 2015 12:36:00 GMT"
   s = Trim(s);
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+      s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;
   }
   int d, y, h, mi, sec, mo = 0;
@@ -327,8 +325,8 @@ std::optional<int64_t> ParseHttpDate(std::string_view s) {
   for (int i = 0; i < 12; ++i) {
     if (mon == kMonths[i]) mo = i + 1;
   }
-  if (mo == 0 || !ParseDigits(s, 5, 2, &d) || !ParseDigits(s, 12, 4, &y) ||
-      !ParseDigits(s, 17, 2, &h) || !ParseDigits(s, 20, 2, &mi) || !ParseDigits(s, 23, 2, &sec)) {
+  if (mo == 0 || !ParseDigits(s, 5, 2, &d) || !ParseDigits(s, 12, 4, &y) || !ParseDigits(s, 17, 2, &h) ||
+      !ParseDigits(s, 20, 2, &mi) || !ParseDigits(s, 23, 2, &sec)) {
     return std::nullopt;
   }
   return ToMillis(y, mo, d, h, mi, sec);
@@ -420,8 +418,7 @@ std::string_view Signer::Sign(const SignInput& in) {
   }
   items[n++] = {"host", in.host};
   items[n++] = {"x-amz-date", in.amz_date};
-  std::stable_sort(items.begin(), items.begin() + n,
-                   [](const Item& a, const Item& b) { return a.name < b.name; });
+  std::stable_sort(items.begin(), items.begin() + n, [](const Item& a, const Item& b) { return a.name < b.name; });
   signed_headers_.clear();
   for (size_t i = 0; i < n; ++i) {
     canon_headers[i] = {items[i].name, items[i].value};
@@ -437,9 +434,8 @@ std::string_view Signer::Sign(const SignInput& in) {
     payload_hash = View(body_hash);
   }
   canonical_.clear();
-  AppendCanonicalRequest(&canonical_, in.method, in.path, in.query,
-                         std::span<const Header>(canon_headers.data(), n), signed_headers_,
-                         payload_hash);
+  AppendCanonicalRequest(&canonical_, in.method, in.path, in.query, std::span<const Header>(canon_headers.data(), n),
+                         signed_headers_, payload_hash);
 
   std::string_view date8 = in.amz_date.substr(0, std::min<size_t>(8, in.amz_date.size()));
   // The scope is written once into authorization_ and reused for the string to sign.
@@ -454,8 +450,7 @@ std::string_view Signer::Sign(const SignInput& in) {
 
   string_to_sign_.clear();
   AppendStringToSign(&string_to_sign_, in.amz_date,
-                     std::string_view(authorization_).substr(scope_begin, scope_end - scope_begin),
-                     canonical_);
+                     std::string_view(authorization_).substr(scope_begin, scope_end - scope_begin), canonical_);
   const Digest& key = keys_.Get(in.secret_access_key, date8, in.region, in.service);
   HexDigest sig = ComputeSignature(key, string_to_sign_);
 
@@ -545,8 +540,7 @@ AuthParseResult ParseAuthorization(std::string_view header) {
   r.parts.service = parts[3];
   r.parts.terminator = parts[4];
   if (r.parts.date8.size() != 8 ||
-      !std::all_of(r.parts.date8.begin(), r.parts.date8.end(),
-                   [](char c) { return c >= '0' && c <= '9'; })) {
+      !std::all_of(r.parts.date8.begin(), r.parts.date8.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     r.error = AuthParseError::kMalformedCredential;
     r.message = "Credential date should be yyyymmdd, not '";
     r.message.append(r.parts.date8).append("'. ");

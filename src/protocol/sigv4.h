@@ -41,8 +41,7 @@ Digest DeriveSigningKey(std::string_view secret, std::string_view date8, std::st
 // Remembers the last few derived keys. Not thread-safe: keep one per thread or per signer.
 class SigningKeyCache {
  public:
-  const Digest& Get(std::string_view secret, std::string_view date8, std::string_view region,
-                    std::string_view service);
+  const Digest& Get(std::string_view secret, std::string_view date8, std::string_view region, std::string_view service);
 
  private:
   struct Entry {
@@ -144,7 +143,7 @@ std::string SignRequest(const SignInput& in);
 // The Authorization header split into its parts. Views into the header value.
 struct ParsedAuthorization {
   std::string_view algorithm;
-  std::string_view credential;      // whole "AKID/date/region/service/aws4_request"
+  std::string_view credential;  // whole "AKID/date/region/service/aws4_request"
   std::string_view access_key_id;
   std::string_view date8;
   std::string_view region;
@@ -156,8 +155,8 @@ struct ParsedAuthorization {
 
 enum class AuthParseError {
   kOk,
-  kMissingParts,       // Credential / Signature / SignedHeaders absent (IncompleteSignature)
-  kBadAlgorithm,       // not AWS4-HMAC-SHA256
+  kMissingParts,  // Credential / Signature / SignedHeaders absent (IncompleteSignature)
+  kBadAlgorithm,  // not AWS4-HMAC-SHA256
   kMalformedCredential,
   kMalformedSignedHeaders,
 };

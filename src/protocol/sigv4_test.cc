@@ -14,12 +14,9 @@ constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr std::string_view kDate = "20150830T123600Z";
 constexpr std::string_view kHost = "127.0.0.1:4567";
 constexpr std::string_view kBodyHash = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
-constexpr std::string_view kCanonicalHash =
-    "fc05624b878260653f78360e53c6080c75302824f6fdbd5643dbfa4a1f8f5ee8";
-constexpr std::string_view kSigningKey =
-    "1a8ef0fa45f4fb9b8ca6c755f0b81c00b521d0e7b9564a363d2511b8f4d4bc54";
-constexpr std::string_view kSignature =
-    "62612d5f6ea0d1a861a0e7ede240a2a4dc4b9540b53bb83c8368f278800a3a3b";
+constexpr std::string_view kCanonicalHash = "fc05624b878260653f78360e53c6080c75302824f6fdbd5643dbfa4a1f8f5ee8";
+constexpr std::string_view kSigningKey = "1a8ef0fa45f4fb9b8ca6c755f0b81c00b521d0e7b9564a363d2511b8f4d4bc54";
+constexpr std::string_view kSignature = "62612d5f6ea0d1a861a0e7ede240a2a4dc4b9540b53bb83c8368f278800a3a3b";
 
 std::vector<Header> VectorHeaders() {
   return {{"Content-Type", "application/x-amz-json-1.1"},
@@ -33,8 +30,8 @@ TEST(Sigv4Test, BodyHash) { EXPECT_EQ(View(Sha256Hex("{}")), kBodyHash); }
 TEST(Sigv4Test, CanonicalRequestHash) {
   auto headers = VectorHeaders();
   std::string canonical;
-  ASSERT_TRUE(AppendCanonicalRequest(&canonical, "POST", "/", "", headers,
-                                     "content-type;host;x-amz-date;x-amz-target", kBodyHash));
+  ASSERT_TRUE(AppendCanonicalRequest(&canonical, "POST", "/", "", headers, "content-type;host;x-amz-date;x-amz-target",
+                                     kBodyHash));
   EXPECT_EQ(View(Sha256Hex(canonical)), kCanonicalHash);
   EXPECT_EQ(canonical,
             "POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:127.0.0.1:4567\n"
@@ -55,8 +52,8 @@ TEST(Sigv4Test, SigningKey) {
 TEST(Sigv4Test, Signature) {
   auto headers = VectorHeaders();
   std::string canonical, sts;
-  ASSERT_TRUE(AppendCanonicalRequest(&canonical, "POST", "/", "", headers,
-                                     "content-type;host;x-amz-date;x-amz-target", kBodyHash));
+  ASSERT_TRUE(AppendCanonicalRequest(&canonical, "POST", "/", "", headers, "content-type;host;x-amz-date;x-amz-target",
+                                     kBodyHash));
   AppendStringToSign(&sts, kDate, "20150830/us-east-1/kinesis/aws4_request", canonical);
   auto key = DeriveSigningKey(kSecret, "20150830", "us-east-1", "kinesis");
   EXPECT_EQ(View(ComputeSignature(key, sts)), kSignature);

@@ -82,8 +82,8 @@ void Validator::CharLength(std::optional<std::string_view> v, size_t min, size_t
   if (n < min) Fail(Quote(*v), path, "have length greater than or equal to " + std::to_string(min));
   if (n > max) Fail(Quote(*v), path, "have length less than or equal to " + std::to_string(max));
 }
-void Validator::Pattern(std::optional<std::string_view> v, bool (*matches)(std::string_view),
-                        std::string_view pattern, std::string_view path) {
+void Validator::Pattern(std::optional<std::string_view> v, bool (*matches)(std::string_view), std::string_view pattern,
+                        std::string_view path) {
   if (v && !matches(*v)) Fail(Quote(*v), path, "satisfy regular expression pattern: " + std::string(pattern));
 }
 void Validator::Range(std::optional<int64_t> v, std::optional<int64_t> min, std::optional<int64_t> max,

@@ -41,10 +41,10 @@ class Validator {
 };
 
 // Anchored matchers for the model's patterns.
-bool MatchesName(std::string_view s);          // [a-zA-Z0-9_.-]+
-bool MatchesStreamArn(std::string_view s);     // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
-bool MatchesResourceArn(std::string_view s);   // arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+
-bool MatchesHashKey(std::string_view s);       // 0|([1-9]\d{0,38})
+bool MatchesName(std::string_view s);            // [a-zA-Z0-9_.-]+
+bool MatchesStreamArn(std::string_view s);       // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
+bool MatchesResourceArn(std::string_view s);     // arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+
+bool MatchesHashKey(std::string_view s);         // 0|([1-9]\d{0,38})
 bool MatchesSequenceNumber(std::string_view s);  // 0|([1-9]\d{0,128})
 size_t Utf8Length(std::string_view s);
 

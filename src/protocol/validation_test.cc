@@ -59,8 +59,8 @@ TEST(MatchesStreamArnTest, AcceptsValidArns) {
            "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s",
            "arn:aws-us-gov:kinesis:us-gov-west-1:123456789012:stream/s",
            "arn:aws-iso-b:kinesis:x:000000000000:stream/s",
-           "arn:aws:kinesis::123456789012:stream/s",          // empty region matches .*
-           "arn:aws:kinesis:a:b:c:123456789012:stream/s",     // .* may contain colons
+           "arn:aws:kinesis::123456789012:stream/s",                                 // empty region matches .*
+           "arn:aws:kinesis:a:b:c:123456789012:stream/s",                            // .* may contain colons
            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000",  // \S+ takes the rest
            "arn:aws:kinesis:us-east-1:123456789012:stream/a:b/c",
            "arn:awsfoo:kinesis:r:123456789012:stream/x",
@@ -76,8 +76,8 @@ TEST(MatchesStreamArnTest, RejectsInvalidArns) {
            "",
            "arn",
            "arn:aws",
-           "arn:aws:kinesis:us-east-1:12345678901:stream/s",     // 11 digits
-           "arn:aws:kinesis:us-east-1:1234567890123:stream/s",   // 13 digits
+           "arn:aws:kinesis:us-east-1:12345678901:stream/s",    // 11 digits
+           "arn:aws:kinesis:us-east-1:1234567890123:stream/s",  // 13 digits
            "arn:aws:kinesis:us-east-1:12345678901a:stream/s",
            "arn:aws:kinesis:us-east-1:123456789012:stream/",     // empty name
            "arn:aws:kinesis:us-east-1:123456789012:stream/a b",  // whitespace in name
@@ -97,7 +97,7 @@ TEST(MatchesStreamArnTest, RejectsInvalidArns) {
            " arn:aws:kinesis:us-east-1:123456789012:stream/s",
            "arn:aws:kinesis:us-east-1:123456789012stream/s",
            "arn:aws:kinesis:us-east-1123456789012:stream/s",
-           "arn:aws:kinesis:123456789012:stream/s",            // the colon after kinesis cannot be reused
+           "arn:aws:kinesis:123456789012:stream/s",                     // the colon after kinesis cannot be reused
            "arn:aws:kinesis:us-east-1:123456789012:consumer/stream/s",  // stream/ not right after account
        }) {
     EXPECT_FALSE(MatchesStreamArn(arn)) << arn;
@@ -131,8 +131,25 @@ TEST(ArnMatchersTest, AgreeWithRegexOracle) {
       "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000",
       "arn:aws:kinesis:r:123456789012:x:123456789012:stream/s",
   };
-  const std::string pieces[] = {":", "/", " ", "\t", "0", "1", "9", "a", "stream/", "kinesis", ":kinesis:",
-                                "123456789012", ":123456789012:", "aws", "arn:", "s", "-", "\x0b", "\f"};
+  const std::string pieces[] = {":",
+                                "/",
+                                " ",
+                                "\t",
+                                "0",
+                                "1",
+                                "9",
+                                "a",
+                                "stream/",
+                                "kinesis",
+                                ":kinesis:",
+                                "123456789012",
+                                ":123456789012:",
+                                "aws",
+                                "arn:",
+                                "s",
+                                "-",
+                                "\x0b",
+                                "\f"};
   std::mt19937_64 rng(2026);
   int disagreements = 0;
   for (int iter = 0; iter < 20000; ++iter) {
@@ -163,9 +180,9 @@ TEST(ArnMatchersTest, AgreeWithRegexOracle) {
 TEST(ArnMatchersTest, DotDoesNotMatchLineTerminators) {
   // In the service's (Java) regex dialect '.' does not match '\n' or '\r', so a line break in
   // the region or partition cannot be part of a valid ARN.
-  for (const char* arn : {"arn:aws:kinesis:us-east-1\n:123456789012:stream/s",
-                          "arn:aws\r:kinesis:us-east-1:123456789012:stream/s",
-                          "arn:aws:kinesis:us-\neast-1:123456789012:stream/s"}) {
+  for (const char* arn :
+       {"arn:aws:kinesis:us-east-1\n:123456789012:stream/s", "arn:aws\r:kinesis:us-east-1:123456789012:stream/s",
+        "arn:aws:kinesis:us-\neast-1:123456789012:stream/s"}) {
     EXPECT_FALSE(std::regex_match(arn, StreamArnRe()));
     EXPECT_FALSE(MatchesStreamArn(arn));
     EXPECT_FALSE(MatchesResourceArn(arn));
@@ -267,8 +284,9 @@ TEST(ValidatorTest, CharLengthCountsCharacters) {
   EXPECT_TRUE(ok.ok());
   Validator bad;
   bad.CharLength(std::string_view(two_byte), 1, 2, "k");
-  EXPECT_EQ(bad.Message(), "1 validation error detected: Value '" + two_byte +
-                               "' at 'k' failed to satisfy constraint: Member must have length less than or equal to 2");
+  EXPECT_EQ(bad.Message(),
+            "1 validation error detected: Value '" + two_byte +
+                "' at 'k' failed to satisfy constraint: Member must have length less than or equal to 2");
   Validator empty;
   empty.CharLength(std::string_view(""), 1, 2, "k");
   EXPECT_THAT(empty.Message(), HasSubstr("greater than or equal to 1"));

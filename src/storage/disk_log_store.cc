@@ -46,7 +46,9 @@ class Committer {
   explicit Committer(const StoreEnv* env) : env_(env) {}
   ~Committer() { Stop(); }
 
-  void Start() { thread_ = std::thread([this] { Loop(); }); }
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
 
   void Stop() {
     {
@@ -119,8 +121,7 @@ class Committer {
       {
         std::unique_lock lock(mu_);
         int64_t deadline = INT64_MAX;
-        if (!unsynced_.empty() && o.durability == Durability::kInterval)
-          deadline = last_sync_ms_ + o.sync_interval_ms;
+        if (!unsynced_.empty() && o.durability == Durability::kInterval) deadline = last_sync_ms_ + o.sync_interval_ms;
         for (auto& f : failed_) deadline = std::min(deadline, f->retry_at_ms());
         auto ready = [&] { return stop_ || !queue_.empty() || barrier_requested_ > barrier_done_; };
         if (deadline == INT64_MAX) {
@@ -206,14 +207,12 @@ class DiskLogStoreImpl final : public DiskLogStore {
     if (it != logs_.end()) {
       if (auto live = it->second.lock()) return std::shared_ptr<ShardLog>(live);
     }
-    std::string dir = env_.options.dir + "/" + segment::StreamDirName(key.stream_uid) + "/" +
-                      segment::ShardDirName(key.shard_index);
+    std::string dir =
+        env_.options.dir + "/" + segment::StreamDirName(key.stream_uid) + "/" + segment::ShardDirName(key.shard_index);
     uint32_t slot = static_cast<uint32_t>((key.stream_uid * 31 + key.shard_index) % committers_.size());
     std::shared_ptr<Committer> committer = committers_[slot];
-    auto log = std::make_shared<DiskShardLog>(&env_, key, std::move(dir),
-                                              [committer](std::shared_ptr<DiskShardLog> l) {
-                                                committer->Enqueue(std::move(l));
-                                              });
+    auto log = std::make_shared<DiskShardLog>(
+        &env_, key, std::move(dir), [committer](std::shared_ptr<DiskShardLog> l) { committer->Enqueue(std::move(l)); });
     log->committer = slot;
     SLUICE_RETURN_IF_ERROR(log->Recover());
     logs_[{key.stream_uid, key.shard_index}] = log;

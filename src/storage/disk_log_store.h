@@ -44,7 +44,7 @@ struct DiskLogStoreOptions {
   std::string dir;  // holds one directory per stream: <dir>/<uid hex>/<shard>/
   Durability durability = Durability::kSync;
   int64_t sync_interval_ms = 200;
-  uint64_t segment_bytes = 64ull << 20;        // a segment is sealed when the next frame would pass this
+  uint64_t segment_bytes = 64ull << 20;       // a segment is sealed when the next frame would pass this
   int64_t segment_max_age_ms = 3600 * 1000;   // ... or when its first record is this old
   uint64_t index_interval_bytes = 64 << 10;   // sparse index: one entry per this many bytes
   uint64_t zero_fill_max_bytes = 8ull << 20;  // zero-filled space kept ahead of the writer (grows to this)
@@ -61,7 +61,7 @@ struct DiskLogStoreOptions {
   uint64_t read_ahead_max_bytes = 64ull << 20;
   uint32_t commit_threads = 2;
   uint64_t max_staged_bytes_per_shard = 64ull << 20;  // beyond it Append fails kUnavailable
-  int64_t failure_retry_ms = 1000;            // a failed shard re-runs recovery after this
+  int64_t failure_retry_ms = 1000;                    // a failed shard re-runs recovery after this
 };
 
 struct ReadAheadStats {

@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstring>
 #include <condition_variable>
-#include <mutex>
+#include <cstring>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,7 +76,7 @@ class DiskLogStoreTest : public ::testing::Test {
   }
 
   FaultInjectingFileSystem fs_;
-  FileSystem* store_fs_ = nullptr;  // when set, the store uses it instead of fs_
+  FileSystem* store_fs_ = nullptr;          // when set, the store uses it instead of fs_
   std::unique_ptr<FileSystem> wrapper_fs_;  // owns store_fs_ when a test wraps fs_; outlives store_
   uint64_t segment_bytes_ = 64 << 20;
   uint64_t direct_read_min_ = 512 << 10;
@@ -311,7 +311,7 @@ TEST_F(DiskLogStoreTest, DiskFullFailsWritesKeepsReadsAndRecovers) {
   Open();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(Put("before").ok());
   store_->Flush();
-  fs_.SetSpaceLimit(fs_.used_bytes());  // no growth possible
+  fs_.SetSpaceLimit(fs_.used_bytes());           // no growth possible
   auto failed = Put(std::string(3 << 20, 'z'));  // needs more zero-filled space
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), Errc::kUnavailable) << failed.status().ToString();

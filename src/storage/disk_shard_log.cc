@@ -415,9 +415,10 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
     start = std::min(start_offset_.load(), end);
     if (start == end || last_arrival_ms_.load() < ms) return end;
     // Segments (and frames) have non-decreasing arrival times: binary search on the last one.
-    auto it = std::lower_bound(segments_.begin(), segments_.end(), ms, [](const std::shared_ptr<Segment>& s, int64_t t) {
-      return s->end_offset == s->first_offset || s->last_arrival_ms < t;
-    });
+    auto it =
+        std::lower_bound(segments_.begin(), segments_.end(), ms, [](const std::shared_ptr<Segment>& s, int64_t t) {
+          return s->end_offset == s->first_offset || s->last_arrival_ms < t;
+        });
     if (it == segments_.end()) return end;
     seg = *it;
     if (seg->index.empty() || seg->index.front().arrival_ms >= ms) return std::max(seg->first_offset, start);
@@ -436,7 +437,8 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
     const char* frame;
     auto r = cur.Next(&h, &frame);
     // Damage or I/O failure: answer with what is known; Read reports the damage.
-    if (!r.ok() || *r != segment::FrameCheck::kOk) return std::max(r.ok() && *r == segment::FrameCheck::kEnd ? seg_end_off : cur.offset(), start);
+    if (!r.ok() || *r != segment::FrameCheck::kOk)
+      return std::max(r.ok() && *r == segment::FrameCheck::kEnd ? seg_end_off : cur.offset(), start);
     if (h.arrival_ms >= ms) return std::max(h.first_offset, start);
   }
 }
@@ -482,8 +484,7 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
   };
   const size_t direct_min = env_->options.direct_io ? env_->options.direct_read_min_bytes : 0;
   const bool bulk = direct_min > 0 && chunk_for() >= direct_min;
-  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(),
-                           direct_min);
+  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(), direct_min);
   bool sequential = false;
   if (bulk && env_->read_ahead != nullptr) {
     std::shared_ptr<ReadAheadSlot> slot;
@@ -511,18 +512,20 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     if (!r.ok()) return r.status();
     if (*r == segment::FrameCheck::kEnd) {
       if (cur.offset() != seg_end_off || !locate(cur.offset())) break;
-      cur = segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(),
-                           direct_min);
+      cur =
+          segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(), direct_min);
       continue;
     }
     auto corrupt = [&](segment::FrameCheck c, uint64_t offset) {
       std::string check(segment::FrameCheckName(c));
       SLOG(kError, "storage", "corrupt batch",
-           {{"path", seg->path}, {"position", std::to_string(cur.frame_position())},
-            {"offset", std::to_string(offset)}, {"check", check}});
+           {{"path", seg->path},
+            {"position", std::to_string(cur.frame_position())},
+            {"offset", std::to_string(offset)},
+            {"check", check}});
       return Status(Errc::kCorruption, "corrupt batch in " + seg->path + " at position " +
-                                           std::to_string(cur.frame_position()) + " (offset " +
-                                           std::to_string(offset) + "): " + check);
+                                           std::to_string(cur.frame_position()) + " (offset " + std::to_string(offset) +
+                                           "): " + check);
     };
     if (*r != segment::FrameCheck::kOk) return corrupt(*r, cur.offset());
     walked += h.length;

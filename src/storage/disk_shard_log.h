@@ -44,8 +44,7 @@ struct Segment {
 
 // The sparse index keeps a segment's first frame, then the first frame at least `interval`
 // bytes past the previous entry.
-inline void AddToSparseIndex(std::vector<segment::IndexEntry>* index, const segment::IndexEntry& e,
-                             uint64_t interval) {
+inline void AddToSparseIndex(std::vector<segment::IndexEntry>* index, const segment::IndexEntry& e, uint64_t interval) {
   if (index->empty() || e.position >= index->back().position + interval) index->push_back(e);
 }
 
@@ -117,7 +116,8 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   // this shard's read-ahead, unless it is under direct_min or over the store's budget.
   // call_bytes: how far one call of this reader goes (ReadAheadSlot::call_bytes).
   void StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos, uint64_t want,
-                      uint64_t call_bytes, size_t direct_min) const;  // by value: it is often round_.status, which FailRound resets
+                      uint64_t call_bytes,
+                      size_t direct_min) const;  // by value: it is often round_.status, which FailRound resets
   std::string SegmentPath(uint64_t first_offset) const;
   std::string IndexPath(uint64_t first_offset) const;
 

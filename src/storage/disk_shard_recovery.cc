@@ -142,7 +142,8 @@ Status DiskShardLog::RecoverSegments(std::vector<std::shared_ptr<Segment>>* out)
       seg->last_arrival_ms = scan->last_arrival_ms;
       if (scan->stop != segment::FrameCheck::kEnd) {
         SLOG(kWarn, "storage", "torn or corrupt tail cut off",
-             {{"path", path}, {"position", std::to_string(scan->end_position)},
+             {{"path", path},
+              {"position", std::to_string(scan->end_position)},
               {"next_offset", std::to_string(scan->next_offset)},
               {"check", std::string(segment::FrameCheckName(scan->stop))}});
       }

@@ -46,8 +46,7 @@ class LogStoreContractTest : public ::testing::TestWithParam<Backend> {
     log_ = *log;
   }
 
-  uint64_t Append(std::vector<std::pair<std::string, std::string>> records, int64_t ms,
-                  ShardLog* log = nullptr) {
+  uint64_t Append(std::vector<std::pair<std::string, std::string>> records, int64_t ms, ShardLog* log = nullptr) {
     RecordBatchBuilder b;
     for (auto& [k, d] : records) b.AddRecord(k, d);
     auto r = AppendSync(log ? *log : *log_, b, ms);
@@ -55,8 +54,7 @@ class LogStoreContractTest : public ::testing::TestWithParam<Backend> {
     return r.ok() ? r->first_offset : UINT64_MAX;
   }
 
-  std::vector<OwnedRecord> ReadFrom(uint64_t from, ReadLimits limits = {},
-                                    ReadSummary* summary = nullptr) {
+  std::vector<OwnedRecord> ReadFrom(uint64_t from, ReadLimits limits = {}, ReadSummary* summary = nullptr) {
     std::vector<OwnedRecord> out;
     auto r = ReadAll(*log_, from, limits, &out);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -85,11 +83,15 @@ TEST_P(LogStoreContractTest, EmptyLog) {
 }
 
 TEST_P(LogStoreContractTest, AppendReadRoundTrip) {
-  const std::string big(1024 * 1024 + 17, 'B');       // just over 1 MiB
-  const std::string huge(3 * 1024 * 1024 + 5, 'H');   // several MiB
-  std::vector<std::pair<std::string, std::string>> recs = {
-      {"pk-a", "hello"}, {"pk-b", ""}, {"", "keyless"}, {"pk-big", big},
-      {"pk-c", std::string(1000, 'c')}, {std::string(256, 'K'), huge}, {"pk-d", "tail"}};
+  const std::string big(1024 * 1024 + 17, 'B');      // just over 1 MiB
+  const std::string huge(3 * 1024 * 1024 + 5, 'H');  // several MiB
+  std::vector<std::pair<std::string, std::string>> recs = {{"pk-a", "hello"},
+                                                           {"pk-b", ""},
+                                                           {"", "keyless"},
+                                                           {"pk-big", big},
+                                                           {"pk-c", std::string(1000, 'c')},
+                                                           {std::string(256, 'K'), huge},
+                                                           {"pk-d", "tail"}};
   EXPECT_EQ(Append(recs, 1000), 0u);
   LogBounds b = log_->Bounds();
   EXPECT_EQ(b.start_offset, 0u);
@@ -184,8 +186,11 @@ TEST_P(LogStoreContractTest, ReadMaxRecords) {
 
 TEST_P(LogStoreContractTest, ReadMaxBytes) {
   // Data sizes 100, 200, 300, 400.
-  Append({{"a", std::string(100, 'a')}, {"b", std::string(200, 'b')},
-          {"c", std::string(300, 'c')}, {"d", std::string(400, 'd')}}, 1);
+  Append({{"a", std::string(100, 'a')},
+          {"b", std::string(200, 'b')},
+          {"c", std::string(300, 'c')},
+          {"d", std::string(400, 'd')}},
+         1);
   ReadSummary s;
   // Exact fit: 100 + 200 = 300 fits, the 300-byte record does not.
   auto got = ReadFrom(0, {.max_records = 100, .max_bytes = 300}, &s);
@@ -245,12 +250,12 @@ TEST_P(LogStoreContractTest, OffsetForTimestamp) {
   EXPECT_EQ(log_->OffsetForTimestamp(INT64_MIN), 0u);
   EXPECT_EQ(log_->OffsetForTimestamp(0), 0u);
   EXPECT_EQ(log_->OffsetForTimestamp(90), 0u);
-  EXPECT_EQ(log_->OffsetForTimestamp(100), 0u);   // tie: first of the equal run
+  EXPECT_EQ(log_->OffsetForTimestamp(100), 0u);  // tie: first of the equal run
   EXPECT_EQ(log_->OffsetForTimestamp(101), 4u);
   EXPECT_EQ(log_->OffsetForTimestamp(200), 4u);
-  EXPECT_EQ(log_->OffsetForTimestamp(250), 6u);   // the clamped record counts as 300
+  EXPECT_EQ(log_->OffsetForTimestamp(250), 6u);  // the clamped record counts as 300
   EXPECT_EQ(log_->OffsetForTimestamp(300), 6u);
-  EXPECT_EQ(log_->OffsetForTimestamp(301), 8u);   // none: end_offset
+  EXPECT_EQ(log_->OffsetForTimestamp(301), 8u);  // none: end_offset
   EXPECT_EQ(log_->OffsetForTimestamp(INT64_MAX), 8u);
 }
 
@@ -339,7 +344,8 @@ TEST_P(LogStoreContractTest, ConcurrentAppendsOneShard) {
 
   // The acknowledged ranges tile [0, end) exactly.
   std::map<uint64_t, uint32_t> ranges;
-  for (auto& per : acks) for (auto [first, n] : per) EXPECT_TRUE(ranges.emplace(first, n).second);
+  for (auto& per : acks)
+    for (auto [first, n] : per) EXPECT_TRUE(ranges.emplace(first, n).second);
   uint64_t next = 0;
   for (auto [first, n] : ranges) {
     EXPECT_EQ(first, next);
@@ -360,9 +366,7 @@ TEST_P(LogStoreContractTest, ConcurrentAppendsOneShard) {
     EXPECT_EQ(got[i].key, KeyOf(writer));
     EXPECT_EQ(seq, next_seq[writer]) << "writer " << writer;
     next_seq[writer] = seq + 1;
-    if (i > 0) {
-      EXPECT_LE(got[i - 1].arrival_ms, got[i].arrival_ms);
-    }
+    if (i > 0) { EXPECT_LE(got[i - 1].arrival_ms, got[i].arrival_ms); }
   }
   uint64_t total = 0;
   for (int t = 0; t < kThreads; ++t) total += next_seq[t];
@@ -401,8 +405,8 @@ TEST_P(LogStoreContractTest, ConcurrentReadsDuringAppends) {
         uint64_t expect_offset = pos;
         auto r = log_->Read(pos, {.max_records = 37, .max_bytes = 8192}, [&](const RecordView& v) {
           uint64_t w, s;
-          if (v.offset != expect_offset++ || !ParsePayload(v.data, &w, &s) || w >= kWriters ||
-              s != next_seq[w] || v.arrival_ms < last_arrival) {
+          if (v.offset != expect_offset++ || !ParsePayload(v.data, &w, &s) || w >= kWriters || s != next_seq[w] ||
+              v.arrival_ms < last_arrival) {
             failed = true;
             return;
           }

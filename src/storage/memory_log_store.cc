@@ -8,8 +8,7 @@ namespace sluice::storage {
 
 namespace internal {
 
-MemoryAccounting::MemoryAccounting(uint64_t limit_bytes, size_t spare_chunk_size,
-                                   uint64_t spare_limit_bytes)
+MemoryAccounting::MemoryAccounting(uint64_t limit_bytes, size_t spare_chunk_size, uint64_t spare_limit_bytes)
     : limit_bytes_(limit_bytes),
       spare_chunk_size_(spare_chunk_size),
       max_spares_(static_cast<size_t>(spare_limit_bytes / spare_chunk_size)) {
@@ -75,14 +74,12 @@ inline RecordHeader LoadHeader(const char* p) {
   return h;
 }
 
-inline size_t RecordSize(const RecordHeader& h) {
-  return kRecordHeaderBytes + size_t{h.key_len} + size_t{h.data_len};
-}
+inline size_t RecordSize(const RecordHeader& h) { return kRecordHeaderBytes + size_t{h.key_len} + size_t{h.data_len}; }
 
 }  // namespace
 
-MemoryShardLog::MemoryShardLog(std::shared_ptr<internal::MemoryAccounting> accounting,
-                               size_t min_chunk_bytes, size_t max_chunk_bytes)
+MemoryShardLog::MemoryShardLog(std::shared_ptr<internal::MemoryAccounting> accounting, size_t min_chunk_bytes,
+                               size_t max_chunk_bytes)
     : accounting_(std::move(accounting)),
       min_chunk_bytes_(std::max<size_t>(min_chunk_bytes, 64)),
       max_chunk_bytes_(std::max(max_chunk_bytes, std::max<size_t>(min_chunk_bytes, 64))) {}
@@ -98,8 +95,7 @@ const MemoryShardLog::Entry& MemoryShardLog::EntryAt(const Directory* dir, uint6
   return block->entries[offset & (kBlockEntries - 1)];
 }
 
-size_t MemoryShardLog::NextChunkSize(size_t last_size, size_t need_at_least,
-                                     size_t remaining_batch) const {
+size_t MemoryShardLog::NextChunkSize(size_t last_size, size_t need_at_least, size_t remaining_batch) const {
   // Geometric growth, but big enough for the rest of the batch (up to the maximum) so that a
   // large batch is one memcpy, and never smaller than the record that needs it.
   size_t size = std::max(min_chunk_bytes_, std::min(max_chunk_bytes_, last_size * 2));
@@ -126,16 +122,13 @@ MemoryShardLog::Block* MemoryShardLog::EnsureBlock(uint64_t block_no) {
   return slot;
 }
 
-Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arrival_ms,
-                             bool apply, Plan* plan) {
+Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arrival_ms, bool apply, Plan* plan) {
   const char* src = bytes.data();
   const size_t size = bytes.size();
   const uint64_t first = end_offset_.load(std::memory_order_relaxed);
 
   // Simulated writer state; in apply mode it tracks the real state step by step.
-  size_t cur_free = current_chunk_ == SIZE_MAX
-                        ? 0
-                        : chunks_[current_chunk_].capacity - chunks_[current_chunk_].used;
+  size_t cur_free = current_chunk_ == SIZE_MAX ? 0 : chunks_[current_chunk_].capacity - chunks_[current_chunk_].used;
   size_t last_chunk_size = last_chunk_size_;
   uint64_t total_bytes = 0;
   uint32_t full_chunks = 0;
@@ -221,8 +214,7 @@ Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arr
   return Status::Ok();
 }
 
-void MemoryShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms,
-                            AppendCallback done) {
+void MemoryShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) {
   Result<AppendResult> result = AppendResult{};
   {
     std::lock_guard<std::mutex> lock(append_mu_);
@@ -271,8 +263,8 @@ Status MemoryShardLog::Reserve(const Plan& plan) {
   prepared_.clear();
   accounting_->DropSpares();
   if (accounting_->TryReserve(plan.total_bytes)) return Status::Ok();
-  return Status(Errc::kUnavailable, "storage full: memory limit of " +
-                                        std::to_string(accounting_->limit_bytes()) + " bytes reached");
+  return Status(Errc::kUnavailable,
+                "storage full: memory limit of " + std::to_string(accounting_->limit_bytes()) + " bytes reached");
 }
 
 LogBounds MemoryShardLog::Bounds() const {
@@ -488,8 +480,8 @@ MemoryLogStoreOptions Normalize(MemoryLogStoreOptions o) {
 
 MemoryLogStore::MemoryLogStore(MemoryLogStoreOptions options)
     : options_(Normalize(options)),
-      accounting_(std::make_shared<internal::MemoryAccounting>(
-          options_.memory_limit_bytes, options_.max_chunk_bytes, options_.spare_chunk_bytes)) {}
+      accounting_(std::make_shared<internal::MemoryAccounting>(options_.memory_limit_bytes, options_.max_chunk_bytes,
+                                                               options_.spare_chunk_bytes)) {}
 
 MemoryLogStore::~MemoryLogStore() = default;
 
@@ -497,8 +489,7 @@ Result<std::shared_ptr<ShardLog>> MemoryLogStore::OpenShard(const ShardKey& key)
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = shards_[{key.stream_uid, key.shard_index}];
   if (!slot) {
-    slot = std::make_shared<MemoryShardLog>(accounting_, options_.min_chunk_bytes,
-                                            options_.max_chunk_bytes);
+    slot = std::make_shared<MemoryShardLog>(accounting_, options_.min_chunk_bytes, options_.max_chunk_bytes);
   }
   return std::shared_ptr<ShardLog>(slot);
 }

@@ -152,8 +152,8 @@ class MemoryShardLog final : public ShardLog {
   };
   // How an append will use memory; computed before anything is modified.
   struct Plan {
-    uint64_t total_bytes = 0;   // chunk + block bytes the append adds to the shard
-    uint32_t full_chunks = 0;   // chunks of max_chunk_bytes among them (may come from spares)
+    uint64_t total_bytes = 0;  // chunk + block bytes the append adds to the shard
+    uint32_t full_chunks = 0;  // chunks of max_chunk_bytes among them (may come from spares)
   };
 
   const Entry& EntryAt(const Directory* dir, uint64_t offset) const;
@@ -184,20 +184,20 @@ class MemoryShardLog final : public ShardLog {
   std::mutex trim_mu_;
   // Serialises appends (and the pointer moves of trim/drop). Guards the writer state below.
   std::mutex append_mu_;
-  std::vector<Chunk> chunks_;             // creation order; entries point into them
-  size_t current_chunk_ = SIZE_MAX;       // chunk small records go to, SIZE_MAX if none
-  size_t last_chunk_size_ = 0;            // for geometric growth
+  std::vector<Chunk> chunks_;                            // creation order; entries point into them
+  size_t current_chunk_ = SIZE_MAX;                      // chunk small records go to, SIZE_MAX if none
+  size_t last_chunk_size_ = 0;                           // for geometric growth
   std::vector<std::unique_ptr<Directory>> directories_;  // back() is the published one
   int64_t writer_last_arrival_ms_ = 0;
   std::vector<std::unique_ptr<char[]>> prepared_;  // full chunks reserved for the current append
 
   // Held shared by readers for a whole call, exclusively by TrimBefore/Drop when they free.
   mutable std::shared_mutex lifetime_mu_;
-  std::atomic<uint64_t> end_offset_{0};        // published tip (release/acquire)
+  std::atomic<uint64_t> end_offset_{0};         // published tip (release/acquire)
   std::atomic<Directory*> directory_{nullptr};  // published directory
-  uint64_t start_offset_ = 0;                  // written under trim_mu_ + lifetime_mu_ exclusive
-  int64_t trimmed_last_arrival_ms_ = 0;        // arrival of the newest trimmed record
-  bool dropped_ = false;                       // written under all three locks
+  uint64_t start_offset_ = 0;                   // written under trim_mu_ + lifetime_mu_ exclusive
+  int64_t trimmed_last_arrival_ms_ = 0;         // arrival of the newest trimmed record
+  bool dropped_ = false;                        // written under all three locks
 
   std::atomic<uint64_t> bytes_held_{0};
   std::atomic<uint64_t> record_bytes_{0};  // bytes appended in total

@@ -87,9 +87,8 @@ TEST(MemoryLogStoreTest, AccountingPerShardAndTotal) {
 }
 
 TEST(MemoryLogStoreTest, MemoryLimitRejectsAndChangesNothing) {
-  auto store = NewMemoryLogStore({.memory_limit_bytes = 256 * 1024,
-                                  .min_chunk_bytes = 16 * 1024,
-                                  .max_chunk_bytes = 64 * 1024});
+  auto store =
+      NewMemoryLogStore({.memory_limit_bytes = 256 * 1024, .min_chunk_bytes = 16 * 1024, .max_chunk_bytes = 64 * 1024});
   auto log = Open(*store, {1, 0});
   auto other = Open(*store, {2, 0});
   // Fill until the limit bites.
@@ -143,8 +142,8 @@ TEST(MemoryLogStoreTest, MemoryLimitRejectsAndChangesNothing) {
 }
 
 TEST(MemoryLogStoreTest, SpareChunksAreReused) {
-  auto store = NewMemoryLogStore({.memory_limit_bytes = 0, .min_chunk_bytes = 1024,
-                                  .max_chunk_bytes = 4096, .spare_chunk_bytes = 4 * 4096});
+  auto store = NewMemoryLogStore(
+      {.memory_limit_bytes = 0, .min_chunk_bytes = 1024, .max_chunk_bytes = 4096, .spare_chunk_bytes = 4 * 4096});
   auto log = Open(*store, {1, 0});
   uint64_t n = 0;
   for (int i = 0; i < 40; ++i) {  // ~40 KiB: 1 KiB + 2 KiB chunks, then full 4 KiB ones
@@ -175,8 +174,10 @@ TEST(MemoryLogStoreTest, SpareChunksAreReused) {
 }
 
 TEST(MemoryLogStoreTest, SparesReleasedWhenLimitReached) {
-  auto store = NewMemoryLogStore({.memory_limit_bytes = 64 * 1024, .min_chunk_bytes = 4096,
-                                  .max_chunk_bytes = 4096, .spare_chunk_bytes = 64 * 1024});
+  auto store = NewMemoryLogStore({.memory_limit_bytes = 64 * 1024,
+                                  .min_chunk_bytes = 4096,
+                                  .max_chunk_bytes = 4096,
+                                  .spare_chunk_bytes = 64 * 1024});
   auto a = Open(*store, {1, 0});
   uint64_t n = 0;
   while (AppendSync(*a, Batch(1, 3000, 0, n), 1).ok()) ++n;

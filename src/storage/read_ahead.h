@@ -60,8 +60,8 @@ class ReadAheadBudget {
 class ReadAheadSlot {
  public:
   // call_bytes: how many bytes one call of the reader it is for goes through (for the next one).
-  ReadAheadSlot(std::shared_ptr<ReadAheadBudget> budget, std::shared_ptr<File> file, uint64_t start,
-                uint64_t length, uint64_t valid_end, segment::ReadBuffer buf, uint64_t call_bytes = 0)
+  ReadAheadSlot(std::shared_ptr<ReadAheadBudget> budget, std::shared_ptr<File> file, uint64_t start, uint64_t length,
+                uint64_t valid_end, segment::ReadBuffer buf, uint64_t call_bytes = 0)
       : budget_(std::move(budget)),
         file_(std::move(file)),
         start_(start),
@@ -71,16 +71,14 @@ class ReadAheadSlot {
         buf_(std::move(buf)) {}
   ~ReadAheadSlot() { budget_->Give(length_, std::move(buf_)); }
 
-  void Run();  // on a pool thread
+  void Run();     // on a pool thread
   void Cancel();  // instead of Run: TakeInto returns 0
   // Waits for Run; on success swaps the bytes read into *buf and returns how many of them are
   // valid (from start()); 0 when the read failed (the caller reads for itself).
   size_t TakeInto(segment::ReadBuffer* buf);
 
   // Whether a read of `file` starting at `pos` can use this read-ahead.
-  bool Covers(const File* file, uint64_t pos) const {
-    return file == file_.get() && start_ <= pos && pos < valid_end_;
-  }
+  bool Covers(const File* file, uint64_t pos) const { return file == file_.get() && start_ <= pos && pos < valid_end_; }
   uint64_t start() const { return start_; }
   uint64_t length() const { return length_; }
   uint64_t call_bytes() const { return call_bytes_; }

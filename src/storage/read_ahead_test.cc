@@ -44,8 +44,8 @@ TEST(ReadAheadSlotTest, HandsOverOnlyTheBytesCommittedWhenItStarted) {
   uint64_t valid_end = 2 * kDirectIoAlignment + 100;
   {
     ReadAheadPool pool(1);  // joined before the check below: its thread may hold the slot a moment
-    auto slot = std::make_shared<ReadAheadSlot>(budget, file, kDirectIoAlignment, 2 * kDirectIoAlignment,
-                                                valid_end, std::move(buf));
+    auto slot = std::make_shared<ReadAheadSlot>(budget, file, kDirectIoAlignment, 2 * kDirectIoAlignment, valid_end,
+                                                std::move(buf));
     pool.Submit(slot);
     segment::ReadBuffer mine;
     size_t got = slot->TakeInto(&mine);
@@ -60,14 +60,14 @@ TEST(ReadAheadSlotTest, FailedOrCancelledReadsHandOverNothing) {
   FaultInjectingFileSystem fs;
   auto file = FileWith(&fs, std::string(kDirectIoAlignment, 'y'));
   auto budget = std::make_shared<ReadAheadBudget>(1 << 20);
-  auto cancelled = std::make_shared<ReadAheadSlot>(budget, file, 0, kDirectIoAlignment, kDirectIoAlignment,
-                                                   segment::ReadBuffer());
+  auto cancelled =
+      std::make_shared<ReadAheadSlot>(budget, file, 0, kDirectIoAlignment, kDirectIoAlignment, segment::ReadBuffer());
   cancelled->Cancel();
   segment::ReadBuffer mine;
   EXPECT_EQ(cancelled->TakeInto(&mine), 0u);
   // Unaligned: ReadAtDirect refuses, the slot reports nothing and the reader reads for itself.
-  auto bad = std::make_shared<ReadAheadSlot>(budget, file, 1, kDirectIoAlignment, kDirectIoAlignment,
-                                             segment::ReadBuffer());
+  auto bad =
+      std::make_shared<ReadAheadSlot>(budget, file, 1, kDirectIoAlignment, kDirectIoAlignment, segment::ReadBuffer());
   bad->Run();
   EXPECT_EQ(bad->TakeInto(&mine), 0u);
 }

@@ -46,7 +46,11 @@ TEST(RecordBatchTest, AddRecordRoundTrip) {
 TEST(RecordBatchTest, WireLayoutIsLittleEndianHeaderKeyData) {
   RecordBatchBuilder b;
   b.AddRecord("ab", "xyz");
-  const std::string expected("\x03\x00\x00\x00\x02\x00" "ab" "xyz", 11);
+  const std::string expected(
+      "\x03\x00\x00\x00\x02\x00"
+      "ab"
+      "xyz",
+      11);
   EXPECT_EQ(b.bytes(), expected);
 }
 

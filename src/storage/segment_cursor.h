@@ -49,8 +49,8 @@ class FrameCursor {
   // least direct_min_bytes (0: none) bypass the page cache: bulk reads of uncached data cost
   // the page cache's allocation and copy otherwise (~1 s of CPU per GB in this VM), and a
   // reader catching up would evict the tail that other readers want.
-  FrameCursor(const File* file, uint64_t pos, uint64_t offset, uint64_t end_pos, size_t chunk_bytes,
-              ReadBuffer* buf, size_t direct_min_bytes = 0)
+  FrameCursor(const File* file, uint64_t pos, uint64_t offset, uint64_t end_pos, size_t chunk_bytes, ReadBuffer* buf,
+              size_t direct_min_bytes = 0)
       : file_(file),
         pos_(pos),
         offset_(offset),
@@ -71,7 +71,7 @@ class FrameCursor {
   }
 
   uint64_t frame_position() const { return frame_pos_; }
-  uint64_t position() const { return pos_; }  // the next frame's position
+  uint64_t position() const { return pos_; }   // the next frame's position
   uint64_t offset() const { return offset_; }  // the next frame's first offset
 
  private:

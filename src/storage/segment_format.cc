@@ -80,8 +80,8 @@ std::string_view FrameCheckName(FrameCheck c) {
   return "unknown";
 }
 
-FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset,
-                      FrameHeader* header, bool check_payload) {
+FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset, FrameHeader* header,
+                      bool check_payload) {
   if (available < 4) {
     // A frame may end 1-3 bytes before the end of the zero-filled space.
     for (size_t i = 0; i < available; ++i)
@@ -93,8 +93,8 @@ FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_
   if (available < kFrameHeaderBytes) return FrameCheck::kTruncated;
   FrameHeader h = DecodeFrameHeader(bytes);
   if (header) *header = h;
-  if (h.length < kFrameHeaderBytes || h.length > kMaxFrameBytes || h.version != kFrameVersion || h.flags != 0 || h.record_count == 0 ||
-      uint64_t{h.record_count} * kRecordHeaderBytes > h.length - kFrameHeaderBytes)
+  if (h.length < kFrameHeaderBytes || h.length > kMaxFrameBytes || h.version != kFrameVersion || h.flags != 0 ||
+      h.record_count == 0 || uint64_t{h.record_count} * kRecordHeaderBytes > h.length - kFrameHeaderBytes)
     return FrameCheck::kBadHeader;
   if (h.length > available) return FrameCheck::kTruncated;
   if (crc32c::Unmask(h.crc) != crc32c::Value(bytes + 8, h.length - 8)) return FrameCheck::kBadCrc;

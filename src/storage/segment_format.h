@@ -64,8 +64,8 @@ struct IndexEntry {
 
 struct SegmentIndex {
   uint64_t first_offset = 0;
-  uint64_t end_offset = 0;   // one past the last record
-  uint64_t data_bytes = 0;   // bytes of frames (the sealed file's size)
+  uint64_t end_offset = 0;  // one past the last record
+  uint64_t data_bytes = 0;  // bytes of frames (the sealed file's size)
   int64_t last_arrival_ms = 0;
   std::vector<IndexEntry> entries;
 };
@@ -79,12 +79,12 @@ void SealFrame(char* frame, uint32_t length);
 
 enum class FrameCheck {
   kOk,
-  kEnd,          // length 0: no frame here
-  kTruncated,    // the frame runs past the available bytes
-  kBadHeader,    // impossible length, version or count
+  kEnd,        // length 0: no frame here
+  kTruncated,  // the frame runs past the available bytes
+  kBadHeader,  // impossible length, version or count
   kBadCrc,
-  kBadOffset,    // first_offset is not the expected one
-  kBadPayload,   // records do not tile the payload exactly
+  kBadOffset,   // first_offset is not the expected one
+  kBadPayload,  // records do not tile the payload exactly
 };
 std::string_view FrameCheckName(FrameCheck c);
 
@@ -92,8 +92,8 @@ std::string_view FrameCheckName(FrameCheck c);
 // may be longer). expected_offset: the offset the frame must start at, if known.
 // check_payload = false skips the walk over the records (kBadPayload is then never returned): for
 // readers that walk the records anyway and check the count themselves.
-FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset,
-                      FrameHeader* header, bool check_payload = true);
+FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset, FrameHeader* header,
+                      bool check_payload = true);
 
 std::string SegmentFileName(uint64_t first_offset);
 std::string IndexFileName(uint64_t first_offset);

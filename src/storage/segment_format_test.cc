@@ -16,7 +16,8 @@ namespace {
 constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
 
 // A sealed frame holding `batch`; header fields other than the length and count from `h`.
-std::string MakeFrame(const RecordBatchBuilder& batch, FrameHeader h = {.first_offset = 100, .arrival_ms = 1700000000123}) {
+std::string MakeFrame(const RecordBatchBuilder& batch,
+                      FrameHeader h = {.first_offset = 100, .arrival_ms = 1700000000123}) {
   std::string frame(kFrameHeaderBytes, '\0');
   frame += batch.bytes();
   h.length = static_cast<uint32_t>(frame.size());
@@ -47,8 +48,13 @@ std::string WithField(std::string frame, size_t at, T value) {
 }
 
 TEST(SegmentFrameTest, HeaderRoundTripsLittleEndian) {
-  FrameHeader h{.length = 0x01020304, .crc = 99, .first_offset = 0x1122334455667788, .arrival_ms = -5,
-                .record_count = 7, .version = kFrameVersion, .flags = 0};
+  FrameHeader h{.length = 0x01020304,
+                .crc = 99,
+                .first_offset = 0x1122334455667788,
+                .arrival_ms = -5,
+                .record_count = 7,
+                .version = kFrameVersion,
+                .flags = 0};
   char buf[kFrameHeaderBytes];
   EncodeFrameHeader(h, buf);
   EXPECT_EQ(std::string(buf, 4), "\x04\x03\x02\x01");
@@ -178,22 +184,25 @@ TEST(SegmentFileNameTest, RoundTrips) {
 }
 
 TEST(SegmentFileNameTest, RejectsOtherNames) {
-  for (std::string_view name :
-       {"", ".log", "0000000000000000001.log", "000000000000000000001.log", "00000000000000000001.idx",
-        "00000000000000000001.log.tmp", "00000000000000000001.LOG", "0000000000000000000a.log",
-        "+0000000000000000001.log", "-0000000000000000001.log", " 0000000000000000001.log",
-        "99999999999999999999.log", "00000000000000000001"})
+  for (std::string_view name : {"", ".log", "0000000000000000001.log", "000000000000000000001.log",
+                                "00000000000000000001.idx", "00000000000000000001.log.tmp", "00000000000000000001.LOG",
+                                "0000000000000000000a.log", "+0000000000000000001.log", "-0000000000000000001.log",
+                                " 0000000000000000001.log", "99999999999999999999.log", "00000000000000000001"})
     EXPECT_EQ(ParseSegmentFileName(name), std::nullopt) << name;
   EXPECT_EQ(ParseIndexFileName("00000000000000000001.log"), std::nullopt);
-  for (std::string_view name : {"", "abc", "000000000000abc", "00000000000000abc", "000000000000abcg", "-00000000000abc"})
+  for (std::string_view name :
+       {"", "abc", "000000000000abc", "00000000000000abc", "000000000000abcg", "-00000000000abc"})
     EXPECT_EQ(ParseStreamDirName(name), std::nullopt) << name;
   for (std::string_view name : {"", "00007", "00000a", "4294967296", "99999999999999999999999", "-00001", " 000001"})
     EXPECT_EQ(ParseShardDirName(name), std::nullopt) << name;
 }
 
 SegmentIndex SampleIndex(size_t entries) {
-  SegmentIndex idx{.first_offset = 1000, .end_offset = 1000 + 10 * entries, .data_bytes = 4096 * entries,
-                   .last_arrival_ms = 1700000000999, .entries = {}};
+  SegmentIndex idx{.first_offset = 1000,
+                   .end_offset = 1000 + 10 * entries,
+                   .data_bytes = 4096 * entries,
+                   .last_arrival_ms = 1700000000999,
+                   .entries = {}};
   for (size_t i = 0; i < entries; ++i)
     idx.entries.push_back({1000 + 10 * i, 4096 * i, 1700000000000 + static_cast<int64_t>(i)});
   return idx;

@@ -29,9 +29,9 @@ Result<ScanResult> ScanSegment(const File& file, uint64_t first_offset,
     if (c == FrameCheck::kTruncated && avail >= kFrameHeaderBytes && h.length > r.file_size - pos) at_eof = true;
     if ((c == FrameCheck::kTruncated || (c == FrameCheck::kEnd && avail < 4)) && !at_eof) {
       // Refill from pos; grow the buffer when one frame is larger than it.
-      size_t want = std::max(kScanChunk, c == FrameCheck::kTruncated && avail >= kFrameHeaderBytes
-                                             ? static_cast<size_t>(h.length)
-                                             : size_t{0});
+      size_t want =
+          std::max(kScanChunk, c == FrameCheck::kTruncated && avail >= kFrameHeaderBytes ? static_cast<size_t>(h.length)
+                                                                                         : size_t{0});
       if (want > buf.size()) buf.resize(want);
       size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), r.file_size - pos));
       auto got = file.ReadAt(pos, buf.data(), n);

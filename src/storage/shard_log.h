@@ -27,16 +27,16 @@ struct ReadLimits {
 };
 
 struct ReadSummary {
-  uint64_t next_offset = 0;        // where the next read should start
+  uint64_t next_offset = 0;  // where the next read should start
   uint32_t records = 0;
-  uint64_t bytes = 0;              // data bytes visited
-  int64_t last_arrival_ms = 0;     // arrival time of the last visited record (0 if none)
+  uint64_t bytes = 0;           // data bytes visited
+  int64_t last_arrival_ms = 0;  // arrival time of the last visited record (0 if none)
 };
 
 struct LogBounds {
-  uint64_t start_offset = 0;   // oldest retained record (trim horizon)
-  uint64_t end_offset = 0;     // next offset to be assigned (the tip)
-  int64_t last_arrival_ms = 0; // arrival time of the newest record, 0 if empty
+  uint64_t start_offset = 0;    // oldest retained record (trim horizon)
+  uint64_t end_offset = 0;      // next offset to be assigned (the tip)
+  int64_t last_arrival_ms = 0;  // arrival time of the newest record, 0 if empty
 };
 
 // Contract details every backend honours (checked by log_store_contract_test.cc):

@@ -16,9 +16,7 @@ namespace sluice::storage::testing {
 inline Result<AppendResult> AppendSync(ShardLog& log, const RecordBatchBuilder& batch, int64_t ms) {
   std::promise<Result<AppendResult>> promise;
   auto future = promise.get_future();
-  log.Append(batch, ms, [&](Result<AppendResult> r) {
-    promise.set_value(std::move(r));
-  });
+  log.Append(batch, ms, [&](Result<AppendResult> r) { promise.set_value(std::move(r)); });
   return future.get();
 }
 

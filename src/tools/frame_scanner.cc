@@ -68,8 +68,8 @@ Result<ScannedFrame> FrameScanner::Next(std::optional<uint64_t> expected_offset)
 }
 
 bool FrameScanner::CanStepOver(const ScannedFrame& f, uint64_t file_size) {
-  bool sane_header = f.check == FrameCheck::kBadCrc || f.check == FrameCheck::kBadOffset ||
-                     f.check == FrameCheck::kBadPayload;
+  bool sane_header =
+      f.check == FrameCheck::kBadCrc || f.check == FrameCheck::kBadOffset || f.check == FrameCheck::kBadPayload;
   return sane_header && f.pos + f.header.length <= file_size;
 }
 

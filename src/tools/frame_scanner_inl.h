@@ -13,8 +13,8 @@ Result<SegmentEnd> WalkSegment(FrameScanner& scanner, std::optional<uint64_t> ex
     if (!f.ok()) return f.status();
     // CheckFrame calls fewer than 4 bytes "truncated" even when they are zero; at the end of a
     // pre-zeroed file they are just unused space, and FindNonZero judges them either way.
-    bool end_marker = f->check == FrameCheck::kEnd ||
-                      (f->check == FrameCheck::kTruncated && scanner.file_size() - f->pos < 4);
+    bool end_marker =
+        f->check == FrameCheck::kEnd || (f->check == FrameCheck::kTruncated && scanner.file_size() - f->pos < 4);
     if (end_marker) {
       auto stale = scanner.FindNonZero();
       if (!stale.ok()) return stale.status();
@@ -36,8 +36,8 @@ Result<SegmentEnd> WalkSegment(FrameScanner& scanner, std::optional<uint64_t> ex
       end.damaged_end = true;
       return end;
     }
-    expected = f->check == FrameCheck::kBadOffset ? std::optional<uint64_t>(h.first_offset + h.record_count)
-                                                  : std::nullopt;
+    expected =
+        f->check == FrameCheck::kBadOffset ? std::optional<uint64_t>(h.first_offset + h.record_count) : std::nullopt;
     scanner.Seek(f->pos + h.length);
   }
 }

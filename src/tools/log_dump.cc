@@ -25,8 +25,8 @@ std::string IsoTime(int64_t ms) {
   std::tm tm{};
   if (!gmtime_r(&t, &tm)) return "?";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem));
   return buf;
 }
 
@@ -139,9 +139,7 @@ Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
     } else {
       out_ << '?';
     }
-    if (end->stale) {
-      out_ << " stale non-zero bytes at pos " << end->stale->first << ".." << end->stale->second;
-    }
+    if (end->stale) { out_ << " stale non-zero bytes at pos " << end->stale->first << ".." << end->stale->second; }
     out_ << '\n';
   }
   return true;

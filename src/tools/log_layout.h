@@ -24,7 +24,7 @@ struct ShardFiles {
   uint64_t stream_uid = 0;
   uint32_t shard_index = 0;
   std::string path;
-  std::vector<SegmentFiles> segments;     // by first offset
+  std::vector<SegmentFiles> segments;       // by first offset
   std::vector<std::string> orphan_indexes;  // .idx files without their .log
 };
 

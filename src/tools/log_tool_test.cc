@@ -147,8 +147,7 @@ TEST_F(LogToolTest, TornTailInPreZeroedSpaceIsACrcError) {
   Write(Segment(0), false);
   WriteFile(LogPath(0), bytes + std::string(512, '\0'));
   EXPECT_EQ(Verify(), kExitProblems);
-  EXPECT_NE(out_.str().find(": pos " + std::to_string(s.frame_pos[2]) + ": offset 4: CRC mismatch"),
-            std::string::npos)
+  EXPECT_NE(out_.str().find(": pos " + std::to_string(s.frame_pos[2]) + ": offset 4: CRC mismatch"), std::string::npos)
       << out_.str();
 }
 
@@ -194,13 +193,13 @@ TEST_F(LogToolTest, IndexThatDisagreesWithItsSegment) {
   Write(Segment(6), false, 64);
   EXPECT_EQ(Verify(), kExitProblems);
   const std::string& o = out_.str();
-  EXPECT_NE(o.find(": pos 72: offset 2: bad index (entry points at position " +
-                   std::to_string(s.frame_pos[1] + 1) + ", not at a frame start)"),
+  EXPECT_NE(o.find(": pos 72: offset 2: bad index (entry points at position " + std::to_string(s.frame_pos[1] + 1) +
+                   ", not at a frame start)"),
             std::string::npos)
       << o;
-  EXPECT_NE(o.find("offset 4: bad index (entry for position " + std::to_string(s.frame_pos[2]) +
-                   " disagrees with the frame"),
-            std::string::npos)
+  EXPECT_NE(
+      o.find("offset 4: bad index (entry for position " + std::to_string(s.frame_pos[2]) + " disagrees with the frame"),
+      std::string::npos)
       << o;
   EXPECT_NE(o.find("end_offset does not match the segment, whose data ends at offset 6"), std::string::npos) << o;
   EXPECT_NE(o.find("data_bytes " + std::to_string(s.bytes.size() - 1)), std::string::npos) << o;
@@ -253,8 +252,7 @@ TEST_F(LogToolTest, FewZeroBytesAtTheEndOfAFileAreNotATornFrame) {
 TEST_F(LogToolTest, StreamAndShardFilters) {
   WriteCleanShard();
   Write(Segment(0).Frames(1), false, 0, /*shard=*/3);
-  EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--stream", seg::StreamDirName(kStream), "--shard", "3"}),
-            kExitClean);
+  EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--stream", seg::StreamDirName(kStream), "--shard", "3"}), kExitClean);
   EXPECT_NE(out_.str().find("shards=1 segments=1 frames=1 "), std::string::npos) << out_.str();
   EXPECT_EQ(Run({"verify", "--data-dir", dir_, "--stream", "1"}), kExitProblems);
   EXPECT_NE(err_.str().find("no such stream"), std::string::npos);
@@ -280,8 +278,7 @@ TEST_F(LogToolTest, DumpPrintsSegmentsFramesAndRecords) {
   EXPECT_NE(o.find("    record offset=1 key=\"p\\\"k\" size=3 hex=0001ff\n"), std::string::npos) << o;
   EXPECT_NE(o.find("arrival=1700000001500 (2023-11-14T22:13:21.500Z)"), std::string::npos) << o;
   EXPECT_NE(o.find("size=40 text=\"" + std::string(32, 'z') + "\"...\n"), std::string::npos) << o;
-  EXPECT_NE(o.find("  end of data pos=" + std::to_string(s.bytes.size()) + " next_offset=3\n"), std::string::npos)
-      << o;
+  EXPECT_NE(o.find("  end of data pos=" + std::to_string(s.bytes.size()) + " next_offset=3\n"), std::string::npos) << o;
 }
 
 TEST_F(LogToolTest, DumpFromOffsetWithLimit) {
@@ -290,7 +287,8 @@ TEST_F(LogToolTest, DumpFromOffsetWithLimit) {
   const std::string& o = out_.str();
   EXPECT_EQ(o.find("first_offset=0 "), std::string::npos) << "the first segment lies below 7: " << o;
   EXPECT_EQ(o.find("record offset=6 "), std::string::npos) << o;
-  for (int off = 7; off <= 10; ++off) EXPECT_NE(o.find("record offset=" + std::to_string(off) + " "), std::string::npos) << o;
+  for (int off = 7; off <= 10; ++off)
+    EXPECT_NE(o.find("record offset=" + std::to_string(off) + " "), std::string::npos) << o;
   EXPECT_EQ(o.find("record offset=11 "), std::string::npos) << o;
 
   EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--limit", "2"}), kExitClean);

@@ -139,8 +139,7 @@ Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segm
 
   if (end->stale) {
     Report(last ? Severity::kWarning : Severity::kError, segment.log_path, end->stale->first, end->next_offset,
-           "stale bytes after end of data",
-           "non-zero bytes up to position " + std::to_string(end->stale->second));
+           "stale bytes after end of data", "non-zero bytes up to position " + std::to_string(end->stale->second));
   }
   if (*index && !damaged) {
     const seg::SegmentIndex& idx = **index;
@@ -174,9 +173,9 @@ Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segm
 }
 
 void Verifier::PrintSummary() const {
-  out_ << "summary: shards=" << shards_ << " segments=" << segments_ << " frames=" << frames_
-       << " records=" << records_ << " bytes=" << bytes_ << " problems=" << errors_ + warnings_
-       << " (errors=" << errors_ << " warnings=" << warnings_ << ")\n";
+  out_ << "summary: shards=" << shards_ << " segments=" << segments_ << " frames=" << frames_ << " records=" << records_
+       << " bytes=" << bytes_ << " problems=" << errors_ + warnings_ << " (errors=" << errors_
+       << " warnings=" << warnings_ << ")\n";
 }
 
 }  // namespace
@@ -184,7 +183,8 @@ void Verifier::PrintSummary() const {
 int VerifyLog(FileSystem* fs, const LogToolOptions& options, std::ostream& out, std::ostream& err) {
   Progress progress(&err, options.progress_every);
   Verifier verifier(fs, out, &progress);
-  bool ok = ForEachShard(*fs, options, "verify", err, [&](const ShardFiles& shard) { return verifier.VerifyShard(shard); });
+  bool ok =
+      ForEachShard(*fs, options, "verify", err, [&](const ShardFiles& shard) { return verifier.VerifyShard(shard); });
   verifier.PrintSummary();
   return ok ? verifier.ExitCode() : kExitProblems;
 }

@@ -80,8 +80,8 @@ std::string KeyThen(std::string_view key, std::string_view value_bytes) {
 struct Reply {
   int status = 0;
   std::string error_type;
-  std::string body;          // raw CBOR
-  std::string json;          // CborToJson(body)
+  std::string body;            // raw CBOR
+  std::string json;            // CborToJson(body)
   simdjson::dom::element doc;  // parsed json; valid for the fixture's lifetime
 };
 
@@ -99,8 +99,7 @@ class CborDispatchTest : public ::testing::Test {
     dispatcher_ = std::make_unique<KinesisDispatcher>(&ctx_);
   }
 
-  Reply Call(std::string_view op, std::string_view body,
-             protocol::BodyEncoding enc = protocol::BodyEncoding::kCbor) {
+  Reply Call(std::string_view op, std::string_view body, protocol::BodyEncoding enc = protocol::BodyEncoding::kCbor) {
     // A CBOR body is decoded without reading past its end: give it an exact-size allocation so
     // AddressSanitizer would catch an over-read. JSON bodies get the transport's padding.
     size_t alloc = body.size() + (enc == protocol::BodyEncoding::kJson ? kBodyPadding : 0);
@@ -172,15 +171,9 @@ TEST_F(CborDispatchTest, PutAndGetBinaryRecord) {
 
   std::string data;
   for (int i = 0; i < 256; ++i) data.push_back(static_cast<char>(i));
-  Reply put = Ok("PutRecord", Cbor()
-                                  .BeginMap()
-                                  .Text("StreamName")
-                                  .Text("cbor")
-                                  .Text("Data")
-                                  .Bytes(data)
-                                  .Text("PartitionKey")
-                                  .Text("k")
-                                  .End());
+  Reply put = Ok(
+      "PutRecord",
+      Cbor().BeginMap().Text("StreamName").Text("cbor").Text("Data").Bytes(data).Text("PartitionKey").Text("k").End());
   ASSERT_FALSE(put.body.empty());
   EXPECT_EQ(static_cast<uint8_t>(put.body[0]) >> 5, 5) << "reply is a CBOR map";
   EXPECT_EQ(std::string_view(put.doc["ShardId"]), model::FormatShardId({0}));
@@ -245,7 +238,12 @@ TEST_F(CborDispatchTest, PutRecordsWithIndefiniteArrays) {
   Cbor body;
   body.BeginMap().Text("StreamName").Text("batch").Text("Records").BeginArray();
   for (int i = 0; i < 5; ++i)
-    body.BeginMap().Text("Data").Bytes(std::string(3, static_cast<char>(i))).Text("PartitionKey").Text("pk" + std::to_string(i)).End();
+    body.BeginMap()
+        .Text("Data")
+        .Bytes(std::string(3, static_cast<char>(i)))
+        .Text("PartitionKey")
+        .Text("pk" + std::to_string(i))
+        .End();
   body.End().End();
   Reply r = Ok("PutRecords", body);
   EXPECT_EQ(int64_t(r.doc["FailedRecordCount"]), 0);
@@ -270,9 +268,9 @@ TEST_F(CborDispatchTest, EmptyBodiesAndEmptyMaps) {
 }
 
 TEST_F(CborDispatchTest, MalformedCborIsSerializationExceptionInCbor) {
-  for (std::string_view body : {std::string_view("\xbf\x61", 2), std::string_view("\xff", 1),
-                                std::string_view("\xa1\x01\x02", 3), std::string_view("\xa0\x00", 2),
-                                std::string_view("\x61\xff", 2)}) {
+  for (std::string_view body :
+       {std::string_view("\xbf\x61", 2), std::string_view("\xff", 1), std::string_view("\xa1\x01\x02", 3),
+        std::string_view("\xa0\x00", 2), std::string_view("\x61\xff", 2)}) {
     Reply r = Call("ListStreams", body);
     EXPECT_EQ(r.status, 400) << r;
     EXPECT_EQ(r.error_type, "SerializationException");
@@ -300,8 +298,9 @@ TEST_F(CborDispatchTest, HandlerErrorsAreCbor) {
   EXPECT_EQ(v.error_type, "ValidationException");
   EXPECT_EQ(std::string_view(v.doc["__type"]), "ValidationException");
   // The async put path too.
-  Reply p = Call("PutRecord",
-                 Cbor().Map(3).Text("StreamName").Text("missing").Text("Data").Bytes("x").Text("PartitionKey").Text("k").str());
+  Reply p = Call(
+      "PutRecord",
+      Cbor().Map(3).Text("StreamName").Text("missing").Text("Data").Bytes("x").Text("PartitionKey").Text("k").str());
   EXPECT_EQ(p.error_type, "ResourceNotFoundException") << p;
   EXPECT_EQ(std::string_view(p.doc["__type"]), "ResourceNotFoundException");
   Reply u = Call("Nope", "\xa0");

@@ -176,8 +176,8 @@ class DispatcherTest : public ::testing::Test {
 
   PutResult Put(std::string_view stream, std::string_view key, std::string_view data,
                 std::optional<std::string_view> ehk = std::nullopt) {
-    std::string body = "{\"StreamName\":" + Q(stream) + ",\"PartitionKey\":" + Q(key) + ",\"Data\":\"" + B64(data) +
-                       "\"";
+    std::string body =
+        "{\"StreamName\":" + Q(stream) + ",\"PartitionKey\":" + Q(key) + ",\"Data\":\"" + B64(data) + "\"";
     if (ehk) body += ",\"ExplicitHashKey\":" + Q(*ehk);
     body += "}";
     Reply r = Ok("PutRecord", body);
@@ -548,17 +548,14 @@ TEST_F(DispatcherTest, PutRecordSequenceNumbersIncrease) {
     EXPECT_EQ(sn.offset, count[p.shard_id]++);
     EXPECT_EQ(sn.sub, 0u);
     EXPECT_EQ(sn.stream_epoch, static_cast<uint32_t>(kStart / 1000));
-    if (last.count(p.shard_id)) {
-      EXPECT_LT(last[p.shard_id], p.sequence_number);
-    }
+    if (last.count(p.shard_id)) { EXPECT_LT(last[p.shard_id], p.sequence_number); }
     last[p.shard_id] = p.sequence_number;
   }
 }
 
 TEST_F(DispatcherTest, PutRecordErrors) {
   CreateStream("s", 1);
-  EXPECT_EQ(Err("PutRecord", R"({"StreamName":"nope","PartitionKey":"k","Data":"AAAA"})",
-                "ResourceNotFoundException"),
+  EXPECT_EQ(Err("PutRecord", R"({"StreamName":"nope","PartitionKey":"k","Data":"AAAA"})", "ResourceNotFoundException"),
             "Stream nope under account 123456789012 not found.");
   Err("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"AA!A"})", "SerializationException");
   Err("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"A=AA"})", "SerializationException");
@@ -570,8 +567,10 @@ TEST_F(DispatcherTest, PutRecordErrors) {
 TEST_F(DispatcherTest, PutRecordSequenceNumberForOrdering) {
   CreateStream("s", 1);
   PutResult first = Put("s", "k", "1");
-  Reply r = Ok("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"AAAA\","
-                            "\"SequenceNumberForOrdering\":" + Q(first.sequence_number) + "}");
+  Reply r = Ok("PutRecord",
+               "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"AAAA\","
+               "\"SequenceNumberForOrdering\":" +
+                   Q(first.sequence_number) + "}");
   EXPECT_GT(Str(r.json["SequenceNumber"]), first.sequence_number);
   // A number Sluice never issued for this stream.
   Err("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"AAAA","SequenceNumberForOrdering":"12345"})",
@@ -580,8 +579,9 @@ TEST_F(DispatcherTest, PutRecordSequenceNumberForOrdering) {
   clock_.Advance(5000);
   CreateStream("t", 1);
   PutResult other = Put("t", "k", "1");
-  Err("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"AAAA\",\"SequenceNumberForOrdering\":" +
-                       Q(other.sequence_number) + "}",
+  Err("PutRecord",
+      "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"AAAA\",\"SequenceNumberForOrdering\":" +
+          Q(other.sequence_number) + "}",
       "InvalidArgumentException");
 }
 
@@ -591,7 +591,8 @@ TEST_F(DispatcherTest, PutRecordsRoutesAndNumbers) {
   const int n = 40;
   for (int i = 0; i < n; ++i) {
     if (i) body += ",";
-    body += "{\"Data\":\"" + B64("payload-" + std::to_string(i)) + "\",\"PartitionKey\":\"pk" + std::to_string(i) + "\"";
+    body +=
+        "{\"Data\":\"" + B64("payload-" + std::to_string(i)) + "\",\"PartitionKey\":\"pk" + std::to_string(i) + "\"";
     if (i % 10 == 9) body += ",\"ExplicitHashKey\":\"340282366920938463463374607431768211455\"";
     body += "}";
   }
@@ -623,9 +624,7 @@ TEST_F(DispatcherTest, PutRecordsRoutesAndNumbers) {
   for (const auto& [shard, sns] : by_shard) {
     for (size_t k = 0; k < sns.size(); ++k) {
       EXPECT_EQ(Sn(sns[k]).offset, k) << shard;
-      if (k) {
-        EXPECT_LT(sns[k - 1], sns[k]);
-      }
+      if (k) { EXPECT_LT(sns[k - 1], sns[k]); }
     }
     // And they read back in that order with the right data.
     std::vector<Rec> got = ReadShard("s", shard);
@@ -636,7 +635,8 @@ TEST_F(DispatcherTest, PutRecordsRoutesAndNumbers) {
   // A second batch continues the numbering.
   Reply r2 = Ok("PutRecords", R"({"StreamName":"s","Records":[{"Data":"AAAA","PartitionKey":"x",
                                   "ExplicitHashKey":"340282366920938463463374607431768211455"}]})");
-  EXPECT_EQ(Sn(std::string_view(r2.json["Records"].at(0)["SequenceNumber"])).offset, by_shard["shardId-000000000003"].size());
+  EXPECT_EQ(Sn(std::string_view(r2.json["Records"].at(0)["SequenceNumber"])).offset,
+            by_shard["shardId-000000000003"].size());
 }
 
 TEST_F(DispatcherTest, FailingPutRecordsWritesNothing) {
@@ -661,8 +661,8 @@ TEST_F(DispatcherTest, FailingPutRecordsWritesNothing) {
             "Member must have length greater than or equal to 1");
   // A record above the stream's 1 MiB limit.
   std::string big = B64(std::string(1024 * 1024 + 1, 'x'));
-  EXPECT_EQ(Err("PutRecords", R"({"StreamName":"s","Records":[)" + good + R"(,{"Data":")" + big +
-                                  R"(","PartitionKey":"c"}]})",
+  EXPECT_EQ(Err("PutRecords",
+                R"({"StreamName":"s","Records":[)" + good + R"(,{"Data":")" + big + R"(","PartitionKey":"c"}]})",
                 "ValidationException"),
             "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at "
             "'records.3.member.data' failed to satisfy constraint: Member must have length less than or equal to "
@@ -670,8 +670,8 @@ TEST_F(DispatcherTest, FailingPutRecordsWritesNothing) {
   // More than 5 MiB in total.
   std::string mib = B64(std::string(1024 * 1024 - 10, 'y'));
   std::string six = R"({"StreamName":"s","Records":[)";
-  for (int i = 0; i < 6; ++i) six += (i ? "," : "") + std::string(R"({"Data":")") + mib + R"(","PartitionKey":"p)" +
-                                     std::to_string(i) + "\"}";
+  for (int i = 0; i < 6; ++i)
+    six += (i ? "," : "") + std::string(R"({"Data":")") + mib + R"(","PartitionKey":"p)" + std::to_string(i) + "\"}";
   six += "]}";
   Err("PutRecords", six, "InvalidArgumentException");
   // Unknown stream.
@@ -688,8 +688,8 @@ TEST_F(DispatcherTest, FailingPutRecordsWritesNothing) {
 TEST_F(DispatcherTest, PutRecordsAcceptsFiveHundredRecords) {
   CreateStream("s", 3);
   std::string body = R"({"StreamName":"s","Records":[)";
-  for (int i = 0; i < 500; ++i) body += (i ? "," : "") + std::string(R"({"Data":"AAAA","PartitionKey":"k)") +
-                                        std::to_string(i) + "\"}";
+  for (int i = 0; i < 500; ++i)
+    body += (i ? "," : "") + std::string(R"({"Data":"AAAA","PartitionKey":"k)") + std::to_string(i) + "\"}";
   body += "]}";
   Reply r = Ok("PutRecords", body);
   EXPECT_EQ(simdjson::dom::array(r.json["Records"]).size(), 500u);
@@ -853,20 +853,20 @@ TEST_F(DispatcherTest, GetShardIteratorTypes) {
 TEST_F(DispatcherTest, GetShardIteratorAtTimestamp) {
   CreateStream("s", 1);
   const std::string shard = "shardId-000000000000";
-  Put("s", "k", "t0");          // at start
+  Put("s", "k", "t0");  // at start
   clock_.Advance(1000);
-  Put("s", "k", "t1000");       // start + 1000
+  Put("s", "k", "t1000");  // start + 1000
   clock_.Advance(1500);
-  Put("s", "k", "t2500");       // start + 2500
+  Put("s", "k", "t2500");  // start + 2500
   clock_.Advance(10'000);
   auto first_at = [&](const std::string& ts) {
     Page p = Get(Iterator("s", shard, "AT_TIMESTAMP", ",\"Timestamp\":" + ts));
     return p.records.empty() ? std::string("<none>") : p.records[0].data;
   };
-  EXPECT_EQ(first_at("1600000000"), "t0");        // long before: from the trim horizon
-  EXPECT_EQ(first_at("1700000000"), "t0");        // exactly the first arrival
+  EXPECT_EQ(first_at("1600000000"), "t0");  // long before: from the trim horizon
+  EXPECT_EQ(first_at("1700000000"), "t0");  // exactly the first arrival
   EXPECT_EQ(first_at("1700000000.001"), "t1000");
-  EXPECT_EQ(first_at("1700000001"), "t1000");     // integer seconds, as botocore sends them
+  EXPECT_EQ(first_at("1700000001"), "t1000");      // integer seconds, as botocore sends them
   EXPECT_EQ(first_at("1.7000000015E9"), "t2500");  // exponent form
   EXPECT_EQ(first_at("1700000002.5"), "t2500");
   EXPECT_EQ(first_at("1700000002.501"), "<none>");
@@ -885,18 +885,18 @@ TEST_F(DispatcherTest, GetShardIteratorErrors) {
   const std::string base = R"({"StreamName":"s","ShardId":"shardId-000000000000",)";
   Err("GetShardIterator", base + R"("ShardIteratorType":"AT_SEQUENCE_NUMBER"})", "InvalidArgumentException");
   Err("GetShardIterator", base + R"("ShardIteratorType":"AFTER_SEQUENCE_NUMBER"})", "InvalidArgumentException");
-  Err("GetShardIterator", base + R"("ShardIteratorType":"TRIM_HORIZON","StartingSequenceNumber":)" +
-                              Q(p0.sequence_number) + "}",
+  Err("GetShardIterator",
+      base + R"("ShardIteratorType":"TRIM_HORIZON","StartingSequenceNumber":)" + Q(p0.sequence_number) + "}",
       "InvalidArgumentException");
   Err("GetShardIterator", base + R"("ShardIteratorType":"AT_TIMESTAMP"})", "InvalidArgumentException");
-  Err("GetShardIterator", base + R"("ShardIteratorType":"LATEST","Timestamp":1700000000})",
-      "InvalidArgumentException");
+  Err("GetShardIterator", base + R"("ShardIteratorType":"LATEST","Timestamp":1700000000})", "InvalidArgumentException");
   Err("GetShardIterator", base + R"("ShardIteratorType":"OLDEST"})", "ValidationException");
   Err("GetShardIterator", R"({"StreamName":"s","ShardIteratorType":"LATEST"})", "ValidationException");
   // A number of another shard: the message names both shards.
   std::string msg = Err("GetShardIterator",
                         R"({"StreamName":"s","ShardId":"shardId-000000000001","ShardIteratorType":"AT_SEQUENCE_NUMBER",
-                            "StartingSequenceNumber":)" + Q(p0.sequence_number) + "}",
+                            "StartingSequenceNumber":)" +
+                            Q(p0.sequence_number) + "}",
                         "InvalidArgumentException");
   EXPECT_THAT(msg, HasSubstr("shardId-000000000000"));
   EXPECT_THAT(msg, HasSubstr("shardId-000000000001"));
@@ -905,14 +905,15 @@ TEST_F(DispatcherTest, GetShardIteratorErrors) {
       "InvalidArgumentException");
   model::SequenceNumber foreign = Sn(p0.sequence_number);
   foreign.stream_epoch -= 100;
-  Err("GetShardIterator", base + R"("ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":)" +
-                              Q(model::FormatSequenceNumber(foreign)) + "}",
+  Err("GetShardIterator",
+      base + R"("ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":)" +
+          Q(model::FormatSequenceNumber(foreign)) + "}",
       "InvalidArgumentException");
   // Unknown shards.
-  EXPECT_EQ(Err("GetShardIterator",
-                R"({"StreamName":"s","ShardId":"shardId-000000000002","ShardIteratorType":"LATEST"})",
-                "ResourceNotFoundException"),
-            "Shard shardId-000000000002 in stream s under account 123456789012 does not exist");
+  EXPECT_EQ(
+      Err("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000002","ShardIteratorType":"LATEST"})",
+          "ResourceNotFoundException"),
+      "Shard shardId-000000000002 in stream s under account 123456789012 does not exist");
   Err("GetShardIterator", R"({"StreamName":"s","ShardId":"shard-0","ShardIteratorType":"LATEST"})",
       "ResourceNotFoundException");
   Err("GetShardIterator", R"({"StreamName":"nope","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"})",
@@ -934,7 +935,7 @@ TEST_F(DispatcherTest, IteratorExpiresAfterFiveMinutes) {
   // The NextShardIterator returned at +300000 ms is fresh: valid until +600000 ms.
   Page next = Get(*still.next);  // now +300001
   EXPECT_TRUE(next.records.empty());
-  clock_.Advance(299'999);       // now +600000: exactly 300000 ms old
+  clock_.Advance(299'999);  // now +600000: exactly 300000 ms old
   Get(*still.next);
   clock_.Advance(1);
   Err("GetRecords", "{\"ShardIterator\":" + Q(*still.next) + "}", "ExpiredIteratorException");
@@ -968,10 +969,12 @@ TEST_F(DispatcherTest, ForgedIteratorsAreInvalid) {
   Err("GetRecords", "{\"ShardIterator\":" + Q(unknown) + "}", "ResourceNotFoundException");
   // A well-signed iterator naming a shard the stream does not have.
   uint64_t uid = 0;
-  ASSERT_TRUE(catalog_->Read({kAccount, kRegion, "s"}, [&](const catalog::Stream& s) {
-                          uid = s.uid;
-                          return Status::Ok();
-                        })
+  ASSERT_TRUE(catalog_
+                  ->Read({kAccount, kRegion, "s"},
+                         [&](const catalog::Stream& s) {
+                           uid = s.uid;
+                           return Status::Ok();
+                         })
                   .ok());
   expect_invalid(model::EncodeShardIterator(ctx_.iterator_key, {uid, 7, 0, clock_.NowMillis()}));
   // Presented by another account or region.
@@ -1051,13 +1054,13 @@ TEST_F(DispatcherTest, ListShardsPaging) {
   EXPECT_EQ(ShardIds(Ok("ListShards", R"({"StreamName":"s","ExclusiveStartShardId":"shardId-000000000002"})")),
             (std::vector<std::string>{"shardId-000000000003", "shardId-000000000004"}));
   // ShardFilter AFTER_SHARD_ID.
-  EXPECT_EQ(ShardIds(Ok("ListShards",
-                        R"({"StreamName":"s","ShardFilter":{"Type":"AFTER_SHARD_ID","ShardId":"shardId-000000000003"}})")),
-            (std::vector<std::string>{"shardId-000000000004"}));
+  EXPECT_EQ(
+      ShardIds(Ok("ListShards",
+                  R"({"StreamName":"s","ShardFilter":{"Type":"AFTER_SHARD_ID","ShardId":"shardId-000000000003"}})")),
+      (std::vector<std::string>{"shardId-000000000004"}));
   EXPECT_EQ(ShardIds(Ok("ListShards", R"({"StreamName":"s","ShardFilter":{"Type":"AT_LATEST"}})")).size(), 5u);
   EXPECT_EQ(ShardIds(Ok("ListShards", R"({"StreamName":"s","ShardFilter":{"Type":"AT_TRIM_HORIZON"}})")).size(), 5u);
-  EXPECT_EQ(ShardIds(Ok("ListShards", R"({"StreamName":"s","ShardFilter":{"Type":"FROM_TRIM_HORIZON"}})")).size(),
-            5u);
+  EXPECT_EQ(ShardIds(Ok("ListShards", R"({"StreamName":"s","ShardFilter":{"Type":"FROM_TRIM_HORIZON"}})")).size(), 5u);
   EXPECT_EQ(
       ShardIds(Ok("ListShards", R"({"StreamName":"s","ShardFilter":{"Type":"AT_TIMESTAMP","Timestamp":1700000000}})"))
           .size(),
@@ -1098,8 +1101,7 @@ TEST_F(DispatcherTest, ListShardsErrors) {
   // A ListStreams token is not a ListShards token.
   CreateStream("t", 1);
   Reply ls = Ok("ListStreams", R"({"Limit":1})");
-  Err("ListShards", "{\"NextToken\":" + Q(Str(ls.json["NextToken"])) + "}",
-      "InvalidArgumentException");
+  Err("ListShards", "{\"NextToken\":" + Q(Str(ls.json["NextToken"])) + "}", "InvalidArgumentException");
 }
 
 TEST_F(DispatcherTest, ListShardsNextTokenExpires) {
@@ -1151,8 +1153,8 @@ TEST_F(DispatcherTest, DescribeStreamPaging) {
 
 TEST_F(DispatcherTest, DescribeStreamLimitAbove100BehavesAs100) {
   CreateStream("s", 120);
-  for (const char* body : {R"({"StreamName":"s"})", R"({"StreamName":"s","Limit":10000})",
-                           R"({"StreamName":"s","Limit":101})"}) {
+  for (const char* body :
+       {R"({"StreamName":"s"})", R"({"StreamName":"s","Limit":10000})", R"({"StreamName":"s","Limit":101})"}) {
     Reply r = Ok("DescribeStream", body);
     EXPECT_EQ(simdjson::dom::array(r.json["StreamDescription"]["Shards"]).size(), 100u) << body;
     EXPECT_TRUE(bool(r.json["StreamDescription"]["HasMoreShards"]));
@@ -1213,8 +1215,7 @@ TEST_F(DispatcherTest, ListStreamsPaging) {
   // A ListShards token is not a ListStreams token; garbage is invalid.
   CreateStream("multi", 2);
   Reply ls2 = Ok("ListShards", R"({"StreamName":"multi","MaxResults":1})");
-  Err("ListStreams", "{\"NextToken\":" + Q(Str(ls2.json["NextToken"])) + "}",
-      "InvalidArgumentException");
+  Err("ListStreams", "{\"NextToken\":" + Q(Str(ls2.json["NextToken"])) + "}", "InvalidArgumentException");
   Err("ListStreams", R"({"NextToken":"garbage"})", "InvalidArgumentException");
   Err("ListStreams", R"({"Limit":0})", "ValidationException");
 }
@@ -1310,8 +1311,7 @@ TEST_F(DispatcherTest, ResourceTags) {
   Err("TagResource", "{\"ResourceARN\":" + Q(arn + "/consumer/c:1700000000") + ",\"Tags\":{\"a\":\"b\"}}",
       "ResourceNotFoundException");
   // Addressing rules as for StreamARN.
-  Err("ListTagsForResource", "{\"ResourceARN\":" + Q(Arn("s", kRegion, "999999999999")) + "}",
-      "AccessDeniedException");
+  Err("ListTagsForResource", "{\"ResourceARN\":" + Q(Arn("s", kRegion, "999999999999")) + "}", "AccessDeniedException");
   Err("ListTagsForResource", "{\"ResourceARN\":" + Q(Arn("s", "eu-west-1")) + "}", "ResourceNotFoundException");
   Err("ListTagsForResource", "{\"ResourceARN\":" + Q(Arn("nope")) + "}", "ResourceNotFoundException");
   Err("ListTagsForResource", "{}", "ValidationException");
@@ -1324,8 +1324,8 @@ TEST_F(DispatcherTest, ResourceTags) {
 TEST_F(DispatcherTest, RetentionRules) {
   CreateStream("s", 1);
   auto retention = [&] {
-    return int64_t(Ok("DescribeStreamSummary", R"({"StreamName":"s"})").json["StreamDescriptionSummary"]
-                       ["RetentionPeriodHours"]);
+    return int64_t(
+        Ok("DescribeStreamSummary", R"({"StreamName":"s"})").json["StreamDescriptionSummary"]["RetentionPeriodHours"]);
   };
   EXPECT_EQ(Ok("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":48})").body, "");
   EXPECT_EQ(retention(), 48);
@@ -1349,8 +1349,7 @@ TEST_F(DispatcherTest, RetentionRules) {
   msg = Err("DecreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":23})",
             "InvalidArgumentException");
   EXPECT_THAT(msg, HasSubstr("24"));
-  Err("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":8761})",
-      "InvalidArgumentException");
+  Err("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":8761})", "InvalidArgumentException");
   Err("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":0})", "InvalidArgumentException");
   Err("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":-5})", "InvalidArgumentException");
   Ok("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":8760})");
@@ -1384,8 +1383,7 @@ TEST_F(DispatcherTest, UpdateMaxRecordSizeThenTwoMiBRecordIsAccepted) {
   EXPECT_EQ(int64_t(d.json["StreamDescriptionSummary"]["MaxRecordSizeInKiB"]), 2048);
   PutResult big = [&] {
     Reply r = Ok("PutRecord", put_body(two_mib));
-    return PutResult{Str(r.json["ShardId"]),
-                     Str(r.json["SequenceNumber"])};
+    return PutResult{Str(r.json["ShardId"]), Str(r.json["SequenceNumber"])};
   }();
   Err("PutRecord", put_body(two_mib + "x"), "ValidationException");
   // PutRecords takes it too (the request cap rises to 10 MiB).
@@ -1403,8 +1401,7 @@ TEST_F(DispatcherTest, UpdateMaxRecordSizeThenTwoMiBRecordIsAccepted) {
   // Errors.
   EXPECT_EQ(Err("UpdateMaxRecordSize", R"({"StreamName":"s","MaxRecordSizeInKiB":2048})", "InvalidArgumentException"),
             "StreamARN must be provided.");
-  Err("UpdateMaxRecordSize", "{\"StreamARN\":" + Q(Arn("s")) + ",\"MaxRecordSizeInKiB\":10241}",
-      "ValidationException");
+  Err("UpdateMaxRecordSize", "{\"StreamARN\":" + Q(Arn("s")) + ",\"MaxRecordSizeInKiB\":10241}", "ValidationException");
   Err("UpdateMaxRecordSize", "{\"StreamARN\":" + Q(Arn("s")) + ",\"MaxRecordSizeInKiB\":1023}", "ValidationException");
   Err("UpdateMaxRecordSize", "{\"StreamARN\":" + Q(Arn("s")) + "}", "ValidationException");
   Err("UpdateMaxRecordSize", "{\"StreamARN\":" + Q(Arn("nope")) + ",\"MaxRecordSizeInKiB\":2048}",
@@ -1468,16 +1465,20 @@ TEST_F(DispatcherTest, SequenceNumbersOfAPreviousIncarnationAreRejected) {
   Ok("DeleteStream", R"({"StreamName":"s"})");
   CreateStream("s", 1);
   Put("s", "k", "new incarnation");
-  const std::string req = R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER",
-                              "StartingSequenceNumber":)" + Q(old.sequence_number) + "}";
+  const std::string req =
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER",
+                              "StartingSequenceNumber":)" +
+      Q(old.sequence_number) + "}";
   Err("GetShardIterator", req, "InvalidArgumentException");
   // Re-created within the same second (a common pattern in test suites that reset a stream).
   Ok("DeleteStream", R"({"StreamName":"s"})");
   CreateStream("s", 1);
   PutResult third = Put("s", "k", "third incarnation");
   (void)third;
-  const std::string req2 = R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER",
-                               "StartingSequenceNumber":)" + Q(Put("s", "k", "x").sequence_number) + "}";
+  const std::string req2 =
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER",
+                               "StartingSequenceNumber":)" +
+      Q(Put("s", "k", "x").sequence_number) + "}";
   Ok("GetShardIterator", req2);
   clock_.Advance(10);
   Ok("DeleteStream", R"({"StreamName":"s"})");
@@ -1515,12 +1516,27 @@ TEST_F(DispatcherTest, DescribeLimitsAndAccountSettings) {
 }
 
 TEST_F(DispatcherTest, EveryOperationCompletesExactlyOnceEvenOnErrors) {
-  const char* ops[] = {"PutRecords",  "PutRecord",        "GetRecords",          "GetShardIterator",
-                       "ListShards",  "DescribeStreamSummary", "DescribeStream", "ListStreams",
-                       "CreateStream", "DeleteStream",     "IncreaseStreamRetentionPeriod",
-                       "DecreaseStreamRetentionPeriod", "AddTagsToStream", "RemoveTagsFromStream",
-                       "ListTagsForStream", "TagResource", "UntagResource", "ListTagsForResource",
-                       "DescribeLimits", "DescribeAccountSettings", "UpdateMaxRecordSize"};
+  const char* ops[] = {"PutRecords",
+                       "PutRecord",
+                       "GetRecords",
+                       "GetShardIterator",
+                       "ListShards",
+                       "DescribeStreamSummary",
+                       "DescribeStream",
+                       "ListStreams",
+                       "CreateStream",
+                       "DeleteStream",
+                       "IncreaseStreamRetentionPeriod",
+                       "DecreaseStreamRetentionPeriod",
+                       "AddTagsToStream",
+                       "RemoveTagsFromStream",
+                       "ListTagsForStream",
+                       "TagResource",
+                       "UntagResource",
+                       "ListTagsForResource",
+                       "DescribeLimits",
+                       "DescribeAccountSettings",
+                       "UpdateMaxRecordSize"};
   for (const char* op : ops) {
     for (const char* body : {"{", "{}", "[]", R"({"StreamName":"nope"})", ""}) {
       Reply r = Call(op, body);  // Call checks the completion count

@@ -87,8 +87,8 @@ TEST(ErrorMappingTest, InternalFailureHidesInternalDetails) {
 
 TEST(ErrorMappingTest, ExactBodies) {
   ApiResponse resp;
-  WriteError(Status(Errc::kNotFound, "Stream foo under account 123456789012 not found."),
-             protocol::BodyEncoding::kJson, &resp);
+  WriteError(Status(Errc::kNotFound, "Stream foo under account 123456789012 not found."), protocol::BodyEncoding::kJson,
+             &resp);
   EXPECT_EQ(resp.body,
             R"({"__type":"ResourceNotFoundException","message":"Stream foo under account 123456789012 not found."})");
   WriteError(Status(Errc::kSerialization, "Invalid JSON body"), protocol::BodyEncoding::kJson, &resp);
@@ -155,8 +155,8 @@ TEST(ErrorMappingTest, CborBodies) {
       EXPECT_EQ(m->size(), 2u);
     }
   }
-  auto unknown = ParseCborTextMap(protocol::EncodeErrorBody(AwsErrorType::kUnknownOperation, "x",
-                                                            protocol::BodyEncoding::kCbor));
+  auto unknown =
+      ParseCborTextMap(protocol::EncodeErrorBody(AwsErrorType::kUnknownOperation, "x", protocol::BodyEncoding::kCbor));
   ASSERT_TRUE(unknown.has_value());
   EXPECT_EQ(*unknown, (std::map<std::string, std::string>{{"__type", "UnknownOperationException"}}));
   EXPECT_EQ(protocol::EncodeErrorBody(AwsErrorType::kRequestEntityTooLarge, "x", protocol::BodyEncoding::kCbor), "");

@@ -83,7 +83,8 @@ void TranscodeResponseToCbor(std::string_view operation, ApiResponse* response) 
   thread_local std::string scratch;
   Status st = protocol::JsonToCbor(response->body, &scratch);
   if (!st.ok()) {
-    SLOG(kError, "api", "CBOR response encoding failed", {{"operation", std::string(operation)}, {"error", st.ToString()}});
+    SLOG(kError, "api", "CBOR response encoding failed",
+         {{"operation", std::string(operation)}, {"error", st.ToString()}});
     response->body.clear();
     WriteError(st, protocol::BodyEncoding::kCbor, response);
     return;

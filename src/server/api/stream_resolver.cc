@@ -41,9 +41,8 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
   if (!parsed->consumer.empty() && !allow_consumer)
     return Status(Errc::kInvalidArgument, "A stream ARN is required: " + std::string(arn));
   if (parsed->account != caller.account_id) {
-    return Status(Errc::kAccessDenied, "User account " + caller.account_id +
-                                           " is not authorized to access resource " + std::string(arn) +
-                                           " because no resource-based policy allows it");
+    return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
+                                           std::string(arn) + " because no resource-based policy allows it");
   }
   if (parsed->region != caller.region) {
     return Status(Errc::kNotFound, "Stream " + parsed->stream + " under account " + parsed->account +
@@ -66,14 +65,12 @@ Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protoco
     auto r = ResolveArn(caller, *ref.stream_arn, false);
     if (!r.ok()) return r;
     if (ref.stream_name && *ref.stream_name != r->name) {
-      return Status(Errc::kInvalidArgument, "StreamARN " + std::string(*ref.stream_arn) +
-                                                " and StreamName " + std::string(*ref.stream_name) +
-                                                " do not refer to the same stream.");
+      return Status(Errc::kInvalidArgument, "StreamARN " + std::string(*ref.stream_arn) + " and StreamName " +
+                                                std::string(*ref.stream_name) + " do not refer to the same stream.");
     }
     return r;
   }
-  if (!ref.stream_name)
-    return Status(Errc::kInvalidArgument, "Either StreamName or StreamARN should be provided.");
+  if (!ref.stream_name) return Status(Errc::kInvalidArgument, "Either StreamName or StreamARN should be provided.");
   return ResolvedStream{caller.account_id, caller.region, std::string(*ref.stream_name)};
 }
 

@@ -71,8 +71,8 @@ TEST(Throttle, PutRecordsFailsOnlyTheRecordsOverTheBudget) {
   EXPECT_NE(f.resp.body.find("\"FailedRecordCount\":0,"), std::string::npos);
   ASSERT_EQ(f.PutRecords(300), 200);  // the 1000 records/s burst is spent
   EXPECT_NE(f.resp.body.find("\"FailedRecordCount\":300,"), std::string::npos) << f.resp.body;
-  EXPECT_EQ(Count(f.resp.body, "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"" +
-                                   kRate + "\"}"),
+  EXPECT_EQ(Count(f.resp.body,
+                  "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"" + kRate + "\"}"),
             300u);
   f.clock.Advance(100);  // 100 records refilled
   ASSERT_EQ(f.PutRecords(300), 200);

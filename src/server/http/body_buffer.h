@@ -2,8 +2,8 @@
 // A request body buffer that is sized from Content-Length, reused across requests, never
 // zero-filled (std::string::resize would memset every byte), and always followed by
 // api::kBodyPadding readable bytes (simdjson reads past the end in SIMD blocks).
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string_view>

@@ -1,10 +1,10 @@
 #include "server/http/h1_connection.h"
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <array>
 #include <limits>
 
 #include "base/log.h"
@@ -62,12 +62,11 @@ void H1Connection::WaitForRequest() {
   // Wait for the first byte of the next request under the idle timeout; the head then has
   // header_read_timeout to arrive.
   stream_.expires_after(first_request_ ? ctx_->options->header_read_timeout : ctx_->options->idle_timeout);
-  stream_.async_read_some(buffer_.prepare(16 * 1024),
-                          [self = shared_from_this()](const error_code& ec, size_t n) {
-                            if (ec || self->state_ == State::kClosed) return self->Close();
-                            self->buffer_.commit(n);
-                            self->ReadHead();
-                          });
+  stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](const error_code& ec, size_t n) {
+    if (ec || self->state_ == State::kClosed) return self->Close();
+    self->buffer_.commit(n);
+    self->ReadHead();
+  });
 }
 
 void H1Connection::ReadHead() {
@@ -169,9 +168,8 @@ void H1Connection::Process() {
   work_.emplace(worker_->ioc().get_executor());
   // Captures only `this` so std::function stores it inline (no allocation); lifetime is
   // guaranteed by self_while_dispatched_.
-  ctx_->dispatcher->Dispatch(exchange_.request, &exchange_.response, [this] {
-    asio::post(worker_->ioc(), [this] { OnDispatchDone(); });
-  });
+  ctx_->dispatcher->Dispatch(exchange_.request, &exchange_.response,
+                             [this] { asio::post(worker_->ioc(), [this] { OnDispatchDone(); }); });
 }
 
 void H1Connection::OnDispatchDone() {
@@ -189,9 +187,7 @@ void H1Connection::WriteResponse() {
   AppendHttp1Head(&head_out_, exchange_.head, exchange_.response.body.size(), keep, version_);
   std::array<asio::const_buffer, 2> bufs = {asio::buffer(head_out_), asio::buffer(exchange_.response.body)};
   stream_.expires_after(ctx_->options->body_read_timeout);
-  asio::async_write(stream_, bufs, [self = shared_from_this()](const error_code& ec, size_t) {
-    self->OnWritten(ec);
-  });
+  asio::async_write(stream_, bufs, [self = shared_from_this()](const error_code& ec, size_t) { self->OnWritten(ec); });
 }
 
 void H1Connection::OnWritten(const error_code& ec) {
@@ -223,8 +219,8 @@ void H1Connection::LingeringClose() {
   error_code ec;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   scratch_.resize(64 * 1024);
-  stream_.expires_after(std::min<std::chrono::milliseconds>(ctx_->options->header_read_timeout,
-                                                            std::chrono::milliseconds(2000)));
+  stream_.expires_after(
+      std::min<std::chrono::milliseconds>(ctx_->options->header_read_timeout, std::chrono::milliseconds(2000)));
   Drain();
 }
 

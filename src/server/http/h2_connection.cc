@@ -1,8 +1,8 @@
 #include "server/http/h2_connection.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <algorithm>
 #include <cstring>
 
 #include "base/log.h"
@@ -25,8 +25,8 @@ struct H2Connection::Stream {
   bool answered = false;          // a response has been submitted
   bool dispatched = false;        // the dispatcher owns exchange
   bool closed = false;            // nghttp2 closed the stream while dispatched
-  size_t sent = 0;     // response bytes handed to nghttp2 as DATA frame lengths
-  size_t written = 0;  // response bytes appended to the write buffer
+  size_t sent = 0;                // response bytes handed to nghttp2 as DATA frame lengths
+  size_t written = 0;             // response bytes appended to the write buffer
   Exchange exchange;
 
   void Reset() {
@@ -77,8 +77,8 @@ struct H2Callbacks {
     return 0;
   }
 
-  static int OnHeader(nghttp2_session* session, const nghttp2_frame* frame, nghttp2_rcbuf* name,
-                      nghttp2_rcbuf* value, uint8_t, void* user) {
+  static int OnHeader(nghttp2_session* session, const nghttp2_frame* frame, nghttp2_rcbuf* name, nghttp2_rcbuf* value,
+                      uint8_t, void* user) {
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     H2Connection::Stream* s = StreamOf(session, frame->hd.stream_id);
     if (s == nullptr) return 0;  // trailers of an unknown stream etc.
@@ -111,8 +111,8 @@ struct H2Callbacks {
     return 0;
   }
 
-  static int OnDataChunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data,
-                         size_t len, void* user) {
+  static int OnDataChunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+                         void* user) {
     H2Connection::Stream* s = StreamOf(session, stream_id);
     if (s == nullptr || s->too_large) return 0;
     H2Connection* c = Conn(user);
@@ -241,8 +241,7 @@ void H2Connection::Start() {
 
   read_buf_.resize(256 * 1024);
   last_activity_ = std::chrono::steady_clock::now();
-  ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()),
-                                       preface_.size());
+  ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()), preface_.size());
   std::string().swap(preface_);
   if (n < 0) return Close();
   ArmIdleTimer();
@@ -415,9 +414,8 @@ void H2Connection::StartRequest(Stream* s) {
     work_.emplace(worker_->ioc().get_executor());
   }
   // {this, s} is trivially copyable and small: std::function keeps it inline.
-  ctx_->dispatcher->Dispatch(s->exchange.request, &s->exchange.response, [this, s] {
-    asio::post(worker_->ioc(), [this, s] { OnDispatchDone(s); });
-  });
+  ctx_->dispatcher->Dispatch(s->exchange.request, &s->exchange.response,
+                             [this, s] { asio::post(worker_->ioc(), [this, s] { OnDispatchDone(s); }); });
 }
 
 void H2Connection::OnDispatchDone(Stream* s) {
@@ -475,9 +473,7 @@ void H2Connection::SubmitResponse(Stream* s) {
   provider.source.ptr = s;
   provider.read_callback = &H2Callbacks::ReadResponseBody;
   int rv = nghttp2_submit_response(session_, s->id, nva_.data(), nva_.size(), body.empty() ? nullptr : &provider);
-  if (rv != 0) {
-    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR);
-  }
+  if (rv != 0) { nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR); }
 }
 
 }  // namespace sluice::server::http

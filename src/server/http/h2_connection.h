@@ -65,7 +65,7 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   std::chrono::steady_clock::time_point last_activity_;
   size_t open_streams_ = 0;
   size_t dispatched_ = 0;
-  size_t buffered_bytes_ = 0;  // request body bytes held by live streams
+  size_t buffered_bytes_ = 0;                  // request body bytes held by live streams
   std::vector<std::unique_ptr<Stream>> pool_;  // owns every Stream
   std::vector<Stream*> free_;
   asio::steady_timer idle_timer_;

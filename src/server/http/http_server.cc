@@ -46,8 +46,8 @@ Status HttpServer::Start() {
   if (ec) {
     acceptor_.reset();
     workers_.clear();
-    return Status(Errc::kIoError, "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
-                                      ec.message());
+    return Status(Errc::kIoError,
+                  "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
   }
   bound_port_ = acceptor_->local_endpoint().port();
 
@@ -60,7 +60,9 @@ Status HttpServer::Start() {
   }
   running_ = true;
   SLOG(kInfo, "http", "listening",
-       {{"host", options_.host}, {"port", std::to_string(bound_port_)}, {"io_threads", std::to_string(threads)},
+       {{"host", options_.host},
+        {"port", std::to_string(bound_port_)},
+        {"io_threads", std::to_string(threads)},
         {"auth", options_.auth_mode == AuthMode::kVerify ? "verify" : "structural"}});
   return Status::Ok();
 }

@@ -64,8 +64,7 @@ class HttpServerTest : public ::testing::Test {
     req.body() = std::move(body);
     req.prepare_payload();
     std::string target = "Kinesis_20131202." + std::string(operation);
-    std::vector<sigv4::Header> headers = {{"content-type", "application/x-amz-json-1.1"},
-                                          {"x-amz-target", target}};
+    std::vector<sigv4::Header> headers = {{"content-type", "application/x-amz-json-1.1"}, {"x-amz-target", target}};
     sigv4::SignInput in;
     in.host = "127.0.0.1:4567";
     in.headers = headers;
@@ -419,8 +418,9 @@ TEST_F(HttpServerTest, MalformedOrOversizedHeadIsRefused) {
   }
   {
     Client c(server_->port());
-    asio::write(c.socket, asio::buffer(std::string_view(
-                              "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")));
+    asio::write(
+        c.socket,
+        asio::buffer(std::string_view("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")));
     EXPECT_EQ(c.Read().result_int(), 411);
   }
   EXPECT_EQ(dispatcher_.count(), 0);
@@ -524,8 +524,7 @@ TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequest) {
 
 // ---- HTTP/2 ----
 
-H2TestClient::Headers H2Headers(uint16_t port, std::string_view operation, std::string_view body,
-                                bool sign = true) {
+H2TestClient::Headers H2Headers(uint16_t port, std::string_view operation, std::string_view body, bool sign = true) {
   std::string authority = "127.0.0.1:" + std::to_string(port);
   std::string date = sigv4::FormatAmzDate(kNow);
   std::string target = "Kinesis_20131202." + std::string(operation);
@@ -597,9 +596,10 @@ TEST_F(HttpServerTest, H2cSignedAuthorityPseudoHeader) {
                                             sigv4::View(sigv4::Sha256Hex("{}"))));
   sigv4::AppendStringToSign(&sts, date, "20150830/us-east-1/kinesis/aws4_request", canonical);
   auto sig = sigv4::ComputeSignature(sigv4::DeriveSigningKey(kSecret, "20150830", "us-east-1", "kinesis"), sts);
-  headers.push_back({"authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/"
-                                      "aws4_request, SignedHeaders=" + list + ", Signature=" +
-                                          std::string(sigv4::View(sig))});
+  headers.push_back({"authorization",
+                     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/"
+                     "aws4_request, SignedHeaders=" +
+                         list + ", Signature=" + std::string(sigv4::View(sig))});
   int32_t id = client.Submit(headers, "{}");
   ASSERT_TRUE(client.Run());
   EXPECT_EQ(client.responses[id].status, 200) << client.responses[id].body;

@@ -75,11 +75,10 @@ void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const
   ex->request.request_id = ex->head.RequestId();
 }
 
-void RequestProcessor::SetError(Exchange* ex, AwsErrorType type, std::string_view message,
-                                int http_status) {
+void RequestProcessor::SetError(Exchange* ex, AwsErrorType type, std::string_view message, int http_status) {
   ex->response.http_status = http_status != 0 ? http_status : protocol::AwsErrorHttpStatus(type);
-  ex->response.error_type = type == AwsErrorType::kRequestEntityTooLarge ? std::string_view()
-                                                                          : protocol::AwsErrorName(type);
+  ex->response.error_type =
+      type == AwsErrorType::kRequestEntityTooLarge ? std::string_view() : protocol::AwsErrorName(type);
   // assign() rather than move: the reused body must keep its capacity.
   ex->response.body.assign(protocol::EncodeErrorBody(type, message, ex->request.encoding));
   Finish(ex);
@@ -111,8 +110,7 @@ bool RequestProcessor::Prepare(const IncomingRequest& req, Exchange* ex) const {
   }
   if (req.method != "POST") {
     // The real front end (kinesalite's capture) refuses other methods this way.
-    SetError(ex, AwsErrorType::kAccessDenied, "Unable to determine service/operation name to be authorized",
-             403);
+    SetError(ex, AwsErrorType::kAccessDenied, "Unable to determine service/operation name to be authorized", 403);
     return false;
   }
 

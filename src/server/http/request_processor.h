@@ -35,8 +35,7 @@ class RequestProcessor {
   static void Finish(Exchange* ex);
 
   // Fills *ex with an error answer (body in the given encoding, unless 413).
-  static void SetError(Exchange* ex, protocol::AwsErrorType type, std::string_view message,
-                       int http_status = 0);
+  static void SetError(Exchange* ex, protocol::AwsErrorType type, std::string_view message, int http_status = 0);
 
   // A 413 with an empty body, for bodies over the cap.
   void PrepareTooLarge(const IncomingRequest& req, Exchange* ex) const;

@@ -46,8 +46,10 @@ void ForEachResponseHeader(const ResponseHead& h, F&& f) {
     if (!h.preflight) f(std::string_view("Access-Control-Expose-Headers"), kCorsExposeHeaders);
   }
   if (h.preflight) {
-    if (!h.allow_headers.empty()) f(std::string_view("Access-Control-Allow-Headers"), std::string_view(h.allow_headers));
-    if (!h.allow_methods.empty()) f(std::string_view("Access-Control-Allow-Methods"), std::string_view(h.allow_methods));
+    if (!h.allow_headers.empty())
+      f(std::string_view("Access-Control-Allow-Headers"), std::string_view(h.allow_headers));
+    if (!h.allow_methods.empty())
+      f(std::string_view("Access-Control-Allow-Methods"), std::string_view(h.allow_methods));
     f(std::string_view("Access-Control-Max-Age"), kCorsMaxAge);
   }
 }

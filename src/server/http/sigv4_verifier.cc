@@ -21,9 +21,7 @@ std::optional<std::string_view> QueryParam(std::string_view query, std::string_v
     std::string_view item = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     size_t eq = item.find('=');
-    if (item.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    }
+    if (item.substr(0, eq) == name) { return eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1); }
   }
   return std::nullopt;
 }
@@ -57,16 +55,14 @@ Sigv4Verifier::Sigv4Verifier(AuthMode mode, std::map<std::string, std::string> c
       default_account_id_(std::move(default_account_id)),
       clock_(clock) {}
 
-bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* caller,
-                           AuthFailure* failure) const {
+bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* caller, AuthFailure* failure) const {
   bool has_header = false;
   std::string_view authorization = req.Header("authorization", &has_header);
   bool has_query_auth = QueryParam(req.query, "X-Amz-Algorithm").has_value();
 
   if (has_header && has_query_auth) {
     failure->type = AwsErrorType::kInvalidSignature;
-    failure->message =
-        "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.";
+    failure->message = "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.";
     return false;
   }
   if (!has_header && !has_query_auth) {
@@ -77,8 +73,8 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
   if (!has_header) {
     // Presigned query (not used by SDKs for Kinesis): checked for completeness only.
     std::string msg;
-    for (std::string_view p : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
-                               "X-Amz-SignedHeaders", "X-Amz-Date"}) {
+    for (std::string_view p :
+         {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}) {
       auto v = QueryParam(req.query, p);
       if (!v || v->empty()) msg.append("AWS query-string parameters must include '").append(p).append("'. ");
     }
@@ -160,7 +156,8 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
   }
   if (auth.date8 != std::string_view(request_amz).substr(0, 8)) {
     failure->type = AwsErrorType::kInvalidSignature;
-    failure->message.assign("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '")
+    failure->message
+        .assign("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '")
         .append(auth.date8)
         .append("' != '")
         .append(request_amz.substr(0, 8))
@@ -174,8 +171,7 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
     failure->message = "Credential should be scoped to correct service: 'kinesis'. ";
     return false;
   }
-  if (!ContainsSignedHeader(auth.signed_headers, "host") &&
-      !ContainsSignedHeader(auth.signed_headers, ":authority")) {
+  if (!ContainsSignedHeader(auth.signed_headers, "host") && !ContainsSignedHeader(auth.signed_headers, ":authority")) {
     failure->type = AwsErrorType::kInvalidSignature;
     failure->message = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
     return false;
@@ -204,8 +200,7 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
 }
 
 bool Sigv4Verifier::VerifySignature(const IncomingRequest& req, const sigv4::ParsedAuthorization& auth,
-                                    std::string_view amz_date, const std::string& secret,
-                                    AuthFailure* failure) const {
+                                    std::string_view amz_date, const std::string& secret, AuthFailure* failure) const {
   // Per io thread: the scratch strings keep their capacity and the key cache its keys.
   thread_local std::string canonical;
   thread_local std::string string_to_sign;
@@ -228,8 +223,8 @@ bool Sigv4Verifier::VerifySignature(const IncomingRequest& req, const sigv4::Par
   }
 
   canonical.clear();
-  if (!sigv4::AppendCanonicalRequest(&canonical, req.method, req.path, req.query, req.headers,
-                                     auth.signed_headers, payload_hash)) {
+  if (!sigv4::AppendCanonicalRequest(&canonical, req.method, req.path, req.query, req.headers, auth.signed_headers,
+                                     payload_hash)) {
     failure->type = AwsErrorType::kInvalidSignature;
     failure->message = std::string(kSignatureMismatch);
     return false;

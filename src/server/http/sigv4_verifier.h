@@ -19,8 +19,8 @@ struct AuthFailure {
 
 class Sigv4Verifier {
  public:
-  Sigv4Verifier(AuthMode mode, std::map<std::string, std::string> credentials,
-                std::string default_account_id, const Clock* clock);
+  Sigv4Verifier(AuthMode mode, std::map<std::string, std::string> credentials, std::string default_account_id,
+                const Clock* clock);
 
   // Thread-safe. On success fills *caller and returns true; otherwise fills *failure.
   bool Verify(const IncomingRequest& request, api::CallerIdentity* caller, AuthFailure* failure) const;

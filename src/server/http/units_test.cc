@@ -75,8 +75,8 @@ class VerifierTest : public ::testing::Test {
     return v.Verify(req, &caller_, &failure_);
   }
   static std::string Auth(std::string_view credential, std::string_view signed_headers = "host;x-amz-date") {
-    return "AWS4-HMAC-SHA256 Credential=" + std::string(credential) + ", SignedHeaders=" +
-           std::string(signed_headers) + ", Signature=abc";
+    return "AWS4-HMAC-SHA256 Credential=" + std::string(credential) + ", SignedHeaders=" + std::string(signed_headers) +
+           ", Signature=abc";
   }
   ManualClock clock_{1440938160000};
   std::vector<protocol::sigv4::Header> headers_;

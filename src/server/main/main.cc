@@ -37,8 +37,8 @@ int Serve(const std::vector<std::string>& args) {
     return 2;
   }
   using sluice::log::Level;
-  sluice::log::SetLevel(config.log_level == "debug"  ? Level::kDebug
-                        : config.log_level == "warn" ? Level::kWarn
+  sluice::log::SetLevel(config.log_level == "debug"   ? Level::kDebug
+                        : config.log_level == "warn"  ? Level::kWarn
                         : config.log_level == "error" ? Level::kError
                                                       : Level::kInfo);
   // Block the signals before threads start so only sigwait below sees them.

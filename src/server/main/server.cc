@@ -91,8 +91,8 @@ Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* 
   std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return Status(Errc::kIoError, "cannot write " + tmp + ": " + std::strerror(errno));
-  bool ok = std::fwrite(key->data(), 1, key->size(), f) == key->size() && std::fflush(f) == 0 &&
-            ::fsync(fileno(f)) == 0;
+  bool ok =
+      std::fwrite(key->data(), 1, key->size(), f) == key->size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
   std::fclose(f);
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
     return Status(Errc::kIoError, "cannot write " + path + ": " + std::strerror(errno));
@@ -164,7 +164,8 @@ Status Server::Start() {
         {"storage", config_.storage},
         {"limits", config_.limits_mode},
         {"control_plane_limits", config_.limits.control_plane ? "on" : "off"},
-        {"durability", config_.storage == "disk" ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
+        {"durability",
+         config_.storage == "disk" ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
   return Status::Ok();
 }
 

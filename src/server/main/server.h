@@ -13,7 +13,7 @@
 namespace sluice::storage {
 class LogStore;
 class DiskLogStore;
-}
+}  // namespace sluice::storage
 namespace sluice::catalog {
 class Catalog;
 class MetadataStore;
@@ -46,11 +46,11 @@ class Server {
   void ScalerLoop();
 
   std::unique_ptr<storage::LogStore> logs_;
-  storage::DiskLogStore* disk_ = nullptr;  // logs_ when --storage disk
+  storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
   std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::OnDemandScaler> scaler_;  // null with --on-demand-scaling off
-  std::unique_ptr<limits::LimitsRegistry> limits_;  // null with every limit off
+  std::unique_ptr<limits::LimitsRegistry> limits_;   // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
   std::unique_ptr<http::HttpServer> http_;

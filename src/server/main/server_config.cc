@@ -140,8 +140,8 @@ namespace {
 
 // Flags that change a limit value: they imply --limits custom and may appear in --limits-file.
 const std::set<std::string> kCustomLimitFlags = {
-    "--shard-write-bytes-per-sec",   "--shard-write-records-per-sec", "--shard-read-calls-per-sec",
-    "--shard-read-bytes-per-sec",    "--shard-iterator-calls-per-sec", "--limits-burst-seconds",
+    "--shard-write-bytes-per-sec", "--shard-write-records-per-sec",  "--shard-read-calls-per-sec",
+    "--shard-read-bytes-per-sec",  "--shard-iterator-calls-per-sec", "--limits-burst-seconds",
     "--control-plane-rate",
 };
 

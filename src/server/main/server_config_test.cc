@@ -57,24 +57,42 @@ TEST(ServerConfigTest, Defaults) {
 }
 
 TEST(ServerConfigTest, EveryFlagSeparateValue) {
-  ServerConfig c = ParseOk({"--host", "0.0.0.0",
-                            "--port", "8080",
-                            "--io-threads", "4",
-                            "--max-connections", "123",
-                            "--max-body-size", "32M",
-                            "--idle-timeout-ms", "5000",
-                            "--header-timeout-ms", "700",
-                            "--region", "eu-west-1",
-                            "--account-id", "123456789012",
-                            "--auth", "verify",
-                            "--credentials", "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                            "--data-dir", "/var/lib/sluice",
-                            "--memory-limit", "2G",
-                            "--create-stream-delay-ms", "1500",
-                            "--delete-stream-delay-ms", "2500",
-                            "--shard-limit", "1000",
-                            "--on-demand-stream-limit", "7",
-                            "--log-level", "debug"});
+  ServerConfig c = ParseOk({"--host",
+                            "0.0.0.0",
+                            "--port",
+                            "8080",
+                            "--io-threads",
+                            "4",
+                            "--max-connections",
+                            "123",
+                            "--max-body-size",
+                            "32M",
+                            "--idle-timeout-ms",
+                            "5000",
+                            "--header-timeout-ms",
+                            "700",
+                            "--region",
+                            "eu-west-1",
+                            "--account-id",
+                            "123456789012",
+                            "--auth",
+                            "verify",
+                            "--credentials",
+                            "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                            "--data-dir",
+                            "/var/lib/sluice",
+                            "--memory-limit",
+                            "2G",
+                            "--create-stream-delay-ms",
+                            "1500",
+                            "--delete-stream-delay-ms",
+                            "2500",
+                            "--shard-limit",
+                            "1000",
+                            "--on-demand-stream-limit",
+                            "7",
+                            "--log-level",
+                            "debug"});
   EXPECT_EQ(c.http.host, "0.0.0.0");
   EXPECT_EQ(c.http.port, 8080);
   EXPECT_EQ(c.http.io_threads, 4);
@@ -97,24 +115,12 @@ TEST(ServerConfigTest, EveryFlagSeparateValue) {
 }
 
 TEST(ServerConfigTest, EveryFlagEqualsForm) {
-  ServerConfig c = ParseOk({"--host=::1",
-                            "--port=0",
-                            "--io-threads=2",
-                            "--max-connections=5",
-                            "--max-body-size=1048576",
-                            "--idle-timeout-ms=1",
-                            "--header-timeout-ms=2",
-                            "--region=ap-south-1",
-                            "--account-id=000000000001",
-                            "--auth=structural",
-                            "--credentials=AK:secret=with=equals",
-                            "--data-dir=./d=1",
-                            "--memory-limit=512K",
-                            "--create-stream-delay-ms=3",
-                            "--delete-stream-delay-ms=4",
-                            "--shard-limit=9",
-                            "--on-demand-stream-limit=0",
-                            "--log-level=warn"});
+  ServerConfig c =
+      ParseOk({"--host=::1", "--port=0", "--io-threads=2", "--max-connections=5", "--max-body-size=1048576",
+               "--idle-timeout-ms=1", "--header-timeout-ms=2", "--region=ap-south-1", "--account-id=000000000001",
+               "--auth=structural", "--credentials=AK:secret=with=equals", "--data-dir=./d=1", "--memory-limit=512K",
+               "--create-stream-delay-ms=3", "--delete-stream-delay-ms=4", "--shard-limit=9",
+               "--on-demand-stream-limit=0", "--log-level=warn"});
   EXPECT_EQ(c.http.host, "::1");
   EXPECT_EQ(c.http.port, 0);
   EXPECT_EQ(c.http.io_threads, 2);
@@ -160,12 +166,13 @@ TEST(ServerConfigTest, ReadPathFlags) {
 }
 
 TEST(ServerConfigTest, LogLevels) {
-  for (const char* level : {"debug", "info", "warn", "error"}) EXPECT_EQ(ParseOk({"--log-level", level}).log_level, level);
+  for (const char* level : {"debug", "info", "warn", "error"})
+    EXPECT_EQ(ParseOk({"--log-level", level}).log_level, level);
 }
 
 TEST(ServerConfigTest, RepeatedFlags) {
-  ServerConfig c = ParseOk({"--credentials", "A:1", "--credentials", "B:2", "--credentials", "A:3", "--port", "1",
-                            "--port", "2"});
+  ServerConfig c =
+      ParseOk({"--credentials", "A:1", "--credentials", "B:2", "--credentials", "A:3", "--port", "1", "--port", "2"});
   EXPECT_EQ(c.http.credentials.size(), 2u);
   EXPECT_EQ(c.http.credentials.at("A"), "3");
   EXPECT_EQ(c.http.credentials.at("B"), "2");
@@ -185,14 +192,37 @@ TEST(ServerConfigTest, Help) {
     EXPECT_TRUE(out.help) << h;
   }
   std::string text = ServeHelpText();
-  for (const char* flag : {"--host", "--port", "--io-threads", "--max-connections", "--max-body-size",
-                           "--idle-timeout-ms", "--header-timeout-ms", "--region", "--account-id", "--auth",
-                           "--credentials", "--data-dir", "--memory-limit", "--create-stream-delay-ms",
-                           "--delete-stream-delay-ms", "--shard-limit", "--on-demand-stream-limit", "--log-level",
-                           "--limits", "--control-plane-limits", "--shard-write-bytes-per-sec",
-                           "--shard-write-records-per-sec", "--shard-read-calls-per-sec", "--shard-read-bytes-per-sec",
-                           "--shard-iterator-calls-per-sec", "--limits-burst-seconds", "--control-plane-rate",
-                           "--limits-file", "--inject-error-rate", "--inject-latency-ms", "--help"}) {
+  for (const char* flag : {"--host",
+                           "--port",
+                           "--io-threads",
+                           "--max-connections",
+                           "--max-body-size",
+                           "--idle-timeout-ms",
+                           "--header-timeout-ms",
+                           "--region",
+                           "--account-id",
+                           "--auth",
+                           "--credentials",
+                           "--data-dir",
+                           "--memory-limit",
+                           "--create-stream-delay-ms",
+                           "--delete-stream-delay-ms",
+                           "--shard-limit",
+                           "--on-demand-stream-limit",
+                           "--log-level",
+                           "--limits",
+                           "--control-plane-limits",
+                           "--shard-write-bytes-per-sec",
+                           "--shard-write-records-per-sec",
+                           "--shard-read-calls-per-sec",
+                           "--shard-read-bytes-per-sec",
+                           "--shard-iterator-calls-per-sec",
+                           "--limits-burst-seconds",
+                           "--control-plane-rate",
+                           "--limits-file",
+                           "--inject-error-rate",
+                           "--inject-latency-ms",
+                           "--help"}) {
     EXPECT_THAT(text, HasSubstr(flag));
   }
 }
@@ -273,15 +303,15 @@ TEST(ServerConfigTest, NumbersThatDoNotFitTheirFieldAreRejected) {
   // Values are parsed as 64-bit and then stored in narrower fields; anything that does not
   // fit must be an error rather than silently wrapping (e.g. a shard limit of 0).
   const std::vector<Args> kOverflow = {
-      {"--shard-limit", "4294967296"},              // uint32_t field: would become 0
-      {"--on-demand-stream-limit", "4294967297"},   // would become 1
-      {"--io-threads", "4294967297"},               // int field: would become 1
-      {"--io-threads", "3000000000"},               // would become negative
+      {"--shard-limit", "4294967296"},                       // uint32_t field: would become 0
+      {"--on-demand-stream-limit", "4294967297"},            // would become 1
+      {"--io-threads", "4294967297"},                        // int field: would become 1
+      {"--io-threads", "3000000000"},                        // would become negative
       {"--create-stream-delay-ms", "18446744073709551615"},  // int64_t field: would become -1
       {"--delete-stream-delay-ms", "9223372036854775808"},
-      {"--max-body-size", "17179869184G"},          // 2^34 GiB overflows 64 bits
+      {"--max-body-size", "17179869184G"},  // 2^34 GiB overflows 64 bits
       {"--memory-limit", "18446744073709551615K"},
-      {"--port", "18446744073709551616"},           // beyond uint64
+      {"--port", "18446744073709551616"},  // beyond uint64
   };
   for (const auto& args : kOverflow) ParseErr(args);
 }

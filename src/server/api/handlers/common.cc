@@ -106,8 +106,8 @@ bool TagCharAllowed(uint32_t cp) {
   if (cp < 0x80) {
     char c = static_cast<char>(cp);
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '\t' ||
-           c == '\n' || c == '\r' || c == '_' || c == '.' || c == ':' || c == '/' || c == '=' || c == '+' ||
-           c == '-' || c == '@';
+           c == '\n' || c == '\r' || c == '_' || c == '.' || c == ':' || c == '/' || c == '=' || c == '+' || c == '-' ||
+           c == '@';
   }
   return true;  // non-ASCII: letters/digits in other scripts are accepted, as AWS's \p{L}\p{N} do
 }
@@ -183,8 +183,8 @@ std::string EncodeNextToken(const model::IteratorKey& key, int64_t now_ms, const
   return out;
 }
 
-Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, std::string_view token,
-                                                 int64_t now_ms, int64_t ttl_ms) {
+Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, std::string_view token, int64_t now_ms,
+                                                 int64_t ttl_ms) {
   std::string raw;
   Status invalid(Errc::kInvalidArgument, "Invalid NextToken.");
   if (!base64::DecodeToString(token, &raw) || raw.size() <= kTokenMac) return invalid;
@@ -201,8 +201,9 @@ Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, 
   }
   int64_t issued = std::strtoll(parts[0].c_str(), nullptr, 10);
   if (now_ms - issued > ttl_ms) {
-    return Status(Errc::kExpiredNextToken, "The timestampInMillis parameter of the NextToken expired: token issued at " +
-                                               std::to_string(issued) + ", now " + std::to_string(now_ms) + ".");
+    return Status(Errc::kExpiredNextToken,
+                  "The timestampInMillis parameter of the NextToken expired: token issued at " +
+                      std::to_string(issued) + ", now " + std::to_string(now_ms) + ".");
   }
   parts.erase(parts.begin());
   return parts;

@@ -48,7 +48,7 @@ Status RemoveTags(catalog::Stream& s, const std::vector<std::string_view>& keys)
 // Signed, expiring pagination tokens: payload fields joined by '\n'.
 std::string EncodeNextToken(const model::IteratorKey& key, int64_t now_ms, const std::vector<std::string>& fields);
 // Returns the fields, or InvalidArgument / ExpiredNextToken.
-Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, std::string_view token,
-                                                 int64_t now_ms, int64_t ttl_ms);
+Result<std::vector<std::string>> DecodeNextToken(const model::IteratorKey& key, std::string_view token, int64_t now_ms,
+                                                 int64_t ttl_ms);
 
 }  // namespace sluice::server::api

@@ -23,12 +23,10 @@ Status HandleCreateStream(HandlerArgs& a) {
   // console and CLI get today when no shard count is chosen).
   bool on_demand = r.stream_mode ? *r.stream_mode == "ON_DEMAND" : !r.shard_count.has_value();
   if (on_demand) {
-    if (r.shard_count)
-      return Status(Errc::kValidation, "ShardCount is not expected when StreamMode=ON_DEMAND");
+    if (r.shard_count) return Status(Errc::kValidation, "ShardCount is not expected when StreamMode=ON_DEMAND");
     spec.mode = catalog::StreamMode::kOnDemand;
   } else {
-    if (!r.shard_count)
-      return Status(Errc::kInvalidArgument, "ShardCount is required when StreamMode=PROVISIONED");
+    if (!r.shard_count) return Status(Errc::kInvalidArgument, "ShardCount is required when StreamMode=PROVISIONED");
     spec.mode = catalog::StreamMode::kProvisioned;
     spec.shard_count = static_cast<uint32_t>(std::min<int64_t>(*r.shard_count, UINT32_MAX));
   }

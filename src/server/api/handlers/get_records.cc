@@ -30,19 +30,18 @@ Status HandleGetRecords(HandlerArgs& a) {
   if (!pos) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
   int64_t now = a.ctx.clock->NowMillis();
   if (now - pos->issued_at_ms > a.ctx.options.iterator_ttl_ms) {
-    return Status(Errc::kExpiredIterator,
-                  "Iterator expired. The iterator was created at time " + JavaDate(pos->issued_at_ms) +
-                      " while right now it is " + JavaDate(now) +
-                      " which is further in the future than the tolerated delay of " +
-                      std::to_string(a.ctx.options.iterator_ttl_ms) + " milliseconds.");
+    return Status(Errc::kExpiredIterator, "Iterator expired. The iterator was created at time " +
+                                              JavaDate(pos->issued_at_ms) + " while right now it is " + JavaDate(now) +
+                                              " which is further in the future than the tolerated delay of " +
+                                              std::to_string(a.ctx.options.iterator_ttl_ms) + " milliseconds.");
   }
   uint32_t limit = static_cast<uint32_t>(r.limit.value_or(10000));
   InjectLatency(a.ctx);
 
   return a.ctx.catalog->ReadByUid(pos->stream_uid, [&](const catalog::Stream& s) -> Status {
     if (r.stream_arn && *r.stream_arn != s.arn)
-      return Status(Errc::kInvalidArgument, "StreamARN " + std::string(*r.stream_arn) +
-                                                " does not match the stream of the shard iterator.");
+      return Status(Errc::kInvalidArgument,
+                    "StreamARN " + std::string(*r.stream_arn) + " does not match the stream of the shard iterator.");
     if (s.account != a.req.caller.account_id || s.region != a.req.caller.region)
       return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     if (pos->shard_index >= s.shards.size()) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");

@@ -11,8 +11,7 @@ namespace {
 Status InvalidSequence(std::string_view sn, const catalog::Stream& s, std::string_view shard_id) {
   return Status(Errc::kInvalidArgument, "StartingSequenceNumber " + std::string(sn) +
                                             " used in GetShardIterator on shard " + std::string(shard_id) +
-                                            " in stream " + s.name + " under account " + s.account +
-                                            " is invalid.");
+                                            " in stream " + s.name + " under account " + s.account + " is invalid.");
 }
 
 }  // namespace
@@ -28,20 +27,22 @@ Status HandleGetShardIterator(HandlerArgs& a) {
     return Status(Errc::kInvalidArgument,
                   "Request must either specify StartingSequenceNumber with ShardIteratorType AT_SEQUENCE_NUMBER or "
                   "AFTER_SEQUENCE_NUMBER, or omit StartingSequenceNumber with ShardIteratorType TRIM_HORIZON, LATEST "
-                  "or AT_TIMESTAMP. ShardIteratorType was " + std::string(type) + ".");
+                  "or AT_TIMESTAMP. ShardIteratorType was " +
+                      std::string(type) + ".");
   }
   bool by_time = type == "AT_TIMESTAMP";
   if (by_time != r.timestamp.has_value()) {
     return Status(Errc::kInvalidArgument, by_time ? "Must specify timestamp if ShardIteratorType is AT_TIMESTAMP."
                                                   : "Timestamp can only be specified if ShardIteratorType is "
-                                                    "AT_TIMESTAMP. ShardIteratorType was " + std::string(type) + ".");
+                                                    "AT_TIMESTAMP. ShardIteratorType was " +
+                                                        std::string(type) + ".");
   }
   int64_t now = a.ctx.clock->NowMillis();
   if (by_time && *r.timestamp > now) {
     return Status(Errc::kInvalidArgument,
                   "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
-                  "timestampInMillis: " + std::to_string(*r.timestamp) +
-                      ", currentTimestampInMillis: " + std::to_string(now));
+                  "timestampInMillis: " +
+                      std::to_string(*r.timestamp) + ", currentTimestampInMillis: " + std::to_string(now));
   }
   InjectLatency(a.ctx);
   std::string token;
@@ -64,10 +65,9 @@ Status HandleGetShardIterator(HandlerArgs& a) {
       auto sn = model::ParseSequenceNumber(*r.starting_sequence_number);
       if (!sn || sn->stream_epoch != s.epoch) return InvalidSequence(*r.starting_sequence_number, s, *r.shard_id);
       if (sn->shard_index != sh->index) {
-        return Status(Errc::kInvalidArgument, "Invalid StartingSequenceNumber. It encodes " +
-                                                  model::FormatShardId({sn->shard_index}) +
-                                                  ", while it was used in a call to a shard with " +
-                                                  std::string(*r.shard_id));
+        return Status(Errc::kInvalidArgument,
+                      "Invalid StartingSequenceNumber. It encodes " + model::FormatShardId({sn->shard_index}) +
+                          ", while it was used in a call to a shard with " + std::string(*r.shard_id));
       }
       // Positions, not records: AT n is the first record >= n, AFTER n the first > n.
       offset = type == "AT_SEQUENCE_NUMBER" ? sn->offset + (sn->sub != 0) : sn->offset + 1;

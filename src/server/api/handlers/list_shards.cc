@@ -49,7 +49,8 @@ Status HandleListShards(HandlerArgs& a) {
     }
     auto fields = DecodeNextToken(a.ctx.iterator_key, *r.next_token, now, a.ctx.options.next_token_ttl_ms);
     if (!fields.ok()) return fields.status();
-    if (fields->size() != 5 || (*fields)[0] != "ListShards") return Status(Errc::kInvalidArgument, "Invalid NextToken.");
+    if (fields->size() != 5 || (*fields)[0] != "ListShards")
+      return Status(Errc::kInvalidArgument, "Invalid NextToken.");
     token_name = (*fields)[1];
     after_id = (*fields)[2];
     token_filter_type = (*fields)[3];
@@ -76,11 +77,12 @@ Status HandleListShards(HandlerArgs& a) {
       return Status(Errc::kInvalidArgument, "ShardId should be provided only when ShardFilter Type is AFTER_SHARD_ID.");
     }
     if ((type == "AT_TIMESTAMP" || type == "FROM_TIMESTAMP") && !filter->timestamp)
-      return Status(Errc::kInvalidArgument, "Timestamp must be provided when ShardFilter Type is " +
-                                                std::string(type) + ".");
+      return Status(Errc::kInvalidArgument,
+                    "Timestamp must be provided when ShardFilter Type is " + std::string(type) + ".");
     if (type != "AT_TIMESTAMP" && type != "FROM_TIMESTAMP" && filter->timestamp)
-      return Status(Errc::kInvalidArgument, "Timestamp should be provided only when ShardFilter Type is AT_TIMESTAMP "
-                                            "or FROM_TIMESTAMP.");
+      return Status(Errc::kInvalidArgument,
+                    "Timestamp should be provided only when ShardFilter Type is AT_TIMESTAMP "
+                    "or FROM_TIMESTAMP.");
   }
   auto target = ResolveStream(a.req.caller, ref);
   if (!target.ok()) return target.status();

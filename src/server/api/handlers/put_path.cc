@@ -27,15 +27,14 @@ Result<PutTarget> ResolvePutTarget(HandlerArgs& a, const protocol::StreamRef& re
 }
 
 Result<const catalog::RouteTable::Entry*> RouteRecord(const PutTarget& t, std::string_view partition_key,
-                                                     const protocol::OptStr& explicit_hash_key) {
+                                                      const protocol::OptStr& explicit_hash_key) {
   model::HashKey key;
   if (explicit_hash_key) {
     auto parsed = model::ParseHashKey(*explicit_hash_key);
     if (!parsed) {
-      return Status(Errc::kInvalidArgument,
-                    "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, " +
-                        model::FormatHashKey(model::kMaxHashKey) + "]. Specified value was " +
-                        std::string(*explicit_hash_key));
+      return Status(Errc::kInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, " +
+                                                model::FormatHashKey(model::kMaxHashKey) + "]. Specified value was " +
+                                                std::string(*explicit_hash_key));
     }
     key = *parsed;
   } else {
@@ -53,8 +52,7 @@ Status AdmitSingleWrite(HandlerArgs& a, const PutTarget& t, uint32_t shard, uint
   }
   if (!DataPlaneLimited(a.ctx)) return Status::Ok();
   uint8_t admitted = 0;
-  a.ctx.limits->AdmitWrites(t.uid, shard, a.ctx.clock->NowMillis(), {&record_bytes, 1}, &admitted,
-                            t.max_record_bytes);
+  a.ctx.limits->AdmitWrites(t.uid, shard, a.ctx.clock->NowMillis(), {&record_bytes, 1}, &admitted, t.max_record_bytes);
   return admitted ? Status::Ok() : ShardThrottled(shard, t.name, t.account);
 }
 
@@ -78,7 +76,8 @@ Status RecordTooLarge(size_t data_bytes, uint64_t max_bytes, std::string_view pa
   return Status(Errc::kValidation, "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=" + n +
                                        " cap=" + n + "]' at '" + std::string(path) +
                                        "' failed to satisfy constraint: Member must have length less than or "
-                                       "equal to " + std::to_string(max_bytes));
+                                       "equal to " +
+                                       std::to_string(max_bytes));
 }
 
 }  // namespace sluice::server::api

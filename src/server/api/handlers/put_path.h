@@ -28,7 +28,7 @@ Result<PutTarget> ResolvePutTarget(HandlerArgs& a, const protocol::StreamRef& re
 // Routes one record: ExplicitHashKey if given (InvalidArgument when above 2^128-1), else
 // MD5 of the partition key.
 Result<const catalog::RouteTable::Entry*> RouteRecord(const PutTarget& t, std::string_view partition_key,
-                                                     const protocol::OptStr& explicit_hash_key);
+                                                      const protocol::OptStr& explicit_hash_key);
 
 // Base64-decodes data into the batch as one record. SerializationException on bad base64.
 Status AppendDecoded(storage::RecordBatchBuilder* batch, std::string_view partition_key, std::string_view b64);

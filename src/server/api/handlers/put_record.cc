@@ -7,8 +7,8 @@
 namespace sluice::server::api {
 namespace {
 
-Status Prepare(HandlerArgs& a, protocol::PutRecordRequest& r, storage::RecordBatchBuilder* batch,
-               PutTarget* target, const catalog::RouteTable::Entry** route) {
+Status Prepare(HandlerArgs& a, protocol::PutRecordRequest& r, storage::RecordBatchBuilder* batch, PutTarget* target,
+               const catalog::RouteTable::Entry** route) {
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   auto t = ResolvePutTarget(a, r);
   if (!t.ok()) return t.status();
@@ -39,8 +39,7 @@ void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done) {
   PutTarget target;
   const catalog::RouteTable::Entry* route = nullptr;
   Status st = Prepare(a, r, &batch, &target, &route);
-  if (st.ok())
-    st = AdmitSingleWrite(a, target, route->shard_index, batch.bytes().size() - storage::kRecordHeaderBytes);
+  if (st.ok()) st = AdmitSingleWrite(a, target, route->shard_index, batch.bytes().size() - storage::kRecordHeaderBytes);
   if (!st.ok()) {
     WriteError(st, a.req.encoding, resp);
     done();

@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <atomic>
-#include <span>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "base/log.h"
@@ -121,8 +121,7 @@ void AdmitRecords(HandlerArgs& a, const PutTarget& t, const protocol::PutRecords
     }
     if (DataPlaneLimited(a.ctx) && !slot_sizes.empty()) {
       admitted.resize(slot_sizes.size());
-      a.ctx.limits->AdmitWrites(t.uid, st->slots[si].shard_index, now, slot_sizes, admitted.data(),
-                                t.max_record_bytes);
+      a.ctx.limits->AdmitWrites(t.uid, st->slots[si].shard_index, now, slot_sizes, admitted.data(), t.max_record_bytes);
       for (size_t k = 0; k < slot_records.size(); ++k)
         if (!admitted[k]) st->outcome[slot_records[k]] = Outcome::kThrottled;
     }
@@ -167,7 +166,7 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
     total += sizes[i];
   }
   uint64_t cap = target.max_record_bytes > 1024 * 1024 ? a.ctx.options.put_records_large_max_bytes
-                                                        : a.ctx.options.put_records_max_bytes;
+                                                       : a.ctx.options.put_records_max_bytes;
   if (total > cap) {
     return fail(Status(Errc::kInvalidArgument, "Records size exceeds " + std::to_string(cap / (1024 * 1024)) +
                                                    " MB limit: the request's data and partition keys total " +

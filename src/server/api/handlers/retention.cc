@@ -19,8 +19,10 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
                                               std::to_string(hours) + " hours) is too short.");
   }
   if (hours > kMaxRetentionHours) {
-    return Status(Errc::kInvalidArgument, "Maximum allowed retention period is 8760 hours. Requested retention "
-                                          "period (" + std::to_string(hours) + " hours) is too long.");
+    return Status(Errc::kInvalidArgument,
+                  "Maximum allowed retention period is 8760 hours. Requested retention "
+                  "period (" +
+                      std::to_string(hours) + " hours) is too long.");
   }
   return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
     if (increase && hours < s.retention_hours) {
@@ -37,11 +39,11 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
     }
     if (hours == s.retention_hours) {
       // AWS documents Increase as requiring a longer and Decrease a shorter period.
-      return Status(Errc::kInvalidArgument,
-                    "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +
-                        " is equal to the existing retention period. Use " +
-                        (increase ? "a longer period with IncreaseStreamRetentionPeriod." :
-                                    "a shorter period with DecreaseStreamRetentionPeriod."));
+      return Status(Errc::kInvalidArgument, "Requested retention period (" + std::to_string(hours) +
+                                                " hours) for stream " + s.name +
+                                                " is equal to the existing retention period. Use " +
+                                                (increase ? "a longer period with IncreaseStreamRetentionPeriod."
+                                                          : "a shorter period with DecreaseStreamRetentionPeriod."));
     }
     s.retention_hours = static_cast<int32_t>(hours);
     return Status::Ok();

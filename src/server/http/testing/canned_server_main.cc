@@ -17,8 +17,9 @@ class CannedDispatcher : public sluice::server::api::Dispatcher {
     if (req.operation == "ListStreams") {
       res->body.append("{\"StreamNames\":[],\"HasMoreStreams\":false,\"StreamSummaries\":[]}");
     } else if (req.operation == "PutRecord") {
-      res->body.append("{\"SequenceNumber\":\"49590338271490256608559692538361571095921575989136588898\","
-                       "\"ShardId\":\"shardId-000000000000\"}");
+      res->body.append(
+          "{\"SequenceNumber\":\"49590338271490256608559692538361571095921575989136588898\","
+          "\"ShardId\":\"shardId-000000000000\"}");
     } else if (req.operation == "PutRecords") {
       res->body.append("{\"FailedRecordCount\":0,\"Records\":[]}");
     } else {

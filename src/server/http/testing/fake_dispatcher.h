@@ -44,9 +44,7 @@ class FakeDispatcher : public api::Dispatcher {
       response->error_type = error_type_;
     }
     switch (mode) {
-      case Mode::kInline:
-        done();
-        break;
+      case Mode::kInline: done(); break;
       case Mode::kOtherThread: {
         std::lock_guard<std::mutex> lock(mu_);
         threads_.emplace_back([done = std::move(done)] { done(); });

@@ -29,8 +29,7 @@ int32_t H2TestClient::Submit(const Headers& headers, std::string body) {
   std::vector<nghttp2_nv> nva;
   for (const auto& [n, v] : headers) {
     nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
-                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
-                   NGHTTP2_NV_FLAG_NONE});
+                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(), NGHTTP2_NV_FLAG_NONE});
   }
   auto owned = std::make_unique<Pending>(Pending{std::move(body), 0});
   Pending* p = owned.get();
@@ -38,8 +37,8 @@ int32_t H2TestClient::Submit(const Headers& headers, std::string body) {
   nghttp2_data_provider provider;
   provider.source.ptr = p;
   provider.read_callback = &ReadBody;
-  int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),
-                                      p->body.empty() ? nullptr : &provider, nullptr);
+  int32_t id =
+      nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), p->body.empty() ? nullptr : &provider, nullptr);
   if (id > 0) {
     responses[id];
     ++open_;
@@ -51,8 +50,7 @@ int32_t H2TestClient::SubmitUnfinished(const Headers& headers) {
   std::vector<nghttp2_nv> nva;
   for (const auto& [n, v] : headers) {
     nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
-                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
-                   NGHTTP2_NV_FLAG_NONE});
+                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(), NGHTTP2_NV_FLAG_NONE});
   }
   int32_t id = nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, -1, nullptr, nva.data(), nva.size(), nullptr);
   if (id > 0) {
