@@ -1,6 +1,15 @@
 # sluice_library(NAME SRCS a.cc b.cc DEPS x y): one static library per module, with an
 # explicit dependency list so the layering in docs/architecture.md stays checkable.
 set(SLUICE_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+# Clang checks the locking discipline stated with base/thread_annotations.h.
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND SLUICE_WARNINGS -Wthread-safety)
+endif()
+# CI builds turn every warning into an error (make test / asan / tsan pass -DSLUICE_WERROR=ON).
+option(SLUICE_WERROR "Treat compiler warnings in Sluice's own code as errors" OFF)
+if(SLUICE_WERROR)
+  list(APPEND SLUICE_WARNINGS -Werror)
+endif()
 # simdjson's on-demand parser picks its kernel at compile time: without AVX2 flags it falls
 # back to the scalar kernel (~10x slower). x86-64-v3 (AVX2/BMI2) + PCLMUL selects "haswell";
 # valgrind runs it too. Override with -DSLUICE_ARCH_FLAGS= for other CPUs.
@@ -10,17 +19,32 @@ if(SLUICE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+if(SLUICE_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
 if(SLUICE_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# DEPS are the modules (and packages) whose headers this module's own headers include: users of
+# the module see them too. PRIVATE_DEPS are used only by its .cc files. scripts/check-deps.py
+# checks every project #include against these lists (make lint).
 function(sluice_library name)
-  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SRCS})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(${name} PRIVATE ${SLUICE_WARNINGS})
-  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# sluice_interface(NAME HEADERS a.h DEPS x): a header-only module (a seam between two layers).
+function(sluice_interface name)
+  cmake_parse_arguments(ARG "" "" "HEADERS;DEPS" ${ARGN})
+  add_library(${name} INTERFACE)
+  target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} INTERFACE ${ARG_DEPS})
 endfunction()
 
 # sluice_test(NAME SRCS a_test.cc DEPS x): a GoogleTest binary registered with ctest.

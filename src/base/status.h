@@ -72,4 +72,17 @@ class [[nodiscard]] Result {
     if (!_st.ok()) return _st;       \
   } while (0)
 
+// SLUICE_ASSIGN_OR_RETURN(auto x, MakeX()); / (x, MakeX()); / (const Foo& f, GetFoo());
+// Evaluates a Result<T>; on error returns its Status from the enclosing function, otherwise
+// moves the value into the declaration or variable on the left. One statement: not for use as
+// the body of an unbraced if/else.
+#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
+  SLUICE_ASSIGN_OR_RETURN_IMPL_(SLUICE_STATUS_CONCAT_(sluice_result_, __LINE__), lhs, expr)
+#define SLUICE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.status();                 \
+  lhs = std::move(tmp).value()
+#define SLUICE_STATUS_CONCAT_INNER_(a, b) a##b
+#define SLUICE_STATUS_CONCAT_(a, b) SLUICE_STATUS_CONCAT_INNER_(a, b)
+
 }  // namespace sluice

@@ -200,5 +200,37 @@ TEST(SystemClockTest, PlausibleAndMonotonic) {
   EXPECT_LE(a, b);
 }
 
+Result<int> Half(int v) {
+  if (v % 2 != 0) return Status(Errc::kInvalidArgument, "odd");
+  return v / 2;
+}
+
+Result<int> Quarter(int v) {
+  SLUICE_ASSIGN_OR_RETURN(int half, Half(v));
+  SLUICE_ASSIGN_OR_RETURN(auto quarter, Half(half));
+  return quarter;
+}
+
+Status QuarterInto(int v, int* out) {
+  SLUICE_ASSIGN_OR_RETURN(*out, Quarter(v));
+  return Status::Ok();
+}
+
+TEST(StatusTest, AssignOrReturnAssignsValuesAndReturnsTheFirstError) {
+  auto ok = Quarter(8);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, 2);
+  auto first = Quarter(7);  // fails in the first step
+  EXPECT_EQ(first.status().code(), Errc::kInvalidArgument);
+  auto second = Quarter(6);  // 3 is odd: fails in the second step
+  EXPECT_EQ(second.status().message(), "odd");
+  int out = -1;
+  EXPECT_TRUE(QuarterInto(12, &out).ok());
+  EXPECT_EQ(out, 3);
+  out = -1;
+  EXPECT_FALSE(QuarterInto(2, &out).ok());
+  EXPECT_EQ(out, -1);  // untouched on error
+}
+
 }  // namespace
 }  // namespace sluice
