@@ -2,11 +2,15 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+# CI passes WERROR=ON: every compiler warning in Sluice's code fails the build.
+WERROR ?= OFF
+FUZZ_SECONDS ?= 10
 HOST ?= 127.0.0.1
 PORT ?= 4567
 DATA ?= ./data
 
-.PHONY: deps test-deps build run test unit integration asan clean bench fuzz
+.PHONY: deps test-deps build run test unit integration asan tsan lint clean bench fuzz fuzz-smoke
 
 deps:
 	@scripts/install-deps.sh
@@ -15,7 +19,7 @@ test-deps:
 	@scripts/install-deps.sh --test
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSLUICE_WERROR=$(WERROR)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -30,12 +34,27 @@ integration: build test-deps
 	cd $(BUILD) && ctest --output-on-failure -L integration
 
 $(ASAN_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF -DSLUICE_WERROR=$(WERROR)
 
 # ASan+UBSan build of everything; runs the unit tests and every integration suite against it.
 asan: test-deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# ThreadSanitizer (clang, which also checks the thread-safety annotations with -Werror): every
+# unit suite, among them the storage, catalog, limits and server suites that run threads.
+$(TSAN_BUILD)/CMakeCache.txt:
+	CC=clang CXX=clang++ cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_TSAN=ON \
+	  -DSLUICE_WERROR=ON -DSLUICE_BENCH=OFF
+
+tsan: test-deps $(TSAN_BUILD)/CMakeCache.txt
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -L unit -j $(JOBS)
+
+# clang-format, module dependencies, project rules and clang-tidy (scripts/lint.sh).
+lint: test-deps
+	scripts/lint.sh
 
 # Every suite; exits non-zero on any failure.
 test: test-deps build
@@ -47,5 +66,9 @@ bench: build test-deps
 fuzz:
 	scripts/run-fuzz.sh
 
+# Every fuzz target for FUZZ_SECONDS over its corpus (CI).
+fuzz-smoke: test-deps
+	scripts/run-fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz build-lint

@@ -23,8 +23,8 @@ fi
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(request_decoder_fuzz shard_iterator_fuzz base64_fuzz cbor_fuzz segment_fuzz stream_codec_fuzz)
-  [ -f "$ROOT/fuzz/http_request_fuzz.cc" ] && targets+=(http_request_fuzz)
+  targets=(request_decoder_fuzz shard_iterator_fuzz base64_fuzz cbor_fuzz segment_fuzz stream_codec_fuzz
+           http_request_fuzz)
 fi
 
 generator=()

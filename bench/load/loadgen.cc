@@ -86,7 +86,6 @@ struct Options {
   double poll_interval_ms = 0;  // sleep after an empty GetRecords in put_get_latency
   double throttle_backoff_ms = 20;
   std::string json_out;
-  std::string signer = "auto";  // auto | sluice | bench
   std::string stream_prefix = "sluice-bench";
   int server_pid = 0;  // if set, the server's CPU time over the measured phase is reported
   int seek_calls = 300;
@@ -105,7 +104,7 @@ struct Options {
                "  [--shards N] [--records-per-request N] [--record-size B] [--small-record-size B]\n"
                "  [--pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
                "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
-               "  [--json-out FILE] [--signer auto|sluice|bench] [--region R]\n"
+               "  [--json-out FILE] [--region R]\n"
                "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
                "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
                "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
@@ -1465,7 +1464,6 @@ int Main(int argc, char** argv) {
     else if (a == "--latency-record-size") o.latency_record_size = std::stoi(v);
     else if (a == "--poll-interval-ms") o.poll_interval_ms = std::stod(v);
     else if (a == "--json-out") o.json_out = v;
-    else if (a == "--signer") o.signer = v;
     else if (a == "--region") o.sign.region = v;
     else if (a == "--access-key") o.sign.access_key = v;
     else if (a == "--secret-key") o.sign.secret_key = v;
@@ -1481,29 +1479,15 @@ int Main(int argc, char** argv) {
       o.shards < 1)
     Usage("bad numeric option");
 
-  SignerFactory factory = &MakeBenchSigner;
-  if (o.signer == "sluice" || o.signer == "auto") {
-    if (MakeSluiceSigner(o.sign)) factory = &MakeSluiceSigner;
-    else if (o.signer == "sluice") Usage("built without src/protocol/sigv4");
-  }
   if (selftest) {
-    int rc = 0;
-    for (auto [name, f] :
-         {std::pair<const char*, SignerFactory>{"bench", &MakeBenchSigner}, {"sluice", &MakeSluiceSigner}}) {
-      if (!f(o.sign)) {
-        std::printf("%s signer: not built\n", name);
-        continue;
-      }
-      std::string e = SelfTestSigner(f);
-      std::printf("%s signer: %s\n", name, e.empty() ? "ok" : e.c_str());
-      if (!e.empty()) rc = 1;
-    }
-    return rc;
+    std::string e = SelfTestSigner(&MakeSluiceSigner);
+    std::printf("sluice signer: %s\n", e.empty() ? "ok" : e.c_str());
+    return e.empty() ? 0 : 1;
   }
 
   tcp::endpoint ep(asio::ip::make_address(o.host), static_cast<unsigned short>(o.port));
   SigningParams sp = o.sign;
-  Runner run(o, [&]() { return factory(sp); });
+  Runner run(o, [&]() { return MakeSluiceSigner(sp); });
   const char* signer_name = run.ctx(0).signer().Name();
   std::FILE* out = nullptr;
   if (!o.json_out.empty()) {

@@ -1,7 +1,6 @@
 #pragma once
-// Request signing for the load generator. The generator talks to the signer only through
-// RequestSigner, so the implementation can be the project's own SigV4 code
-// (src/protocol/sigv4.h) or the small self-contained one below, chosen at build time.
+// Request signing for the load generator: RequestSigner adapts the project's own SigV4 signer
+// (load/sluice_signer.cc) to what the generator needs (a cached payload hash per reused body).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,10 +35,7 @@ class RequestSigner {
   virtual const char* Name() const = 0;
 };
 
-// Self-contained implementation (OpenSSL); caches the derived signing key per day.
-std::unique_ptr<RequestSigner> MakeBenchSigner(const SigningParams& p);
-// The project's implementation, when bench is built with it (SLUICE_BENCH_HAVE_SIGV4);
-// otherwise returns nullptr.
+// The project's SigV4 signer behind RequestSigner.
 std::unique_ptr<RequestSigner> MakeSluiceSigner(const SigningParams& p);
 
 using SignerFactory = std::unique_ptr<RequestSigner> (*)(const SigningParams&);

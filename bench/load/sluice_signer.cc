@@ -1,5 +1,5 @@
 // Adapts the project's SigV4 implementation (src/protocol/sigv4.h) to the load generator's
-// RequestSigner interface. Built only when that module exists (SLUICE_BENCH_HAVE_SIGV4).
+// RequestSigner interface.
 #include <array>
 
 #include "load/signer.h"

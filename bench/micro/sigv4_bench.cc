@@ -38,9 +38,5 @@ void BM_Authorization(benchmark::State& state, SignerFactory make) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(BM_PayloadHash, bench, &sluice::bench::MakeBenchSigner)->Arg(2)->Arg(100 << 0)->Arg(700 << 10);
-BENCHMARK_CAPTURE(BM_Authorization, bench, &sluice::bench::MakeBenchSigner);
-#ifdef SLUICE_BENCH_HAVE_SIGV4
 BENCHMARK_CAPTURE(BM_PayloadHash, sluice, &sluice::bench::MakeSluiceSigner)->Arg(2)->Arg(100)->Arg(700 << 10);
 BENCHMARK_CAPTURE(BM_Authorization, sluice, &sluice::bench::MakeSluiceSigner);
-#endif

@@ -76,12 +76,15 @@ class [[nodiscard]] Result {
 // Evaluates a Result<T>; on error returns its Status from the enclosing function, otherwise
 // moves the value into the declaration or variable on the left. One statement: not for use as
 // the body of an unbraced if/else.
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration and tmp a name, neither can be
+// parenthesised.
 #define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
   SLUICE_ASSIGN_OR_RETURN_IMPL_(SLUICE_STATUS_CONCAT_(sluice_result_, __LINE__), lhs, expr)
 #define SLUICE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 #define SLUICE_STATUS_CONCAT_INNER_(a, b) a##b
 #define SLUICE_STATUS_CONCAT_(a, b) SLUICE_STATUS_CONCAT_INNER_(a, b)
 
