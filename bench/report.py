@@ -308,7 +308,7 @@ def micro_readat(micro):
     return out
 
 
-# ---- goals (issue 3) -----------------------------------------------------------------------
+# ---- goals (durable storage, limits) -----------------------------------------------------------------------
 
 def verdict(ok):
     if ok is None:
@@ -443,7 +443,7 @@ def render_doc(results, micro, machine, notes):
              f"{machine.get('loadavg_before', '?')} / {machine.get('loadavg_after', '?')}. "
              "Load generator and server share the machine (loopback). `sluice` = default flags "
              "(`--storage disk --durability sync`), `sluice-none` = `--durability none`.", ""]
-    parts += ["### Goals (issues 3 and 4)", "", md_table(goal_rows(results, micro), GOAL_HEAD, 4), ""]
+    parts += ["### Goals (durable storage and throughput limits)", "", md_table(goal_rows(results, micro), GOAL_HEAD, 4), ""]
     parts += ["### End to end", "", md_table(table_rows(results)), "",
               "Ratios:", "", "| scenario | sluice | vs | measure | ratio |", "|---|---|---|---|---:|"]
     parts += ratio_lines(results, True)
