@@ -365,8 +365,7 @@ def goals(results, micro):
               verdict(None if r is None else r >= 50)))
     r, s, k = rec_ratio("sluice", "get_records_100b")
     if s or k:
-        g.append(("... the same drain with 100-byte records (the issue names no record size; per-record "
-                  "cost instead of bytes)", ">= 50x",
+        g.append(("... the same drain with 100-byte records (per-record cost instead of bytes)", ">= 50x",
                   "-" if r is None else f"{r:.1f}x ({s['records_per_s']:,.0f} vs {k['records_per_s']:,.0f} records/s)",
                   verdict(None if r is None else r >= 50)))
 
