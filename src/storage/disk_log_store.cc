@@ -34,11 +34,6 @@ std::optional<Durability> ParseDurability(std::string_view s) {
 namespace internal {
 namespace {
 
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // One commit thread: takes the shards queued since its last round and commits them together,
 // so that their writes are issued before any of the fdatasyncs.
 class Committer {
@@ -109,7 +104,7 @@ class Committer {
   void SyncAll() {
     for (auto& log : unsynced_) (void)log->SyncWriter();  // a failure marks the shard failed
     unsynced_.clear();
-    last_sync_ms_ = SteadyNowMs();
+    last_sync_ms_ = env_->MonotonicMillis();
   }
 
   void Loop() {
@@ -127,14 +122,14 @@ class Committer {
         if (deadline == INT64_MAX) {
           cv_.wait(lock, ready);
         } else {
-          int64_t wait = std::max<int64_t>(0, deadline - SteadyNowMs());
+          int64_t wait = std::max<int64_t>(0, deadline - env_->MonotonicMillis());
           cv_.wait_for(lock, std::chrono::milliseconds(wait), ready);
         }
         batch.swap(queue_);
         barrier = barrier_requested_;
         stopping = stop_;
       }
-      int64_t now = SteadyNowMs();
+      int64_t now = env_->MonotonicMillis();
       bool interval_due = o.durability == Durability::kInterval && now - last_sync_ms_ >= o.sync_interval_ms;
       if (!batch.empty()) Commit(batch, interval_due);
       batch.clear();
@@ -172,7 +167,7 @@ class Committer {
   // Loop thread only.
   std::unordered_set<std::shared_ptr<DiskShardLog>> unsynced_;
   std::unordered_set<std::shared_ptr<DiskShardLog>> failed_;
-  int64_t last_sync_ms_ = SteadyNowMs();
+  int64_t last_sync_ms_ = env_->MonotonicMillis();
 };
 
 class DiskLogStoreImpl final : public DiskLogStore {

@@ -1,7 +1,6 @@
 #include "storage/disk_shard_log.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "base/log.h"
@@ -9,11 +8,6 @@
 
 namespace sluice::storage::internal {
 namespace {
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 const char* ZeroBlock() {
   static const AlignedBuffer zeros = [] {
@@ -293,7 +287,6 @@ void DiskShardLog::SyncRound(bool force) {
   if (sync && writer_file_) {
     round_.status = writer_file_->Sync();
     if (!round_.status.ok()) return;
-    last_sync_ms_ = SteadyMillis();
     writer_unsynced_ = false;
   } else if (round_.wrote) {
     writer_unsynced_ = true;
@@ -306,12 +299,11 @@ Status DiskShardLog::SyncWriter() {
   Status st = writer_file_->Sync();
   if (st.ok()) {
     writer_unsynced_ = false;
-    last_sync_ms_ = SteadyMillis();
   } else {
     SLOG(kError, "storage", "periodic fdatasync failed", {{"dir", dir_}, {"error", st.ToString()}});
     std::lock_guard lock(mu_);
     failed_ = st;
-    retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
+    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
   }
   return st;
 }
@@ -358,7 +350,7 @@ void DiskShardLog::FailRound(Status st) {
     for (StagingChunk& c : chunks_) env_->pool->Give(std::move(c.buf), c.capacity);
     chunks_.clear();
     staged_bytes_ = 0;
-    retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
+    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
   }
   writer_file_.reset();
   writer_small_file_.reset();
@@ -381,7 +373,7 @@ void DiskShardLog::RetryRecovery() {
   if (!st.ok()) {
     SLOG(kWarn, "storage", "shard recovery after a write failure failed; will retry",
          {{"dir", dir_}, {"error", st.ToString()}});
-    retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
+    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
     return;
   }
   SLOG(kInfo, "storage", "shard accepts writes again", {{"dir", dir_}});

@@ -27,6 +27,9 @@ struct StoreEnv {
   ChunkPool* pool = nullptr;
   ReadAheadPool* read_ahead = nullptr;  // null: no read-ahead
   std::shared_ptr<ReadAheadBudget> read_ahead_budget;
+
+  // Monotonic milliseconds from the injected clock (sync interval, failure back-off).
+  int64_t MonotonicMillis() const { return options.clock->MonotonicNanos() / 1'000'000; }
 };
 
 struct Segment {
@@ -163,7 +166,6 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   std::unique_ptr<File> writer_small_file_;  // buffered twin for small writes (null without direct I/O)
   uint64_t writer_zeroed_end_ = 0;
   uint64_t writer_zero_step_ = 1 << 20;
-  int64_t last_sync_ms_ = 0;
   std::atomic<bool> writer_unsynced_{false};
   std::atomic<int64_t> retry_at_ms_{INT64_MAX};
 };
