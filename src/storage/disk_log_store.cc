@@ -102,7 +102,10 @@ class Committer {
   }
 
   void SyncAll() {
-    for (auto& log : unsynced_) (void)log->SyncWriter();  // a failure marks the shard failed
+    for (auto& log : unsynced_) {
+      // A failed sync marks the shard failed; it re-runs recovery after its back-off.
+      if (!log->SyncWriter().ok()) failed_.insert(log);
+    }
     unsynced_.clear();
     last_sync_ms_ = env_->MonotonicMillis();
   }
@@ -208,7 +211,6 @@ class DiskLogStoreImpl final : public DiskLogStore {
     std::shared_ptr<Committer> committer = committers_[slot];
     auto log = std::make_shared<DiskShardLog>(
         &env_, key, std::move(dir), [committer](std::shared_ptr<DiskShardLog> l) { committer->Enqueue(std::move(l)); });
-    log->committer = slot;
     SLUICE_RETURN_IF_ERROR(log->Recover());
     logs_[{key.stream_uid, key.shard_index}] = log;
     return std::shared_ptr<ShardLog>(log);
@@ -228,10 +230,9 @@ class DiskLogStoreImpl final : public DiskLogStore {
   }
 
   Result<std::vector<uint64_t>> ListStreams() override {
-    auto names = env_.fs->ListDir(env_.options.dir);
-    if (!names.ok()) return names.status();
+    SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env_.fs->ListDir(env_.options.dir));
     std::vector<uint64_t> uids;
-    for (const std::string& n : *names)
+    for (const std::string& n : names)
       if (auto uid = segment::ParseStreamDirName(n)) uids.push_back(*uid);
     return uids;
   }

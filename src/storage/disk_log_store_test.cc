@@ -345,6 +345,25 @@ TEST_F(DiskLogStoreTest, WriteErrorFailsTheRoundAndNothingIsPublished) {
   EXPECT_EQ(ok->first_offset, 1u);
 }
 
+// A failed periodic fdatasync (durability interval) fails the shard like a failed commit: it
+// refuses appends until it has re-run recovery after the back-off, then continues the offsets.
+TEST_F(DiskLogStoreTest, FailedPeriodicSyncFailsTheShardUntilItRecovers) {
+  durability_ = Durability::kInterval;
+  Open();
+  ASSERT_TRUE(Put("one").ok());
+  fs_.FailSyncsAfter(0);
+  clock_.Advance(Options().sync_interval_ms);
+  store_->Flush();  // the periodic sync fails
+  auto refused = Put("two");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Errc::kUnavailable) << refused.status().ToString();
+  fs_.ClearFaults();
+  auto ok = PutAfterBackOff("three");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->first_offset, 1u);
+  EXPECT_EQ(All().size(), 2u);
+}
+
 // Holds every File::Sync while closed, so a test can stage appends behind a commit in progress.
 class GatedSyncFileSystem final : public FileSystem {
  public:

@@ -195,9 +195,7 @@ Status DiskShardLog::CreateWriterSegment(uint64_t first_offset) {
   seg->end_offset = first_offset;
   seg->path = SegmentPath(first_offset);
   SLUICE_RETURN_IF_ERROR(OpenWriter(seg->path));
-  auto r = env_->fs->Open(seg->path, FileOptions{});
-  if (!r.ok()) return r.status();
-  seg->reader = std::move(r.value());
+  SLUICE_ASSIGN_OR_RETURN(seg->reader, env_->fs->Open(seg->path, FileOptions{}));
   writer_segment_ = seg;
   writer_zeroed_end_ = 0;
   writer_zero_step_ = 1 << 20;
@@ -213,14 +211,10 @@ Status DiskShardLog::OpenWriter(const std::string& path) {
   wo.create = true;
   wo.writable = true;
   wo.direct_io = env_->options.direct_io;
-  auto w = env_->fs->Open(path, wo);
-  if (!w.ok()) return w.status();
-  writer_file_ = std::move(w.value());
+  SLUICE_ASSIGN_OR_RETURN(writer_file_, env_->fs->Open(path, wo));
   if (writer_file_->direct_io()) {
     wo.direct_io = false;
-    auto small = env_->fs->Open(path, wo);
-    if (!small.ok()) return small.status();
-    writer_small_file_ = std::move(small.value());
+    SLUICE_ASSIGN_OR_RETURN(writer_small_file_, env_->fs->Open(path, wo));
   }
   return Status::Ok();
 }

@@ -82,7 +82,6 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   void MarkDropped();
   const ShardKey& key() const { return key_; }
   uint64_t DataBytes() const;
-  uint32_t committer = 0;  // which commit thread owns this shard
 
  private:
   struct PendingAppend {
@@ -114,13 +113,12 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Status WriteIndexFile(const segment::SegmentIndex& idx);
   Status RecoverSegments(std::vector<std::shared_ptr<Segment>>* out);
   Status ZeroStaleTail(const std::string& path, uint64_t from, uint64_t size);
-  void FailRound(Status st);
+  void FailRound(Status st);  // by value: it is often round_.status, which FailRound resets
   // Starts reading [pos, pos + want) of seg (clipped to its committed end) in the background as
   // this shard's read-ahead, unless it is under direct_min or over the store's budget.
   // call_bytes: how far one call of this reader goes (ReadAheadSlot::call_bytes).
   void StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos, uint64_t want,
-                      uint64_t call_bytes,
-                      size_t direct_min) const;  // by value: it is often round_.status, which FailRound resets
+                      uint64_t call_bytes, size_t direct_min) const;
   std::string SegmentPath(uint64_t first_offset) const;
   std::string IndexPath(uint64_t first_offset) const;
 

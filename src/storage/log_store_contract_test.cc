@@ -1,5 +1,5 @@
-// The ShardLog / LogStore contract (shard_log.h), run against every backend. A new backend
-// (e.g. the durable segmented log) adds one INSTANTIATE_TEST_SUITE_P line at the bottom.
+// The ShardLog / LogStore contract (shard_log.h), run against every backend (and every
+// configuration of one that takes a different path): each is one entry of Backends() at the bottom.
 #include <gtest/gtest.h>
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #pragma once
 // The in-memory storage backend: every shard log lives in RAM and is "durable" as soon as
 // Append returns (the callback runs inline). Semantics are exactly those of the ShardLog /
-// LogStore contract in shard_log.h, so the durable segmented log can replace it unchanged.
+// LogStore contract in shard_log.h, which the durable segmented log implements as well.
 //
 // Layout per shard:
 //   - record bytes are copied verbatim from the RecordBatch encoding
