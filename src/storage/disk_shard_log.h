@@ -16,6 +16,7 @@
 #include "base/file_system.h"
 #include "storage/disk_log_store.h"
 #include "storage/read_ahead.h"
+#include "storage/segment_cursor.h"
 #include "storage/segment_format.h"
 #include "storage/staging_chunk.h"
 
@@ -114,6 +115,29 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Status RecoverSegments(std::vector<std::shared_ptr<Segment>>* out);
   Status ZeroStaleTail(const std::string& path, uint64_t from, uint64_t size);
   void FailRound(Status st);  // by value: it is often round_.status, which FailRound resets
+  // Where a read goes on: the segment holding an offset, its last index entry at or before
+  // that offset, and how far (by the index) the records a read wants can reach.
+  struct ReadPosition {
+    std::shared_ptr<Segment> seg;
+    uint64_t pos = 0;     // file position of the index entry
+    uint64_t offset = 0;  // ... and its first offset
+    uint64_t seg_end_pos = 0;
+    uint64_t seg_end_offset = 0;
+    uint64_t span_end = 0;  // file position past the frames max_records records from `at` can need
+  };
+  // The locate step of Read, under a shared meta_mu_. False when `at` is in no published
+  // segment (where->seg is still set when a segment starts at or before it).
+  bool Locate(uint64_t at, uint32_t max_records, ReadPosition* where) const;
+  // How many bytes one fill of a read from `where` reads.
+  static size_t FillBytes(const ReadPosition& where, const ReadLimits& limits);
+  // Read-ahead policy, before a bulk read walks: adopts this shard's read-ahead if it covers
+  // where the read starts (and then starts the one for the call after). Returns whether the
+  // read starts where the previous bulk read of this shard stopped (a sequential reader).
+  bool AdoptReadAhead(uint64_t from, const ReadPosition& where, segment::FrameCursor* cur, size_t direct_min) const;
+  // ... and after it: remembers where the read stopped and, for a sequential reader, makes sure
+  // a read-ahead covers where its next call will start.
+  void FollowWithReadAhead(uint64_t next_offset, bool sequential, uint64_t walked, const ReadLimits& limits,
+                           size_t direct_min) const;
   // Starts reading [pos, pos + want) of seg (clipped to its committed end) in the background as
   // this shard's read-ahead, unless it is under direct_min or over the store's budget.
   // call_bytes: how far one call of this reader goes (ReadAheadSlot::call_bytes).
