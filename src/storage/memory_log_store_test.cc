@@ -211,7 +211,6 @@ TEST(MemoryLogStoreTest, TrimBeforeClampsReadsAndFreesMemory) {
   EXPECT_EQ(log->Usage().records, 500u);
   EXPECT_EQ(log->Usage().record_bytes, 500 * (kRecordHeaderBytes + 3 + 100));
   // from < start is clamped to start.
-  ReadSummary s;
   std::vector<OwnedRecord> got;
   auto r = ReadAll(*log, 0, {.max_records = 5, .max_bytes = 1 << 20}, &got);
   ASSERT_TRUE(r.ok());
