@@ -130,7 +130,7 @@ void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, A
   uint64_t first = 0;
   bool enqueue = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (dropped_) {
       done(Gone());
       return;
@@ -196,7 +196,7 @@ void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, A
 
 void DiskShardLog::BeginRound() {
   round_ = Round{};
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   queued_ = false;
   round_.chunks = std::move(chunks_);
   round_.appends = std::move(pending_);
@@ -248,7 +248,7 @@ Status DiskShardLog::SealWriterSegment() {
   // The commit thread's view of the segment's data: published values plus this round's frames.
   Segment view;
   {
-    std::shared_lock lock(meta_mu_);
+    ReaderMutexLock lock(&meta_mu_);
     view = s;
   }
   for (const PendingAppend& p : round_.appends)
@@ -318,7 +318,7 @@ Status DiskShardLog::SyncWriter() {
     writer_unsynced_ = false;
   } else {
     SLOG(kError, "storage", "periodic fdatasync failed", {{"dir", dir_}, {"error", st.ToString()}});
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     failed_ = st;
     retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
   }
@@ -333,7 +333,7 @@ void DiskShardLog::FinishRound() {
     return;
   }
   {
-    std::unique_lock lock(meta_mu_);
+    WriterMutexLock lock(&meta_mu_);
     for (auto& s : round_.sealed) s->sealed = true;
     for (auto& s : round_.created) segments_.push_back(s);
     Segment* seg = segments_.empty() ? nullptr : segments_.back().get();
@@ -360,7 +360,7 @@ void DiskShardLog::FailRound(Status st) {
   std::vector<PendingAppend> failed = std::move(round_.appends);
   round_ = Round{};
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     failed_ = st;
     for (auto& p : pending_) failed.push_back(std::move(p));
     pending_.clear();
@@ -380,7 +380,7 @@ void DiskShardLog::FailRound(Status st) {
 
 void DiskShardLog::RetryRecovery() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (dropped_) {
       retry_at_ms_ = INT64_MAX;
       return;
@@ -409,7 +409,7 @@ LogBounds DiskShardLog::Bounds() const {
 }
 
 uint64_t DiskShardLog::DataBytes() const {
-  std::shared_lock lock(meta_mu_);
+  ReaderMutexLock lock(&meta_mu_);
   uint64_t n = 0;
   for (const auto& s : segments_) n += s->data_bytes;
   return n;
@@ -419,7 +419,7 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
   std::shared_ptr<Segment> seg;
   uint64_t pos = 0, off = 0, seg_end_pos = 0, seg_end_off = 0, start = 0;
   {
-    std::shared_lock lock(meta_mu_);
+    ReaderMutexLock lock(&meta_mu_);
     uint64_t end = visible_end_.load();
     start = std::min(start_offset_.load(), end);
     if (start == end || last_arrival_ms_.load() < ms) return end;
@@ -453,7 +453,7 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
 }
 
 bool DiskShardLog::Locate(uint64_t at, uint32_t max_records, ReadPosition* where) const {
-  std::shared_lock lock(meta_mu_);
+  ReaderMutexLock lock(&meta_mu_);
   auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
                              [](uint64_t a, const std::shared_ptr<Segment>& s) { return a < s->first_offset; });
   if (it == segments_.begin()) return false;
@@ -483,7 +483,7 @@ bool DiskShardLog::AdoptReadAhead(uint64_t from, const ReadPosition& where, segm
   bool sequential = false;
   std::shared_ptr<ReadAheadSlot> slot;
   {
-    std::lock_guard lock(ra_mu_);
+    MutexLock lock(&ra_mu_);
     sequential = from == ra_expect_from_;
     if (ra_slot_ && ra_slot_->Covers(where.seg->reader.get(), where.pos)) slot = std::move(ra_slot_);
   }
@@ -505,14 +505,14 @@ bool DiskShardLog::AdoptReadAhead(uint64_t from, const ReadPosition& where, segm
 void DiskShardLog::FollowWithReadAhead(uint64_t next_offset, bool sequential, uint64_t walked, const ReadLimits& limits,
                                        size_t direct_min) const {
   {
-    std::lock_guard lock(ra_mu_);
+    MutexLock lock(&ra_mu_);
     ra_expect_from_ = next_offset;
   }
   ReadPosition next;
   if (!sequential || !Locate(next_offset, limits.max_records, &next)) return;
   bool covered;
   {
-    std::lock_guard lock(ra_mu_);
+    MutexLock lock(&ra_mu_);
     covered = ra_slot_ && ra_slot_->Covers(next.seg->reader.get(), next.pos);
   }
   uint64_t want = std::min<uint64_t>(walked + kFillSlackBytes, limits.max_bytes + kFillSlackBytes);
@@ -524,7 +524,7 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
                                        const std::function<void(const RecordView&)>& visit) const {
   ReadSummary sum;
   {
-    std::shared_lock lock(meta_mu_);
+    ReaderMutexLock lock(&meta_mu_);
     if (meta_dropped_) return Gone();
     uint64_t end = visible_end_.load(std::memory_order_acquire);
     from = std::max(from, std::min(start_offset_.load(), end));
@@ -596,7 +596,7 @@ void DiskShardLog::StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t 
   auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, seg->reader, first, length, seg_end_pos,
                                               std::move(buf), call_bytes);
   {
-    std::lock_guard lock(ra_mu_);
+    MutexLock lock(&ra_mu_);
     ra_slot_ = slot;
   }
   env_->read_ahead->Submit(std::move(slot));
@@ -606,7 +606,7 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
   std::vector<std::shared_ptr<Segment>> expired;
   bool roll = false;
   {
-    std::unique_lock lock(meta_mu_);
+    WriterMutexLock lock(&meta_mu_);
     if (meta_dropped_) return Gone();
     while (segments_.size() > 1 && segments_.front()->sealed && segments_.front()->last_arrival_ms < horizon_ms) {
       expired.push_back(segments_.front());
@@ -622,7 +622,7 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
     // The newest segment has expired too: seal it behind an empty one so a later pass frees it.
     bool enqueue = false;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (!dropped_ && failed_.ok() && chunks_.empty() && has_segment_ && stage_segment_bytes_ > 0) {
         stage_segment_first_ = next_offset_;
         stage_segment_bytes_ = 0;
@@ -646,7 +646,7 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
 void DiskShardLog::MarkDropped() {
   std::vector<PendingAppend> failed;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     dropped_ = true;
     failed = std::move(pending_);
     pending_.clear();
@@ -654,7 +654,7 @@ void DiskShardLog::MarkDropped() {
     chunks_.clear();
   }
   {
-    std::unique_lock lock(meta_mu_);
+    WriterMutexLock lock(&meta_mu_);
     meta_dropped_ = true;
   }
   for (PendingAppend& p : failed)

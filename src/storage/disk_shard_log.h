@@ -8,12 +8,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "base/file_system.h"
+#include "base/mutex.h"
 #include "storage/disk_log_store.h"
 #include "storage/read_ahead.h"
 #include "storage/segment_cursor.h"
@@ -106,7 +105,7 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
 
   // Folds one committed frame into a segment's description (index, end, size, arrival times).
   static void AddFrame(Segment* s, const PendingAppend& p, uint64_t index_interval);
-  StagingChunk* ChunkFor(size_t frame_len, bool new_segment);
+  StagingChunk* ChunkFor(size_t frame_len, bool new_segment) REQUIRES(mu_);
   Status CreateWriterSegment(uint64_t first_offset);
   Status OpenWriter(const std::string& path);
   Status SealWriterSegment();
@@ -151,35 +150,38 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   std::string dir_;
   Enqueue enqueue_;
 
-  // Append side, under mu_.
-  mutable std::mutex mu_;
-  uint64_t next_offset_ = 0;
-  int64_t last_arrival_assigned_ = 0;
-  bool has_segment_ = false;
-  uint64_t stage_segment_first_ = 0;
-  uint64_t stage_segment_bytes_ = 0;  // bytes of the segment being staged into (committed + staged)
-  int64_t stage_segment_first_arrival_ = 0;
-  std::vector<StagingChunk> chunks_;
-  std::vector<PendingAppend> pending_;
-  uint64_t staged_bytes_ = 0;
-  char tail_block_[kDirectIoAlignment];  // bytes [AlignDown(pos), pos) of the file being staged into
-  bool queued_ = false;
-  bool dropped_ = false;
-  Status failed_;
+  // mu_, meta_mu_ and ra_mu_ are never held together.
 
-  // Published, under meta_mu_ (atomics for lock-free Bounds).
-  mutable std::shared_mutex meta_mu_;
-  std::vector<std::shared_ptr<Segment>> segments_;
-  bool meta_dropped_ = false;
+  // Append side.
+  mutable Mutex mu_;
+  uint64_t next_offset_ GUARDED_BY(mu_) = 0;
+  int64_t last_arrival_assigned_ GUARDED_BY(mu_) = 0;
+  bool has_segment_ GUARDED_BY(mu_) = false;
+  uint64_t stage_segment_first_ GUARDED_BY(mu_) = 0;
+  uint64_t stage_segment_bytes_ GUARDED_BY(mu_) = 0;  // bytes of the segment being staged into (committed + staged)
+  int64_t stage_segment_first_arrival_ GUARDED_BY(mu_) = 0;
+  std::vector<StagingChunk> chunks_ GUARDED_BY(mu_);
+  std::vector<PendingAppend> pending_ GUARDED_BY(mu_);
+  uint64_t staged_bytes_ GUARDED_BY(mu_) = 0;
+  char tail_block_[kDirectIoAlignment] GUARDED_BY(mu_);  // bytes [AlignDown(pos), pos) of the file being staged into
+  bool queued_ GUARDED_BY(mu_) = false;
+  bool dropped_ GUARDED_BY(mu_) = false;
+  Status failed_ GUARDED_BY(mu_);
+
+  // Published (atomics for lock-free Bounds; the published fields of each Segment are
+  // written under meta_mu_ exclusively too).
+  mutable SharedMutex meta_mu_;
+  std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(meta_mu_);
+  bool meta_dropped_ GUARDED_BY(meta_mu_) = false;
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> visible_end_{0};
   std::atomic<int64_t> last_arrival_ms_{0};
 
-  // Read-ahead, under ra_mu_: where a sequential bulk reader's next call would start, and the
-  // background read started for it.
-  mutable std::mutex ra_mu_;
-  mutable uint64_t ra_expect_from_ = UINT64_MAX;
-  mutable std::shared_ptr<ReadAheadSlot> ra_slot_;
+  // Read-ahead: where a sequential bulk reader's next call would start, and the background
+  // read started for it.
+  mutable Mutex ra_mu_;
+  mutable uint64_t ra_expect_from_ GUARDED_BY(ra_mu_) = UINT64_MAX;
+  mutable std::shared_ptr<ReadAheadSlot> ra_slot_ GUARDED_BY(ra_mu_);
 
   // Commit thread only.
   Round round_;

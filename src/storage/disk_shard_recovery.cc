@@ -189,7 +189,7 @@ Status DiskShardLog::Recover() {
       if (s->end_offset > s->first_offset) last_arrival = s->last_arrival_ms;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     next_offset_ = next;
     last_arrival_assigned_ = last_arrival;
     has_segment_ = !segs.empty();
@@ -200,7 +200,7 @@ Status DiskShardLog::Recover() {
     failed_ = Status::Ok();
     retry_at_ms_ = INT64_MAX;
   }
-  std::unique_lock lock(meta_mu_);
+  WriterMutexLock lock(&meta_mu_);
   start_offset_.store(segs.empty() ? next : segs.front()->first_offset);
   visible_end_.store(next);
   last_arrival_ms_.store(last_arrival);
