@@ -69,6 +69,11 @@ ReadAheadPool::ReadAheadPool(uint32_t threads) {
 }
 
 ReadAheadPool::~ReadAheadPool() {
+  Stop();
+  for (auto& t : threads_) t.join();
+}
+
+void ReadAheadPool::Stop() {
   std::vector<std::shared_ptr<ReadAheadSlot>> dropped;
   {
     MutexLock lock(&mu_);
@@ -77,7 +82,6 @@ ReadAheadPool::~ReadAheadPool() {
     queue_.clear();
   }
   cv_.SignalAll();
-  for (auto& t : threads_) t.join();
   // A reader may be waiting on a dropped slot: it reads for itself.
   for (auto& s : dropped) s->Cancel();
 }

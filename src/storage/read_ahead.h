@@ -101,8 +101,10 @@ class ReadAheadSlot {
 class ReadAheadPool {
  public:
   explicit ReadAheadPool(uint32_t threads);
-  ~ReadAheadPool();
+  ~ReadAheadPool();  // stops, then waits for the reads in progress
   void Submit(std::shared_ptr<ReadAheadSlot> slot);
+  // Cancels the queued reads (and later submissions); reads in progress finish.
+  void Stop();
 
  private:
   void Loop();
