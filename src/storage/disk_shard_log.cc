@@ -357,11 +357,13 @@ void DiskShardLog::FinishRound() {
 void DiskShardLog::FailRound(Status st) {
   SLOG(kError, "storage", "shard write failed; failing unacknowledged appends",
        {{"dir", dir_}, {"error", st.ToString()}});
+  Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
+             "storage write failed: " + st.message());
   std::vector<PendingAppend> failed = std::move(round_.appends);
   round_ = Round{};
   {
     MutexLock lock(&mu_);
-    failed_ = st;
+    failed_ = std::move(st);
     for (auto& p : pending_) failed.push_back(std::move(p));
     pending_.clear();
     for (StagingChunk& c : chunks_) env_->pool->Give(std::move(c.buf), c.capacity);
@@ -372,8 +374,6 @@ void DiskShardLog::FailRound(Status st) {
   writer_file_.reset();
   writer_small_file_.reset();
   writer_segment_.reset();
-  Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
-             "storage write failed: " + st.message());
   for (PendingAppend& p : failed)
     if (p.done) p.done(err);
 }

@@ -54,7 +54,7 @@ TEST(MemoryLogStoreTest, CallbackRunsInline) {
   RecordBatchBuilder b;
   b.AddRecord("k", "v");
   bool called = false;
-  log->Append(b, 1, [&](Result<AppendResult> r) {
+  log->Append(b, 1, [&](const Result<AppendResult>& r) {
     EXPECT_TRUE(r.ok());
     called = true;
   });
