@@ -126,22 +126,23 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   };
   // The locate step of Read, under a shared meta_mu_. False when `at` is in no published
   // segment (where->seg is still set when a segment starts at or before it).
-  bool Locate(uint64_t at, uint32_t max_records, ReadPosition* where) const;
+  bool Locate(uint64_t at, uint32_t max_records, ReadPosition* where) const EXCLUDES(meta_mu_);
   // How many bytes one fill of a read from `where` reads.
   static size_t FillBytes(const ReadPosition& where, const ReadLimits& limits);
   // Read-ahead policy, before a bulk read walks: adopts this shard's read-ahead if it covers
   // where the read starts (and then starts the one for the call after). Returns whether the
   // read starts where the previous bulk read of this shard stopped (a sequential reader).
-  bool AdoptReadAhead(uint64_t from, const ReadPosition& where, segment::FrameCursor* cur, size_t direct_min) const;
+  bool AdoptReadAhead(uint64_t from, const ReadPosition& where, segment::FrameCursor* cur, size_t direct_min) const
+      EXCLUDES(ra_mu_);
   // ... and after it: remembers where the read stopped and, for a sequential reader, makes sure
   // a read-ahead covers where its next call will start.
   void FollowWithReadAhead(uint64_t next_offset, bool sequential, uint64_t walked, const ReadLimits& limits,
-                           size_t direct_min) const;
+                           size_t direct_min) const EXCLUDES(ra_mu_);
   // Starts reading [pos, pos + want) of seg (clipped to its committed end) in the background as
   // this shard's read-ahead, unless it is under direct_min or over the store's budget.
   // call_bytes: how far one call of this reader goes (ReadAheadSlot::call_bytes).
   void StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos, uint64_t want,
-                      uint64_t call_bytes, size_t direct_min) const;
+                      uint64_t call_bytes, size_t direct_min) const EXCLUDES(ra_mu_);
   std::string SegmentPath(uint64_t first_offset) const;
   std::string IndexPath(uint64_t first_offset) const;
 
