@@ -1,15 +1,14 @@
 #include "storage/disk_log_store.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "base/log.h"
+#include "base/mutex.h"
 #include "storage/disk_shard_log.h"
 #include "storage/segment_format.h"
 
@@ -34,11 +33,6 @@ std::optional<Durability> ParseDurability(std::string_view s) {
 namespace internal {
 namespace {
 
-int64_t SteadyNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // One commit thread: takes the shards queued since its last round and commits them together,
 // so that their writes are issued before any of the fdatasyncs.
 class Committer {
@@ -52,13 +46,13 @@ class Committer {
 
   void Stop() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (stopped_) return;
       stop_ = true;
     }
-    cv_.notify_one();
+    cv_.Signal();
     if (thread_.joinable()) thread_.join();
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopped_ = true;
     // Logs hold their committer (to enqueue): drop ours so neither keeps the other alive.
     unsynced_.clear();
@@ -68,16 +62,16 @@ class Committer {
 
   void Enqueue(std::shared_ptr<DiskShardLog> log) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (!stopped_) {
         queue_.push_back(std::move(log));
-        cv_.notify_one();
+        cv_.Signal();
         return;
       }
     }
     // After shutdown (a log outliving its store) commit on the caller's thread.
     std::vector<std::shared_ptr<DiskShardLog>> one{std::move(log)};
-    std::lock_guard lock(late_mu_);
+    MutexLock lock(&late_mu_);
     Commit(one, true);
     SyncAll();
     failed_.clear();  // no thread is left to retry; the log fails its next appends
@@ -85,11 +79,11 @@ class Committer {
 
   // Returns once everything queued before the call is written and every file is synced.
   void Barrier() {
-    std::unique_lock lock(mu_);
+    MutexLock lock(&mu_);
     if (stopped_) return;
     uint64_t ticket = ++barrier_requested_;
-    cv_.notify_one();
-    done_cv_.wait(lock, [&] { return barrier_done_ >= ticket || stopped_; });
+    cv_.Signal();
+    while (barrier_done_ < ticket && !stopped_) done_cv_.Wait(&mu_);
   }
 
  private:
@@ -107,9 +101,12 @@ class Committer {
   }
 
   void SyncAll() {
-    for (auto& log : unsynced_) (void)log->SyncWriter();  // a failure marks the shard failed
+    for (auto& log : unsynced_) {
+      // A failed sync marks the shard failed; it re-runs recovery after its back-off.
+      if (!log->SyncWriter().ok()) failed_.insert(log);
+    }
     unsynced_.clear();
-    last_sync_ms_ = SteadyNowMs();
+    last_sync_ms_ = env_->MonotonicMillis();
   }
 
   void Loop() {
@@ -117,62 +114,68 @@ class Committer {
     std::vector<std::shared_ptr<DiskShardLog>> batch;
     while (true) {
       uint64_t barrier = 0;
+      bool barrier_due = false;
       bool stopping = false;
       {
-        std::unique_lock lock(mu_);
+        MutexLock lock(&mu_);
         int64_t deadline = INT64_MAX;
         if (!unsynced_.empty() && o.durability == Durability::kInterval) deadline = last_sync_ms_ + o.sync_interval_ms;
         for (auto& f : failed_) deadline = std::min(deadline, f->retry_at_ms());
-        auto ready = [&] { return stop_ || !queue_.empty() || barrier_requested_ > barrier_done_; };
         if (deadline == INT64_MAX) {
-          cv_.wait(lock, ready);
-        } else {
-          int64_t wait = std::max<int64_t>(0, deadline - SteadyNowMs());
-          cv_.wait_for(lock, std::chrono::milliseconds(wait), ready);
+          while (!WorkReady()) cv_.Wait(&mu_);
+        } else if (!WorkReady()) {
+          // One timed wait: a spurious wake-up only costs a pass that finds nothing due.
+          int64_t wait = std::max<int64_t>(0, deadline - env_->MonotonicMillis());
+          cv_.WaitFor(&mu_, std::chrono::milliseconds(wait));
         }
         batch.swap(queue_);
         barrier = barrier_requested_;
+        barrier_due = barrier > barrier_done_;
         stopping = stop_;
       }
-      int64_t now = SteadyNowMs();
+      int64_t now = env_->MonotonicMillis();
       bool interval_due = o.durability == Durability::kInterval && now - last_sync_ms_ >= o.sync_interval_ms;
       if (!batch.empty()) Commit(batch, interval_due);
       batch.clear();
-      if (interval_due || barrier > barrier_done_ || stopping) SyncAll();
+      if (interval_due || barrier_due || stopping) SyncAll();
       for (auto it = failed_.begin(); it != failed_.end();) {
         if ((*it)->retry_at_ms() <= now) (*it)->RetryRecovery();
         it = (*it)->retry_at_ms() == INT64_MAX ? failed_.erase(it) : std::next(it);
       }
       {
-        std::lock_guard lock(mu_);
-        if (barrier > barrier_done_) {
+        MutexLock lock(&mu_);
+        if (barrier_due) {
           barrier_done_ = barrier;
-          done_cv_.notify_all();
+          done_cv_.SignalAll();
         }
         if (stopping && queue_.empty()) {
           stopped_ = true;
-          done_cv_.notify_all();
+          done_cv_.SignalAll();
           return;
         }
       }
     }
   }
 
+  bool WorkReady() const REQUIRES(mu_) { return stop_ || !queue_.empty() || barrier_requested_ > barrier_done_; }
+
   const StoreEnv* env_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::condition_variable done_cv_;
-  std::vector<std::shared_ptr<DiskShardLog>> queue_;
-  bool stop_ = false;
-  bool stopped_ = false;
-  uint64_t barrier_requested_ = 0;
-  uint64_t barrier_done_ = 0;
-  std::mutex late_mu_;
+  Mutex mu_;
+  CondVar cv_;       // work for the loop: queue_, stop_, barrier_requested_
+  CondVar done_cv_;  // barrier_done_, stopped_
+  std::vector<std::shared_ptr<DiskShardLog>> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  uint64_t barrier_requested_ GUARDED_BY(mu_) = 0;
+  uint64_t barrier_done_ GUARDED_BY(mu_) = 0;
+  // Serialises commits on callers' threads after Stop (the loop thread has ended): they use the
+  // loop-thread state below.
+  Mutex late_mu_;
   std::thread thread_;
   // Loop thread only.
   std::unordered_set<std::shared_ptr<DiskShardLog>> unsynced_;
   std::unordered_set<std::shared_ptr<DiskShardLog>> failed_;
-  int64_t last_sync_ms_ = SteadyNowMs();
+  int64_t last_sync_ms_ = env_->MonotonicMillis();
 };
 
 class DiskLogStoreImpl final : public DiskLogStore {
@@ -202,7 +205,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
   }
 
   Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& key) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = logs_.find({key.stream_uid, key.shard_index});
     if (it != logs_.end()) {
       if (auto live = it->second.lock()) return std::shared_ptr<ShardLog>(live);
@@ -213,7 +216,6 @@ class DiskLogStoreImpl final : public DiskLogStore {
     std::shared_ptr<Committer> committer = committers_[slot];
     auto log = std::make_shared<DiskShardLog>(
         &env_, key, std::move(dir), [committer](std::shared_ptr<DiskShardLog> l) { committer->Enqueue(std::move(l)); });
-    log->committer = slot;
     SLUICE_RETURN_IF_ERROR(log->Recover());
     logs_[{key.stream_uid, key.shard_index}] = log;
     return std::shared_ptr<ShardLog>(log);
@@ -221,7 +223,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
 
   Status DropStream(uint64_t stream_uid) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       auto it = logs_.lower_bound({stream_uid, 0});
       while (it != logs_.end() && it->first.first == stream_uid) {
         if (auto live = it->second.lock()) live->MarkDropped();
@@ -233,10 +235,9 @@ class DiskLogStoreImpl final : public DiskLogStore {
   }
 
   Result<std::vector<uint64_t>> ListStreams() override {
-    auto names = env_.fs->ListDir(env_.options.dir);
-    if (!names.ok()) return names.status();
+    SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env_.fs->ListDir(env_.options.dir));
     std::vector<uint64_t> uids;
-    for (const std::string& n : *names)
+    for (const std::string& n : names)
       if (auto uid = segment::ParseStreamDirName(n)) uids.push_back(*uid);
     return uids;
   }
@@ -246,7 +247,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
   }
 
   uint64_t DiskBytes() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     uint64_t n = 0;
     for (const auto& [k, w] : logs_)
       if (auto live = w.lock()) n += live->DataBytes();
@@ -262,8 +263,8 @@ class DiskLogStoreImpl final : public DiskLogStore {
   ChunkPool pool_;
   std::unique_ptr<ReadAheadPool> read_ahead_;
   std::vector<std::shared_ptr<Committer>> committers_;
-  mutable std::mutex mu_;
-  std::map<std::pair<uint64_t, uint32_t>, std::weak_ptr<DiskShardLog>> logs_;
+  mutable Mutex mu_;
+  std::map<std::pair<uint64_t, uint32_t>, std::weak_ptr<DiskShardLog>> logs_ GUARDED_BY(mu_);
 };
 
 }  // namespace

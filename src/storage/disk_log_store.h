@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.h"
 #include "base/file_system.h"
 #include "base/status.h"
 #include "storage/shard_log.h"
@@ -62,6 +63,8 @@ struct DiskLogStoreOptions {
   uint32_t commit_threads = 2;
   uint64_t max_staged_bytes_per_shard = 64ull << 20;  // beyond it Append fails kUnavailable
   int64_t failure_retry_ms = 1000;                    // a failed shard re-runs recovery after this
+  // Monotonic time for the sync interval and the failure back-off (tests pass a ManualClock).
+  const Clock* clock = SystemClock::Default();
 };
 
 struct ReadAheadStats {

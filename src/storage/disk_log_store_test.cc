@@ -2,7 +2,6 @@
 // corruption, retention, disk-full and I/O errors — on the fault-injecting file system.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <future>
@@ -12,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/fault_injecting_file_system.h"
 #include "storage/disk_log_store.h"
 #include "storage/segment_format.h"
@@ -35,6 +35,7 @@ class DiskLogStoreTest : public ::testing::Test {
     o.segment_bytes = segment_bytes_;
     o.index_interval_bytes = 512;
     o.failure_retry_ms = 20;
+    o.clock = &clock_;
     o.durability = durability_;
     o.direct_read_min_bytes = direct_read_min_;
     return o;
@@ -65,16 +66,20 @@ class DiskLogStoreTest : public ::testing::Test {
     return names.ok() ? *names : std::vector<std::string>{};
   }
 
-  // Retries a put until the shard has re-run recovery after a failure (failure_retry_ms).
-  Result<AppendResult> PutUntilAccepted(const std::string& data) {
-    Result<AppendResult> r = Put(data);
-    for (int i = 0; i < 200 && !r.ok(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      r = Put(data);
-    }
-    return r;
+  // A failed shard re-runs recovery on the commit thread's first pass once failure_retry_ms
+  // have passed on the clock, and not before; Flush makes the commit thread take a pass.
+  Result<AppendResult> PutAfterBackOff(const std::string& data) {
+    store_->Flush();
+    clock_.Advance(Options().failure_retry_ms - 1);
+    store_->Flush();
+    auto early = Put(data);
+    EXPECT_FALSE(early.ok()) << "accepted before the back-off passed";
+    clock_.Advance(1);
+    store_->Flush();
+    return Put(data);
   }
 
+  ManualClock clock_;  // monotonic time of the store: the failure back-off moves only when told
   FaultInjectingFileSystem fs_;
   FileSystem* store_fs_ = nullptr;          // when set, the store uses it instead of fs_
   std::unique_ptr<FileSystem> wrapper_fs_;  // owns store_fs_ when a test wraps fs_; outlives store_
@@ -193,7 +198,7 @@ TEST_F(DiskLogStoreTest, EveryCrashPointKeepsTheAcknowledgedPrefix) {
     ASSERT_GE(all.size(), acked.size());
     for (size_t i = 0; i < all.size(); ++i) {
       EXPECT_EQ(all[i].offset, i);
-      if (i < acked.size()) EXPECT_EQ(all[i].data, acked[i]);
+      if (i < acked.size()) { EXPECT_EQ(all[i].data, acked[i]); }
     }
     // The log accepts writes after recovery and continues the offsets.
     auto next = Put("again");
@@ -319,7 +324,7 @@ TEST_F(DiskLogStoreTest, DiskFullFailsWritesKeepsReadsAndRecovers) {
   auto during = Put("during");
   EXPECT_FALSE(during.ok());
   fs_.ClearFaults();
-  auto after = PutUntilAccepted("after");
+  auto after = PutAfterBackOff("after");
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   auto all = All();
   EXPECT_EQ(all.back().data, "after#0");
@@ -335,9 +340,28 @@ TEST_F(DiskLogStoreTest, WriteErrorFailsTheRoundAndNothingIsPublished) {
   EXPECT_EQ(r.status().code(), Errc::kIoError);
   EXPECT_EQ(log_->Bounds().end_offset, 1u);
   fs_.ClearFaults();
-  auto ok = PutUntilAccepted("three");
+  auto ok = PutAfterBackOff("three");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->first_offset, 1u);
+}
+
+// A failed periodic fdatasync (durability interval) fails the shard like a failed commit: it
+// refuses appends until it has re-run recovery after the back-off, then continues the offsets.
+TEST_F(DiskLogStoreTest, FailedPeriodicSyncFailsTheShardUntilItRecovers) {
+  durability_ = Durability::kInterval;
+  Open();
+  ASSERT_TRUE(Put("one").ok());
+  fs_.FailSyncsAfter(0);
+  clock_.Advance(Options().sync_interval_ms);
+  store_->Flush();  // the periodic sync fails
+  auto refused = Put("two");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Errc::kUnavailable) << refused.status().ToString();
+  fs_.ClearFaults();
+  auto ok = PutAfterBackOff("three");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->first_offset, 1u);
+  EXPECT_EQ(All().size(), 2u);
 }
 
 // Holds every File::Sync while closed, so a test can stage appends behind a commit in progress.

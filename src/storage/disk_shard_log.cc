@@ -1,7 +1,6 @@
 #include "storage/disk_shard_log.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "base/log.h"
@@ -9,11 +8,6 @@
 
 namespace sluice::storage::internal {
 namespace {
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 const char* ZeroBlock() {
   static const AlignedBuffer zeros = [] {
@@ -31,6 +25,29 @@ segment::ReadBuffer& ThreadReadBuffer() {
 }
 
 Status Gone() { return Status(Errc::kNotFound, "shard log was deleted"); }
+
+// Read fills (one pread, or one aligned direct read, each):
+// - reach this far past the bytes a read wants (its max_bytes, or the bytes the previous call
+//   walked): the read starts at the index entry before its first record, up to one index
+//   interval (64 KiB by default) early, and frames carry headers and keys beside the data;
+constexpr uint64_t kFillSlackBytes = 64 << 10;
+// - are at least this large: a small read (a tail poll) still gets its index interval in one
+//   call, and the syscall, not the copy, is what a small read costs;
+constexpr uint64_t kMinFillBytes = 64 << 10;
+// - and at most this large: it bounds the per-thread read buffer, and a bulk read of 10 MiB
+//   takes a few fills whose syscall cost is small beside the copy.
+constexpr uint64_t kMaxFillBytes = 4 << 20;
+
+Status CorruptBatch(const Segment& seg, uint64_t frame_position, segment::FrameCheck check, uint64_t offset) {
+  std::string name(segment::FrameCheckName(check));
+  SLOG(kError, "storage", "corrupt batch",
+       {{"path", seg.path},
+        {"position", std::to_string(frame_position)},
+        {"offset", std::to_string(offset)},
+        {"check", name}});
+  return Status(Errc::kCorruption, "corrupt batch in " + seg.path + " at position " + std::to_string(frame_position) +
+                                       " (offset " + std::to_string(offset) + "): " + name);
+}
 
 }  // namespace
 
@@ -113,7 +130,7 @@ void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, A
   uint64_t first = 0;
   bool enqueue = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (dropped_) {
       done(Gone());
       return;
@@ -179,7 +196,7 @@ void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, A
 
 void DiskShardLog::BeginRound() {
   round_ = Round{};
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   queued_ = false;
   round_.chunks = std::move(chunks_);
   round_.appends = std::move(pending_);
@@ -201,9 +218,7 @@ Status DiskShardLog::CreateWriterSegment(uint64_t first_offset) {
   seg->end_offset = first_offset;
   seg->path = SegmentPath(first_offset);
   SLUICE_RETURN_IF_ERROR(OpenWriter(seg->path));
-  auto r = env_->fs->Open(seg->path, FileOptions{});
-  if (!r.ok()) return r.status();
-  seg->reader = std::move(r.value());
+  SLUICE_ASSIGN_OR_RETURN(seg->reader, env_->fs->Open(seg->path, FileOptions{}));
   writer_segment_ = seg;
   writer_zeroed_end_ = 0;
   writer_zero_step_ = 1 << 20;
@@ -219,14 +234,10 @@ Status DiskShardLog::OpenWriter(const std::string& path) {
   wo.create = true;
   wo.writable = true;
   wo.direct_io = env_->options.direct_io;
-  auto w = env_->fs->Open(path, wo);
-  if (!w.ok()) return w.status();
-  writer_file_ = std::move(w.value());
+  SLUICE_ASSIGN_OR_RETURN(writer_file_, env_->fs->Open(path, wo));
   if (writer_file_->direct_io()) {
     wo.direct_io = false;
-    auto small = env_->fs->Open(path, wo);
-    if (!small.ok()) return small.status();
-    writer_small_file_ = std::move(small.value());
+    SLUICE_ASSIGN_OR_RETURN(writer_small_file_, env_->fs->Open(path, wo));
   }
   return Status::Ok();
 }
@@ -237,7 +248,7 @@ Status DiskShardLog::SealWriterSegment() {
   // The commit thread's view of the segment's data: published values plus this round's frames.
   Segment view;
   {
-    std::shared_lock lock(meta_mu_);
+    ReaderMutexLock lock(&meta_mu_);
     view = s;
   }
   for (const PendingAppend& p : round_.appends)
@@ -293,7 +304,6 @@ void DiskShardLog::SyncRound(bool force) {
   if (sync && writer_file_) {
     round_.status = writer_file_->Sync();
     if (!round_.status.ok()) return;
-    last_sync_ms_ = SteadyMillis();
     writer_unsynced_ = false;
   } else if (round_.wrote) {
     writer_unsynced_ = true;
@@ -306,12 +316,11 @@ Status DiskShardLog::SyncWriter() {
   Status st = writer_file_->Sync();
   if (st.ok()) {
     writer_unsynced_ = false;
-    last_sync_ms_ = SteadyMillis();
   } else {
     SLOG(kError, "storage", "periodic fdatasync failed", {{"dir", dir_}, {"error", st.ToString()}});
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     failed_ = st;
-    retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
+    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
   }
   return st;
 }
@@ -324,7 +333,7 @@ void DiskShardLog::FinishRound() {
     return;
   }
   {
-    std::unique_lock lock(meta_mu_);
+    WriterMutexLock lock(&meta_mu_);
     for (auto& s : round_.sealed) s->sealed = true;
     for (auto& s : round_.created) segments_.push_back(s);
     Segment* seg = segments_.empty() ? nullptr : segments_.back().get();
@@ -348,30 +357,30 @@ void DiskShardLog::FinishRound() {
 void DiskShardLog::FailRound(Status st) {
   SLOG(kError, "storage", "shard write failed; failing unacknowledged appends",
        {{"dir", dir_}, {"error", st.ToString()}});
+  Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
+             "storage write failed: " + st.message());
   std::vector<PendingAppend> failed = std::move(round_.appends);
   round_ = Round{};
   {
-    std::lock_guard lock(mu_);
-    failed_ = st;
+    MutexLock lock(&mu_);
+    failed_ = std::move(st);
     for (auto& p : pending_) failed.push_back(std::move(p));
     pending_.clear();
     for (StagingChunk& c : chunks_) env_->pool->Give(std::move(c.buf), c.capacity);
     chunks_.clear();
     staged_bytes_ = 0;
-    retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
+    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
   }
   writer_file_.reset();
   writer_small_file_.reset();
   writer_segment_.reset();
-  Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
-             "storage write failed: " + st.message());
   for (PendingAppend& p : failed)
     if (p.done) p.done(err);
 }
 
 void DiskShardLog::RetryRecovery() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (dropped_) {
       retry_at_ms_ = INT64_MAX;
       return;
@@ -381,7 +390,7 @@ void DiskShardLog::RetryRecovery() {
   if (!st.ok()) {
     SLOG(kWarn, "storage", "shard recovery after a write failure failed; will retry",
          {{"dir", dir_}, {"error", st.ToString()}});
-    retry_at_ms_ = SteadyMillis() + env_->options.failure_retry_ms;
+    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
     return;
   }
   SLOG(kInfo, "storage", "shard accepts writes again", {{"dir", dir_}});
@@ -400,7 +409,7 @@ LogBounds DiskShardLog::Bounds() const {
 }
 
 uint64_t DiskShardLog::DataBytes() const {
-  std::shared_lock lock(meta_mu_);
+  ReaderMutexLock lock(&meta_mu_);
   uint64_t n = 0;
   for (const auto& s : segments_) n += s->data_bytes;
   return n;
@@ -410,7 +419,7 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
   std::shared_ptr<Segment> seg;
   uint64_t pos = 0, off = 0, seg_end_pos = 0, seg_end_off = 0, start = 0;
   {
-    std::shared_lock lock(meta_mu_);
+    ReaderMutexLock lock(&meta_mu_);
     uint64_t end = visible_end_.load();
     start = std::min(start_offset_.load(), end);
     if (start == end || last_arrival_ms_.load() < ms) return end;
@@ -443,91 +452,105 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
   }
 }
 
+bool DiskShardLog::Locate(uint64_t at, uint32_t max_records, ReadPosition* where) const {
+  ReaderMutexLock lock(&meta_mu_);
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
+                             [](uint64_t a, const std::shared_ptr<Segment>& s) { return a < s->first_offset; });
+  if (it == segments_.begin()) return false;
+  const std::shared_ptr<Segment>& seg = *--it;
+  where->seg = seg;
+  if (at >= seg->end_offset || seg->index.empty()) return false;
+  auto e = std::upper_bound(seg->index.begin(), seg->index.end(), at,
+                            [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
+  auto reach = std::upper_bound(e, seg->index.end(), at + max_records,
+                                [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
+  --e;
+  where->pos = e->position;
+  where->offset = e->offset;
+  where->seg_end_pos = seg->data_bytes;
+  where->seg_end_offset = seg->end_offset;
+  where->span_end = reach == seg->index.end() ? where->seg_end_pos : reach->position;
+  return true;
+}
+
+size_t DiskShardLog::FillBytes(const ReadPosition& where, const ReadLimits& limits) {
+  uint64_t want = std::min<uint64_t>(limits.max_bytes + kFillSlackBytes, where.span_end - where.pos);
+  return static_cast<size_t>(std::clamp<uint64_t>(want, kMinFillBytes, kMaxFillBytes));
+}
+
+bool DiskShardLog::AdoptReadAhead(uint64_t from, const ReadPosition& where, segment::FrameCursor* cur,
+                                  size_t direct_min) const {
+  bool sequential = false;
+  std::shared_ptr<ReadAheadSlot> slot;
+  {
+    MutexLock lock(&ra_mu_);
+    sequential = from == ra_expect_from_;
+    if (ra_slot_ && ra_slot_->Covers(where.seg->reader.get(), where.pos)) slot = std::move(ra_slot_);
+  }
+  if (slot) {
+    size_t got = slot->TakeInto(&ThreadReadBuffer());
+    if (got > 0) cur->Adopt(slot->start(), got);
+    // Keep the disk busy while this call is encoded and sent: if it walks about as far as the
+    // previous one did (call_bytes), the next call starts near pos + span, at
+    // most a frame and an index interval before where this one stops.
+    uint64_t span = slot->call_bytes();
+    if (span > kReadAheadOverlap) {
+      StartReadAhead(where.seg, where.pos + span - kReadAheadOverlap, where.seg_end_pos, span + kReadAheadOverlap, span,
+                     direct_min);
+    }
+  }
+  return sequential;
+}
+
+void DiskShardLog::FollowWithReadAhead(uint64_t next_offset, bool sequential, uint64_t walked, const ReadLimits& limits,
+                                       size_t direct_min) const {
+  {
+    MutexLock lock(&ra_mu_);
+    ra_expect_from_ = next_offset;
+  }
+  ReadPosition next;
+  if (!sequential || !Locate(next_offset, limits.max_records, &next)) return;
+  bool covered;
+  {
+    MutexLock lock(&ra_mu_);
+    covered = ra_slot_ && ra_slot_->Covers(next.seg->reader.get(), next.pos);
+  }
+  uint64_t want = std::min<uint64_t>(walked + kFillSlackBytes, limits.max_bytes + kFillSlackBytes);
+  // One read-ahead per shard: a newer sequential reader replaces one nobody came back for.
+  if (!covered) StartReadAhead(next.seg, next.pos, next.seg_end_pos, want, want, direct_min);
+}
+
 Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
                                        const std::function<void(const RecordView&)>& visit) const {
   ReadSummary sum;
-  std::shared_ptr<Segment> seg;
-  uint64_t pos = 0, off = 0, seg_end_pos = 0, seg_end_off = 0, span_end = 0;
-  // Finds the segment holding `at` and the last index entry at or before it, and from the
-  // index how far the wanted records can reach (so that a small read reads little).
-  auto locate = [&](uint64_t at) -> bool {
-    std::shared_lock lock(meta_mu_);
-    auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
-                               [](uint64_t a, const std::shared_ptr<Segment>& s) { return a < s->first_offset; });
-    if (it == segments_.begin()) return false;
-    seg = *--it;
-    if (at >= seg->end_offset || seg->index.empty()) return false;
-    auto e = std::upper_bound(seg->index.begin(), seg->index.end(), at,
-                              [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
-    auto reach = std::upper_bound(e, seg->index.end(), at + limits.max_records,
-                                  [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
-    --e;
-    pos = e->position;
-    off = e->offset;
-    seg_end_pos = seg->data_bytes;
-    seg_end_off = seg->end_offset;
-    span_end = reach == seg->index.end() ? seg_end_pos : reach->position;
-    return true;
-  };
   {
-    std::shared_lock lock(meta_mu_);
+    ReaderMutexLock lock(&meta_mu_);
     if (meta_dropped_) return Gone();
     uint64_t end = visible_end_.load(std::memory_order_acquire);
     from = std::max(from, std::min(start_offset_.load(), end));
     sum.next_offset = from;
     if (from >= end || limits.max_records == 0) return sum;
   }
-  if (!locate(from)) return sum;
-  auto chunk_for = [&] {
-    uint64_t want = std::min<uint64_t>(limits.max_bytes + (64 << 10), span_end - pos);
-    return static_cast<size_t>(std::clamp<uint64_t>(want, 64 << 10, 4 << 20));
-  };
+  ReadPosition where;
+  if (!Locate(from, limits.max_records, &where)) return sum;
   const size_t direct_min = env_->options.direct_io ? env_->options.direct_read_min_bytes : 0;
-  const bool bulk = direct_min > 0 && chunk_for() >= direct_min;
-  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(), direct_min);
-  bool sequential = false;
-  if (bulk && env_->read_ahead != nullptr) {
-    std::shared_ptr<ReadAheadSlot> slot;
-    {
-      std::lock_guard lock(ra_mu_);
-      sequential = from == ra_expect_from_;
-      if (ra_slot_ && ra_slot_->Covers(seg->reader.get(), pos)) slot = std::move(ra_slot_);
-    }
-    if (slot) {
-      size_t got = slot->TakeInto(&ThreadReadBuffer());
-      if (got > 0) cur.Adopt(slot->start(), got);
-      // Keep the disk busy while this call is encoded and sent: if it walks about as far as the
-      // previous one did (call_bytes), the next call starts near pos + span, at
-      // most a frame and an index interval before where this one stops.
-      uint64_t span = slot->call_bytes();
-      if (span > kReadAheadOverlap)
-        StartReadAhead(seg, pos + span - kReadAheadOverlap, seg_end_pos, span + kReadAheadOverlap, span, direct_min);
-    }
-  }
+  const bool bulk = direct_min > 0 && FillBytes(where, limits) >= direct_min;
+  segment::FrameCursor cur(where.seg->reader.get(), where.pos, where.offset, where.seg_end_pos,
+                           FillBytes(where, limits), &ThreadReadBuffer(), direct_min);
+  const bool read_ahead = bulk && env_->read_ahead != nullptr;
+  const bool sequential = read_ahead && AdoptReadAhead(from, where, &cur, direct_min);
   uint64_t walked = 0;  // frame bytes this call went through: the next call's likely need
   while (true) {
     segment::FrameHeader h;
     const char* frame;
-    auto r = cur.Next(&h, &frame);
-    if (!r.ok()) return r.status();
-    if (*r == segment::FrameCheck::kEnd) {
-      if (cur.offset() != seg_end_off || !locate(cur.offset())) break;
-      cur =
-          segment::FrameCursor(seg->reader.get(), pos, off, seg_end_pos, chunk_for(), &ThreadReadBuffer(), direct_min);
+    SLUICE_ASSIGN_OR_RETURN(const segment::FrameCheck check, cur.Next(&h, &frame));
+    if (check == segment::FrameCheck::kEnd) {
+      if (cur.offset() != where.seg_end_offset || !Locate(cur.offset(), limits.max_records, &where)) break;
+      cur = segment::FrameCursor(where.seg->reader.get(), where.pos, where.offset, where.seg_end_pos,
+                                 FillBytes(where, limits), &ThreadReadBuffer(), direct_min);
       continue;
     }
-    auto corrupt = [&](segment::FrameCheck c, uint64_t offset) {
-      std::string check(segment::FrameCheckName(c));
-      SLOG(kError, "storage", "corrupt batch",
-           {{"path", seg->path},
-            {"position", std::to_string(cur.frame_position())},
-            {"offset", std::to_string(offset)},
-            {"check", check}});
-      return Status(Errc::kCorruption, "corrupt batch in " + seg->path + " at position " +
-                                           std::to_string(cur.frame_position()) + " (offset " + std::to_string(offset) +
-                                           "): " + check);
-    };
-    if (*r != segment::FrameCheck::kOk) return corrupt(*r, cur.offset());
+    if (check != segment::FrameCheck::kOk) return CorruptBatch(*where.seg, cur.frame_position(), check, cur.offset());
     walked += h.length;
     RecordBatchReader reader({frame + segment::kFrameHeaderBytes, h.length - segment::kFrameHeaderBytes});
     RecordView v;
@@ -552,27 +575,13 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     }
     if (full) break;
     // The cursor checked header and CRC only; the walk above is the payload check.
-    if (!reader.AtEnd() || v.offset != h.first_offset + h.record_count)
-      return corrupt(segment::FrameCheck::kBadPayload, h.first_offset);
+    if (!reader.AtEnd() || v.offset != h.first_offset + h.record_count) {
+      return CorruptBatch(*where.seg, cur.frame_position(), segment::FrameCheck::kBadPayload, h.first_offset);
+    }
   }
   // Remember where this bulk read stopped; if it continued the previous one (a consumer
   // catching up), make sure a read-ahead covers where its next call will start.
-  if (bulk && env_->read_ahead != nullptr) {
-    {
-      std::lock_guard lock(ra_mu_);
-      ra_expect_from_ = sum.next_offset;
-    }
-    if (sequential && locate(sum.next_offset)) {
-      bool covered;
-      {
-        std::lock_guard lock(ra_mu_);
-        covered = ra_slot_ && ra_slot_->Covers(seg->reader.get(), pos);
-      }
-      uint64_t want = std::min<uint64_t>(walked + (64 << 10), limits.max_bytes + (64 << 10));
-      // One read-ahead per shard: a newer sequential reader replaces one nobody came back for.
-      if (!covered) StartReadAhead(seg, pos, seg_end_pos, want, want, direct_min);
-    }
-  }
+  if (read_ahead) FollowWithReadAhead(sum.next_offset, sequential, walked, limits, direct_min);
   return sum;
 }
 
@@ -587,7 +596,7 @@ void DiskShardLog::StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t 
   auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, seg->reader, first, length, seg_end_pos,
                                               std::move(buf), call_bytes);
   {
-    std::lock_guard lock(ra_mu_);
+    MutexLock lock(&ra_mu_);
     ra_slot_ = slot;
   }
   env_->read_ahead->Submit(std::move(slot));
@@ -597,7 +606,7 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
   std::vector<std::shared_ptr<Segment>> expired;
   bool roll = false;
   {
-    std::unique_lock lock(meta_mu_);
+    WriterMutexLock lock(&meta_mu_);
     if (meta_dropped_) return Gone();
     while (segments_.size() > 1 && segments_.front()->sealed && segments_.front()->last_arrival_ms < horizon_ms) {
       expired.push_back(segments_.front());
@@ -613,7 +622,7 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
     // The newest segment has expired too: seal it behind an empty one so a later pass frees it.
     bool enqueue = false;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (!dropped_ && failed_.ok() && chunks_.empty() && has_segment_ && stage_segment_bytes_ > 0) {
         stage_segment_first_ = next_offset_;
         stage_segment_bytes_ = 0;
@@ -637,7 +646,7 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
 void DiskShardLog::MarkDropped() {
   std::vector<PendingAppend> failed;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     dropped_ = true;
     failed = std::move(pending_);
     pending_.clear();
@@ -645,7 +654,7 @@ void DiskShardLog::MarkDropped() {
     chunks_.clear();
   }
   {
-    std::unique_lock lock(meta_mu_);
+    WriterMutexLock lock(&meta_mu_);
     meta_dropped_ = true;
   }
   for (PendingAppend& p : failed)

@@ -8,14 +8,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "base/file_system.h"
+#include "base/mutex.h"
 #include "storage/disk_log_store.h"
 #include "storage/read_ahead.h"
+#include "storage/segment_cursor.h"
 #include "storage/segment_format.h"
 #include "storage/staging_chunk.h"
 
@@ -27,6 +27,9 @@ struct StoreEnv {
   ChunkPool* pool = nullptr;
   ReadAheadPool* read_ahead = nullptr;  // null: no read-ahead
   std::shared_ptr<ReadAheadBudget> read_ahead_budget;
+
+  // Monotonic milliseconds from the injected clock (sync interval, failure back-off).
+  int64_t MonotonicMillis() const { return options.clock->MonotonicNanos() / 1'000'000; }
 };
 
 struct Segment {
@@ -79,7 +82,6 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   void MarkDropped();
   const ShardKey& key() const { return key_; }
   uint64_t DataBytes() const;
-  uint32_t committer = 0;  // which commit thread owns this shard
 
  private:
   struct PendingAppend {
@@ -103,7 +105,7 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
 
   // Folds one committed frame into a segment's description (index, end, size, arrival times).
   static void AddFrame(Segment* s, const PendingAppend& p, uint64_t index_interval);
-  StagingChunk* ChunkFor(size_t frame_len, bool new_segment);
+  StagingChunk* ChunkFor(size_t frame_len, bool new_segment) REQUIRES(mu_);
   Status CreateWriterSegment(uint64_t first_offset);
   Status OpenWriter(const std::string& path);
   Status SealWriterSegment();
@@ -111,13 +113,36 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Status WriteIndexFile(const segment::SegmentIndex& idx);
   Status RecoverSegments(std::vector<std::shared_ptr<Segment>>* out);
   Status ZeroStaleTail(const std::string& path, uint64_t from, uint64_t size);
-  void FailRound(Status st);
+  void FailRound(Status st);  // by value: it is often round_.status, which FailRound resets
+  // Where a read goes on: the segment holding an offset, its last index entry at or before
+  // that offset, and how far (by the index) the records a read wants can reach.
+  struct ReadPosition {
+    std::shared_ptr<Segment> seg;
+    uint64_t pos = 0;     // file position of the index entry
+    uint64_t offset = 0;  // ... and its first offset
+    uint64_t seg_end_pos = 0;
+    uint64_t seg_end_offset = 0;
+    uint64_t span_end = 0;  // file position past the frames max_records records from `at` can need
+  };
+  // The locate step of Read, under a shared meta_mu_. False when `at` is in no published
+  // segment (where->seg is still set when a segment starts at or before it).
+  bool Locate(uint64_t at, uint32_t max_records, ReadPosition* where) const EXCLUDES(meta_mu_);
+  // How many bytes one fill of a read from `where` reads.
+  static size_t FillBytes(const ReadPosition& where, const ReadLimits& limits);
+  // Read-ahead policy, before a bulk read walks: adopts this shard's read-ahead if it covers
+  // where the read starts (and then starts the one for the call after). Returns whether the
+  // read starts where the previous bulk read of this shard stopped (a sequential reader).
+  bool AdoptReadAhead(uint64_t from, const ReadPosition& where, segment::FrameCursor* cur, size_t direct_min) const
+      EXCLUDES(ra_mu_);
+  // ... and after it: remembers where the read stopped and, for a sequential reader, makes sure
+  // a read-ahead covers where its next call will start.
+  void FollowWithReadAhead(uint64_t next_offset, bool sequential, uint64_t walked, const ReadLimits& limits,
+                           size_t direct_min) const EXCLUDES(ra_mu_);
   // Starts reading [pos, pos + want) of seg (clipped to its committed end) in the background as
   // this shard's read-ahead, unless it is under direct_min or over the store's budget.
   // call_bytes: how far one call of this reader goes (ReadAheadSlot::call_bytes).
   void StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos, uint64_t want,
-                      uint64_t call_bytes,
-                      size_t direct_min) const;  // by value: it is often round_.status, which FailRound resets
+                      uint64_t call_bytes, size_t direct_min) const EXCLUDES(ra_mu_);
   std::string SegmentPath(uint64_t first_offset) const;
   std::string IndexPath(uint64_t first_offset) const;
 
@@ -126,35 +151,38 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   std::string dir_;
   Enqueue enqueue_;
 
-  // Append side, under mu_.
-  mutable std::mutex mu_;
-  uint64_t next_offset_ = 0;
-  int64_t last_arrival_assigned_ = 0;
-  bool has_segment_ = false;
-  uint64_t stage_segment_first_ = 0;
-  uint64_t stage_segment_bytes_ = 0;  // bytes of the segment being staged into (committed + staged)
-  int64_t stage_segment_first_arrival_ = 0;
-  std::vector<StagingChunk> chunks_;
-  std::vector<PendingAppend> pending_;
-  uint64_t staged_bytes_ = 0;
-  char tail_block_[kDirectIoAlignment];  // bytes [AlignDown(pos), pos) of the file being staged into
-  bool queued_ = false;
-  bool dropped_ = false;
-  Status failed_;
+  // mu_, meta_mu_ and ra_mu_ are never held together.
 
-  // Published, under meta_mu_ (atomics for lock-free Bounds).
-  mutable std::shared_mutex meta_mu_;
-  std::vector<std::shared_ptr<Segment>> segments_;
-  bool meta_dropped_ = false;
+  // Append side.
+  mutable Mutex mu_;
+  uint64_t next_offset_ GUARDED_BY(mu_) = 0;
+  int64_t last_arrival_assigned_ GUARDED_BY(mu_) = 0;
+  bool has_segment_ GUARDED_BY(mu_) = false;
+  uint64_t stage_segment_first_ GUARDED_BY(mu_) = 0;
+  uint64_t stage_segment_bytes_ GUARDED_BY(mu_) = 0;  // bytes of the segment being staged into (committed + staged)
+  int64_t stage_segment_first_arrival_ GUARDED_BY(mu_) = 0;
+  std::vector<StagingChunk> chunks_ GUARDED_BY(mu_);
+  std::vector<PendingAppend> pending_ GUARDED_BY(mu_);
+  uint64_t staged_bytes_ GUARDED_BY(mu_) = 0;
+  char tail_block_[kDirectIoAlignment] GUARDED_BY(mu_);  // bytes [AlignDown(pos), pos) of the file being staged into
+  bool queued_ GUARDED_BY(mu_) = false;
+  bool dropped_ GUARDED_BY(mu_) = false;
+  Status failed_ GUARDED_BY(mu_);
+
+  // Published (atomics for lock-free Bounds; the published fields of each Segment are
+  // written under meta_mu_ exclusively too).
+  mutable SharedMutex meta_mu_;
+  std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(meta_mu_);
+  bool meta_dropped_ GUARDED_BY(meta_mu_) = false;
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> visible_end_{0};
   std::atomic<int64_t> last_arrival_ms_{0};
 
-  // Read-ahead, under ra_mu_: where a sequential bulk reader's next call would start, and the
-  // background read started for it.
-  mutable std::mutex ra_mu_;
-  mutable uint64_t ra_expect_from_ = UINT64_MAX;
-  mutable std::shared_ptr<ReadAheadSlot> ra_slot_;
+  // Read-ahead: where a sequential bulk reader's next call would start, and the background
+  // read started for it.
+  mutable Mutex ra_mu_;
+  mutable uint64_t ra_expect_from_ GUARDED_BY(ra_mu_) = UINT64_MAX;
+  mutable std::shared_ptr<ReadAheadSlot> ra_slot_ GUARDED_BY(ra_mu_);
 
   // Commit thread only.
   Round round_;
@@ -163,7 +191,6 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   std::unique_ptr<File> writer_small_file_;  // buffered twin for small writes (null without direct I/O)
   uint64_t writer_zeroed_end_ = 0;
   uint64_t writer_zero_step_ = 1 << 20;
-  int64_t last_sync_ms_ = 0;
   std::atomic<bool> writer_unsynced_{false};
   std::atomic<int64_t> retry_at_ms_{INT64_MAX};
 };

@@ -17,11 +17,10 @@ Status DiskShardLog::WriteIndexFile(const segment::SegmentIndex& idx) {
   FileOptions o;
   o.create = true;
   o.writable = true;
-  auto f = env_->fs->Open(tmp, o);
-  if (!f.ok()) return f.status();
-  SLUICE_RETURN_IF_ERROR((*f)->Truncate(0));
-  SLUICE_RETURN_IF_ERROR((*f)->WriteAt(0, bytes.data(), bytes.size()));
-  SLUICE_RETURN_IF_ERROR((*f)->Sync());
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, env_->fs->Open(tmp, o));
+  SLUICE_RETURN_IF_ERROR(f->Truncate(0));
+  SLUICE_RETURN_IF_ERROR(f->WriteAt(0, bytes.data(), bytes.size()));
+  SLUICE_RETURN_IF_ERROR(f->Sync());
   return env_->fs->Rename(tmp, path);
 }
 
@@ -31,40 +30,37 @@ Status DiskShardLog::ZeroStaleTail(const std::string& path, uint64_t from, uint6
   if (from >= size) return Status::Ok();
   FileOptions o;
   o.writable = true;
-  auto f = env_->fs->Open(path, o);
-  if (!f.ok()) return f.status();
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, env_->fs->Open(path, o));
   std::vector<char> buf(kStagingChunkBytes);
   uint64_t last_dirty = from;
   for (uint64_t pos = from; pos < size;) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - pos));
-    auto got = (*f)->ReadAt(pos, buf.data(), n);
-    if (!got.ok()) return got.status();
-    if (*got == 0) break;
-    for (size_t i = *got; i > 0; --i)
+    SLUICE_ASSIGN_OR_RETURN(const size_t got, f->ReadAt(pos, buf.data(), n));
+    if (got == 0) break;
+    for (size_t i = got; i > 0; --i)
       if (buf[i - 1] != 0) {
         last_dirty = pos + i;
         break;
       }
-    pos += *got;
+    pos += got;
   }
   if (last_dirty == from) return Status::Ok();
   std::memset(buf.data(), 0, buf.size());
   for (uint64_t pos = from; pos < last_dirty;) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), last_dirty - pos));
-    SLUICE_RETURN_IF_ERROR((*f)->WriteAt(pos, buf.data(), n));
+    SLUICE_RETURN_IF_ERROR(f->WriteAt(pos, buf.data(), n));
     pos += n;
   }
   SLOG(kWarn, "storage", "zeroed stale bytes after the end of the log",
        {{"path", path}, {"from", std::to_string(from)}, {"to", std::to_string(last_dirty)}});
-  return (*f)->Sync();
+  return f->Sync();
 }
 
 Status DiskShardLog::RecoverSegments(std::vector<std::shared_ptr<Segment>>* out) {
-  auto names = env_->fs->ListDir(dir_);
-  if (!names.ok()) return names.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env_->fs->ListDir(dir_));
   std::map<uint64_t, bool> found;  // first offset -> has an index file
   std::vector<uint64_t> indexes;
-  for (const std::string& n : *names) {
+  for (const std::string& n : names) {
     if (n.ends_with(".tmp")) {
       SLUICE_RETURN_IF_ERROR(env_->fs->RemoveFile(dir_ + "/" + n));
     } else if (auto first = segment::ParseSegmentFileName(n)) {
@@ -99,27 +95,21 @@ Status DiskShardLog::RecoverSegments(std::vector<std::shared_ptr<Segment>>* out)
     seg->first_offset = first;
     seg->end_offset = first;
     seg->path = path;
-    auto reader = env_->fs->Open(path, FileOptions{});
-    if (!reader.ok()) return reader.status();
-    seg->reader = std::move(reader.value());
-    auto size = seg->reader->Size();
-    if (!size.ok()) return size.status();
+    SLUICE_ASSIGN_OR_RETURN(seg->reader, env_->fs->Open(path, FileOptions{}));
+    SLUICE_ASSIGN_OR_RETURN(const uint64_t size, seg->reader->Size());
     bool have_index = false;
     if (!is_last && it->second) {
-      auto isize = [&]() -> Result<std::string> {
-        auto f = env_->fs->Open(IndexPath(first), FileOptions{});
-        if (!f.ok()) return f.status();
-        auto n = (*f)->Size();
-        if (!n.ok()) return n.status();
-        std::string bytes(*n, '\0');
-        auto got = (*f)->ReadAt(0, bytes.data(), bytes.size());
-        if (!got.ok()) return got.status();
-        bytes.resize(*got);
+      auto read_index_bytes = [&]() -> Result<std::string> {
+        SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, env_->fs->Open(IndexPath(first), FileOptions{}));
+        SLUICE_ASSIGN_OR_RETURN(const uint64_t n, f->Size());
+        std::string bytes(n, '\0');
+        SLUICE_ASSIGN_OR_RETURN(const size_t got, f->ReadAt(0, bytes.data(), bytes.size()));
+        bytes.resize(got);
         return bytes;
-      }();
-      if (!isize.ok()) return isize.status();
-      auto idx = segment::DecodeIndex(*isize);
-      if (idx && idx->first_offset == first && idx->data_bytes == *size && !idx->entries.empty()) {
+      };
+      SLUICE_ASSIGN_OR_RETURN(const std::string index_bytes, read_index_bytes());
+      auto idx = segment::DecodeIndex(index_bytes);
+      if (idx && idx->first_offset == first && idx->data_bytes == size && !idx->entries.empty()) {
         seg->end_offset = idx->end_offset;
         seg->data_bytes = idx->data_bytes;
         seg->last_arrival_ms = idx->last_arrival_ms;
@@ -152,10 +142,9 @@ Status DiskShardLog::RecoverSegments(std::vector<std::shared_ptr<Segment>>* out)
       } else {
         FileOptions wo;
         wo.writable = true;
-        auto w = env_->fs->Open(path, wo);
-        if (!w.ok()) return w.status();
-        SLUICE_RETURN_IF_ERROR((*w)->Truncate(seg->data_bytes));
-        SLUICE_RETURN_IF_ERROR((*w)->Sync());
+        SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> w, env_->fs->Open(path, wo));
+        SLUICE_RETURN_IF_ERROR(w->Truncate(seg->data_bytes));
+        SLUICE_RETURN_IF_ERROR(w->Sync());
         if (seg->end_offset > first) {
           segment::SegmentIndex idx{first, seg->end_offset, seg->data_bytes, seg->last_arrival_ms, seg->index};
           SLUICE_RETURN_IF_ERROR(WriteIndexFile(idx));
@@ -188,22 +177,19 @@ Status DiskShardLog::Recover() {
   if (!segs.empty()) {
     const std::shared_ptr<Segment>& last = segs.back();
     SLUICE_RETURN_IF_ERROR(OpenWriter(last->path));
-    auto size = writer_file_->Size();
-    if (!size.ok()) return size.status();
+    SLUICE_ASSIGN_OR_RETURN(writer_zeroed_end_, writer_file_->Size());
     writer_segment_ = last;
-    writer_zeroed_end_ = *size;
     writer_zero_step_ = 1 << 20;
     uint64_t base = AlignDown(last->data_bytes);
     if (last->data_bytes > base) {
-      auto got = last->reader->ReadAt(base, tail, last->data_bytes - base);
-      if (!got.ok()) return got.status();
+      SLUICE_RETURN_IF_ERROR(last->reader->ReadAt(base, tail, last->data_bytes - base).status());
     }
     next = last->end_offset;
     for (const auto& s : segs)
       if (s->end_offset > s->first_offset) last_arrival = s->last_arrival_ms;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     next_offset_ = next;
     last_arrival_assigned_ = last_arrival;
     has_segment_ = !segs.empty();
@@ -214,7 +200,7 @@ Status DiskShardLog::Recover() {
     failed_ = Status::Ok();
     retry_at_ms_ = INT64_MAX;
   }
-  std::unique_lock lock(meta_mu_);
+  WriterMutexLock lock(&meta_mu_);
   start_offset_.store(segs.empty() ? next : segs.front()->first_offset);
   visible_end_.store(next);
   last_arrival_ms_.store(last_arrival);

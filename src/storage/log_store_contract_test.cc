@@ -1,5 +1,5 @@
-// The ShardLog / LogStore contract (shard_log.h), run against every backend. A new backend
-// (e.g. the durable segmented log) adds one INSTANTIATE_TEST_SUITE_P line at the bottom.
+// The ShardLog / LogStore contract (shard_log.h), run against every backend (and every
+// configuration of one that takes a different path): each is one entry of Backends() at the bottom.
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
@@ -46,9 +46,10 @@ class LogStoreContractTest : public ::testing::TestWithParam<Backend> {
     log_ = *log;
   }
 
-  uint64_t Append(std::vector<std::pair<std::string, std::string>> records, int64_t ms, ShardLog* log = nullptr) {
+  uint64_t Append(const std::vector<std::pair<std::string, std::string>>& records, int64_t ms,
+                  ShardLog* log = nullptr) {
     RecordBatchBuilder b;
-    for (auto& [k, d] : records) b.AddRecord(k, d);
+    for (const auto& [k, d] : records) b.AddRecord(k, d);
     auto r = AppendSync(log ? *log : *log_, b, ms);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->first_offset : UINT64_MAX;
@@ -131,6 +132,7 @@ TEST_P(LogStoreContractTest, OffsetsContiguousAcrossBatches) {
   for (int batch = 0; batch < 50; ++batch) {
     std::vector<std::pair<std::string, std::string>> recs;
     int n = 1 + (batch * 7) % 13;
+    recs.reserve(n);
     for (int i = 0; i < n; ++i) recs.push_back({"k", Payload(batch, i, 16 + (i * 37) % 300)});
     EXPECT_EQ(Append(recs, 100 + batch), expected);
     expected += n;
@@ -146,7 +148,7 @@ TEST_P(LogStoreContractTest, CallbackCalledExactlyOnce) {
   b.AddRecord("k", "v");
   std::atomic<int> calls{0};
   std::promise<void> done;
-  log_->Append(b, 1, [&](Result<AppendResult> r) {
+  log_->Append(b, 1, [&](const Result<AppendResult>& r) {
     EXPECT_TRUE(r.ok());
     if (calls.fetch_add(1) == 0) done.set_value();
   });
@@ -325,6 +327,7 @@ TEST_P(LogStoreContractTest, ConcurrentAppendsOneShard) {
   constexpr int kBatches = 200;
   std::vector<std::thread> threads;
   std::vector<std::vector<std::pair<uint64_t, uint32_t>>> acks(kThreads);  // first, count
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       RecordBatchBuilder b;
@@ -375,10 +378,12 @@ TEST_P(LogStoreContractTest, ConcurrentAppendsOneShard) {
 
 TEST_P(LogStoreContractTest, ConcurrentReadsDuringAppends) {
   constexpr int kWriters = 2;
+  constexpr int kReaders = 2;
   constexpr int kBatches = 300;
   std::atomic<int> writers_done{0};
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
+  threads.reserve(kWriters + kReaders);
   for (int t = 0; t < kWriters; ++t) {
     threads.emplace_back([&, t] {
       RecordBatchBuilder b;
@@ -392,7 +397,6 @@ TEST_P(LogStoreContractTest, ConcurrentReadsDuringAppends) {
     });
   }
   // Tailing readers: follow next_offset until the writers are done and the tip is reached.
-  constexpr int kReaders = 2;
   std::vector<uint64_t> seen(kReaders, 0);
   for (int rd = 0; rd < kReaders; ++rd) {
     threads.emplace_back([&, rd] {

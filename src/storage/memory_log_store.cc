@@ -1,12 +1,171 @@
+// Layout per shard:
+//   - record bytes are copied verbatim from the RecordBatch encoding
+//     (u32 data_len | u16 key_len | key | data) into arena chunks. Chunks grow geometrically
+//     from min_chunk_bytes to max_chunk_bytes; a record never straddles two chunks, a record
+//     larger than max_chunk_bytes gets a chunk of its own. A batch is copied with one memcpy
+//     per chunk it touches.
+//   - a per-record index entry {pointer into the arena, arrival ms} lives in fixed-size index
+//     blocks reached through a block directory; neither chunks nor blocks ever move, so
+//     readers use them without a lock shared with appenders.
+//
+// Concurrency (per shard):
+//   - Appends are serialised by a mutex. An append fills arena space and index entries beyond
+//     the published tip and then publishes the new tip with one release store.
+//   - Readers (Read, Bounds, OffsetForTimestamp) acquire the tip and see only published
+//     entries; they never wait for appends and appends never wait for them, however long the
+//     visit callback takes.
+//   - Memory is freed only by TrimBefore / DropStream. Readers hold a "lifetime" lock shared
+//     for the duration of a call; trim/drop take it exclusively (and then the append mutex)
+//     only to unlink chunks and blocks, and free them after releasing both. So appends never
+//     wait for readers, and wait for trim/drop only for a few pointer moves.
+//   - Freed chunks of the maximum size are kept as store-wide spares (bounded) and reused by
+//     later appends, so a steady state with retention appends into warm memory.
 #include "storage/memory_log_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "base/mutex.h"
 
 namespace sluice::storage {
+namespace {
 
-namespace internal {
+// Store-wide memory accounting, shared by the store and its logs (a log may outlive the store).
+// held_bytes = bytes held by all shards + spare chunks.
+class MemoryAccounting {
+ public:
+  MemoryAccounting(uint64_t limit_bytes, size_t spare_chunk_size, uint64_t spare_limit_bytes);
+  // Reserves `bytes`; false (and nothing reserved) if that would pass the limit.
+  bool TryReserve(uint64_t bytes);
+  void Release(uint64_t bytes) { held_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+  // A spare chunk of spare_chunk_size bytes (already accounted), or nullptr.
+  std::unique_ptr<char[]> TakeSpare();
+  // Takes back a chunk of spare_chunk_size bytes: kept as spare, or freed and released.
+  void ReturnChunk(std::unique_ptr<char[]> chunk);
+  // Frees every spare chunk.
+  void DropSpares();
+
+  uint64_t limit_bytes() const { return limit_bytes_; }
+  uint64_t held_bytes() const { return held_bytes_.load(std::memory_order_relaxed); }
+  uint64_t spare_bytes() const;
+
+ private:
+  const uint64_t limit_bytes_;  // 0 = unlimited
+  const size_t spare_chunk_size_;
+  const size_t max_spares_;
+  std::atomic<uint64_t> held_bytes_{0};
+  mutable Mutex spare_mu_;
+  std::vector<std::unique_ptr<char[]>> spares_ GUARDED_BY(spare_mu_);
+};
+
+class MemoryShardLogImpl final : public MemoryShardLog {
+ public:
+  // max_chunk_bytes must equal the accounting's spare chunk size.
+  MemoryShardLogImpl(std::shared_ptr<MemoryAccounting> accounting, size_t min_chunk_bytes, size_t max_chunk_bytes);
+  ~MemoryShardLogImpl() override;
+  MemoryShardLogImpl(const MemoryShardLogImpl&) = delete;
+  MemoryShardLogImpl& operator=(const MemoryShardLogImpl&) = delete;
+
+  void Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) override;
+  LogBounds Bounds() const override;
+  uint64_t OffsetForTimestamp(int64_t ms) const override;
+  Status ExpireBefore(int64_t horizon_ms) override;
+  Result<ReadSummary> Read(uint64_t from, const ReadLimits& limits,
+                           const std::function<void(const RecordView&)>& visit) const override;
+  void TrimBefore(uint64_t offset) override;
+  MemoryUsage Usage() const override;
+
+  // Frees everything; later appends and reads fail with kNotFound. Called by DropStream.
+  void Drop();
+
+ private:
+  struct Entry {
+    const char* record;  // start of the record's header in an arena chunk
+    int64_t arrival_ms;
+  };
+  static constexpr unsigned kBlockShift = 10;
+  static constexpr uint64_t kBlockEntries = uint64_t{1} << kBlockShift;
+  static constexpr uint64_t kBlockBytes = kBlockEntries * sizeof(Entry);
+  static_assert(kBlockBytes == kIndexBlockBytes);
+  struct Block {
+    Entry entries[kBlockEntries];
+  };
+  // Maps absolute block number (offset >> kBlockShift) to its block; slot i is block
+  // base_block + i. The appender fills empty slots in place (readers never look at a slot
+  // before the tip that covers it is published); growing copies it into a new directory and
+  // keeps the old one alive until the next TrimBefore/Drop, when no reader can hold it.
+  struct Directory {
+    uint64_t base_block = 0;
+    size_t capacity = 0;
+    std::unique_ptr<Block*[]> slots;
+  };
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    size_t capacity = 0;
+    size_t used = 0;
+    uint64_t last_offset = 0;  // last record placed in the chunk
+  };
+  // How an append will use memory; computed before anything is modified.
+  struct Plan {
+    uint64_t total_bytes = 0;  // chunk + block bytes the append adds to the shard
+    uint32_t full_chunks = 0;  // chunks of max_chunk_bytes among them (may come from spares)
+  };
+
+  const Entry& EntryAt(const Directory* dir, uint64_t offset) const;
+  // Walks the batch exactly as the append will place it. With apply=false only fills `plan`
+  // (and validates); with apply=true performs the placement.
+  Status Place(std::string_view bytes, uint32_t count, int64_t arrival_ms, bool apply, Plan* plan) REQUIRES(append_mu_);
+  Status Reserve(const Plan& plan) REQUIRES(append_mu_);  // fills prepared_
+  size_t NextChunkSize(size_t last_size, size_t need_at_least, size_t remaining_batch) const;
+  Block* EnsureBlock(uint64_t block_no) REQUIRES(append_mu_);  // apply phase only
+  // Memory taken out of the log under its locks and released after them.
+  struct Garbage {
+    std::vector<Chunk> chunks;
+    std::vector<Block*> blocks;
+    std::vector<std::unique_ptr<Directory>> directories;
+  };
+  void CollectBefore(uint64_t start, Garbage* garbage) REQUIRES(lifetime_mu_, append_mu_);
+  void CollectAll(Garbage* garbage) REQUIRES(lifetime_mu_, append_mu_);
+  void Dispose(Garbage* garbage);  // no lock needed
+
+  const std::shared_ptr<MemoryAccounting> accounting_;
+  const size_t min_chunk_bytes_;
+  const size_t max_chunk_bytes_;
+
+  // Lock order: trim_mu_ -> lifetime_mu_ -> append_mu_. Append takes only append_mu_, readers
+  // only lifetime_mu_ (shared).
+  // Serialises TrimBefore and Drop, the only writers of start_offset_ and dropped_.
+  Mutex trim_mu_ ACQUIRED_BEFORE(lifetime_mu_);
+  // Held shared by readers for a whole call, exclusively by TrimBefore/Drop when they free.
+  mutable SharedMutex lifetime_mu_ ACQUIRED_BEFORE(append_mu_);
+  // Serialises appends (and the pointer moves of trim/drop). Guards the writer state below.
+  Mutex append_mu_;
+
+  // Writer state.
+  std::vector<Chunk> chunks_ GUARDED_BY(append_mu_);        // creation order; entries point into them
+  size_t current_chunk_ GUARDED_BY(append_mu_) = SIZE_MAX;  // chunk small records go to, SIZE_MAX if none
+  size_t last_chunk_size_ GUARDED_BY(append_mu_) = 0;       // for geometric growth
+  std::vector<std::unique_ptr<Directory>> directories_ GUARDED_BY(append_mu_);  // back() is the published one
+  int64_t writer_last_arrival_ms_ GUARDED_BY(append_mu_) = 0;
+  std::vector<std::unique_ptr<char[]>> prepared_ GUARDED_BY(append_mu_);  // full chunks reserved for this append
+  bool append_dropped_ GUARDED_BY(append_mu_) = false;                    // dropped_, as the appender sees it
+
+  std::atomic<uint64_t> end_offset_{0};         // published tip (release/acquire)
+  std::atomic<Directory*> directory_{nullptr};  // published directory
+  // Written by TrimBefore/Drop under trim_mu_ and lifetime_mu_ exclusively (Drop: and append_mu_).
+  uint64_t start_offset_ GUARDED_BY(lifetime_mu_) = 0;
+  int64_t trimmed_last_arrival_ms_ GUARDED_BY(lifetime_mu_) = 0;  // arrival of the newest trimmed record
+  bool dropped_ GUARDED_BY(lifetime_mu_) = false;
+  uint64_t trimmed_record_bytes_ GUARDED_BY(lifetime_mu_) = 0;
+
+  std::atomic<uint64_t> bytes_held_{0};
+  std::atomic<uint64_t> record_bytes_{0};  // bytes appended in total
+};
 
 MemoryAccounting::MemoryAccounting(uint64_t limit_bytes, size_t spare_chunk_size, uint64_t spare_limit_bytes)
     : limit_bytes_(limit_bytes),
@@ -24,7 +183,7 @@ bool MemoryAccounting::TryReserve(uint64_t bytes) {
 }
 
 std::unique_ptr<char[]> MemoryAccounting::TakeSpare() {
-  std::lock_guard<std::mutex> lock(spare_mu_);
+  MutexLock lock(&spare_mu_);
   if (spares_.empty()) return nullptr;
   std::unique_ptr<char[]> chunk = std::move(spares_.back());
   spares_.pop_back();
@@ -33,7 +192,7 @@ std::unique_ptr<char[]> MemoryAccounting::TakeSpare() {
 
 void MemoryAccounting::ReturnChunk(std::unique_ptr<char[]> chunk) {
   {
-    std::lock_guard<std::mutex> lock(spare_mu_);
+    MutexLock lock(&spare_mu_);
     if (spares_.size() < max_spares_) {
       spares_.push_back(std::move(chunk));
       return;
@@ -46,7 +205,7 @@ void MemoryAccounting::ReturnChunk(std::unique_ptr<char[]> chunk) {
 void MemoryAccounting::DropSpares() {
   std::vector<std::unique_ptr<char[]>> dropped;
   {
-    std::lock_guard<std::mutex> lock(spare_mu_);
+    MutexLock lock(&spare_mu_);
     dropped.swap(spares_);
     spares_.reserve(max_spares_);
   }
@@ -54,13 +213,9 @@ void MemoryAccounting::DropSpares() {
 }
 
 uint64_t MemoryAccounting::spare_bytes() const {
-  std::lock_guard<std::mutex> lock(spare_mu_);
+  MutexLock lock(&spare_mu_);
   return spares_.size() * spare_chunk_size_;
 }
-
-}  // namespace internal
-
-namespace {
 
 struct RecordHeader {
   uint32_t data_len;
@@ -76,26 +231,24 @@ inline RecordHeader LoadHeader(const char* p) {
 
 inline size_t RecordSize(const RecordHeader& h) { return kRecordHeaderBytes + size_t{h.key_len} + size_t{h.data_len}; }
 
-}  // namespace
-
-MemoryShardLog::MemoryShardLog(std::shared_ptr<internal::MemoryAccounting> accounting, size_t min_chunk_bytes,
-                               size_t max_chunk_bytes)
+MemoryShardLogImpl::MemoryShardLogImpl(std::shared_ptr<MemoryAccounting> accounting, size_t min_chunk_bytes,
+                                       size_t max_chunk_bytes)
     : accounting_(std::move(accounting)),
       min_chunk_bytes_(std::max<size_t>(min_chunk_bytes, 64)),
       max_chunk_bytes_(std::max(max_chunk_bytes, std::max<size_t>(min_chunk_bytes, 64))) {}
 
-MemoryShardLog::~MemoryShardLog() {
+MemoryShardLogImpl::~MemoryShardLogImpl() {
   Garbage garbage;
   CollectAll(&garbage);
   Dispose(&garbage);
 }
 
-const MemoryShardLog::Entry& MemoryShardLog::EntryAt(const Directory* dir, uint64_t offset) const {
+const MemoryShardLogImpl::Entry& MemoryShardLogImpl::EntryAt(const Directory* dir, uint64_t offset) const {
   const Block* block = dir->slots[(offset >> kBlockShift) - dir->base_block];
   return block->entries[offset & (kBlockEntries - 1)];
 }
 
-size_t MemoryShardLog::NextChunkSize(size_t last_size, size_t need_at_least, size_t remaining_batch) const {
+size_t MemoryShardLogImpl::NextChunkSize(size_t last_size, size_t need_at_least, size_t remaining_batch) const {
   // Geometric growth, but big enough for the rest of the batch (up to the maximum) so that a
   // large batch is one memcpy, and never smaller than the record that needs it.
   size_t size = std::max(min_chunk_bytes_, std::min(max_chunk_bytes_, last_size * 2));
@@ -103,7 +256,7 @@ size_t MemoryShardLog::NextChunkSize(size_t last_size, size_t need_at_least, siz
   return std::max(size, need_at_least);
 }
 
-MemoryShardLog::Block* MemoryShardLog::EnsureBlock(uint64_t block_no) {
+MemoryShardLogImpl::Block* MemoryShardLogImpl::EnsureBlock(uint64_t block_no) {
   Directory* dir = directories_.empty() ? nullptr : directories_.back().get();
   if (dir == nullptr || block_no - dir->base_block >= dir->capacity) {
     auto grown = std::make_unique<Directory>();
@@ -122,7 +275,7 @@ MemoryShardLog::Block* MemoryShardLog::EnsureBlock(uint64_t block_no) {
   return slot;
 }
 
-Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arrival_ms, bool apply, Plan* plan) {
+Status MemoryShardLogImpl::Place(std::string_view bytes, uint32_t count, int64_t arrival_ms, bool apply, Plan* plan) {
   const char* src = bytes.data();
   const size_t size = bytes.size();
   const uint64_t first = end_offset_.load(std::memory_order_relaxed);
@@ -135,7 +288,10 @@ Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arr
 
   // A "run" is consecutive records going to the current chunk; copied with one memcpy.
   size_t run_start = 0;
+  // The lambdas run only inside this call, which holds append_mu_ (the analysis does not follow
+  // a lambda's call sites, so each states it).
   auto flush_run = [&](size_t run_end) {
+    append_mu_.AssertHeld();
     if (apply && run_end > run_start) {
       Chunk& c = chunks_[current_chunk_];
       std::memcpy(c.data.get() + c.used, src + run_start, run_end - run_start);
@@ -143,6 +299,7 @@ Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arr
     }
   };
   auto new_chunk = [&](size_t capacity) -> size_t {
+    append_mu_.AssertHeld();
     total_bytes += capacity;
     if (capacity == max_chunk_bytes_) ++full_chunks;
     if (!apply) return SIZE_MAX;
@@ -214,13 +371,13 @@ Status MemoryShardLog::Place(std::string_view bytes, uint32_t count, int64_t arr
   return Status::Ok();
 }
 
-void MemoryShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) {
+void MemoryShardLogImpl::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) {
   Result<AppendResult> result = AppendResult{};
   {
-    std::lock_guard<std::mutex> lock(append_mu_);
+    MutexLock lock(&append_mu_);
     Plan plan;
     Status st;
-    if (dropped_) {
+    if (append_dropped_) {
       st = Status(Errc::kNotFound, "shard log was dropped");
     } else if (batch.empty()) {
       st = Status(Errc::kInvalidArgument, "empty record batch");
@@ -235,7 +392,8 @@ void MemoryShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms,
       const uint64_t first = end_offset_.load(std::memory_order_relaxed);
       Plan applied;
       Status placed = Place(batch.bytes(), batch.count(), arrival, /*apply=*/true, &applied);
-      (void)placed;  // validated by the dry run; the walk is identical
+      // Cannot fail: the dry run above validated the same walk over the same bytes.
+      placed.IgnoreError();
       writer_last_arrival_ms_ = arrival;
       for (auto& unused : prepared_) accounting_->ReturnChunk(std::move(unused));  // none expected
       prepared_.clear();
@@ -248,7 +406,7 @@ void MemoryShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms,
   if (done) done(std::move(result));
 }
 
-Status MemoryShardLog::Reserve(const Plan& plan) {
+Status MemoryShardLogImpl::Reserve(const Plan& plan) {
   // Full-size chunks come from the store's spares when there are any (they are accounted
   // already); everything else is reserved against the limit.
   while (prepared_.size() < plan.full_chunks) {
@@ -267,8 +425,8 @@ Status MemoryShardLog::Reserve(const Plan& plan) {
                 "storage full: memory limit of " + std::to_string(accounting_->limit_bytes()) + " bytes reached");
 }
 
-LogBounds MemoryShardLog::Bounds() const {
-  std::shared_lock<std::shared_mutex> lock(lifetime_mu_);
+LogBounds MemoryShardLogImpl::Bounds() const {
+  ReaderMutexLock lock(&lifetime_mu_);
   LogBounds b;
   b.end_offset = end_offset_.load(std::memory_order_acquire);
   b.start_offset = start_offset_;
@@ -280,8 +438,8 @@ LogBounds MemoryShardLog::Bounds() const {
   return b;
 }
 
-uint64_t MemoryShardLog::OffsetForTimestamp(int64_t ms) const {
-  std::shared_lock<std::shared_mutex> lock(lifetime_mu_);
+uint64_t MemoryShardLogImpl::OffsetForTimestamp(int64_t ms) const {
+  ReaderMutexLock lock(&lifetime_mu_);
   uint64_t lo = start_offset_;
   uint64_t hi = end_offset_.load(std::memory_order_acquire);
   if (lo >= hi) return hi;
@@ -298,9 +456,9 @@ uint64_t MemoryShardLog::OffsetForTimestamp(int64_t ms) const {
   return lo;
 }
 
-Result<ReadSummary> MemoryShardLog::Read(uint64_t from, const ReadLimits& limits,
-                                         const std::function<void(const RecordView&)>& visit) const {
-  std::shared_lock<std::shared_mutex> lock(lifetime_mu_);
+Result<ReadSummary> MemoryShardLogImpl::Read(uint64_t from, const ReadLimits& limits,
+                                             const std::function<void(const RecordView&)>& visit) const {
+  ReaderMutexLock lock(&lifetime_mu_);
   if (dropped_) return Status(Errc::kNotFound, "shard log was dropped");
   const uint64_t end = end_offset_.load(std::memory_order_acquire);
   uint64_t offset = std::max(from, start_offset_);
@@ -332,19 +490,19 @@ Result<ReadSummary> MemoryShardLog::Read(uint64_t from, const ReadLimits& limits
   return summary;
 }
 
-Status MemoryShardLog::ExpireBefore(int64_t horizon_ms) {
+Status MemoryShardLogImpl::ExpireBefore(int64_t horizon_ms) {
   TrimBefore(OffsetForTimestamp(horizon_ms));
   return Status::Ok();
 }
 
-void MemoryShardLog::TrimBefore(uint64_t offset) {
-  std::lock_guard<std::mutex> trim_lock(trim_mu_);  // start_offset_ and dropped_ are ours now
+void MemoryShardLogImpl::TrimBefore(uint64_t offset) {
+  MutexLock trim_lock(&trim_mu_);  // start_offset_ and dropped_ are ours now
   uint64_t new_start;
   uint64_t trimmed_bytes = 0;
   int64_t last_trimmed_arrival;
   {
     // Walk the trimmed records while readers and appenders carry on.
-    std::shared_lock<std::shared_mutex> lock(lifetime_mu_);
+    ReaderMutexLock lock(&lifetime_mu_);
     if (dropped_) return;
     new_start = std::min(offset, end_offset_.load(std::memory_order_acquire));
     if (new_start <= start_offset_) return;
@@ -358,8 +516,8 @@ void MemoryShardLog::TrimBefore(uint64_t offset) {
   {
     // Readers drain first; then at most one in-flight append finishes. Only pointer moves
     // happen under the locks; memory is released after them.
-    std::unique_lock<std::shared_mutex> lifetime_lock(lifetime_mu_);
-    std::lock_guard<std::mutex> append_lock(append_mu_);
+    WriterMutexLock lifetime_lock(&lifetime_mu_);
+    MutexLock append_lock(&append_mu_);
     trimmed_record_bytes_ += trimmed_bytes;
     trimmed_last_arrival_ms_ = last_trimmed_arrival;
     start_offset_ = new_start;
@@ -368,7 +526,7 @@ void MemoryShardLog::TrimBefore(uint64_t offset) {
   Dispose(&garbage);
 }
 
-void MemoryShardLog::CollectBefore(uint64_t start, Garbage* garbage) {
+void MemoryShardLogImpl::CollectBefore(uint64_t start, Garbage* garbage) {
   // Chunks holding only trimmed records.
   std::vector<Chunk> kept;
   kept.reserve(chunks_.size());
@@ -410,7 +568,7 @@ void MemoryShardLog::CollectBefore(uint64_t start, Garbage* garbage) {
   }
 }
 
-void MemoryShardLog::CollectAll(Garbage* garbage) {
+void MemoryShardLogImpl::CollectAll(Garbage* garbage) {
   for (Chunk& c : chunks_) garbage->chunks.push_back(std::move(c));
   chunks_.clear();
   current_chunk_ = SIZE_MAX;
@@ -424,7 +582,7 @@ void MemoryShardLog::CollectAll(Garbage* garbage) {
   directories_.clear();
 }
 
-void MemoryShardLog::Dispose(Garbage* garbage) {
+void MemoryShardLogImpl::Dispose(Garbage* garbage) {
   uint64_t freed = 0;
   uint64_t recycled = 0;
   for (Chunk& c : garbage->chunks) {
@@ -445,14 +603,15 @@ void MemoryShardLog::Dispose(Garbage* garbage) {
   accounting_->Release(freed);
 }
 
-void MemoryShardLog::Drop() {
-  std::lock_guard<std::mutex> trim_lock(trim_mu_);
+void MemoryShardLogImpl::Drop() {
+  MutexLock trim_lock(&trim_mu_);
   Garbage garbage;
   {
-    std::unique_lock<std::shared_mutex> lifetime_lock(lifetime_mu_);
-    std::lock_guard<std::mutex> append_lock(append_mu_);
+    WriterMutexLock lifetime_lock(&lifetime_mu_);
+    MutexLock append_lock(&append_mu_);
     if (dropped_) return;
     dropped_ = true;
+    append_dropped_ = true;
     start_offset_ = end_offset_.load(std::memory_order_relaxed);
     trimmed_last_arrival_ms_ = writer_last_arrival_ms_;
     trimmed_record_bytes_ = record_bytes_.load(std::memory_order_relaxed);
@@ -461,8 +620,8 @@ void MemoryShardLog::Drop() {
   Dispose(&garbage);
 }
 
-MemoryUsage MemoryShardLog::Usage() const {
-  std::shared_lock<std::shared_mutex> lock(lifetime_mu_);
+MemoryUsage MemoryShardLogImpl::Usage() const {
+  ReaderMutexLock lock(&lifetime_mu_);
   MemoryUsage u;
   u.bytes_held = bytes_held_.load(std::memory_order_relaxed);
   u.records = end_offset_.load(std::memory_order_acquire) - start_offset_;
@@ -470,66 +629,74 @@ MemoryUsage MemoryShardLog::Usage() const {
   return u;
 }
 
-namespace {
 MemoryLogStoreOptions Normalize(MemoryLogStoreOptions o) {
   o.min_chunk_bytes = std::max<size_t>(o.min_chunk_bytes, 64);
   o.max_chunk_bytes = std::max(o.max_chunk_bytes, o.min_chunk_bytes);
   return o;
 }
+
+class MemoryLogStoreImpl final : public MemoryLogStore {
+ public:
+  explicit MemoryLogStoreImpl(MemoryLogStoreOptions options)
+      : options_(Normalize(options)),
+        accounting_(std::make_shared<MemoryAccounting>(options_.memory_limit_bytes, options_.max_chunk_bytes,
+                                                       options_.spare_chunk_bytes)) {}
+
+  Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& key) override {
+    MutexLock lock(&mu_);
+    auto& slot = shards_[{key.stream_uid, key.shard_index}];
+    if (!slot) {
+      slot = std::make_shared<MemoryShardLogImpl>(accounting_, options_.min_chunk_bytes, options_.max_chunk_bytes);
+    }
+    return std::shared_ptr<ShardLog>(slot);
+  }
+
+  Status DropStream(uint64_t stream_uid) override {
+    std::vector<std::shared_ptr<MemoryShardLogImpl>> dropped;
+    {
+      MutexLock lock(&mu_);
+      auto first = shards_.lower_bound({stream_uid, 0});
+      auto last = first;
+      while (last != shards_.end() && last->first.first == stream_uid) {
+        dropped.push_back(std::move(last->second));
+        ++last;
+      }
+      shards_.erase(first, last);
+    }
+    for (auto& log : dropped) log->Drop();  // outside the store lock: may wait for readers
+    return Status::Ok();
+  }
+
+  Result<std::vector<uint64_t>> ListStreams() override {
+    MutexLock lock(&mu_);
+    std::vector<uint64_t> uids;
+    for (const auto& [key, log] : shards_)
+      if (uids.empty() || uids.back() != key.first) uids.push_back(key.first);  // keys sort by uid
+    return uids;
+  }
+
+  std::shared_ptr<MemoryShardLog> FindShard(const ShardKey& key) const override {
+    MutexLock lock(&mu_);
+    auto it = shards_.find({key.stream_uid, key.shard_index});
+    if (it == shards_.end()) return nullptr;
+    return it->second;
+  }
+
+  uint64_t BytesHeld() const override { return accounting_->held_bytes(); }
+  uint64_t SpareBytes() const override { return accounting_->spare_bytes(); }
+  const MemoryLogStoreOptions& options() const override { return options_; }
+
+ private:
+  const MemoryLogStoreOptions options_;
+  const std::shared_ptr<MemoryAccounting> accounting_;
+  mutable Mutex mu_;
+  std::map<std::pair<uint64_t, uint32_t>, std::shared_ptr<MemoryShardLogImpl>> shards_ GUARDED_BY(mu_);
+};
+
 }  // namespace
 
-MemoryLogStore::MemoryLogStore(MemoryLogStoreOptions options)
-    : options_(Normalize(options)),
-      accounting_(std::make_shared<internal::MemoryAccounting>(options_.memory_limit_bytes, options_.max_chunk_bytes,
-                                                               options_.spare_chunk_bytes)) {}
-
-MemoryLogStore::~MemoryLogStore() = default;
-
-Result<std::shared_ptr<ShardLog>> MemoryLogStore::OpenShard(const ShardKey& key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto& slot = shards_[{key.stream_uid, key.shard_index}];
-  if (!slot) {
-    slot = std::make_shared<MemoryShardLog>(accounting_, options_.min_chunk_bytes, options_.max_chunk_bytes);
-  }
-  return std::shared_ptr<ShardLog>(slot);
-}
-
-Status MemoryLogStore::DropStream(uint64_t stream_uid) {
-  std::vector<std::shared_ptr<MemoryShardLog>> dropped;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto first = shards_.lower_bound({stream_uid, 0});
-    auto last = first;
-    while (last != shards_.end() && last->first.first == stream_uid) {
-      dropped.push_back(std::move(last->second));
-      ++last;
-    }
-    shards_.erase(first, last);
-  }
-  for (auto& log : dropped) log->Drop();  // outside the store lock: may wait for readers
-  return Status::Ok();
-}
-
-Result<std::vector<uint64_t>> MemoryLogStore::ListStreams() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<uint64_t> uids;
-  for (const auto& [key, log] : shards_)
-    if (uids.empty() || uids.back() != key.first) uids.push_back(key.first);  // keys sort by uid
-  return uids;
-}
-
-std::shared_ptr<MemoryShardLog> MemoryLogStore::FindShard(const ShardKey& key) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = shards_.find({key.stream_uid, key.shard_index});
-  return it == shards_.end() ? nullptr : it->second;
-}
-
-uint64_t MemoryLogStore::BytesHeld() const { return accounting_->held_bytes(); }
-
-uint64_t MemoryLogStore::SpareBytes() const { return accounting_->spare_bytes(); }
-
 std::unique_ptr<MemoryLogStore> NewMemoryLogStore(MemoryLogStoreOptions options) {
-  return std::make_unique<MemoryLogStore>(options);
+  return std::make_unique<MemoryLogStoreImpl>(options);
 }
 
 }  // namespace sluice::storage

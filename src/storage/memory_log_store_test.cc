@@ -54,7 +54,7 @@ TEST(MemoryLogStoreTest, CallbackRunsInline) {
   RecordBatchBuilder b;
   b.AddRecord("k", "v");
   bool called = false;
-  log->Append(b, 1, [&](Result<AppendResult> r) {
+  log->Append(b, 1, [&](const Result<AppendResult>& r) {
     EXPECT_TRUE(r.ok());
     called = true;
   });
@@ -211,7 +211,6 @@ TEST(MemoryLogStoreTest, TrimBeforeClampsReadsAndFreesMemory) {
   EXPECT_EQ(log->Usage().records, 500u);
   EXPECT_EQ(log->Usage().record_bytes, 500 * (kRecordHeaderBytes + 3 + 100));
   // from < start is clamped to start.
-  ReadSummary s;
   std::vector<OwnedRecord> got;
   auto r = ReadAll(*log, 0, {.max_records = 5, .max_bytes = 1 << 20}, &got);
   ASSERT_TRUE(r.ok());

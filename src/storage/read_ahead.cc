@@ -9,7 +9,7 @@ constexpr size_t kMaxSpares = 4;
 }
 
 bool ReadAheadBudget::Take(uint64_t bytes, segment::ReadBuffer* buf) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (in_use_ + bytes > max_bytes_) {
     refused_.fetch_add(1, std::memory_order_relaxed);
     return false;
@@ -27,7 +27,7 @@ bool ReadAheadBudget::Take(uint64_t bytes, segment::ReadBuffer* buf) {
 }
 
 void ReadAheadBudget::Give(uint64_t bytes, segment::ReadBuffer buf) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   in_use_ -= std::min(in_use_, bytes);
   if (buf.size() > 0 && spares_.size() < kMaxSpares) spares_.push_back(std::move(buf));
 }
@@ -38,24 +38,24 @@ void ReadAheadSlot::Run() {
   auto r = file_->ReadAtDirect(start_, buf_.data(), length_);
   if (r.ok()) got = static_cast<size_t>(std::min<uint64_t>(*r, valid_end_ - start_));
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     got_ = got;
     done_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void ReadAheadSlot::Cancel() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     done_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 size_t ReadAheadSlot::TakeInto(segment::ReadBuffer* buf) {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return done_; });
+  MutexLock lock(&mu_);
+  while (!done_) cv_.Wait(&mu_);
   if (got_ == 0) return 0;
   std::swap(*buf, buf_);
   size_t got = got_;
@@ -69,25 +69,29 @@ ReadAheadPool::ReadAheadPool(uint32_t threads) {
 }
 
 ReadAheadPool::~ReadAheadPool() {
+  Stop();
+  for (auto& t : threads_) t.join();
+}
+
+void ReadAheadPool::Stop() {
   std::vector<std::shared_ptr<ReadAheadSlot>> dropped;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
     dropped.assign(queue_.begin(), queue_.end());
     queue_.clear();
   }
-  cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  cv_.SignalAll();
   // A reader may be waiting on a dropped slot: it reads for itself.
   for (auto& s : dropped) s->Cancel();
 }
 
 void ReadAheadPool::Submit(std::shared_ptr<ReadAheadSlot> slot) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (!stop_) {
       queue_.push_back(std::move(slot));
-      cv_.notify_one();
+      cv_.Signal();
       return;
     }
   }
@@ -98,8 +102,8 @@ void ReadAheadPool::Loop() {
   while (true) {
     std::shared_ptr<ReadAheadSlot> slot;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      MutexLock lock(&mu_);
+      while (!stop_ && queue_.empty()) cv_.Wait(&mu_);
       if (queue_.empty()) return;
       slot = std::move(queue_.front());
       queue_.pop_front();

@@ -9,16 +9,15 @@
 // Memory is bounded store-wide (ReadAheadBudget): a read-ahead that would pass the budget is
 // simply not started. Buffers are recycled: fresh pages fault on first touch (costly in a VM).
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "base/file_system.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/disk_log_store.h"
 #include "storage/segment_cursor.h"
@@ -38,7 +37,7 @@ class ReadAheadBudget {
   // Gives the charge back and keeps the buffer (up to a few) for the next Take.
   void Give(uint64_t bytes, segment::ReadBuffer buf);
   uint64_t in_use() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     return in_use_;
   }
   void CountAdopted() { adopted_.fetch_add(1, std::memory_order_relaxed); }
@@ -49,10 +48,10 @@ class ReadAheadBudget {
 
  private:
   std::atomic<uint64_t> started_{0}, adopted_{0}, refused_{0};
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   const uint64_t max_bytes_;
-  uint64_t in_use_ = 0;
-  std::vector<segment::ReadBuffer> spares_;
+  uint64_t in_use_ GUARDED_BY(mu_) = 0;
+  std::vector<segment::ReadBuffer> spares_ GUARDED_BY(mu_);
 };
 
 // One background read: [start, start + length) of `file`, of which the bytes before valid_end
@@ -90,26 +89,29 @@ class ReadAheadSlot {
   const uint64_t length_;
   const uint64_t valid_end_;
   const uint64_t call_bytes_;
+  // Filled by Run before it sets done_ (the mutex orders the two), taken by TakeInto after.
   segment::ReadBuffer buf_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  size_t got_ = 0;
+  Mutex mu_;
+  CondVar cv_;  // done_
+  bool done_ GUARDED_BY(mu_) = false;
+  size_t got_ GUARDED_BY(mu_) = 0;
 };
 
 // The threads that run read-aheads. Stopping drops reads not yet started.
 class ReadAheadPool {
  public:
   explicit ReadAheadPool(uint32_t threads);
-  ~ReadAheadPool();
+  ~ReadAheadPool();  // stops, then waits for the reads in progress
   void Submit(std::shared_ptr<ReadAheadSlot> slot);
+  // Cancels the queued reads (and later submissions); reads in progress finish.
+  void Stop();
 
  private:
   void Loop();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<ReadAheadSlot>> queue_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;  // queue_, stop_
+  std::deque<std::shared_ptr<ReadAheadSlot>> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/fault_injecting_file_system.h"
+#include "base/mutex.h"
 
 namespace sluice::storage::internal {
 namespace {
@@ -72,25 +73,78 @@ TEST(ReadAheadSlotTest, FailedOrCancelledReadsHandOverNothing) {
   EXPECT_EQ(bad->TakeInto(&mine), 0u);
 }
 
+// A file whose direct reads wait at a gate: holds a pool thread inside a read.
+class GatedFile final : public File {
+ public:
+  explicit GatedFile(std::shared_ptr<File> inner) : inner_(std::move(inner)) {}
+  void WaitUntilBlocked() {
+    MutexLock lock(&mu_);
+    while (!blocked_) cv_.Wait(&mu_);
+  }
+  void Open() {
+    MutexLock lock(&mu_);
+    open_ = true;
+    cv_.SignalAll();
+  }
+  Result<size_t> ReadAtDirect(uint64_t pos, void* buf, size_t n) const override {
+    {
+      MutexLock lock(&mu_);
+      blocked_ = true;
+      cv_.SignalAll();
+      while (!open_) cv_.Wait(&mu_);
+    }
+    return inner_->ReadAtDirect(pos, buf, n);
+  }
+  Result<size_t> ReadAt(uint64_t pos, void* buf, size_t n) const override { return inner_->ReadAt(pos, buf, n); }
+  Status WriteAt(uint64_t pos, const void* buf, size_t n) override { return inner_->WriteAt(pos, buf, n); }
+  Status Sync() override { return inner_->Sync(); }
+  Status Truncate(uint64_t size) override { return inner_->Truncate(size); }
+  Result<uint64_t> Size() const override { return inner_->Size(); }
+  bool direct_io() const override { return inner_->direct_io(); }
+
+ private:
+  std::shared_ptr<File> inner_;
+  mutable Mutex mu_;
+  mutable CondVar cv_;
+  mutable bool blocked_ GUARDED_BY(mu_) = false;
+  bool open_ GUARDED_BY(mu_) = false;
+};
+
 TEST(ReadAheadPoolTest, StoppingCancelsQueuedReads) {
   FaultInjectingFileSystem fs;
-  auto file = FileWith(&fs, std::string(kDirectIoAlignment, 'z'));
+  auto gated = std::make_shared<GatedFile>(FileWith(&fs, std::string(kDirectIoAlignment, 'z')));
   auto budget = std::make_shared<ReadAheadBudget>(1 << 20);
-  std::vector<std::shared_ptr<ReadAheadSlot>> slots;
+  auto slot = [&] {
+    segment::ReadBuffer buf;
+    EXPECT_TRUE(budget->Take(kDirectIoAlignment, &buf));
+    return std::make_shared<ReadAheadSlot>(budget, gated, 0, kDirectIoAlignment, kDirectIoAlignment, std::move(buf));
+  };
+  constexpr int kQueued = 50;
+  auto running = slot();
+  std::vector<std::shared_ptr<ReadAheadSlot>> queued;
   {
     ReadAheadPool pool(1);
-    for (int i = 0; i < 50; ++i) {
-      slots.push_back(std::make_shared<ReadAheadSlot>(budget, file, 0, kDirectIoAlignment, kDirectIoAlignment,
-                                                      segment::ReadBuffer()));
-      pool.Submit(slots.back());
+    pool.Submit(running);
+    gated->WaitUntilBlocked();  // the pool's only thread is inside `running`: the rest stay queued
+    for (int i = 0; i < kQueued; ++i) {
+      queued.push_back(slot());
+      pool.Submit(queued.back());
     }
-  }
-  // Every slot finished (read or cancelled): nobody waits forever.
+    pool.Stop();
+    auto late = slot();
+    pool.Submit(late);  // after Stop: cancelled at once
+    segment::ReadBuffer mine;
+    EXPECT_EQ(late->TakeInto(&mine), 0u);
+    gated->Open();
+  }  // joined: the read in progress finished
   segment::ReadBuffer mine;
-  for (auto& s : slots) {
-    size_t got = s->TakeInto(&mine);
-    EXPECT_TRUE(got == 0 || got == kDirectIoAlignment);
-  }
+  EXPECT_EQ(running->TakeInto(&mine), kDirectIoAlignment);
+  for (auto& s : queued) EXPECT_EQ(s->TakeInto(&mine), 0u) << "a queued read ran after Stop";
+  // Cancelled slots hold nothing else: dropping them returns their whole charge.
+  EXPECT_EQ(budget->in_use(), (kQueued + 1) * kDirectIoAlignment);
+  queued.clear();
+  running.reset();
+  EXPECT_EQ(budget->in_use(), 0u);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,11 +58,11 @@ TEST(RecordBatchTest, BeginFinishWithShorterActualLength) {
   RecordBatchBuilder b;
   // Reserve room for 100 bytes (e.g. a base64 upper bound) but write only 3.
   uint8_t* p = b.BeginRecord("key", 100);
-  std::memcpy(p, "abc", 3);
+  std::copy_n("abc", 3, p);
   b.FinishRecord(3);
   // The next record starts right after the shortened one.
   p = b.BeginRecord("k2", 50);
-  std::memcpy(p, "0123456789", 10);
+  std::copy_n("0123456789", 10, p);
   b.FinishRecord(10);
   // And zero-length data after a reservation.
   b.BeginRecord("k3", 8);

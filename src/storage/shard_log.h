@@ -1,7 +1,7 @@
 #pragma once
-// The storage seam: one append-only log per shard. The API layer sees only this interface;
-// the first backend keeps records in memory (memory_log_store.h), the durable segmented log
-// (next issue) implements the same interface.
+// The storage seam: one append-only log per shard. The API layer sees only this interface; two
+// backends implement it: records in memory (memory_log_store.h) and the durable segmented log
+// on local disk (disk_log_store.h).
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "base/file_system.h"
+#include "base/mutex.h"
 
 namespace sluice::storage::internal {
 
@@ -23,7 +23,7 @@ class ChunkPool {
   AlignedBuffer Take(size_t bytes, size_t* capacity) {
     if (bytes <= kStagingChunkBytes) {
       *capacity = kStagingChunkBytes;
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (!spares_.empty()) {
         AlignedBuffer b = std::move(spares_.back());
         spares_.pop_back();
@@ -36,14 +36,14 @@ class ChunkPool {
   }
   void Give(AlignedBuffer b, size_t capacity) {
     if (capacity != kStagingChunkBytes || !b) return;
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (spares_.size() < max_spares_) spares_.push_back(std::move(b));
   }
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   size_t max_spares_;
-  std::vector<AlignedBuffer> spares_;
+  std::vector<AlignedBuffer> spares_ GUARDED_BY(mu_);
 };
 
 // A staged range of one segment: buf[0, len) holds the file bytes [base, base + len).
