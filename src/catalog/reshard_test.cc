@@ -19,6 +19,7 @@ namespace {
 using model::HashKey;
 using model::kMaxHashKey;
 using ::testing::HasSubstr;
+using testing::SteppingClock;
 
 const HashKey kHalf = HashKey{1} << 127;
 
@@ -98,6 +99,86 @@ TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {
   EXPECT_EQ(s.shards[0].log->Bounds().end_offset, 3u);
   ASSERT_TRUE(Put("s", 42).ok());
   EXPECT_EQ(Get("s").shards[1].log->Bounds().end_offset, 1u);
+}
+
+// A put that routed with the old table and never lets go of it: the drain waits for it until
+// reshard_drain_timeout_ms has passed on the catalog's clock, then the reshard goes on and the
+// late put fails retriably instead of landing behind the parent's end.
+TEST_F(ReshardTest, DrainGivesUpAtItsTimeoutOnTheCatalogClock) {
+  SteppingClock stepping(&clock_, 1);
+  catalog_clock_ = &stepping;
+  CatalogOptions o;
+  o.reshard_drain_timeout_ms = 40;
+  Make(o);
+  ASSERT_TRUE(Create("s", 1).ok());
+  ASSERT_TRUE(Put("s", 42).ok());
+  auto held = Routes("s");
+  int64_t before_ns = stepping.MonotonicNanos();
+  ASSERT_TRUE(catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf).ok());
+  EXPECT_GE(stepping.MonotonicNanos() - before_ns, 40 * 1'000'000);
+  Stream s = Get("s");
+  EXPECT_EQ(s.shards[0].end_offset, 1u);
+  storage::RecordBatchBuilder b;
+  b.AddRecord("pk", "late");
+  auto late = storage::testing::AppendSync(*held->Find(42)->log, b, clock_.NowMillis());
+  EXPECT_EQ(late.status().code(), Errc::kUnavailable);
+  EXPECT_EQ(s.shards[0].log->Bounds().end_offset, 1u);
+}
+
+// Forwards to a log but holds every append's completion until CompleteAll: an append in flight.
+class DeferringLog final : public storage::ShardLog {
+ public:
+  explicit DeferringLog(std::shared_ptr<storage::ShardLog> inner) : inner_(std::move(inner)) {}
+  void Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms, storage::AppendCallback done) override {
+    inner_->Append(batch, arrival_ms, [this, done = std::move(done)](Result<storage::AppendResult> r) mutable {
+      pending_.push_back([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    });
+  }
+  storage::LogBounds Bounds() const override { return inner_->Bounds(); }
+  uint64_t OffsetForTimestamp(int64_t ms) const override { return inner_->OffsetForTimestamp(ms); }
+  Result<storage::ReadSummary> Read(uint64_t from, const storage::ReadLimits& limits,
+                                    const std::function<void(const storage::RecordView&)>& visit) const override {
+    return inner_->Read(from, limits, visit);
+  }
+  Status ExpireBefore(int64_t horizon_ms) override { return inner_->ExpireBefore(horizon_ms); }
+  void CompleteAll() {
+    for (auto& complete : pending_) complete();
+    pending_.clear();
+  }
+
+ private:
+  std::shared_ptr<storage::ShardLog> inner_;
+  std::vector<std::function<void()>> pending_;
+};
+
+TEST_F(ReshardTest, SealWaitsForAppendsInFlightUntilItsDeadline) {
+  auto inner = logs_->OpenShard({7, 0});
+  ASSERT_TRUE(inner.ok());
+  auto deferring = std::make_shared<DeferringLog>(*inner);
+  auto gated = std::make_shared<GatedShardLog>(deferring);
+  storage::RecordBatchBuilder b;
+  b.AddRecord("pk", "in flight");
+  Result<storage::AppendResult> acked = Status(Errc::kInternal, "not completed");
+  gated->Append(b, clock_.NowMillis(), [&](Result<storage::AppendResult> r) { acked = std::move(r); });
+
+  SteppingClock stepping(&clock_, 1);
+  const int64_t deadline_ns = stepping.MonotonicNanos() + 10 * 1'000'000;
+  auto timed_out = gated->Seal(stepping, deadline_ns);
+  EXPECT_EQ(timed_out.status().code(), Errc::kUnavailable);
+  EXPECT_EQ(timed_out.status().message(), "Appends to the shard did not complete in time; retry the reshard.");
+  EXPECT_GE(stepping.MonotonicNanos(), deadline_ns);
+  EXPECT_FALSE(gated->sealed());  // unsealed again: the reshard that asked is abandoned
+  EXPECT_FALSE(acked.ok());
+
+  deferring->CompleteAll();
+  ASSERT_TRUE(acked.ok());
+  auto end = gated->Seal(stepping, stepping.MonotonicNanos() + 10 * 1'000'000);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_EQ(*end, 1u);
+  EXPECT_TRUE(gated->sealed());
+  auto late = storage::testing::AppendSync(*gated, b, clock_.NowMillis());
+  EXPECT_EQ(late.status().code(), Errc::kUnavailable);
+  EXPECT_EQ(deferring->Bounds().end_offset, 1u);
 }
 
 TEST_F(ReshardTest, SplitValidation) {
