@@ -39,7 +39,8 @@ class CatalogFixture : public ::testing::Test {
   explicit CatalogFixture(int64_t start_ms = 1'700'000'000'000) : clock_(start_ms) {}
 
   void Make(CatalogOptions opts = {}) {
-    catalog_ = std::make_unique<Catalog>(opts, catalog_clock_, logs_.get(), meta_.get());
+    catalog_ =
+        std::make_unique<Catalog>(opts, catalog_clock_, catalog_logs_ ? catalog_logs_ : logs_.get(), meta_.get());
     ASSERT_TRUE(catalog_->Recover().ok());
   }
   Status Create(std::string_view name, uint32_t shards, StreamMode mode = StreamMode::kProvisioned) {
@@ -68,6 +69,8 @@ class CatalogFixture : public ::testing::Test {
   // What the catalog reads: clock_ unless a test set a SteppingClock over it before Make().
   const Clock* catalog_clock_ = &clock_;
   std::unique_ptr<storage::MemoryLogStore> logs_ = storage::NewMemoryLogStore();
+  // What the catalog opens shard logs in: logs_ unless a test set a wrapper over it before Make().
+  storage::LogStore* catalog_logs_ = nullptr;
   std::unique_ptr<MetadataStore> meta_ = NewMemoryMetadataStore();
   std::unique_ptr<Catalog> catalog_;
 };

@@ -23,6 +23,52 @@ using testing::SteppingClock;
 
 const HashKey kHalf = HashKey{1} << 127;
 
+// Forwards to a log but holds every append's completion until CompleteAll: an append in flight.
+class DeferringLog final : public storage::ShardLog {
+ public:
+  explicit DeferringLog(std::shared_ptr<storage::ShardLog> inner) : inner_(std::move(inner)) {}
+  void Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms, storage::AppendCallback done) override {
+    inner_->Append(batch, arrival_ms, [this, done = std::move(done)](Result<storage::AppendResult> r) mutable {
+      pending_.push_back([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    });
+  }
+  storage::LogBounds Bounds() const override { return inner_->Bounds(); }
+  uint64_t OffsetForTimestamp(int64_t ms) const override { return inner_->OffsetForTimestamp(ms); }
+  Result<storage::ReadSummary> Read(uint64_t from, const storage::ReadLimits& limits,
+                                    const std::function<void(const storage::RecordView&)>& visit) const override {
+    return inner_->Read(from, limits, visit);
+  }
+  Status ExpireBefore(int64_t horizon_ms) override { return inner_->ExpireBefore(horizon_ms); }
+  void CompleteAll() {
+    for (auto& complete : pending_) complete();
+    pending_.clear();
+  }
+
+ private:
+  std::shared_ptr<storage::ShardLog> inner_;
+  std::vector<std::function<void()>> pending_;
+};
+
+// Opens DeferringLogs over another store's logs.
+class DeferringLogStore final : public storage::LogStore {
+ public:
+  explicit DeferringLogStore(storage::LogStore* inner) : inner_(inner) {}
+  Result<std::shared_ptr<storage::ShardLog>> OpenShard(const storage::ShardKey& key) override {
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<storage::ShardLog> log, inner_->OpenShard(key));
+    opened_.push_back(std::make_shared<DeferringLog>(std::move(log)));
+    return std::shared_ptr<storage::ShardLog>(opened_.back());
+  }
+  Status DropStream(uint64_t uid) override { return inner_->DropStream(uid); }
+  Result<std::vector<uint64_t>> ListStreams() override { return inner_->ListStreams(); }
+  void CompleteAll() {
+    for (auto& log : opened_) log->CompleteAll();
+  }
+
+ private:
+  storage::LogStore* inner_;
+  std::vector<std::shared_ptr<DeferringLog>> opened_;
+};
+
 class ReshardTest : public testing::CatalogFixture {
  protected:
   ReshardTest() : CatalogFixture(1'700'000'000'123) {}
@@ -125,32 +171,6 @@ TEST_F(ReshardTest, DrainGivesUpAtItsTimeoutOnTheCatalogClock) {
   EXPECT_EQ(s.shards[0].log->Bounds().end_offset, 1u);
 }
 
-// Forwards to a log but holds every append's completion until CompleteAll: an append in flight.
-class DeferringLog final : public storage::ShardLog {
- public:
-  explicit DeferringLog(std::shared_ptr<storage::ShardLog> inner) : inner_(std::move(inner)) {}
-  void Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms, storage::AppendCallback done) override {
-    inner_->Append(batch, arrival_ms, [this, done = std::move(done)](Result<storage::AppendResult> r) mutable {
-      pending_.push_back([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
-    });
-  }
-  storage::LogBounds Bounds() const override { return inner_->Bounds(); }
-  uint64_t OffsetForTimestamp(int64_t ms) const override { return inner_->OffsetForTimestamp(ms); }
-  Result<storage::ReadSummary> Read(uint64_t from, const storage::ReadLimits& limits,
-                                    const std::function<void(const storage::RecordView&)>& visit) const override {
-    return inner_->Read(from, limits, visit);
-  }
-  Status ExpireBefore(int64_t horizon_ms) override { return inner_->ExpireBefore(horizon_ms); }
-  void CompleteAll() {
-    for (auto& complete : pending_) complete();
-    pending_.clear();
-  }
-
- private:
-  std::shared_ptr<storage::ShardLog> inner_;
-  std::vector<std::function<void()>> pending_;
-};
-
 TEST_F(ReshardTest, SealWaitsForAppendsInFlightUntilItsDeadline) {
   auto inner = logs_->OpenShard({7, 0});
   ASSERT_TRUE(inner.ok());
@@ -179,6 +199,38 @@ TEST_F(ReshardTest, SealWaitsForAppendsInFlightUntilItsDeadline) {
   auto late = storage::testing::AppendSync(*gated, b, clock_.NowMillis());
   EXPECT_EQ(late.status().code(), Errc::kUnavailable);
   EXPECT_EQ(deferring->Bounds().end_offset, 1u);
+}
+
+// A parent append that does not complete before the seal's deadline (on the catalog's clock)
+// abandons the reshard: the stream is unchanged, the parent unsealed and writable, and the
+// reshard succeeds once the append has completed.
+TEST_F(ReshardTest, AppendInFlightPastTheSealDeadlineAbandonsTheReshard) {
+  DeferringLogStore deferring(logs_.get());
+  catalog_logs_ = &deferring;
+  SteppingClock stepping(&clock_, 1);
+  catalog_clock_ = &stepping;
+  CatalogOptions o;
+  o.reshard_drain_timeout_ms = 10;
+  Make(o);
+  ASSERT_TRUE(Create("s", 1).ok());
+  storage::RecordBatchBuilder b;
+  b.AddRecord("pk", "in flight");
+  Result<storage::AppendResult> acked = Status(Errc::kInternal, "not completed");
+  Routes("s")->Find(42)->log->Append(b, clock_.NowMillis(),
+                                     [&](Result<storage::AppendResult> r) { acked = std::move(r); });
+
+  Status st = catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf);
+  EXPECT_EQ(st.code(), Errc::kUnavailable);
+  EXPECT_EQ(st.message(), "Appends to the shard did not complete in time; retry the reshard.");
+  Stream s = Get("s");
+  EXPECT_EQ(s.shards.size(), 1u);
+  EXPECT_TRUE(s.shards[0].is_open());
+  EXPECT_FALSE(s.shards[0].writer->sealed());
+
+  deferring.CompleteAll();
+  ASSERT_TRUE(acked.ok());
+  ASSERT_TRUE(catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf).ok());
+  EXPECT_EQ(Get("s").shards[0].end_offset, 1u);
 }
 
 TEST_F(ReshardTest, SplitValidation) {
