@@ -73,6 +73,13 @@ class ReshardTest : public testing::CatalogFixture {
  protected:
   ReshardTest() : CatalogFixture(1'700'000'000'123) {}
   void SetUp() override { Make(); }
+  // Restarts the catalog on stepping_ with the given drain (and seal) timeout.
+  void MakeStepping(int64_t drain_timeout_ms) {
+    catalog_clock_ = &stepping_;
+    CatalogOptions o;
+    o.reshard_drain_timeout_ms = drain_timeout_ms;
+    Make(o);
+  }
   std::shared_ptr<const RouteTable> Routes(std::string_view name) {
     std::shared_ptr<const RouteTable> r;
     EXPECT_TRUE(catalog_
@@ -106,6 +113,8 @@ class ReshardTest : public testing::CatalogFixture {
     for (size_t i = 1; i < open.size(); ++i) EXPECT_EQ(open[i].range.start, open[i - 1].range.end + 1);
     return open;
   }
+
+  SteppingClock stepping_{&clock_, 1};
 };
 
 TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {
@@ -151,17 +160,13 @@ TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {
 // reshard_drain_timeout_ms has passed on the catalog's clock, then the reshard goes on and the
 // late put fails retriably instead of landing behind the parent's end.
 TEST_F(ReshardTest, DrainGivesUpAtItsTimeoutOnTheCatalogClock) {
-  SteppingClock stepping(&clock_, 1);
-  catalog_clock_ = &stepping;
-  CatalogOptions o;
-  o.reshard_drain_timeout_ms = 40;
-  Make(o);
+  MakeStepping(40);
   ASSERT_TRUE(Create("s", 1).ok());
   ASSERT_TRUE(Put("s", 42).ok());
   auto held = Routes("s");
-  int64_t before_ns = stepping.MonotonicNanos();
+  int64_t before_ns = stepping_.MonotonicNanos();
   ASSERT_TRUE(catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf).ok());
-  EXPECT_GE(stepping.MonotonicNanos() - before_ns, 40 * 1'000'000);
+  EXPECT_GE(stepping_.MonotonicNanos() - before_ns, 40 * 1'000'000);
   Stream s = Get("s");
   EXPECT_EQ(s.shards[0].end_offset, 1u);
   storage::RecordBatchBuilder b;
@@ -181,18 +186,17 @@ TEST_F(ReshardTest, SealWaitsForAppendsInFlightUntilItsDeadline) {
   Result<storage::AppendResult> acked = Status(Errc::kInternal, "not completed");
   gated->Append(b, clock_.NowMillis(), [&](Result<storage::AppendResult> r) { acked = std::move(r); });
 
-  SteppingClock stepping(&clock_, 1);
-  const int64_t deadline_ns = stepping.MonotonicNanos() + 10 * 1'000'000;
-  auto timed_out = gated->Seal(stepping, deadline_ns);
+  const int64_t deadline_ns = stepping_.MonotonicNanos() + 10 * 1'000'000;
+  auto timed_out = gated->Seal(stepping_, deadline_ns);
   EXPECT_EQ(timed_out.status().code(), Errc::kUnavailable);
   EXPECT_EQ(timed_out.status().message(), "Appends to the shard did not complete in time; retry the reshard.");
-  EXPECT_GE(stepping.MonotonicNanos(), deadline_ns);
+  EXPECT_GE(stepping_.MonotonicNanos(), deadline_ns);
   EXPECT_FALSE(gated->sealed());  // unsealed again: the reshard that asked is abandoned
   EXPECT_FALSE(acked.ok());
 
   deferring->CompleteAll();
   ASSERT_TRUE(acked.ok());
-  auto end = gated->Seal(stepping, stepping.MonotonicNanos() + 10 * 1'000'000);
+  auto end = gated->Seal(stepping_, stepping_.MonotonicNanos() + 10 * 1'000'000);
   ASSERT_TRUE(end.ok()) << end.status().ToString();
   EXPECT_EQ(*end, 1u);
   EXPECT_TRUE(gated->sealed());
@@ -207,11 +211,7 @@ TEST_F(ReshardTest, SealWaitsForAppendsInFlightUntilItsDeadline) {
 TEST_F(ReshardTest, AppendInFlightPastTheSealDeadlineAbandonsTheReshard) {
   DeferringLogStore deferring(logs_.get());
   catalog_logs_ = &deferring;
-  SteppingClock stepping(&clock_, 1);
-  catalog_clock_ = &stepping;
-  CatalogOptions o;
-  o.reshard_drain_timeout_ms = 10;
-  Make(o);
+  MakeStepping(10);
   ASSERT_TRUE(Create("s", 1).ok());
   storage::RecordBatchBuilder b;
   b.AddRecord("pk", "in flight");
