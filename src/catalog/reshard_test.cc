@@ -435,6 +435,7 @@ TEST_F(ReshardTest, ConcurrentAppendsDuringSplitsAndMerges) {
   std::vector<std::vector<Acked>> acked(3);
   std::atomic<uint64_t> rejected{0};
   std::vector<std::thread> writers;
+  writers.reserve(3);
   for (int t = 0; t < 3; ++t) {
     writers.emplace_back([&, t] {
       std::mt19937_64 rng(t);
