@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <mutex>
 
 #include "base/log.h"
 #include "base/random.h"
@@ -11,8 +10,11 @@
 namespace sluice::catalog {
 
 namespace {
-// A failed metadata delete is retried this much later rather than on every request.
+// A failed metadata delete is retried after this long rather than on every call.
 constexpr int64_t kSweepRetryMs = 1000;
+
+// Past its deletion delay: gone for every reader, whether or not the sweep has removed it.
+bool Gone(const Stream& s, int64_t now_ms) { return s.deleted_at_ms && *s.deleted_at_ms <= now_ms; }
 }  // namespace
 
 Catalog::Catalog(CatalogOptions options, const Clock* clock, storage::LogStore* logs, MetadataStore* meta)
@@ -33,15 +35,15 @@ std::string Catalog::NotFoundMessage(std::string_view name, std::string_view acc
   return m;
 }
 
-void Catalog::SweepDeleted() const {
+void Catalog::SweepDeleted() {
   int64_t now = clock_->NowMillis();
   if (now < next_sweep_ms_.load(std::memory_order_relaxed)) return;
   MetadataBatch batch;
   {
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(&mu_);
     int64_t next = INT64_MAX;
     for (const auto& [key, s] : streams_) {
-      if (s->deleted_at_ms && *s->deleted_at_ms <= now) batch.delete_streams.push_back(s->uid);
+      if (Gone(*s, now)) batch.delete_streams.push_back(s->uid);
       else if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
     }
     // Rows go before data: a crash in between leaves orphan data, which Recover drops, never
@@ -65,11 +67,12 @@ void Catalog::SweepDeleted() const {
   }
 }
 
-AccountUsage Catalog::UsageLocked(std::string_view account, std::string_view region) const {
+AccountUsage Catalog::UsageLocked(std::string_view account, std::string_view region, int64_t now_ms) const {
   AccountUsage u;
   Key prefix = MakeKey({account, region, ""});
   for (auto it = streams_.lower_bound(prefix); it != streams_.end() && it->first.starts_with(prefix); ++it) {
     const Stream& s = *it->second;
+    if (Gone(s, now_ms)) continue;
     if (s.mode == StreamMode::kOnDemand) {
       ++u.on_demand_streams;
     } else {
@@ -80,9 +83,9 @@ AccountUsage Catalog::UsageLocked(std::string_view account, std::string_view reg
 }
 
 AccountUsage Catalog::Usage(std::string_view account, std::string_view region) const {
-  SweepDeleted();
-  std::shared_lock lock(mu_);
-  return UsageLocked(account, region);
+  int64_t now = clock_->NowMillis();
+  ReaderMutexLock lock(&mu_);
+  return UsageLocked(account, region, now);
 }
 
 void Catalog::BuildShards(Stream* s, uint32_t count) {
@@ -98,9 +101,7 @@ void Catalog::BuildShards(Stream* s, uint32_t count) {
 
 Status Catalog::OpenLogs(Stream* s) {
   for (Shard& sh : s->shards) {
-    auto log = logs_->OpenShard({s->uid, sh.index});
-    if (!log.ok()) return log.status();
-    sh.log = std::move(log.value());
+    SLUICE_ASSIGN_OR_RETURN(sh.log, logs_->OpenShard({s->uid, sh.index}));
     sh.writer = std::make_shared<GatedShardLog>(sh.log);
     if (sh.is_open()) continue;
     sh.writer->SealIdle();
@@ -137,19 +138,17 @@ Status Catalog::Persist(const Stream& s) const {
 }
 
 Status Catalog::Recover() {
-  auto rows = meta_->LoadStreams();
-  if (!rows.ok()) return rows.status();
-  auto epoch = meta_->GetValue(kLastEpochKey);
-  if (!epoch.ok()) return epoch.status();
-  std::unique_lock lock(mu_);
-  if (epoch->has_value()) {
-    const std::string& v = **epoch;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<StreamRecord> rows, meta_->LoadStreams());
+  SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> epoch, meta_->GetValue(kLastEpochKey));
+  WriterMutexLock lock(&mu_);
+  if (epoch.has_value()) {
+    const std::string& v = *epoch;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), last_epoch_);
     if (ec != std::errc() || end != v.data() + v.size())
       return Status(Errc::kCorruption, "metadata value last_epoch is malformed: " + v);
   }
   int64_t next = INT64_MAX;
-  for (const StreamRecord& row : *rows) {
+  for (const StreamRecord& row : rows) {
     auto decoded = DecodeStream(row.data);
     if (!decoded.ok())
       return Status(Errc::kCorruption, "stream " + std::to_string(row.uid) + ": " + decoded.status().message());
@@ -163,10 +162,9 @@ Status Catalog::Recover() {
     if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
   }
   next_sweep_ms_.store(next);
-  auto held = logs_->ListStreams();
-  if (!held.ok()) return held.status();
+  SLUICE_ASSIGN_OR_RETURN(std::vector<uint64_t> held, logs_->ListStreams());
   size_t orphans = 0;
-  for (uint64_t uid : *held) {
+  for (uint64_t uid : held) {
     if (by_uid_.count(uid)) continue;
     Status st = logs_->DropStream(uid);
     if (st.ok()) {
@@ -184,13 +182,13 @@ Status Catalog::Recover() {
 Status Catalog::CreateStream(const CreateStreamSpec& spec) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(&mu_);
   Key key = MakeKey(spec.key);
   if (streams_.count(key)) {
     return Status(Errc::kInUse, "Stream " + std::string(spec.key.name) + " under account " +
                                     std::string(spec.key.account) + " already exists.");
   }
-  AccountUsage usage = UsageLocked(spec.key.account, spec.key.region);
+  AccountUsage usage = UsageLocked(spec.key.account, spec.key.region, now);
   uint32_t shards = spec.mode == StreamMode::kOnDemand ? options_.on_demand_initial_shards : spec.shard_count;
   if (shards > options_.max_shards_per_stream) {
     return Status(Errc::kLimitExceeded,
@@ -257,10 +255,9 @@ Status Catalog::DeleteStream(StreamKey key) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
   {
-    std::unique_lock lock(mu_);
-    Result<Stream*> found = FindLocked(key);
-    if (!found.ok()) return found.status();
-    Stream& s = **found;
+    WriterMutexLock lock(&mu_);
+    SLUICE_ASSIGN_OR_RETURN(Stream * found, FindLocked(key, now));
+    Stream& s = *found;
     if (s.deleted_at_ms) return Status::Ok();  // already deleting: AWS accepts the repeat
     // Set only for encoding; no reader can see it before the store has it (exclusive lock).
     s.deleted_at_ms = now + options_.delete_stream_delay_ms;
@@ -276,26 +273,26 @@ Status Catalog::DeleteStream(StreamKey key) {
   return Status::Ok();
 }
 
-Result<Stream*> Catalog::FindLocked(StreamKey key) const {
+Result<Stream*> Catalog::FindLocked(StreamKey key, int64_t now_ms) const {
   auto it = streams_.find(MakeKey(key));
-  if (it == streams_.end()) return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
+  if (it == streams_.end() || Gone(*it->second, now_ms))
+    return Status(Errc::kNotFound, NotFoundMessage(key.name, key.account));
   return it->second.get();
 }
 
 Status Catalog::Read(StreamKey key, const std::function<Status(const Stream&)>& fn) const {
-  SweepDeleted();
-  std::shared_lock lock(mu_);
-  Result<Stream*> found = FindLocked(key);
-  if (!found.ok()) return found.status();
-  return fn(**found);
+  int64_t now = clock_->NowMillis();
+  ReaderMutexLock lock(&mu_);
+  SLUICE_ASSIGN_OR_RETURN(const Stream* found, FindLocked(key, now));
+  return fn(*found);
 }
 
 Status Catalog::Write(StreamKey key, const std::function<Status(Stream&)>& fn) {
   SweepDeleted();
-  std::unique_lock lock(mu_);
-  Result<Stream*> found = FindLocked(key);
-  if (!found.ok()) return found.status();
-  Stream& live = **found;
+  int64_t now = clock_->NowMillis();
+  WriterMutexLock lock(&mu_);
+  SLUICE_ASSIGN_OR_RETURN(Stream * found, FindLocked(key, now));
+  Stream& live = *found;
   Stream copy = live;
   SLUICE_RETURN_IF_ERROR(fn(copy));
   if (EncodeStream(copy) != EncodeStream(live)) SLUICE_RETURN_IF_ERROR(Persist(copy));
@@ -304,26 +301,28 @@ Status Catalog::Write(StreamKey key, const std::function<Status(Stream&)>& fn) {
 }
 
 Status Catalog::ReadByUid(uint64_t uid, const std::function<Status(const Stream&)>& fn) const {
-  SweepDeleted();
-  std::shared_lock lock(mu_);
+  int64_t now = clock_->NowMillis();
+  ReaderMutexLock lock(&mu_);
   auto it = by_uid_.find(uid);
-  if (it == by_uid_.end()) return Status(Errc::kNotFound, "Stream for the shard iterator no longer exists.");
+  if (it == by_uid_.end() || Gone(*it->second, now))
+    return Status(Errc::kNotFound, "Stream for the shard iterator no longer exists.");
   return fn(*it->second);
 }
 
 void Catalog::ForEachStream(std::string_view account, std::string_view region,
                             const std::function<void(const Stream&)>& fn) const {
-  SweepDeleted();
-  std::shared_lock lock(mu_);
+  int64_t now = clock_->NowMillis();
+  ReaderMutexLock lock(&mu_);
   Key prefix = MakeKey({account, region, ""});
   for (auto it = streams_.lower_bound(prefix); it != streams_.end() && it->first.starts_with(prefix); ++it)
-    fn(*it->second);
+    if (!Gone(*it->second, now)) fn(*it->second);
 }
 
 void Catalog::ForEachStream(const std::function<void(const Stream&)>& fn) const {
-  SweepDeleted();
-  std::shared_lock lock(mu_);
-  for (const auto& [key, s] : streams_) fn(*s);
+  int64_t now = clock_->NowMillis();
+  ReaderMutexLock lock(&mu_);
+  for (const auto& [key, s] : streams_)
+    if (!Gone(*s, now)) fn(*s);
 }
 
 void Catalog::EnforceRetention() {
@@ -331,8 +330,9 @@ void Catalog::EnforceRetention() {
   int64_t now = clock_->NowMillis();
   std::vector<std::pair<int64_t, std::shared_ptr<storage::ShardLog>>> work;
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(&mu_);
     for (const auto& [key, s] : streams_) {
+      if (Gone(*s, now)) continue;  // its logs are being dropped
       int64_t horizon = now - int64_t{s->retention_hours} * 3600 * 1000;
       for (const Shard& sh : s->shards)
         if (sh.log) work.emplace_back(horizon, sh.log);

@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,7 +15,9 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/status.h"
+#include "base/thread_annotations.h"
 #include "catalog/metadata_store.h"
 #include "catalog/reshard_plan.h"
 #include "catalog/stream.h"
@@ -73,46 +74,56 @@ class Catalog {
   // Loads every stream from the metadata store, reopens its shard logs and drops log data of
   // streams the store does not know (left by a crash between deleting the row and the data).
   // Call once, before serving.
-  Status Recover();
+  Status Recover() EXCLUDES(mu_);
 
   const CatalogOptions& options() const { return options_; }
 
-  Status CreateStream(const CreateStreamSpec& spec);
-  Status DeleteStream(StreamKey key);
+  Status CreateStream(const CreateStreamSpec& spec) EXCLUDES(mu_);
+  Status DeleteStream(StreamKey key) EXCLUDES(mu_);
 
+  // Readers. A stream whose deletion delay has passed is gone for them (NotFound, not visited,
+  // not counted) whether or not SweepDeleted has removed it yet; they never write.
+  //
   // Runs fn with the stream under a shared lock. NotFound (with AWS's message) if absent.
-  Status Read(StreamKey key, const std::function<Status(const Stream&)>& fn) const;
-  // Runs fn on a copy of the stream under the exclusive lock, persists the copy and only then
-  // publishes it: if fn or the store fails, the stream is unchanged.
-  Status Write(StreamKey key, const std::function<Status(Stream&)>& fn);
+  Status Read(StreamKey key, const std::function<Status(const Stream&)>& fn) const EXCLUDES(mu_);
   // Looks a stream incarnation up by uid (for shard iterators). NotFound if gone.
-  Status ReadByUid(uint64_t uid, const std::function<Status(const Stream&)>& fn) const;
+  Status ReadByUid(uint64_t uid, const std::function<Status(const Stream&)>& fn) const EXCLUDES(mu_);
   // Visits the streams of an account+region in name order under a shared lock.
   void ForEachStream(std::string_view account, std::string_view region,
-                     const std::function<void(const Stream&)>& fn) const;
-  AccountUsage Usage(std::string_view account, std::string_view region) const;
-  // Applies every stream's retention period to its shard logs (whole segments older than it
-  // are freed). Logs are called outside the catalog lock.
-  void EnforceRetention();
+                     const std::function<void(const Stream&)>& fn) const EXCLUDES(mu_);
+  // Visits every stream of every account and region under a shared lock.
+  void ForEachStream(const std::function<void(const Stream&)>& fn) const EXCLUDES(mu_);
+  AccountUsage Usage(std::string_view account, std::string_view region) const EXCLUDES(mu_);
+
+  // Runs fn on a copy of the stream under the exclusive lock, persists the copy and only then
+  // publishes it: if fn or the store fails, the stream is unchanged.
+  Status Write(StreamKey key, const std::function<Status(Stream&)>& fn) EXCLUDES(mu_);
+
+  // Maintenance: removes streams whose deletion delay has passed, their metadata rows first,
+  // then their shard logs. Every writer runs it before acting (so a name is free again once
+  // its stream is gone), and so does EnforceRetention, which the server runs periodically.
+  // Cheap when nothing is due; a failed row delete is retried after a second, not on every call.
+  void SweepDeleted() EXCLUDES(mu_);
+  // Sweeps, then applies every stream's retention period to its shard logs (whole segments
+  // older than it are freed). Logs are called outside the catalog lock.
+  void EnforceRetention() EXCLUDES(mu_);
 
   // Resharding (reshard.cc). Provisioned, ACTIVE streams only; parents close at their exact
   // end offsets and the new route table is published in the same catalog write. The stream
   // is UPDATING for update_stream_delay_ms afterwards.
-  Status SplitShard(StreamKey key, std::string_view shard_id, model::HashKey new_starting_hash_key);
-  Status MergeShards(StreamKey key, std::string_view shard_id, std::string_view adjacent_shard_id);
-  Result<ShardCountChange> UpdateShardCount(StreamKey key, uint32_t target);
+  Status SplitShard(StreamKey key, std::string_view shard_id, model::HashKey new_starting_hash_key) EXCLUDES(mu_);
+  Status MergeShards(StreamKey key, std::string_view shard_id, std::string_view adjacent_shard_id) EXCLUDES(mu_);
+  Result<ShardCountChange> UpdateShardCount(StreamKey key, uint32_t target) EXCLUDES(mu_);
 
   // UpdateStreamMode (stream_mode.cc): ACTIVE streams only; the shards are kept as they are and
   // the stream is UPDATING for update_stream_delay_ms.
-  Status UpdateStreamMode(StreamKey key, StreamMode mode);
+  Status UpdateStreamMode(StreamKey key, StreamMode mode) EXCLUDES(mu_);
 
   // The on-demand scaler's entry point: like SplitShard/MergeShards, but for ON_DEMAND streams
   // only (the public operations refuse them). plan sees the live stream under the exclusive
   // lock, so it can check that the shards it picked from an earlier snapshot are still open.
   using OnDemandPlanner = std::function<Result<std::vector<ReshardOp>>(const Stream& live)>;
-  Status ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan);
-  // Visits every stream of every account and region under a shared lock.
-  void ForEachStream(const std::function<void(const Stream&)>& fn) const;
+  Status ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan) EXCLUDES(mu_);
 
   static std::string NotFoundMessage(std::string_view name, std::string_view account);
   static std::string NotActiveMessage(const Stream& s, StreamStatus status);
@@ -120,10 +131,12 @@ class Catalog {
  private:
   using Key = std::string;  // account '\0' region '\0' name: orders by account, region, name
   static Key MakeKey(StreamKey k);
-  // The stream under `key` (the caller holds mu_), or NotFound with AWS's message.
-  Result<Stream*> FindLocked(StreamKey key) const;
-  void SweepDeleted() const;
-  AccountUsage UsageLocked(std::string_view account, std::string_view region) const;
+  // The stream under `key` unless its deletion delay has passed at now_ms, or NotFound with
+  // AWS's message.
+  Result<Stream*> FindLocked(StreamKey key, int64_t now_ms) const REQUIRES_SHARED(mu_);
+  // Open provisioned shards and on-demand streams of an account+region, gone streams excluded.
+  AccountUsage UsageLocked(std::string_view account, std::string_view region, int64_t now_ms) const
+      REQUIRES_SHARED(mu_);
   void BuildShards(Stream* s, uint32_t count);
   // Opens every shard's log and rebuilds the route table from the open shards.
   Status OpenLogs(Stream* s);
@@ -132,23 +145,38 @@ class Catalog {
   std::string ShardLimitMessage(std::string_view account, std::string_view region, uint32_t current,
                                 uint32_t additional) const;
   std::string OnDemandLimitMessage(std::string_view account, std::string_view region, uint32_t current) const;
-  using ReshardPlanner = std::function<Result<std::vector<ReshardOp>>(const Stream& live, int64_t now_ms)>;
+
+  // Who asks for a reshard: the public operations may reshard only PROVISIONED streams, the
+  // on-demand scaler only ON_DEMAND ones.
+  enum class ReshardCaller { kPublicApi, kOnDemandScaler };
+  // Whether the reshard counts against UpdateShardCount's calls per rolling 24 h.
+  enum class ScalingQuota { kExempt, kCharged };
+  // What a reshard's planner sees, all read under the exclusive lock.
+  struct ReshardInput {
+    const Stream& live;
+    int64_t now_ms;
+    AccountUsage usage;  // of the stream's account+region
+  };
+  using ReshardPlanner = std::function<Result<std::vector<ReshardOp>>(const ReshardInput& in)>;
   // Plans under the exclusive lock, then drains, seals, persists and publishes the result.
-  // on_demand: the scaler's call (ON_DEMAND streams only) rather than a user's (PROVISIONED only).
-  Status Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan,
-                 bool on_demand = false);
-  // Waits (bounded) until no put holds the stream's current route table any more.
-  void DrainRoutes(const Stream& live) const;
+  Status Reshard(StreamKey key, std::string_view operation, ReshardCaller caller, ScalingQuota quota,
+                 const ReshardPlanner& plan) EXCLUDES(mu_);
+  // Waits (bounded by reshard_drain_timeout_ms on the catalog's clock) until no put holds the
+  // stream's current route table any more. Under the exclusive lock: no put can route meanwhile.
+  void DrainRoutes(const Stream& live) const REQUIRES(mu_);
+  // reshard_drain_timeout_ms from now, in the clock's monotonic nanoseconds.
+  int64_t DrainDeadlineNanos() const;
 
   CatalogOptions options_;
   const Clock* clock_;
   storage::LogStore* logs_;
   MetadataStore* meta_;
-  mutable std::shared_mutex mu_;
-  mutable std::map<Key, std::shared_ptr<Stream>, std::less<>> streams_;
-  mutable std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_uid_;
-  mutable std::atomic<int64_t> next_sweep_ms_{INT64_MAX};
-  uint32_t last_epoch_ = 0;  // under mu_: epochs are unique so incarnations never share numbers
+  mutable SharedMutex mu_;
+  std::map<Key, std::shared_ptr<Stream>, std::less<>> streams_ GUARDED_BY(mu_);
+  std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_uid_ GUARDED_BY(mu_);
+  // Earliest deletion time among the streams still held: SweepDeleted's check without the lock.
+  std::atomic<int64_t> next_sweep_ms_{INT64_MAX};
+  uint32_t last_epoch_ GUARDED_BY(mu_) = 0;  // epochs are unique so incarnations never share numbers
 };
 
 }  // namespace sluice::catalog

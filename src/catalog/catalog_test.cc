@@ -214,6 +214,8 @@ TEST_F(CatalogTest, DeletingIsGoneAfterTheDelayAndStorageIsDropped) {
   EXPECT_TRUE(logs_.dropped().empty());
   clock_.Advance(1);
   EXPECT_EQ(StatusOf("s"), std::nullopt);
+  EXPECT_TRUE(logs_.dropped().empty());  // readers write nothing
+  catalog_->SweepDeleted();              // what every writer and the periodic retention pass run first
   EXPECT_EQ(logs_.dropped(), std::vector<uint64_t>{uid});
   for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(logs_.inner().FindShard({uid, i}), nullptr);
   Status by_uid = catalog_->ReadByUid(uid, [](const Stream&) { return Status::Ok(); });
@@ -234,7 +236,7 @@ TEST_F(CatalogTest, DeleteWithoutDelayIsImmediate) {
   EXPECT_EQ(logs_.dropped(), std::vector<uint64_t>{uid});
 }
 
-TEST_F(CatalogTest, SweepHappensOnAnyAccess) {
+TEST_F(CatalogTest, ReadersHideAStreamPastItsDeletionAndAnyWriterDropsIt) {
   CatalogOptions o;
   o.delete_stream_delay_ms = 100;
   Make(o);
@@ -243,8 +245,12 @@ TEST_F(CatalogTest, SweepHappensOnAnyAccess) {
   uint64_t a = UidOf("a");
   ASSERT_TRUE(catalog_->DeleteStream({kAccount, kRegion, "a"}).ok());
   clock_.Advance(100);
-  // ForEachStream alone (no Read of "a") removes it.
+  // ForEachStream alone (no Read of "a") no longer lists it, nor does Usage count it.
   EXPECT_EQ(Names(), std::vector<std::string>{"b"});
+  EXPECT_EQ(catalog_->Usage(kAccount, kRegion).open_provisioned_shards, 1u);
+  EXPECT_TRUE(logs_.dropped().empty());
+  // A write to another stream sweeps it.
+  ASSERT_TRUE(catalog_->Write({kAccount, kRegion, "b"}, [](Stream&) { return Status::Ok(); }).ok());
   EXPECT_EQ(logs_.dropped(), std::vector<uint64_t>{a});
 }
 

@@ -1,5 +1,6 @@
 #include "catalog/gated_log.h"
 
+#include <chrono>
 #include <thread>
 
 namespace sluice::catalog {
@@ -26,10 +27,10 @@ void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arr
                  });
 }
 
-Result<uint64_t> GatedShardLog::Seal(std::chrono::steady_clock::time_point deadline) {
+Result<uint64_t> GatedShardLog::Seal(const Clock& clock, int64_t deadline_ns) {
   sealed_.store(true);
   while (in_flight_.load() != 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (clock.MonotonicNanos() >= deadline_ns) {
       sealed_.store(false);
       return Status(Errc::kUnavailable, "Appends to the shard did not complete in time; retry the reshard.");
     }

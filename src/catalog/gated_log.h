@@ -4,11 +4,11 @@
 // offset. Once sealed, every later append fails with a retriable error instead of landing
 // behind the shard's published end.
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "storage/shard_log.h"
 
@@ -29,8 +29,8 @@ class GatedShardLog final : public storage::ShardLog, public std::enable_shared_
 
   // Stops new appends, waits until those already accepted have completed and returns the
   // offset one past the last stored record. kUnavailable (and unsealed again) if appends are
-  // still in flight at the deadline.
-  Result<uint64_t> Seal(std::chrono::steady_clock::time_point deadline);
+  // still in flight when clock.MonotonicNanos() reaches deadline_ns.
+  Result<uint64_t> Seal(const Clock& clock, int64_t deadline_ns);
   // Seals a shard that is known to have no writers (a closed shard after a restart).
   void SealIdle() { sealed_.store(true); }
   // Undoes Seal when the reshard that sealed it could not be committed.

@@ -1,7 +1,9 @@
 #include "catalog/metadata_store.h"
 
 #include <map>
-#include <mutex>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 
 namespace sluice::catalog {
 
@@ -28,7 +30,7 @@ namespace {
 class MemoryMetadataStore final : public MetadataStore {
  public:
   Result<std::vector<StreamRecord>> LoadStreams() override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     std::vector<StreamRecord> out;
     out.reserve(streams_.size());
     for (const auto& [uid, data] : streams_) out.push_back({uid, data});
@@ -36,14 +38,14 @@ class MemoryMetadataStore final : public MetadataStore {
   }
 
   Result<std::optional<std::string>> GetValue(std::string_view key) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = values_.find(key);
     if (it == values_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
 
   Status Apply(const MetadataBatch& batch) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& r : batch.put_streams) streams_[r.uid] = r.data;
     for (uint64_t uid : batch.delete_streams) streams_.erase(uid);
     for (const auto& [k, v] : batch.put_values) values_[k] = v;
@@ -51,9 +53,9 @@ class MemoryMetadataStore final : public MetadataStore {
   }
 
  private:
-  std::mutex mu_;
-  std::map<uint64_t, std::string> streams_;
-  std::map<std::string, std::string, std::less<>> values_;
+  Mutex mu_;
+  std::map<uint64_t, std::string> streams_ GUARDED_BY(mu_);
+  std::map<std::string, std::string, std::less<>> values_ GUARDED_BY(mu_);
 };
 
 }  // namespace

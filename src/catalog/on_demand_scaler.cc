@@ -44,11 +44,13 @@ void OnDemandScaler::Reset(StreamState* st, const Stream& s, int64_t now) {
 }
 
 void OnDemandScaler::Tick() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   int64_t now = clock_->NowMillis();
   for (auto& [uid, st] : streams_) st.seen = false;
   std::vector<uint64_t> ready;
   catalog_->ForEachStream([&](const Stream& s) {
+    // Called synchronously by ForEachStream, inside this Tick's scope.
+    mu_.AssertHeld();
     if (s.mode != StreamMode::kOnDemand) return;
     StreamState& st = streams_[s.uid];
     st.seen = true;

@@ -13,12 +13,13 @@
 // of a throttled shard is its limit, so throttling alone is enough to look hot.
 // Every decision is logged with its reason.
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "catalog/catalog.h"
 
 namespace sluice::catalog {
@@ -40,7 +41,7 @@ class OnDemandScaler {
   // catalog and clock are not owned and must outlive the scaler.
   OnDemandScaler(OnDemandScalerOptions options, Catalog* catalog, const Clock* clock);
 
-  void Tick();
+  void Tick() EXCLUDES(mu_);
 
  private:
   struct ShardState {
@@ -71,8 +72,8 @@ class OnDemandScaler {
   OnDemandScalerOptions options_;
   Catalog* catalog_;
   const Clock* clock_;
-  std::mutex mu_;
-  std::unordered_map<uint64_t, StreamState> streams_;  // by stream uid
+  Mutex mu_;                                                           // one Tick at a time
+  std::unordered_map<uint64_t, StreamState> streams_ GUARDED_BY(mu_);  // by stream uid
 };
 
 }  // namespace sluice::catalog

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <thread>
 
 #include "base/log.h"
@@ -20,6 +19,9 @@ namespace sluice::catalog {
 namespace {
 
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
+constexpr int64_t kNanosPerMilli = 1'000'000;
+// How often the drain and the seal look again at what they wait for.
+constexpr std::chrono::microseconds kDrainPoll{50};
 
 std::string CouldNotFindShard(const Stream& s, std::string_view id) {
   return "Could not find shard " + std::string(id) + " in stream " + s.name + " under account " + s.account + ".";
@@ -57,23 +59,26 @@ std::string Catalog::ShardLimitMessage(std::string_view account, std::string_vie
          ".";
 }
 
+int64_t Catalog::DrainDeadlineNanos() const {
+  return clock_->MonotonicNanos() + options_.reshard_drain_timeout_ms * kNanosPerMilli;
+}
+
 void Catalog::DrainRoutes(const Stream& live) const {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.reshard_drain_timeout_ms);
-  while (live.routes.use_count() > 1 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  const int64_t deadline_ns = DrainDeadlineNanos();
+  while (live.routes.use_count() > 1 && clock_->MonotonicNanos() < deadline_ns) std::this_thread::sleep_for(kDrainPoll);
   // Pairs with the release in the holders' reference drop: their appends' in-flight counts
   // are visible to the seals that follow.
   std::atomic_thread_fence(std::memory_order_acquire);
 }
 
-Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling, const ReshardPlanner& plan,
-                        bool on_demand) {
+Status Catalog::Reshard(StreamKey key, std::string_view operation, ReshardCaller caller, ScalingQuota quota,
+                        const ReshardPlanner& plan) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
-  std::unique_lock lock(mu_);
-  Result<Stream*> found = FindLocked(key);
-  if (!found.ok()) return found.status();
-  Stream& live = **found;
+  WriterMutexLock lock(&mu_);
+  SLUICE_ASSIGN_OR_RETURN(Stream * found, FindLocked(key, now));
+  Stream& live = *found;
+  const bool on_demand = caller == ReshardCaller::kOnDemandScaler;
   if (on_demand && live.mode != StreamMode::kOnDemand) {
     // The stream was switched to PROVISIONED since the scaler looked at it.
     return Status(Errc::kInUse, "Stream " + live.name + " is no longer in ON_DEMAND mode.");
@@ -84,16 +89,16 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
   }
   if (StreamStatus st = live.StatusAt(now); st != StreamStatus::kActive)
     return Status(Errc::kInUse, NotActiveMessage(live, st));
-  auto ops = plan(live, now);
-  if (!ops.ok()) return ops.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::vector<ReshardOp> ops,
+                          plan(ReshardInput{live, now, UsageLocked(live.account, live.region, now)}));
 
   Stream copy = live;
-  if (scaling) {
+  if (quota == ScalingQuota::kCharged) {
     std::erase_if(copy.scaling_ops_ms, [&](int64_t t) { return t <= now - kDayMs; });
     copy.scaling_ops_ms.push_back(now);
   }
-  if (!ops->empty()) {
-    ApplyReshardOps(&copy, *ops, now, {});
+  if (!ops.empty()) {
+    ApplyReshardOps(&copy, ops, now, {});
     if (copy.shards.size() > options_.max_shards_per_stream) {
       return Status(Errc::kLimitExceeded, "A stream can have at most " +
                                               std::to_string(options_.max_shards_per_stream) +
@@ -101,9 +106,7 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
     }
     for (size_t i = live.shards.size(); i < copy.shards.size(); ++i) {
       Shard& child = copy.shards[i];
-      auto log = logs_->OpenShard({copy.uid, child.index});
-      if (!log.ok()) return log.status();
-      child.log = std::move(log.value());
+      SLUICE_ASSIGN_OR_RETURN(child.log, logs_->OpenShard({copy.uid, child.index}));
       child.writer = std::make_shared<GatedShardLog>(child.log);
       if (!child.is_open()) child.writer->SealIdle();  // an intermediate shard of UpdateShardCount
     }
@@ -114,9 +117,9 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
     auto unseal = [&] {
       for (uint32_t p : sealed) live.shards[p].writer->Unseal();
     };
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.reshard_drain_timeout_ms);
-    for (uint32_t p : OpenParents(live, *ops)) {
-      auto end = live.shards[p].writer->Seal(deadline);
+    const int64_t seal_deadline_ns = DrainDeadlineNanos();
+    for (uint32_t p : OpenParents(live, ops)) {
+      auto end = live.shards[p].writer->Seal(*clock_, seal_deadline_ns);
       if (!end.ok()) {
         unseal();
         return end.status();
@@ -143,54 +146,58 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, bool scaling,
 }
 
 Status Catalog::ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan) {
-  return Reshard(
-      key, reason, false, [&](const Stream& s, int64_t) { return plan(s); }, true);
+  return Reshard(key, reason, ReshardCaller::kOnDemandScaler, ScalingQuota::kExempt,
+                 [&](const ReshardInput& in) { return plan(in.live); });
 }
 
 Status Catalog::SplitShard(StreamKey key, std::string_view shard_id, model::HashKey new_starting_hash_key) {
-  return Reshard(key, "SplitShard", false, [&](const Stream& s, int64_t) -> Result<std::vector<ReshardOp>> {
-    auto idx = OpenShardIndex(s, shard_id);
-    if (!idx.ok()) return idx.status();
-    const model::HashKeyRange& r = s.shards[*idx].range;
-    model::HashKey k = new_starting_hash_key;
-    if (k <= r.start || k - r.start <= 1 || k >= r.end) {
-      return Status(Errc::kInvalidArgument,
-                    "NewStartingHashKey " + model::FormatHashKey(k) + " used in SplitShard() on shard " +
-                        std::string(shard_id) + " in stream " + s.name + " under account " + s.account +
-                        " is not both greater than one plus the shard's StartingHashKey " +
-                        model::FormatHashKey(r.start) + " and less than the shard's EndingHashKey " +
-                        model::FormatHashKey(r.end) + ".");
-    }
-    uint32_t usage = UsageLocked(s.account, s.region).open_provisioned_shards;
-    if (uint64_t{usage} + 1 > options_.shard_limit)
-      return Status(Errc::kLimitExceeded, ShardLimitMessage(s.account, s.region, usage, 1));
-    return std::vector<ReshardOp>{ReshardOp::Split(*idx, k)};
-  });
+  return Reshard(key, "SplitShard", ReshardCaller::kPublicApi, ScalingQuota::kExempt,
+                 [&](const ReshardInput& in) -> Result<std::vector<ReshardOp>> {
+                   const Stream& s = in.live;
+                   SLUICE_ASSIGN_OR_RETURN(uint32_t idx, OpenShardIndex(s, shard_id));
+                   const model::HashKeyRange& r = s.shards[idx].range;
+                   model::HashKey k = new_starting_hash_key;
+                   if (k <= r.start || k - r.start <= 1 || k >= r.end) {
+                     return Status(Errc::kInvalidArgument,
+                                   "NewStartingHashKey " + model::FormatHashKey(k) + " used in SplitShard() on shard " +
+                                       std::string(shard_id) + " in stream " + s.name + " under account " + s.account +
+                                       " is not both greater than one plus the shard's StartingHashKey " +
+                                       model::FormatHashKey(r.start) + " and less than the shard's EndingHashKey " +
+                                       model::FormatHashKey(r.end) + ".");
+                   }
+                   uint32_t usage = in.usage.open_provisioned_shards;
+                   if (uint64_t{usage} + 1 > options_.shard_limit)
+                     return Status(Errc::kLimitExceeded, ShardLimitMessage(s.account, s.region, usage, 1));
+                   return std::vector<ReshardOp>{ReshardOp::Split(idx, k)};
+                 });
 }
 
 Status Catalog::MergeShards(StreamKey key, std::string_view shard_id, std::string_view adjacent_shard_id) {
-  return Reshard(key, "MergeShards", false, [&](const Stream& s, int64_t) -> Result<std::vector<ReshardOp>> {
-    auto a = OpenShardIndex(s, shard_id);
-    if (!a.ok()) return a.status();
-    auto b = OpenShardIndex(s, adjacent_shard_id);
-    if (!b.ok()) return b.status();
-    const model::HashKeyRange& ra = s.shards[*a].range;
-    const model::HashKeyRange& rb = s.shards[*b].range;
-    // Either order: the model only asks for contiguous ranges.
-    if (*a == *b || (!Adjacent(ra, rb) && !Adjacent(rb, ra))) {
-      return Status(Errc::kInvalidArgument, "Shards " + std::string(shard_id) + " and " +
-                                                std::string(adjacent_shard_id) + " in stream " + s.name +
-                                                " under account " + s.account +
-                                                " are not an adjacent pair of shards eligible for merging");
-    }
-    return std::vector<ReshardOp>{ReshardOp::Merge(*a, *b)};
-  });
+  return Reshard(key, "MergeShards", ReshardCaller::kPublicApi, ScalingQuota::kExempt,
+                 [&](const ReshardInput& in) -> Result<std::vector<ReshardOp>> {
+                   const Stream& s = in.live;
+                   SLUICE_ASSIGN_OR_RETURN(uint32_t a, OpenShardIndex(s, shard_id));
+                   SLUICE_ASSIGN_OR_RETURN(uint32_t b, OpenShardIndex(s, adjacent_shard_id));
+                   const model::HashKeyRange& ra = s.shards[a].range;
+                   const model::HashKeyRange& rb = s.shards[b].range;
+                   // Either order: the model only asks for contiguous ranges.
+                   if (a == b || (!Adjacent(ra, rb) && !Adjacent(rb, ra))) {
+                     return Status(Errc::kInvalidArgument,
+                                   "Shards " + std::string(shard_id) + " and " + std::string(adjacent_shard_id) +
+                                       " in stream " + s.name + " under account " + s.account +
+                                       " are not an adjacent pair of shards eligible for merging");
+                   }
+                   return std::vector<ReshardOp>{ReshardOp::Merge(a, b)};
+                 });
 }
 
 Result<ShardCountChange> Catalog::UpdateShardCount(StreamKey key, uint32_t target) {
   ShardCountChange change{0, target};
-  Status st =
-      Reshard(key, "UpdateShardCount", true, [&](const Stream& s, int64_t now) -> Result<std::vector<ReshardOp>> {
+  Status st = Reshard(
+      key, "UpdateShardCount", ReshardCaller::kPublicApi, ScalingQuota::kCharged,
+      [&](const ReshardInput& in) -> Result<std::vector<ReshardOp>> {
+        const Stream& s = in.live;
+        const int64_t now = in.now_ms;
         uint32_t current = s.OpenShardCount();
         change.current = current;
         std::string counts =
@@ -206,7 +213,7 @@ Result<ShardCountChange> Catalog::UpdateShardCount(StreamKey key, uint32_t targe
                                                   std::to_string(options_.max_scaling_target) + " shards in a stream." +
                                                   counts);
         }
-        uint32_t usage = UsageLocked(s.account, s.region).open_provisioned_shards;
+        uint32_t usage = in.usage.open_provisioned_shards;
         if (target > current && uint64_t{usage} - current + target > options_.shard_limit)
           return Status(Errc::kLimitExceeded, ShardLimitMessage(s.account, s.region, usage, target - current));
         if (options_.scaling_ops_per_day > 0) {

@@ -19,13 +19,67 @@ namespace {
 using model::HashKey;
 using model::kMaxHashKey;
 using ::testing::HasSubstr;
+using testing::SteppingClock;
 
 const HashKey kHalf = HashKey{1} << 127;
+
+// Forwards to a log but holds every append's completion until CompleteAll: an append in flight.
+class DeferringLog final : public storage::ShardLog {
+ public:
+  explicit DeferringLog(std::shared_ptr<storage::ShardLog> inner) : inner_(std::move(inner)) {}
+  void Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms, storage::AppendCallback done) override {
+    inner_->Append(batch, arrival_ms, [this, done = std::move(done)](Result<storage::AppendResult> r) mutable {
+      pending_.push_back([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    });
+  }
+  storage::LogBounds Bounds() const override { return inner_->Bounds(); }
+  uint64_t OffsetForTimestamp(int64_t ms) const override { return inner_->OffsetForTimestamp(ms); }
+  Result<storage::ReadSummary> Read(uint64_t from, const storage::ReadLimits& limits,
+                                    const std::function<void(const storage::RecordView&)>& visit) const override {
+    return inner_->Read(from, limits, visit);
+  }
+  Status ExpireBefore(int64_t horizon_ms) override { return inner_->ExpireBefore(horizon_ms); }
+  void CompleteAll() {
+    for (auto& complete : pending_) complete();
+    pending_.clear();
+  }
+
+ private:
+  std::shared_ptr<storage::ShardLog> inner_;
+  std::vector<std::function<void()>> pending_;
+};
+
+// Opens DeferringLogs over another store's logs.
+class DeferringLogStore final : public storage::LogStore {
+ public:
+  explicit DeferringLogStore(storage::LogStore* inner) : inner_(inner) {}
+  Result<std::shared_ptr<storage::ShardLog>> OpenShard(const storage::ShardKey& key) override {
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<storage::ShardLog> log, inner_->OpenShard(key));
+    opened_.push_back(std::make_shared<DeferringLog>(std::move(log)));
+    return std::shared_ptr<storage::ShardLog>(opened_.back());
+  }
+  Status DropStream(uint64_t uid) override { return inner_->DropStream(uid); }
+  Result<std::vector<uint64_t>> ListStreams() override { return inner_->ListStreams(); }
+  void CompleteAll() {
+    for (auto& log : opened_) log->CompleteAll();
+  }
+
+ private:
+  storage::LogStore* inner_;
+  std::vector<std::shared_ptr<DeferringLog>> opened_;
+};
 
 class ReshardTest : public testing::CatalogFixture {
  protected:
   ReshardTest() : CatalogFixture(1'700'000'000'123) {}
   void SetUp() override { Make(); }
+  // Restarts the catalog on stepping_ with the given drain (and seal) timeout.
+  void MakeStepping(int64_t drain_timeout_ms) {
+    catalog_clock_ = &stepping_;
+    CatalogOptions o;
+    o.reshard_drain_timeout_ms = drain_timeout_ms;
+    Make(o);
+  }
   std::shared_ptr<const RouteTable> Routes(std::string_view name) {
     std::shared_ptr<const RouteTable> r;
     EXPECT_TRUE(catalog_
@@ -59,6 +113,8 @@ class ReshardTest : public testing::CatalogFixture {
     for (size_t i = 1; i < open.size(); ++i) EXPECT_EQ(open[i].range.start, open[i - 1].range.end + 1);
     return open;
   }
+
+  SteppingClock stepping_{&clock_, 1};
 };
 
 TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {
@@ -98,6 +154,83 @@ TEST_F(ReshardTest, SplitClosesTheParentAtItsTipAndRoutesToTheChildren) {
   EXPECT_EQ(s.shards[0].log->Bounds().end_offset, 3u);
   ASSERT_TRUE(Put("s", 42).ok());
   EXPECT_EQ(Get("s").shards[1].log->Bounds().end_offset, 1u);
+}
+
+// A put that routed with the old table and never lets go of it: the drain waits for it until
+// reshard_drain_timeout_ms has passed on the catalog's clock, then the reshard goes on and the
+// late put fails retriably instead of landing behind the parent's end.
+TEST_F(ReshardTest, DrainGivesUpAtItsTimeoutOnTheCatalogClock) {
+  MakeStepping(40);
+  ASSERT_TRUE(Create("s", 1).ok());
+  ASSERT_TRUE(Put("s", 42).ok());
+  auto held = Routes("s");
+  int64_t before_ns = stepping_.MonotonicNanos();
+  ASSERT_TRUE(catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf).ok());
+  EXPECT_GE(stepping_.MonotonicNanos() - before_ns, 40 * 1'000'000);
+  Stream s = Get("s");
+  EXPECT_EQ(s.shards[0].end_offset, 1u);
+  storage::RecordBatchBuilder b;
+  b.AddRecord("pk", "late");
+  auto late = storage::testing::AppendSync(*held->Find(42)->log, b, clock_.NowMillis());
+  EXPECT_EQ(late.status().code(), Errc::kUnavailable);
+  EXPECT_EQ(s.shards[0].log->Bounds().end_offset, 1u);
+}
+
+TEST_F(ReshardTest, SealWaitsForAppendsInFlightUntilItsDeadline) {
+  auto inner = logs_->OpenShard({7, 0});
+  ASSERT_TRUE(inner.ok());
+  auto deferring = std::make_shared<DeferringLog>(*inner);
+  auto gated = std::make_shared<GatedShardLog>(deferring);
+  storage::RecordBatchBuilder b;
+  b.AddRecord("pk", "in flight");
+  Result<storage::AppendResult> acked = Status(Errc::kInternal, "not completed");
+  gated->Append(b, clock_.NowMillis(), [&](Result<storage::AppendResult> r) { acked = std::move(r); });
+
+  const int64_t deadline_ns = stepping_.MonotonicNanos() + 10 * 1'000'000;
+  auto timed_out = gated->Seal(stepping_, deadline_ns);
+  EXPECT_EQ(timed_out.status().code(), Errc::kUnavailable);
+  EXPECT_EQ(timed_out.status().message(), "Appends to the shard did not complete in time; retry the reshard.");
+  EXPECT_GE(stepping_.MonotonicNanos(), deadline_ns);
+  EXPECT_FALSE(gated->sealed());  // unsealed again: the reshard that asked is abandoned
+  EXPECT_FALSE(acked.ok());
+
+  deferring->CompleteAll();
+  ASSERT_TRUE(acked.ok());
+  auto end = gated->Seal(stepping_, stepping_.MonotonicNanos() + 10 * 1'000'000);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_EQ(*end, 1u);
+  EXPECT_TRUE(gated->sealed());
+  auto late = storage::testing::AppendSync(*gated, b, clock_.NowMillis());
+  EXPECT_EQ(late.status().code(), Errc::kUnavailable);
+  EXPECT_EQ(deferring->Bounds().end_offset, 1u);
+}
+
+// A parent append that does not complete before the seal's deadline (on the catalog's clock)
+// abandons the reshard: the stream is unchanged, the parent unsealed and writable, and the
+// reshard succeeds once the append has completed.
+TEST_F(ReshardTest, AppendInFlightPastTheSealDeadlineAbandonsTheReshard) {
+  DeferringLogStore deferring(logs_.get());
+  catalog_logs_ = &deferring;
+  MakeStepping(10);
+  ASSERT_TRUE(Create("s", 1).ok());
+  storage::RecordBatchBuilder b;
+  b.AddRecord("pk", "in flight");
+  Result<storage::AppendResult> acked = Status(Errc::kInternal, "not completed");
+  Routes("s")->Find(42)->log->Append(b, clock_.NowMillis(),
+                                     [&](Result<storage::AppendResult> r) { acked = std::move(r); });
+
+  Status st = catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf);
+  EXPECT_EQ(st.code(), Errc::kUnavailable);
+  EXPECT_EQ(st.message(), "Appends to the shard did not complete in time; retry the reshard.");
+  Stream s = Get("s");
+  EXPECT_EQ(s.shards.size(), 1u);
+  EXPECT_TRUE(s.shards[0].is_open());
+  EXPECT_FALSE(s.shards[0].writer->sealed());
+
+  deferring.CompleteAll();
+  ASSERT_TRUE(acked.ok());
+  ASSERT_TRUE(catalog_->SplitShard(Key("s"), "shardId-000000000000", kHalf).ok());
+  EXPECT_EQ(Get("s").shards[0].end_offset, 1u);
 }
 
 TEST_F(ReshardTest, SplitValidation) {
@@ -302,6 +435,7 @@ TEST_F(ReshardTest, ConcurrentAppendsDuringSplitsAndMerges) {
   std::vector<std::vector<Acked>> acked(3);
   std::atomic<uint64_t> rejected{0};
   std::vector<std::thread> writers;
+  writers.reserve(3);
   for (int t = 0; t < 3; ++t) {
     writers.emplace_back([&, t] {
       std::mt19937_64 rng(t);

@@ -2,8 +2,8 @@
 // and already serialised by the catalog's lock.
 #include <sqlite3.h>
 
-#include <mutex>
-
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "catalog/metadata_store.h"
 
 namespace sluice::catalog {
@@ -44,7 +44,8 @@ class SqliteMetadataStore final : public MetadataStore {
   explicit SqliteMetadataStore(sqlite3* db) : db_(db) {}
   ~SqliteMetadataStore() override { sqlite3_close_v2(db_); }
 
-  Status Init() {
+  Status Init() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL", "enabling WAL"));
     SLUICE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL", "setting synchronous"));
     Stmt v(db_, "PRAGMA user_version");
@@ -64,7 +65,7 @@ class SqliteMetadataStore final : public MetadataStore {
   }
 
   Result<std::vector<StreamRecord>> LoadStreams() override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     Stmt q(db_, "SELECT uid, meta FROM streams ORDER BY uid");
     if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), "loading streams");
     std::vector<StreamRecord> out;
@@ -80,7 +81,7 @@ class SqliteMetadataStore final : public MetadataStore {
   }
 
   Result<std::optional<std::string>> GetValue(std::string_view key) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     Stmt q(db_, "SELECT value FROM kv WHERE key = ?1");
     if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), "reading value");
     sqlite3_bind_text(q.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
@@ -91,7 +92,7 @@ class SqliteMetadataStore final : public MetadataStore {
   }
 
   Status Apply(const MetadataBatch& batch) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     SLUICE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "beginning transaction"));
     Status st = ApplyLocked(batch);
     if (st.ok()) st = Exec("COMMIT", "committing metadata");
@@ -108,12 +109,12 @@ class SqliteMetadataStore final : public MetadataStore {
     return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
   }
 
-  Status Exec(const char* sql, std::string_view what) {
+  Status Exec(const char* sql, std::string_view what) REQUIRES(mu_) {
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
     return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, rc, what);
   }
 
-  Status Step(Stmt& s, std::string_view what) {
+  Status Step(Stmt& s, std::string_view what) REQUIRES(mu_) {
     int rc = sqlite3_step(s.get());
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, what);
     sqlite3_reset(s.get());
@@ -121,7 +122,7 @@ class SqliteMetadataStore final : public MetadataStore {
     return Status::Ok();
   }
 
-  Status ApplyLocked(const MetadataBatch& batch) {
+  Status ApplyLocked(const MetadataBatch& batch) REQUIRES(mu_) {
     if (!batch.put_streams.empty()) {
       Stmt put(db_, "INSERT OR REPLACE INTO streams(uid, meta) VALUES(?1, ?2)");
       if (put.prepare_rc() != SQLITE_OK) return SqliteError(db_, put.prepare_rc(), "writing stream");
@@ -151,8 +152,8 @@ class SqliteMetadataStore final : public MetadataStore {
     return Status::Ok();
   }
 
-  std::mutex mu_;
-  sqlite3* db_;
+  Mutex mu_;
+  sqlite3* db_ GUARDED_BY(mu_);  // one connection, opened without SQLite's own mutex
 };
 
 }  // namespace

@@ -2,7 +2,6 @@
 // them changes (the user, or the on-demand scaler), and with it which account quota they count
 // against, so the switch is checked against the quota it moves into.
 #include <algorithm>
-#include <mutex>
 
 #include "base/log.h"
 #include "catalog/catalog.h"
@@ -21,17 +20,16 @@ std::string Catalog::OnDemandLimitMessage(std::string_view account, std::string_
 Status Catalog::UpdateStreamMode(StreamKey key, StreamMode mode) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
-  std::unique_lock lock(mu_);
-  Result<Stream*> found = FindLocked(key);
-  if (!found.ok()) return found.status();
-  Stream& live = **found;
+  WriterMutexLock lock(&mu_);
+  SLUICE_ASSIGN_OR_RETURN(Stream * found, FindLocked(key, now));
+  Stream& live = *found;
   if (StreamStatus st = live.StatusAt(now); st != StreamStatus::kActive)
     return Status(Errc::kInUse, NotActiveMessage(live, st));
   // Infrastructure tools (Terraform's refresh) re-send the current mode; AWS-compatible
   // emulators treat that as a no-op, and so does Sluice: no UPDATING, no quota use.
   if (live.mode == mode) return Status::Ok();
 
-  AccountUsage usage = UsageLocked(live.account, live.region);
+  AccountUsage usage = UsageLocked(live.account, live.region, now);
   if (mode == StreamMode::kOnDemand) {
     if (usage.on_demand_streams + 1 > options_.on_demand_stream_limit)
       return Status(Errc::kLimitExceeded, OnDemandLimitMessage(live.account, live.region, usage.on_demand_streams));

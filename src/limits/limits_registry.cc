@@ -2,6 +2,9 @@
 
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
+
 namespace sluice::limits {
 namespace {
 
@@ -35,9 +38,9 @@ void SweepIdle(Map& m, size_t* sweep_at, Pred idle) {
 }  // namespace
 
 struct alignas(64) LimitsRegistry::Stripe {
-  std::mutex mu;
-  std::unordered_map<ShardKey, ShardLimits, ShardKeyHash> shards;
-  size_t sweep_at = kFirstSweep;
+  Mutex mu;
+  std::unordered_map<ShardKey, ShardLimits, ShardKeyHash> shards GUARDED_BY(mu);
+  size_t sweep_at GUARDED_BY(mu) = kFirstSweep;
 };
 
 LimitsRegistry::LimitsRegistry(LimitsConfig config) : config_(config), stripes_(std::make_unique<Stripe[]>(kStripes)) {}
@@ -49,7 +52,7 @@ auto LimitsRegistry::WithShard(uint64_t stream_uid, uint32_t shard, int64_t now_
   ShardKey key{stream_uid, shard};
   size_t h = ShardKeyHash{}(key);
   Stripe& s = stripes_[(h >> 8) % kStripes];
-  std::lock_guard lock(s.mu);
+  MutexLock lock(&s.mu);
   auto it = s.shards.find(key);
   if (it == s.shards.end()) {
     SweepIdle(s.shards, &s.sweep_at, [now_ms](auto& kv) { return kv.second.IdleAt(now_ms); });
@@ -97,7 +100,7 @@ bool LimitsRegistry::AdmitControl(ControlAction action, std::string_view account
     key.append(stream);
   }
   uint64_t tps = config_.tps(action);
-  std::lock_guard lock(control_mu_);
+  MutexLock lock(&control_mu_);
   auto it = control_.find(key);
   if (it == control_.end()) {
     SweepIdle(control_, &control_sweep_at_, [now_ms](auto& kv) { return kv.second.FullAt(now_ms); });
@@ -109,7 +112,7 @@ bool LimitsRegistry::AdmitControl(ControlAction action, std::string_view account
 size_t LimitsRegistry::ShardEntries() {
   size_t n = 0;
   for (size_t i = 0; i < kStripes; ++i) {
-    std::lock_guard lock(stripes_[i].mu);
+    MutexLock lock(&stripes_[i].mu);
     n += stripes_[i].shards.size();
   }
   return n;

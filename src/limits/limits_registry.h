@@ -9,12 +9,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "limits/limits_config.h"
 #include "limits/shard_limits.h"
 #include "limits/token_bucket.h"
@@ -54,9 +55,9 @@ class LimitsRegistry {
 
   LimitsConfig config_;
   std::unique_ptr<Stripe[]> stripes_;
-  std::mutex control_mu_;
-  std::unordered_map<std::string, TokenBucket> control_;
-  size_t control_sweep_at_ = 1024;
+  Mutex control_mu_;
+  std::unordered_map<std::string, TokenBucket> control_ GUARDED_BY(control_mu_);
+  size_t control_sweep_at_ GUARDED_BY(control_mu_) = 1024;
 };
 
 }  // namespace sluice::limits

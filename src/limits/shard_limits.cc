@@ -16,7 +16,7 @@ bool ShardLimits::AdmitWrite(uint64_t bytes, int64_t now_ms, uint64_t burst_byte
   write_bytes_.SetCapacity(std::max(write_bytes_capacity_, burst_bytes));
   write_bytes_.Refill(now_ms);
   write_records_.Refill(now_ms);
-  if (!write_records_.Allows(1, false) || !write_bytes_.Allows(bytes, true)) return false;
+  if (!write_records_.Allows(1, Debt::kRefused) || !write_bytes_.Allows(bytes, Debt::kAllowed)) return false;
   write_records_.Take(1);
   write_bytes_.Take(bytes);
   return true;

@@ -7,6 +7,10 @@
 
 namespace sluice::limits {
 
+// Whether an admission may leave the bucket in debt (TryTakeWithDebt's rule) or needs the whole
+// cost in tokens (TryTake's).
+enum class Debt { kRefused, kAllowed };
+
 class TokenBucket {
  public:
   TokenBucket() = default;
@@ -62,9 +66,9 @@ class TokenBucket {
 
   // Two-bucket admission (bytes and records of one write) must check both before taking from
   // either; these split TryTake/TryTakeWithDebt into test and take. Call Refill first.
-  bool Allows(uint64_t units, bool debt) const {
+  bool Allows(uint64_t units, Debt debt) const {
     int64_t cost = static_cast<int64_t>(units) * kScale;
-    return level_ >= (debt ? std::min(cost, capacity_) : cost);
+    return level_ >= (debt == Debt::kAllowed ? std::min(cost, capacity_) : cost);
   }
   void Take(uint64_t units) { level_ -= static_cast<int64_t>(units) * kScale; }
 
