@@ -10,7 +10,7 @@
 #include <limits>
 
 #include "base/base64.h"
-#include "base/log.h"
+#include "base/json_escape.h"
 
 namespace sluice::protocol {
 namespace {
@@ -176,7 +176,7 @@ Status CborToJsonConverter::ReadString(const Head& h) {
   }
   // Chunks are validated as one string: a chunk boundary inside a code point is tolerated.
   if (!simdjson::validate_utf8(data, len)) return CborError(h.offset, "text string is not valid UTF-8");
-  log::AppendJsonString(out_, std::string_view(data, len));
+  AppendJsonString(out_, std::string_view(data, len));
   return Status::Ok();
 }
 
@@ -364,11 +364,6 @@ void AppendCborInt(std::string* out, int64_t v) {
   }
 }
 
-void AppendCborText(std::string* out, std::string_view s) {
-  AppendHead(out, 3, s.size());
-  out->append(s);
-}
-
 bool IsTimestampMember(std::string_view name) {
   return name == "ApproximateArrivalTimestamp" || name == "StreamCreationTimestamp" ||
          name == "ConsumerCreationTimestamp" || name == "StartedAt" || name == "EndedAt" ||
@@ -469,6 +464,11 @@ Status EncodeElement(simdjson::dom::element e, std::string_view member, int dept
 }
 
 }  // namespace
+
+void AppendCborText(std::string* out, std::string_view s) {
+  AppendHead(out, 3, s.size());
+  out->append(s);
+}
 
 Status CborToJson(std::string_view cbor, std::string* json) {
   json->clear();

@@ -1,9 +1,9 @@
 // `sluice log dump`: segments, frames and (optionally) records, as stored.
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <memory>
 
+#include "base/time_format.h"
 #include "storage/record_batch.h"
 #include "tools/frame_scanner.h"
 #include "tools/log_layout.h"
@@ -15,19 +15,10 @@ namespace {
 
 constexpr size_t kPreviewBytes = 32;
 
-std::string IsoTime(int64_t ms) {
-  int64_t secs = ms / 1000, rem = ms % 1000;
-  if (rem < 0) {
-    secs -= 1;
-    rem += 1000;
-  }
-  time_t t = static_cast<time_t>(secs);
-  std::tm tm{};
-  if (!gmtime_r(&t, &tm)) return "?";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem));
-  return buf;
+// A damaged or foreign timestamp may lie outside the calendar range: shown as "?".
+std::string ArrivalTime(int64_t ms) {
+  if (ms < kMinFormattableMillis || ms > kMaxFormattableMillis) return "?";
+  return FormatIso8601Millis(ms);
 }
 
 void Quoted(std::ostream& out, std::string_view s) {
@@ -150,7 +141,7 @@ bool Dumper::DumpFrame(const ScannedFrame& f, std::optional<uint64_t> expected) 
   bool ok = f.check == seg::FrameCheck::kOk;
   if (ok && h.first_offset + h.record_count <= opt_.from_offset) return true;
   out_ << "  frame pos=" << f.pos << " len=" << h.length << " first_offset=" << h.first_offset
-       << " count=" << h.record_count << " arrival=" << h.arrival_ms << " (" << IsoTime(h.arrival_ms)
+       << " count=" << h.record_count << " arrival=" << h.arrival_ms << " (" << ArrivalTime(h.arrival_ms)
        << ") crc=" << (ok ? "ok" : seg::FrameCheckName(f.check));
   if (f.check == seg::FrameCheck::kBadOffset && expected) out_ << " expected_offset=" << *expected;
   out_ << '\n';

@@ -320,6 +320,19 @@ TEST_F(LogToolTest, UsageErrors) {
   EXPECT_EQ(Run({"verify", "--data-dir", dir_ + "/missing"}), kExitProblems);
 }
 
+// `sluice log --help` (main passes what follows "log") prints the usage, and only the usage.
+TEST_F(LogToolTest, HelpGoesToStdout) {
+  for (const char* help : {"--help", "-h", "help"}) {
+    EXPECT_EQ(Run({help}), kExitClean) << help;
+    EXPECT_EQ(out_.str().rfind("Usage: sluice log <verify|dump> --data-dir DIR [flags]\n", 0), 0u) << help;
+    EXPECT_NE(out_.str().find("  --limit K "), std::string::npos) << help;
+    EXPECT_EQ(err_.str(), "") << help;
+  }
+  EXPECT_EQ(Run({}), kExitUsage);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str().rfind("Usage: sluice log", 0), 0u) << err_.str();
+}
+
 TEST_F(LogToolTest, ProgressGoesToStderr) {
   WriteCleanShard();
   LogToolOptions options;
