@@ -13,10 +13,9 @@ namespace {
 template <typename Key>
 Result<std::vector<std::pair<Key, std::string>>> SortedEntries(const FileSystem& fs, const std::string& dir,
                                                                std::optional<Key> (*parse)(std::string_view)) {
-  Result<std::vector<std::string>> names = fs.ListDir(dir);
-  if (!names.ok()) return names.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(dir));
   std::vector<std::pair<Key, std::string>> out;
-  for (const std::string& name : *names) {
+  for (const std::string& name : names) {
     if (auto key = parse(name)) out.emplace_back(*key, name);
   }
   std::sort(out.begin(), out.end());
@@ -24,11 +23,10 @@ Result<std::vector<std::pair<Key, std::string>>> SortedEntries(const FileSystem&
 }
 
 Result<ShardFiles> ListShard(const FileSystem& fs, uint64_t uid, uint32_t index, const std::string& path) {
-  Result<std::vector<std::string>> names = fs.ListDir(path);
-  if (!names.ok()) return names.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(path));
   std::map<uint64_t, SegmentFiles> by_offset;
   std::map<uint64_t, std::string> indexes;
-  for (const std::string& name : *names) {
+  for (const std::string& name : names) {
     if (auto off = seg::ParseSegmentFileName(name)) {
       by_offset[*off] = {*off, path + "/" + name, ""};
     } else if (auto idx = seg::ParseIndexFileName(name)) {
@@ -61,13 +59,11 @@ Result<std::vector<ShardFiles>> ListShards(const FileSystem& fs, const std::stri
     if (stream_uid && uid != *stream_uid) continue;
     stream_seen = true;
     const std::string stream_path = root + "/" + stream_name;
-    auto shards = SortedEntries(fs, stream_path, seg::ParseShardDirName);
-    if (!shards.ok()) return shards.status();
-    for (const auto& [index, shard_name] : *shards) {
+    SLUICE_ASSIGN_OR_RETURN(const auto shards, SortedEntries(fs, stream_path, seg::ParseShardDirName));
+    for (const auto& [index, shard_name] : shards) {
       if (shard_index && index != *shard_index) continue;
-      Result<ShardFiles> shard = ListShard(fs, uid, index, stream_path + "/" + shard_name);
-      if (!shard.ok()) return shard.status();
-      out.push_back(std::move(*shard));
+      SLUICE_ASSIGN_OR_RETURN(ShardFiles shard, ListShard(fs, uid, index, stream_path + "/" + shard_name));
+      out.push_back(std::move(shard));
     }
   }
   if (stream_uid && !stream_seen) {
@@ -97,17 +93,14 @@ bool ForEachShard(const FileSystem& fs, const LogToolOptions& options, std::stri
 }
 
 Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
-  Result<std::unique_ptr<File>> file = fs->Open(path, FileOptions{});
-  if (!file.ok()) return file.status();
-  Result<uint64_t> size = (*file)->Size();
-  if (!size.ok()) return size.status();
-  std::string bytes(*size, '\0');
+  SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs->Open(path, FileOptions{}));
+  SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
+  std::string bytes(size, '\0');
   size_t done = 0;
   while (done < bytes.size()) {
-    Result<size_t> got = (*file)->ReadAt(done, bytes.data() + done, bytes.size() - done);
-    if (!got.ok()) return got.status();
-    if (*got == 0) break;
-    done += *got;
+    SLUICE_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(done, bytes.data() + done, bytes.size() - done));
+    if (got == 0) break;
+    done += got;
   }
   bytes.resize(done);
   return bytes;
