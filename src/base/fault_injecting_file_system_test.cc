@@ -402,6 +402,7 @@ TEST_F(FaultInjectingFileSystemTest, ConcurrentWritersAndSyncs) {
   auto f = Open("/data/c");
   constexpr int kThreads = 4, kChunks = 200;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = t; i < kChunks; i += kThreads) {

@@ -27,6 +27,7 @@ TEST(MutexTest, MutexLockExcludesOtherThreads) {
   Mutex mu;
   int counter = 0;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10000; ++i) {

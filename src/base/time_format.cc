@@ -1,12 +1,13 @@
 #include "base/time_format.h"
 
-#include <cstring>
+#include <algorithm>
 
 namespace sluice {
 namespace {
 
-constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // day 0 was a Thursday
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::string_view kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // day 0 was a Thursday
+constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 // Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian, day 0 = 1970-01-01).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
@@ -51,7 +52,7 @@ Civil ToCivil(int64_t unix_millis) {
   return c;
 }
 
-const char* DayName(const Civil& c) {
+std::string_view DayName(const Civil& c) {
   int64_t wd = c.days % 7;
   if (wd < 0) wd += 7;
   return kDays[wd];
@@ -81,6 +82,8 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
 }
+
+void PutText(char* p, std::string_view s) { std::copy(s.begin(), s.end(), p); }
 
 void Put2(char* p, unsigned v) {
   p[0] = static_cast<char>('0' + v / 10 % 10);
@@ -134,17 +137,17 @@ std::optional<int64_t> ParseIso8601Basic(std::string_view s) {
 
 void FormatHttpDate(int64_t unix_millis, char out[kHttpDateSize]) {
   Civil c = ToCivil(unix_millis);
-  std::memcpy(out, DayName(c), 3);
+  PutText(out, DayName(c));
   out[3] = ',';
   out[4] = ' ';
   Put2(out + 5, c.d);
   out[7] = ' ';
-  std::memcpy(out + 8, kMonths[c.mo - 1], 3);
+  PutText(out + 8, kMonths[c.mo - 1]);
   out[11] = ' ';
   Put4(out + 12, c.y);
   out[16] = ' ';
   PutTimeOfDay(out + 17, c);
-  std::memcpy(out + 25, " GMT", 4);
+  PutText(out + 25, " GMT");
 }
 
 std::optional<int64_t> ParseHttpDate(std::string_view s) {
@@ -189,14 +192,14 @@ std::string FormatIso8601Millis(int64_t unix_millis) {
 std::string FormatJavaDate(int64_t unix_millis) {
   Civil c = ToCivil(unix_millis);
   char buf[28];  // "Sun Aug 30 12:36:00 UTC 2015"
-  std::memcpy(buf, DayName(c), 3);
+  PutText(buf, DayName(c));
   buf[3] = ' ';
-  std::memcpy(buf + 4, kMonths[c.mo - 1], 3);
+  PutText(buf + 4, kMonths[c.mo - 1]);
   buf[7] = ' ';
   Put2(buf + 8, c.d);
   buf[10] = ' ';
   PutTimeOfDay(buf + 11, c);
-  std::memcpy(buf + 19, " UTC ", 5);
+  PutText(buf + 19, " UTC ");
   Put4(buf + 24, c.y);
   return std::string(buf, sizeof buf);
 }

@@ -331,7 +331,11 @@ Status CborToJsonConverter::Run() {
 // ---------------------------------------------------------------------------------------------
 // JSON -> CBOR
 
-Status EncodeError(std::string what) { return Status(Errc::kInternal, "Cannot encode the response as CBOR: " + what); }
+Status EncodeError(std::string_view what) {
+  std::string message = "Cannot encode the response as CBOR: ";
+  message.append(what);
+  return Status(Errc::kInternal, std::move(message));
+}
 
 void AppendHead(std::string* out, uint8_t major, uint64_t v) {
   uint8_t mt = static_cast<uint8_t>(major << 5);

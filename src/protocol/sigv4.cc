@@ -64,7 +64,8 @@ crypto::Digest DeriveSigningKey(std::string_view secret, std::string_view date8,
   std::string fallback;
   std::span<const uint8_t> k;
   if (secret.size() <= 128) {
-    std::memcpy(key_buf, "AWS4", 4);
+    static constexpr uint8_t kKeyPrefix[4] = {'A', 'W', 'S', '4'};
+    std::memcpy(key_buf, kKeyPrefix, sizeof kKeyPrefix);
     std::memcpy(key_buf + 4, secret.data(), secret.size());
     k = std::span<const uint8_t>(key_buf, 4 + secret.size());
   } else {

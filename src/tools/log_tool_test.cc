@@ -26,7 +26,7 @@ struct Segment {
   explicit Segment(uint64_t first_offset) : first(first_offset) {
     index.first_offset = index.end_offset = first_offset;
   }
-  Segment& Frame(std::vector<std::pair<std::string, std::string>> records, int64_t arrival = kArrival) {
+  Segment& Frame(const std::vector<std::pair<std::string, std::string>>& records, int64_t arrival = kArrival) {
     storage::RecordBatchBuilder batch;
     for (auto& [k, d] : records) batch.AddRecord(k, d);
     seg::FrameHeader h;
@@ -91,7 +91,7 @@ class LogToolTest : public ::testing::Test {
     Write(Segment(10).Frames(2), false, 4096);
   }
 
-  int Run(std::vector<std::string> args) {
+  int Run(const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
     return RunLogCommand(fs_, args, out_, err_);
