@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/time_format.h"
 #include "protocol/sigv4.h"
 #include "server/api/dispatcher.h"
 #include "server/http/incoming_request.h"
@@ -45,8 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Stand-alone parsers on the raw input.
   auto parsed = protocol::sigv4::ParseAuthorization(in);
   (void)parsed;
-  (void)protocol::sigv4::ParseAmzDate(in);
-  (void)protocol::sigv4::ParseHttpDate(in);
+  (void)ParseIso8601Basic(in);
+  (void)ParseHttpDate(in);
   (void)Sniff(in);
   std::string scratch;
   protocol::sigv4::AppendCanonicalQuery(&scratch, in.substr(0, 4096));

@@ -1,9 +1,10 @@
-// Adapts the project's SigV4 implementation (src/protocol/sigv4.h) to the load generator's
+// Adapts the project's SigV4 signer (src/protocol/sigv4_signer.h) to the load generator's
 // RequestSigner interface.
 #include <array>
 
+#include "base/crypto.h"
 #include "load/signer.h"
-#include "protocol/sigv4.h"
+#include "protocol/sigv4_signer.h"
 
 namespace sluice::bench {
 namespace {
@@ -13,7 +14,7 @@ namespace sv4 = sluice::protocol::sigv4;
 class SluiceSigner final : public RequestSigner {
  public:
   explicit SluiceSigner(SigningParams p) : p_(std::move(p)) {}
-  std::string PayloadHash(std::string_view body) override { return std::string(sv4::View(sv4::Sha256Hex(body))); }
+  std::string PayloadHash(std::string_view body) override { return std::string(crypto::View(crypto::Sha256Hex(body))); }
   std::string Authorization(const SignInput& in) override {
     std::array<sv4::Header, 2> headers{sv4::Header{"content-type", in.content_type},
                                        sv4::Header{"x-amz-target", in.target}};

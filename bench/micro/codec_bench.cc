@@ -1,6 +1,6 @@
 // Per-record encoding hot spots of GetRecords/PutRecords: the frame checksum
 // (src/base/crc32c.h), the sequence number of each record (src/model/sequence_number.h) and
-// JSON string escaping (src/base/log.h).
+// JSON string escaping (src/base/json_escape.h).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "base/crc32c.h"
-#include "base/log.h"
+#include "base/json_escape.h"
 #include "model/sequence_number.h"
 
 namespace {
@@ -41,7 +41,7 @@ void BM_AppendJsonString(benchmark::State& state, std::string key) {
   std::string out;
   for (auto _ : state) {
     out.clear();
-    sluice::log::AppendJsonString(&out, key);
+    sluice::AppendJsonString(&out, key);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * key.size()));

@@ -4,11 +4,12 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <span>
 #include <unordered_set>
+
+#include "base/mutex.h"
 
 namespace sluice {
 namespace {
@@ -74,16 +75,18 @@ struct Located {
 }  // namespace
 
 struct FaultInjectingFileSystem::State {
-  mutable std::mutex mu;
-  NodePtr root = std::make_shared<Node>(true);
-  uint64_t epoch = 0;  // bumped by a crash; files opened in an older epoch are dead
-  Fault write_fault, sync_fault, sync_dir_fault;
-  std::optional<uint64_t> space_limit;
-  bool direct_io_supported = true;
-  uint64_t write_calls = 0, sync_calls = 0, sync_dir_calls = 0;
+  // Guards the whole tree (every Node reached from root, and the open files' nodes) as well as
+  // the members below.
+  mutable Mutex mu;
+  NodePtr root GUARDED_BY(mu) = std::make_shared<Node>(true);
+  uint64_t epoch GUARDED_BY(mu) = 0;  // bumped by a crash; files opened in an older epoch are dead
+  Fault write_fault GUARDED_BY(mu), sync_fault GUARDED_BY(mu), sync_dir_fault GUARDED_BY(mu);
+  std::optional<uint64_t> space_limit GUARDED_BY(mu);
+  bool direct_io_supported GUARDED_BY(mu) = true;
+  uint64_t write_calls GUARDED_BY(mu) = 0, sync_calls GUARDED_BY(mu) = 0, sync_dir_calls GUARDED_BY(mu) = 0;
 
   // `op` names the operation in errors, as the POSIX implementation does.
-  Result<Located> Locate(std::string_view op, const std::string& path) const {
+  Result<Located> Locate(std::string_view op, const std::string& path) const REQUIRES(mu) {
     auto parts = SplitPath(path);
     if (!parts) return Status(Errc::kInvalidArgument, "'..' is not supported: " + path);
     if (parts->empty()) return Located{nullptr, "", root, {}};
@@ -95,15 +98,14 @@ struct FaultInjectingFileSystem::State {
     return Located{parent, parts->back(), node, std::move(*parts)};
   }
 
-  Result<NodePtr> FindFile(std::string_view op, const std::string& path) const {
-    auto loc = Locate(op, path);
-    if (!loc.ok()) return loc.status();
-    if (!loc->node) return FileErrorStatus(op, path, ENOENT);
-    if (loc->node->is_dir) return FileErrorStatus(op, path, EISDIR);
-    return loc->node;
+  Result<NodePtr> FindFile(std::string_view op, const std::string& path) const REQUIRES(mu) {
+    SLUICE_ASSIGN_OR_RETURN(Located loc, Locate(op, path));
+    if (!loc.node) return FileErrorStatus(op, path, ENOENT);
+    if (loc.node->is_dir) return FileErrorStatus(op, path, EISDIR);
+    return loc.node;
   }
 
-  uint64_t UsedBytes() const {
+  uint64_t UsedBytes() const REQUIRES(mu) {
     uint64_t total = 0;
     std::unordered_set<const Node*> seen;  // crash can leave an entry in two directories
     auto visit = [&](auto& self, const Node& dir) -> void {
@@ -119,7 +121,7 @@ struct FaultInjectingFileSystem::State {
 
   // Reverts every directory reachable through durable entries, and every file in them. With
   // rng, a file keeps current[0, q) for a random granularity-aligned cut q in the unsynced range.
-  void Crash(std::mt19937_64* rng, size_t granularity) {
+  void Crash(std::mt19937_64* rng, size_t granularity) REQUIRES(mu) {
     granularity = std::max<size_t>(granularity, 1);
     std::unordered_set<Node*> seen;  // unsynced renames can make the durable graph cyclic
     auto visit = [&](auto& self, Node& n) -> void {
@@ -160,16 +162,17 @@ using State = FaultInjectingFileSystem::State;
 
 class FakeFile final : public File {
  public:
-  FakeFile(std::shared_ptr<State> state, NodePtr node, std::string path, bool writable, bool direct)
+  // `epoch` is the file system's epoch at the open.
+  FakeFile(std::shared_ptr<State> state, NodePtr node, std::string path, uint64_t epoch, bool writable, bool direct)
       : state_(std::move(state)),
         node_(std::move(node)),
         path_(std::move(path)),
-        epoch_(state_->epoch),
+        epoch_(epoch),
         writable_(writable),
         direct_(direct) {}
 
   Result<size_t> ReadAt(uint64_t pos, void* buf, size_t n) const override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(&state_->mu);
     SLUICE_RETURN_IF_ERROR(CheckAlive());
     const std::string& c = node_->current;
     if (pos >= c.size()) return size_t{0};
@@ -179,7 +182,7 @@ class FakeFile final : public File {
   }
 
   Status WriteAt(uint64_t pos, const void* buf, size_t n) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(&state_->mu);
     ++state_->write_calls;
     SLUICE_RETURN_IF_ERROR(CheckWritable("write"));
     if (direct_ && !DirectIoAligned(pos, buf, n))
@@ -195,7 +198,7 @@ class FakeFile final : public File {
   }
 
   Status Sync() override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(&state_->mu);
     ++state_->sync_calls;
     SLUICE_RETURN_IF_ERROR(CheckAlive());
     if (state_->sync_fault.Trip()) return Status(state_->sync_fault.code, "injected sync failure: " + path_);
@@ -204,14 +207,14 @@ class FakeFile final : public File {
   }
 
   Status Truncate(uint64_t size) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(&state_->mu);
     SLUICE_RETURN_IF_ERROR(CheckWritable("truncate"));
     node_->current.resize(size, '\0');
     return Status::Ok();
   }
 
   Result<uint64_t> Size() const override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(&state_->mu);
     SLUICE_RETURN_IF_ERROR(CheckAlive());
     return uint64_t{node_->current.size()};
   }
@@ -219,11 +222,11 @@ class FakeFile final : public File {
   bool direct_io() const override { return direct_; }
 
  private:
-  Status CheckAlive() const {
+  Status CheckAlive() const REQUIRES(state_->mu) {
     if (epoch_ != state_->epoch) return Status(Errc::kIoError, "file handle lost in a crash: " + path_);
     return Status::Ok();
   }
-  Status CheckWritable(std::string_view op) const {
+  Status CheckWritable(std::string_view op) const REQUIRES(state_->mu) {
     SLUICE_RETURN_IF_ERROR(CheckAlive());
     return writable_ ? Status::Ok() : FileErrorStatus(op, path_, EBADF);
   }
@@ -246,22 +249,21 @@ FaultInjectingFileSystem::FaultInjectingFileSystem() : state_(std::make_shared<S
 FaultInjectingFileSystem::~FaultInjectingFileSystem() = default;
 
 Result<std::unique_ptr<File>> FaultInjectingFileSystem::Open(const std::string& path, const FileOptions& options) {
-  std::lock_guard lock(state_->mu);
-  auto loc = state_->Locate("open", path);
-  if (!loc.ok()) return loc.status();
-  NodePtr node = loc->node;
+  MutexLock lock(&state_->mu);
+  SLUICE_ASSIGN_OR_RETURN(Located loc, state_->Locate("open", path));
+  NodePtr node = loc.node;
   if (node && node->is_dir) return FileErrorStatus("open", path, EISDIR);
   if (!node) {
     if (!options.create) return FileErrorStatus("open", path, ENOENT);
     node = std::make_shared<Node>(false);
-    loc->parent->entries[loc->name] = node;
+    loc.parent->entries[loc.name] = node;
   }
   bool direct = options.direct_io && options.writable && state_->direct_io_supported;
-  return std::unique_ptr<File>(new FakeFile(state_, node, path, options.writable, direct));
+  return std::unique_ptr<File>(new FakeFile(state_, node, path, state_->epoch, options.writable, direct));
 }
 
 Status FaultInjectingFileSystem::CreateDirs(const std::string& path) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   auto parts = SplitPath(path);
   if (!parts) return Status(Errc::kInvalidArgument, "'..' is not supported: " + path);
   NodePtr n = state_->root;
@@ -278,20 +280,19 @@ Status FaultInjectingFileSystem::CreateDirs(const std::string& path) {
 }
 
 Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   ++state_->sync_dir_calls;
-  auto loc = state_->Locate("open dir", path);
-  if (!loc.ok()) return loc.status();
-  if (!loc->node) return FileErrorStatus("open dir", path, ENOENT);
-  if (!loc->node->is_dir) return FileErrorStatus("open dir", path, ENOTDIR);
+  SLUICE_ASSIGN_OR_RETURN(Located loc, state_->Locate("open dir", path));
+  if (!loc.node) return FileErrorStatus("open dir", path, ENOENT);
+  if (!loc.node->is_dir) return FileErrorStatus("open dir", path, ENOTDIR);
   if (state_->sync_dir_fault.Trip())
     return Status(state_->sync_dir_fault.code, "injected directory sync failure: " + path);
-  loc->node->durable_entries = loc->node->entries;
+  loc.node->durable_entries = loc.node->entries;
   return Status::Ok();
 }
 
 Result<std::vector<std::string>> FaultInjectingFileSystem::ListDir(const std::string& path) const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   auto loc = state_->Locate("opendir", path);
   if (!loc.ok() && loc.status().code() != Errc::kIoError) return loc.status();
   if (!loc.ok() || !loc->node) return Status(Errc::kNotFound, "no such directory: " + path);
@@ -302,23 +303,22 @@ Result<std::vector<std::string>> FaultInjectingFileSystem::ListDir(const std::st
 }
 
 bool FaultInjectingFileSystem::Exists(const std::string& path) const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   auto loc = state_->Locate("stat", path);
   return loc.ok() && loc->node != nullptr;
 }
 
 Status FaultInjectingFileSystem::RemoveFile(const std::string& path) {
-  std::lock_guard lock(state_->mu);
-  auto loc = state_->Locate("unlink", path);
-  if (!loc.ok()) return loc.status();
-  if (!loc->node) return FileErrorStatus("unlink", path, ENOENT);
-  if (loc->node->is_dir) return FileErrorStatus("unlink", path, EISDIR);
-  loc->parent->entries.erase(loc->name);
+  MutexLock lock(&state_->mu);
+  SLUICE_ASSIGN_OR_RETURN(Located loc, state_->Locate("unlink", path));
+  if (!loc.node) return FileErrorStatus("unlink", path, ENOENT);
+  if (loc.node->is_dir) return FileErrorStatus("unlink", path, EISDIR);
+  loc.parent->entries.erase(loc.name);
   return Status::Ok();
 }
 
 Status FaultInjectingFileSystem::RemoveAll(const std::string& path) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   auto loc = state_->Locate("remove", path);
   if (!loc.ok()) return loc.status().code() == Errc::kIoError ? Status::Ok() : loc.status();
   if (!loc->parent) return Status(Errc::kInvalidArgument, "refusing to remove the root");
@@ -328,111 +328,105 @@ Status FaultInjectingFileSystem::RemoveAll(const std::string& path) {
 }
 
 Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   const std::string what = from + " -> " + to;
-  auto src = state_->Locate("rename", from);
-  if (!src.ok()) return src.status();
-  auto dst = state_->Locate("rename", to);
-  if (!dst.ok()) return dst.status();
-  if (!src->node) return FileErrorStatus("rename", what, ENOENT);
-  if (!src->parent || !dst->parent) return FileErrorStatus("rename", what, EBUSY);
-  NodePtr node = src->node;
-  if (dst->node == node) return Status::Ok();
-  if (node->is_dir && IsPrefix(src->parts, dst->parts)) return FileErrorStatus("rename", what, EINVAL);
-  if (dst->node) {
-    if (!node->is_dir && dst->node->is_dir) return FileErrorStatus("rename", what, EISDIR);
-    if (node->is_dir && !dst->node->is_dir) return FileErrorStatus("rename", what, ENOTDIR);
-    if (dst->node->is_dir && !dst->node->entries.empty()) return FileErrorStatus("rename", what, ENOTEMPTY);
+  SLUICE_ASSIGN_OR_RETURN(Located src, state_->Locate("rename", from));
+  SLUICE_ASSIGN_OR_RETURN(Located dst, state_->Locate("rename", to));
+  if (!src.node) return FileErrorStatus("rename", what, ENOENT);
+  if (!src.parent || !dst.parent) return FileErrorStatus("rename", what, EBUSY);
+  NodePtr node = src.node;
+  if (dst.node == node) return Status::Ok();
+  if (node->is_dir && IsPrefix(src.parts, dst.parts)) return FileErrorStatus("rename", what, EINVAL);
+  if (dst.node) {
+    if (!node->is_dir && dst.node->is_dir) return FileErrorStatus("rename", what, EISDIR);
+    if (node->is_dir && !dst.node->is_dir) return FileErrorStatus("rename", what, ENOTDIR);
+    if (dst.node->is_dir && !dst.node->entries.empty()) return FileErrorStatus("rename", what, ENOTEMPTY);
   }
-  src->parent->entries.erase(src->name);
-  dst->parent->entries[dst->name] = node;
+  src.parent->entries.erase(src.name);
+  dst.parent->entries[dst.name] = node;
   return Status::Ok();
 }
 
 void FaultInjectingFileSystem::Crash() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->Crash(nullptr, 1);
 }
 
 void FaultInjectingFileSystem::CrashKeepingTornPrefix(uint64_t seed, size_t granularity) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   std::mt19937_64 rng(seed);
   state_->Crash(&rng, granularity);
 }
 
 void FaultInjectingFileSystem::FailWritesAfter(uint64_t n, Errc code) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->write_fault = {n, code};
 }
 void FaultInjectingFileSystem::FailSyncsAfter(uint64_t n, Errc code) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->sync_fault = {n, code};
 }
 void FaultInjectingFileSystem::FailSyncDirsAfter(uint64_t n, Errc code) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->sync_dir_fault = {n, code};
 }
 void FaultInjectingFileSystem::SetSpaceLimit(uint64_t bytes) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->space_limit = bytes;
 }
 void FaultInjectingFileSystem::ClearFaults() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->write_fault = state_->sync_fault = state_->sync_dir_fault = {};
   state_->space_limit.reset();
 }
 void FaultInjectingFileSystem::SetDirectIoSupported(bool supported) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   state_->direct_io_supported = supported;
 }
 
 uint64_t FaultInjectingFileSystem::write_calls() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   return state_->write_calls;
 }
 uint64_t FaultInjectingFileSystem::sync_calls() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   return state_->sync_calls;
 }
 uint64_t FaultInjectingFileSystem::sync_dir_calls() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   return state_->sync_dir_calls;
 }
 uint64_t FaultInjectingFileSystem::used_bytes() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(&state_->mu);
   return state_->UsedBytes();
 }
 
 Result<std::string> FaultInjectingFileSystem::ReadFileForTest(const std::string& path) const {
-  std::lock_guard lock(state_->mu);
-  auto node = state_->FindFile("open", path);
-  if (!node.ok()) return node.status();
-  return (*node)->current;
+  MutexLock lock(&state_->mu);
+  SLUICE_ASSIGN_OR_RETURN(NodePtr node, state_->FindFile("open", path));
+  return node->current;
 }
 
 Result<std::string> FaultInjectingFileSystem::ReadDurableFileForTest(const std::string& path) const {
-  std::lock_guard lock(state_->mu);
-  auto node = state_->FindFile("open", path);
-  if (!node.ok()) return node.status();
-  return (*node)->durable;
+  MutexLock lock(&state_->mu);
+  SLUICE_ASSIGN_OR_RETURN(NodePtr node, state_->FindFile("open", path));
+  return node->durable;
 }
 
 Status FaultInjectingFileSystem::WriteFileForTest(const std::string& path, std::string_view data) {
-  std::lock_guard lock(state_->mu);
-  auto loc = state_->Locate("open", path);
-  if (!loc.ok()) return loc.status();
-  if (loc->node && loc->node->is_dir) return FileErrorStatus("open", path, EISDIR);
-  NodePtr node = loc->node ? loc->node : std::make_shared<Node>(false);
+  MutexLock lock(&state_->mu);
+  SLUICE_ASSIGN_OR_RETURN(Located loc, state_->Locate("open", path));
+  if (loc.node && loc.node->is_dir) return FileErrorStatus("open", path, EISDIR);
+  NodePtr node = loc.node ? loc.node : std::make_shared<Node>(false);
   node->current = node->durable = std::string(data);
-  loc->parent->entries[loc->name] = loc->parent->durable_entries[loc->name] = node;
+  loc.parent->entries[loc.name] = loc.parent->durable_entries[loc.name] = node;
   return Status::Ok();
 }
 
 Status FaultInjectingFileSystem::Corrupt(const std::string& path, uint64_t pos, uint8_t xor_mask) {
-  std::lock_guard lock(state_->mu);
-  auto node = state_->FindFile("open", path);
-  if (!node.ok()) return node.status();
-  Node& n = **node;
+  MutexLock lock(&state_->mu);
+  SLUICE_ASSIGN_OR_RETURN(NodePtr node, state_->FindFile("open", path));
+  Node& n = *node;
   if (pos >= n.current.size() && pos >= n.durable.size())
     return Status(Errc::kInvalidArgument, "corrupt past the end of " + path);
   for (std::string* s : {&n.current, &n.durable}) {

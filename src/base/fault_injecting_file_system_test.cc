@@ -27,7 +27,12 @@ class FaultInjectingFileSystemTest : public ::testing::Test {
   }
   std::string Content(const std::string& path) {
     auto r = fs_.ReadFileForTest(path);
-    return r.ok() ? *r : "<" + r.status().ToString() + ">";
+    if (r.ok()) return *r;
+    // Appended rather than "<" + ToString(): GCC 12 reports a false -Wrestrict on operator+
+    // (const char*, std::string&&) (PR105329).
+    std::string error = "<";
+    error.append(r.status().ToString()).append(">");
+    return error;
   }
 
   FaultInjectingFileSystem fs_;
@@ -397,6 +402,7 @@ TEST_F(FaultInjectingFileSystemTest, ConcurrentWritersAndSyncs) {
   auto f = Open("/data/c");
   constexpr int kThreads = 4, kChunks = 200;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = t; i < kChunks; i += kThreads) {

@@ -9,8 +9,9 @@
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
-#include <mutex>
 #include <system_error>
+
+#include "base/mutex.h"
 
 namespace sluice {
 namespace {
@@ -98,7 +99,7 @@ class PosixFile final : public File {
   int DirectReadFd() const {
     int fd = direct_read_fd_.load(std::memory_order_acquire);
     if (fd != kNotOpened) return fd;
-    std::lock_guard lock(open_mu_);
+    MutexLock lock(&open_mu_);
     fd = direct_read_fd_.load(std::memory_order_relaxed);
     if (fd == kNotOpened) {
       fd = RetryEintr([&] { return ::open(path_.c_str(), O_CLOEXEC | O_RDONLY | O_DIRECT); });
@@ -125,8 +126,8 @@ class PosixFile final : public File {
   static constexpr int kNotOpened = -2;
   std::string path_;
   int fd_;
-  int direct_fd_;  // -1 unless writes bypass the page cache
-  mutable std::mutex open_mu_;
+  int direct_fd_;          // -1 unless writes bypass the page cache
+  mutable Mutex open_mu_;  // serialises the first open of the direct read descriptor
   mutable std::atomic<int> direct_read_fd_{kNotOpened};
 };
 
@@ -183,7 +184,8 @@ class PosixFileSystem final : public FileSystem {
     }
     std::vector<std::string> names;
     errno = 0;
-    while (struct dirent* e = ::readdir(dir)) {
+    // readdir is safe across threads that read different streams, as every call here does.
+    while (struct dirent* e = ::readdir(dir)) {  // NOLINT(concurrency-mt-unsafe)
       std::string_view name = e->d_name;
       if (name != "." && name != "..") names.emplace_back(name);
     }

@@ -247,6 +247,7 @@ TEST_F(PosixFileSystemTest, ConcurrentDisjointWrites) {
   auto f = OpenOrDie(P("c"), {.create = true, .writable = true});
   constexpr int kThreads = 4, kChunks = 64, kChunk = 1000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::string chunk(kChunk, static_cast<char>('a' + t));

@@ -6,6 +6,10 @@
 #include <string_view>
 #include <utility>
 
+namespace sluice {
+class Clock;
+}  // namespace sluice
+
 namespace sluice::log {
 
 enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
@@ -16,8 +20,8 @@ void SetLevel(Level level);
 Level GetLevel();
 bool Enabled(Level level);
 void Write(Level level, std::string_view logger, std::string_view message, std::initializer_list<Field> fields = {});
-// Appends s to out as a JSON string literal (with quotes), escaping as RFC 8259 requires.
-void AppendJsonString(std::string* out, std::string_view s);
+// The clock that timestamps lines; null (the default) is the system clock. Tests pin it.
+void SetClock(const Clock* clock);
 
 }  // namespace sluice::log
 

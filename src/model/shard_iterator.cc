@@ -1,12 +1,9 @@
 #include "model/shard_iterator.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <cstring>
 
 #include "base/base64.h"
+#include "base/crypto.h"
 
 namespace sluice::model {
 namespace {
@@ -26,10 +23,8 @@ uint64_t GetU64(const uint8_t* p) {
 }
 
 void Mac(const IteratorKey& key, const uint8_t* data, size_t n, uint8_t* out16) {
-  uint8_t full[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data, n, full, &len);
-  std::memcpy(out16, full, kMac);
+  const crypto::Digest full = crypto::HmacSha256(key, std::span<const uint8_t>(data, n));
+  std::memcpy(out16, full.data(), kMac);
 }
 
 }  // namespace
@@ -58,7 +53,7 @@ std::optional<IteratorPosition> DecodeShardIterator(const IteratorKey& key, std:
   if (buf[0] != kVersion) return std::nullopt;
   uint8_t mac[kMac];
   Mac(key, buf, kPayload, mac);
-  if (CRYPTO_memcmp(mac, buf + kPayload, kMac) != 0) return std::nullopt;
+  if (!crypto::ConstantTimeEquals(mac, std::span<const uint8_t>(buf + kPayload, kMac))) return std::nullopt;
   IteratorPosition pos;
   pos.stream_uid = GetU64(buf + 1);
   pos.shard_index = (uint32_t{buf[9]} << 24) | (uint32_t{buf[10]} << 16) | (uint32_t{buf[11]} << 8) | buf[12];

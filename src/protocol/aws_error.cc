@@ -1,6 +1,7 @@
 #include "protocol/aws_error.h"
 
-#include "base/log.h"
+#include "base/json_escape.h"
+#include "protocol/cbor.h"
 
 namespace sluice::protocol {
 
@@ -39,28 +40,13 @@ int AwsErrorHttpStatus(AwsErrorType t) {
   }
 }
 
-namespace {
-
-// CBOR text string (major type 3) with the shortest length encoding.
-void AppendCborText(std::string* out, std::string_view s) {
-  size_t n = s.size();
-  if (n < 24) {
-    out->push_back(static_cast<char>(0x60 | n));
-  } else if (n < 256) {
-    out->push_back(static_cast<char>(0x78));
-    out->push_back(static_cast<char>(n));
-  } else if (n < 65536) {
-    out->push_back(static_cast<char>(0x79));
-    out->push_back(static_cast<char>(n >> 8));
-    out->push_back(static_cast<char>(n));
-  } else {
-    out->push_back(static_cast<char>(0x7a));
-    for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(n >> shift));
+std::string_view RecordErrorCode(RecordError e) {
+  switch (e) {
+    case RecordError::kProvisionedThroughputExceeded: return AwsErrorName(AwsErrorType::kProvisionedThroughputExceeded);
+    case RecordError::kInternalFailure: return "InternalFailure";
   }
-  out->append(s);
+  return "InternalFailure";
 }
-
-}  // namespace
 
 std::string EncodeErrorBody(AwsErrorType t, std::string_view message, BodyEncoding enc) {
   if (t == AwsErrorType::kRequestEntityTooLarge) return {};
@@ -79,12 +65,12 @@ std::string EncodeErrorBody(AwsErrorType t, std::string_view message, BodyEncodi
     return out;
   }
   out.append("{\"__type\":");
-  log::AppendJsonString(&out, AwsErrorName(t));
+  AppendJsonString(&out, AwsErrorName(t));
   if (has_message) {
     out.push_back(',');
-    log::AppendJsonString(&out, message_key);
+    AppendJsonString(&out, message_key);
     out.push_back(':');
-    log::AppendJsonString(&out, message);
+    AppendJsonString(&out, message);
   }
   out.push_back('}');
   return out;

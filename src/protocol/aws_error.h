@@ -32,6 +32,12 @@ enum class AwsErrorType {
 std::string_view AwsErrorName(AwsErrorType t);
 int AwsErrorHttpStatus(AwsErrorType t);
 
+// Why PutRecords failed one record of a request that succeeded as a whole.
+enum class RecordError { kProvisionedThroughputExceeded, kInternalFailure };
+// The record's ErrorCode: the throttling exception's name, or "InternalFailure" (the service
+// spells the per-record code without the "Exception" of InternalFailureException).
+std::string_view RecordErrorCode(RecordError e);
+
 enum class BodyEncoding { kJson, kCbor };
 
 // Serialises an error body ({"__type":..., "message":...}) in the request's encoding.

@@ -10,7 +10,7 @@
 #include <limits>
 
 #include "base/base64.h"
-#include "base/log.h"
+#include "base/json_escape.h"
 
 namespace sluice::protocol {
 namespace {
@@ -176,7 +176,7 @@ Status CborToJsonConverter::ReadString(const Head& h) {
   }
   // Chunks are validated as one string: a chunk boundary inside a code point is tolerated.
   if (!simdjson::validate_utf8(data, len)) return CborError(h.offset, "text string is not valid UTF-8");
-  log::AppendJsonString(out_, std::string_view(data, len));
+  AppendJsonString(out_, std::string_view(data, len));
   return Status::Ok();
 }
 
@@ -331,7 +331,11 @@ Status CborToJsonConverter::Run() {
 // ---------------------------------------------------------------------------------------------
 // JSON -> CBOR
 
-Status EncodeError(std::string what) { return Status(Errc::kInternal, "Cannot encode the response as CBOR: " + what); }
+Status EncodeError(std::string_view what) {
+  std::string message = "Cannot encode the response as CBOR: ";
+  message.append(what);
+  return Status(Errc::kInternal, std::move(message));
+}
 
 void AppendHead(std::string* out, uint8_t major, uint64_t v) {
   uint8_t mt = static_cast<uint8_t>(major << 5);
@@ -362,11 +366,6 @@ void AppendCborInt(std::string* out, int64_t v) {
   } else {
     AppendHead(out, 1, static_cast<uint64_t>(-1 - v));
   }
-}
-
-void AppendCborText(std::string* out, std::string_view s) {
-  AppendHead(out, 3, s.size());
-  out->append(s);
 }
 
 bool IsTimestampMember(std::string_view name) {
@@ -469,6 +468,11 @@ Status EncodeElement(simdjson::dom::element e, std::string_view member, int dept
 }
 
 }  // namespace
+
+void AppendCborText(std::string* out, std::string_view s) {
+  AppendHead(out, 3, s.size());
+  out->append(s);
+}
 
 Status CborToJson(std::string_view cbor, std::string* json) {
   json->clear();

@@ -37,4 +37,7 @@ Status CborToJson(std::string_view cbor, std::string* json);
 // Not reentrant across fibers on one thread (uses a thread_local simdjson DOM parser).
 Status JsonToCbor(std::string_view json, std::string* cbor);
 
+// Appends a CBOR text string (major type 3, shortest length encoding); s is not validated.
+void AppendCborText(std::string* out, std::string_view s);
+
 }  // namespace sluice::protocol

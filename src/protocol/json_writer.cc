@@ -2,20 +2,20 @@
 
 #include <charconv>
 
-#include "base/log.h"
+#include "base/json_escape.h"
 
 namespace sluice::protocol {
 
 void JsonWriter::Key(std::string_view k) {
   Sep();
-  log::AppendJsonString(out_, k);
+  AppendJsonString(out_, k);
   out_->push_back(':');
   after_key_ = true;
 }
 
 void JsonWriter::String(std::string_view s) {
   Sep();
-  log::AppendJsonString(out_, s);
+  AppendJsonString(out_, s);
 }
 
 void JsonWriter::Int(int64_t v) {

@@ -1,28 +1,13 @@
 #include "protocol/sigv4.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "base/ascii.h"
+
 namespace sluice::protocol::sigv4 {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
-
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
-  }
-  return true;
-}
 
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -58,53 +43,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Howard Hinnant's days_from_civil / civil_from_days.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-bool ParseDigits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-std::optional<int64_t> ToMillis(int y, int mo, int d, int h, int mi, int s) {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  return ((days * 24 + h) * 60 + mi) * 60 * 1000 + int64_t{s} * 1000;
-}
-
-void Put2(char* p, unsigned v) {
-  p[0] = static_cast<char>('0' + v / 10 % 10);
-  p[1] = static_cast<char>('0' + v % 10);
-}
-
-constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
 // Finds the values of all headers named `name` (lowercase) and appends the canonical form.
 bool AppendHeaderValues(std::string* out, std::string_view name, std::span<const Header> headers) {
   bool found = false;
@@ -119,39 +57,15 @@ bool AppendHeaderValues(std::string* out, std::string_view name, std::span<const
 
 }  // namespace
 
-Digest Sha256(std::string_view data) {
-  Digest d;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data());
-  return d;
-}
-
-Digest HmacSha256(std::span<const uint8_t> key, std::string_view data) {
-  Digest d;
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), d.data(), &len);
-  return d;
-}
-
-HexDigest ToHex(const Digest& d) {
-  HexDigest h;
-  for (size_t i = 0; i < d.size(); ++i) {
-    h[2 * i] = kHex[d[i] >> 4];
-    h[2 * i + 1] = kHex[d[i] & 0xf];
-  }
-  return h;
-}
-
-HexDigest Sha256Hex(std::string_view data) { return ToHex(Sha256(data)); }
-
-Digest DeriveSigningKey(std::string_view secret, std::string_view date8, std::string_view region,
-                        std::string_view service) {
+crypto::Digest DeriveSigningKey(std::string_view secret, std::string_view date8, std::string_view region,
+                                std::string_view service) {
   // "AWS4" + secret without a heap allocation for typical secret lengths.
   uint8_t key_buf[4 + 128];
   std::string fallback;
   std::span<const uint8_t> k;
   if (secret.size() <= 128) {
-    std::memcpy(key_buf, "AWS4", 4);
+    static constexpr uint8_t kKeyPrefix[4] = {'A', 'W', 'S', '4'};
+    std::memcpy(key_buf, kKeyPrefix, sizeof kKeyPrefix);
     std::memcpy(key_buf + 4, secret.data(), secret.size());
     k = std::span<const uint8_t>(key_buf, 4 + secret.size());
   } else {
@@ -159,15 +73,15 @@ Digest DeriveSigningKey(std::string_view secret, std::string_view date8, std::st
     fallback.append(secret);
     k = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(fallback.data()), fallback.size());
   }
-  Digest k_date = HmacSha256(k, date8);
-  OPENSSL_cleanse(key_buf, sizeof(key_buf));
-  Digest k_region = HmacSha256(k_date, region);
-  Digest k_service = HmacSha256(k_region, service);
-  return HmacSha256(k_service, kTerminator);
+  crypto::Digest k_date = crypto::HmacSha256(k, date8);
+  crypto::Cleanse(key_buf, sizeof(key_buf));
+  crypto::Digest k_region = crypto::HmacSha256(k_date, region);
+  crypto::Digest k_service = crypto::HmacSha256(k_region, service);
+  return crypto::HmacSha256(k_service, kTerminator);
 }
 
-const Digest& SigningKeyCache::Get(std::string_view secret, std::string_view date8, std::string_view region,
-                                   std::string_view service) {
+const crypto::Digest& SigningKeyCache::Get(std::string_view secret, std::string_view date8, std::string_view region,
+                                           std::string_view service) {
   scope_scratch_.clear();
   scope_scratch_.append(date8).push_back('/');
   scope_scratch_.append(region).push_back('/');
@@ -290,178 +204,12 @@ void AppendStringToSign(std::string* out, std::string_view amz_date, std::string
   out->append(kAlgorithm).push_back('\n');
   out->append(amz_date).push_back('\n');
   out->append(scope).push_back('\n');
-  HexDigest h = Sha256Hex(canonical_request);
+  crypto::HexDigest h = crypto::Sha256Hex(canonical_request);
   out->append(h.data(), h.size());
 }
 
-HexDigest ComputeSignature(const Digest& signing_key, std::string_view string_to_sign) {
-  return ToHex(HmacSha256(signing_key, string_to_sign));
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::optional<int64_t> ParseAmzDate(std::string_view s) {
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  int y, mo, d, h, mi, sec;
-  if (!ParseDigits(s, 0, 4, &y) || !ParseDigits(s, 4, 2, &mo) || !ParseDigits(s, 6, 2, &d) ||
-      !ParseDigits(s, 9, 2, &h) || !ParseDigits(s, 11, 2, &mi) || !ParseDigits(s, 13, 2, &sec)) {
-    return std::nullopt;
-  }
-  return ToMillis(y, mo, d, h, mi, sec);
-}
-
-std::optional<int64_t> ParseHttpDate(std::string_view s) {
-  // "Sun, 30 Aug 2015 12:36:00 GMT"
-  s = Trim(s);
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
-      s[22] != ':' || s.substr(25) != " GMT") {
-    return std::nullopt;
-  }
-  int d, y, h, mi, sec, mo = 0;
-  std::string_view mon = s.substr(8, 3);
-  for (int i = 0; i < 12; ++i) {
-    if (mon == kMonths[i]) mo = i + 1;
-  }
-  if (mo == 0 || !ParseDigits(s, 5, 2, &d) || !ParseDigits(s, 12, 4, &y) || !ParseDigits(s, 17, 2, &h) ||
-      !ParseDigits(s, 20, 2, &mi) || !ParseDigits(s, 23, 2, &sec)) {
-    return std::nullopt;
-  }
-  return ToMillis(y, mo, d, h, mi, sec);
-}
-
-namespace {
-struct Civil {
-  int64_t y;
-  unsigned mo, d, h, mi, s;
-  int64_t days;
-};
-Civil ToCivil(int64_t unix_millis) {
-  int64_t secs = unix_millis >= 0 ? unix_millis / 1000 : (unix_millis - 999) / 1000;
-  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  int64_t rem = secs - days * 86400;
-  Civil c{};
-  CivilFromDays(days, &c.y, &c.mo, &c.d);
-  c.h = static_cast<unsigned>(rem / 3600);
-  c.mi = static_cast<unsigned>(rem / 60 % 60);
-  c.s = static_cast<unsigned>(rem % 60);
-  c.days = days;
-  return c;
-}
-}  // namespace
-
-void FormatAmzDate(int64_t unix_millis, char out[16]) {
-  Civil c = ToCivil(unix_millis);
-  unsigned y = static_cast<unsigned>(c.y);
-  Put2(out, y / 100);
-  Put2(out + 2, y % 100);
-  Put2(out + 4, c.mo);
-  Put2(out + 6, c.d);
-  out[8] = 'T';
-  Put2(out + 9, c.h);
-  Put2(out + 11, c.mi);
-  Put2(out + 13, c.s);
-  out[15] = 'Z';
-}
-
-std::string FormatAmzDate(int64_t unix_millis) {
-  char buf[16];
-  FormatAmzDate(unix_millis, buf);
-  return std::string(buf, 16);
-}
-
-void FormatHttpDate(int64_t unix_millis, char out[29]) {
-  Civil c = ToCivil(unix_millis);
-  int64_t wd = c.days % 7;
-  if (wd < 0) wd += 7;
-  std::memcpy(out, kDays[wd], 3);
-  out[3] = ',';
-  out[4] = ' ';
-  Put2(out + 5, c.d);
-  out[7] = ' ';
-  std::memcpy(out + 8, kMonths[c.mo - 1], 3);
-  out[11] = ' ';
-  unsigned y = static_cast<unsigned>(c.y);
-  Put2(out + 12, y / 100);
-  Put2(out + 14, y % 100);
-  out[16] = ' ';
-  Put2(out + 17, c.h);
-  out[19] = ':';
-  Put2(out + 20, c.mi);
-  out[22] = ':';
-  Put2(out + 23, c.s);
-  std::memcpy(out + 25, " GMT", 4);
-}
-
-std::string_view Signer::Sign(const SignInput& in) {
-  // Collect the header names to sign, lowercased, plus host and x-amz-date; sort them.
-  constexpr size_t kMaxSigned = 32;
-  struct Item {
-    std::string_view name;  // lowercased, points into names_
-    std::string_view value;
-  };
-  std::array<Item, kMaxSigned + 2> items;
-  std::array<Header, kMaxSigned + 2> canon_headers;
-  size_t n = 0;
-  names_.clear();
-  size_t total = 0;
-  for (const Header& h : in.headers) total += h.name.size();
-  names_.reserve(total);  // so views into names_ stay valid while appending
-  for (const Header& h : in.headers) {
-    if (n == kMaxSigned) break;
-    size_t off = names_.size();
-    for (char c : h.name) names_.push_back(LowerAscii(c));
-    std::string_view lowered(names_.data() + off, h.name.size());
-    items[n++] = {lowered, h.value};
-  }
-  items[n++] = {"host", in.host};
-  items[n++] = {"x-amz-date", in.amz_date};
-  std::stable_sort(items.begin(), items.begin() + n, [](const Item& a, const Item& b) { return a.name < b.name; });
-  signed_headers_.clear();
-  for (size_t i = 0; i < n; ++i) {
-    canon_headers[i] = {items[i].name, items[i].value};
-    if (i > 0 && items[i].name == items[i - 1].name) continue;
-    if (!signed_headers_.empty()) signed_headers_.push_back(';');
-    signed_headers_.append(items[i].name);
-  }
-
-  HexDigest body_hash;
-  std::string_view payload_hash = in.payload_hash;
-  if (payload_hash.empty()) {
-    body_hash = Sha256Hex(in.body);
-    payload_hash = View(body_hash);
-  }
-  canonical_.clear();
-  AppendCanonicalRequest(&canonical_, in.method, in.path, in.query, std::span<const Header>(canon_headers.data(), n),
-                         signed_headers_, payload_hash);
-
-  std::string_view date8 = in.amz_date.substr(0, std::min<size_t>(8, in.amz_date.size()));
-  // The scope is written once into authorization_ and reused for the string to sign.
-  authorization_.clear();
-  authorization_.append(kAlgorithm).append(" Credential=").append(in.access_key_id).push_back('/');
-  size_t scope_begin = authorization_.size();
-  authorization_.append(date8).push_back('/');
-  authorization_.append(in.region).push_back('/');
-  authorization_.append(in.service).push_back('/');
-  authorization_.append(kTerminator);
-  size_t scope_end = authorization_.size();
-
-  string_to_sign_.clear();
-  AppendStringToSign(&string_to_sign_, in.amz_date,
-                     std::string_view(authorization_).substr(scope_begin, scope_end - scope_begin), canonical_);
-  const Digest& key = keys_.Get(in.secret_access_key, date8, in.region, in.service);
-  HexDigest sig = ComputeSignature(key, string_to_sign_);
-
-  authorization_.append(", SignedHeaders=").append(signed_headers_);
-  authorization_.append(", Signature=").append(sig.data(), sig.size());
-  return authorization_;
-}
-
-std::string SignRequest(const SignInput& in) {
-  Signer s;
-  return std::string(s.Sign(in));
+crypto::HexDigest ComputeSignature(const crypto::Digest& signing_key, std::string_view string_to_sign) {
+  return crypto::ToHex(crypto::HmacSha256(signing_key, string_to_sign));
 }
 
 AuthParseResult ParseAuthorization(std::string_view header) {

@@ -34,14 +34,13 @@ Result<size_t> FrameScanner::Fill(size_t want) {
   if (buf_.size() < std::max(want, chunk_)) buf_.resize(std::max(want, chunk_));
   while (buf_len_ < buf_.size() && buf_start_ + buf_len_ < size_) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(buf_.size() - buf_len_, size_ - buf_start_ - buf_len_));
-    Result<size_t> got = file_->ReadAt(buf_start_ + buf_len_, buf_.data() + buf_len_, n);
-    if (!got.ok()) return got.status();
-    if (*got == 0) {
+    SLUICE_ASSIGN_OR_RETURN(const size_t got, file_->ReadAt(buf_start_ + buf_len_, buf_.data() + buf_len_, n));
+    if (got == 0) {
       size_ = buf_start_ + buf_len_;  // the file shrank under us; treat what we have as its end
       break;
     }
-    buf_len_ += *got;
-    if (progress_) progress_->Add(*got);
+    buf_len_ += got;
+    if (progress_) progress_->Add(got);
   }
   return buf_len_;
 }
@@ -49,17 +48,13 @@ Result<size_t> FrameScanner::Fill(size_t want) {
 Result<ScannedFrame> FrameScanner::Next(std::optional<uint64_t> expected_offset) {
   ScannedFrame f;
   f.pos = pos_;
-  Result<size_t> have = Fill(kFrameHeaderBytes);
-  if (!have.ok()) return have.status();
-  if (*have >= 4) {
+  SLUICE_ASSIGN_OR_RETURN(size_t have, Fill(kFrameHeaderBytes));
+  if (have >= 4) {
     uint32_t length;
     std::memcpy(&length, At(), 4);
-    if (length > *have && length <= size_ - pos_) {
-      have = Fill(length);
-      if (!have.ok()) return have.status();
-    }
+    if (length > have && length <= size_ - pos_) { SLUICE_ASSIGN_OR_RETURN(have, Fill(length)); }
   }
-  f.check = CheckFrame(At(), *have, expected_offset, &f.header);
+  f.check = CheckFrame(At(), have, expected_offset, &f.header);
   if (f.check == FrameCheck::kOk) {
     f.bytes = {At(), f.header.length};
     pos_ += f.header.length;
@@ -76,19 +71,18 @@ bool FrameScanner::CanStepOver(const ScannedFrame& f, uint64_t file_size) {
 Result<std::optional<std::pair<uint64_t, uint64_t>>> FrameScanner::FindNonZero() {
   std::optional<std::pair<uint64_t, uint64_t>> found;
   while (pos_ < size_) {
-    Result<size_t> have = Fill(chunk_);
-    if (!have.ok()) return have.status();
-    if (*have == 0) break;
+    SLUICE_ASSIGN_OR_RETURN(const size_t have, Fill(chunk_));
+    if (have == 0) break;
     const char* p = At();
     // Pre-zeroed space is the common case: one memcmp-speed pass, bytes only when needed.
-    if (p[0] != 0 || std::memcmp(p, p + 1, *have - 1) != 0) {
-      for (size_t i = 0; i < *have; ++i) {
+    if (p[0] != 0 || std::memcmp(p, p + 1, have - 1) != 0) {
+      for (size_t i = 0; i < have; ++i) {
         if (p[i] == 0) continue;
         if (!found) found.emplace(pos_ + i, pos_ + i);
         found->second = pos_ + i;
       }
     }
-    pos_ += *have;
+    pos_ += have;
   }
   return found;
 }

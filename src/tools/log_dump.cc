@@ -1,9 +1,9 @@
 // `sluice log dump`: segments, frames and (optionally) records, as stored.
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <memory>
 
+#include "base/time_format.h"
 #include "storage/record_batch.h"
 #include "tools/frame_scanner.h"
 #include "tools/log_layout.h"
@@ -15,19 +15,10 @@ namespace {
 
 constexpr size_t kPreviewBytes = 32;
 
-std::string IsoTime(int64_t ms) {
-  int64_t secs = ms / 1000, rem = ms % 1000;
-  if (rem < 0) {
-    secs -= 1;
-    rem += 1000;
-  }
-  time_t t = static_cast<time_t>(secs);
-  std::tm tm{};
-  if (!gmtime_r(&t, &tm)) return "?";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem));
-  return buf;
+// A damaged or foreign timestamp may lie outside the calendar range: shown as "?".
+std::string ArrivalTime(int64_t ms) {
+  if (ms < kMinFormattableMillis || ms > kMaxFormattableMillis) return "?";
+  return FormatIso8601Millis(ms);
 }
 
 void Quoted(std::ostream& out, std::string_view s) {
@@ -92,20 +83,17 @@ Status Dumper::DumpShard(const ShardFiles& shard) {
   for (size_t i = 0; i < shard.segments.size(); ++i) {
     // A segment ends where the next begins: skip whole segments below --from-offset unread.
     if (i + 1 < shard.segments.size() && shard.segments[i + 1].first_offset <= opt_.from_offset) continue;
-    Result<bool> more = DumpSegment(shard.segments[i]);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+    SLUICE_ASSIGN_OR_RETURN(const bool more, DumpSegment(shard.segments[i]));
+    if (!more) break;
   }
   return Status::Ok();
 }
 
 Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
-  Result<std::unique_ptr<File>> file = fs_->Open(segment.log_path, FileOptions{});
-  if (!file.ok()) return file.status();
-  Result<uint64_t> size = (*file)->Size();
-  if (!size.ok()) return size.status();
-  out_ << "segment " << segment.log_path << " first_offset=" << segment.first_offset << " size=" << *size;
-  FrameScanner scanner(file->get(), *size, progress_);
+  SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs_->Open(segment.log_path, FileOptions{}));
+  SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
+  out_ << "segment " << segment.log_path << " first_offset=" << segment.first_offset << " size=" << size;
+  FrameScanner scanner(file.get(), size, progress_);
   std::optional<uint64_t> expected = segment.first_offset;
   if (segment.idx_path.empty()) {
     out_ << " index=none\n";
@@ -120,26 +108,27 @@ Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
       // Start at the last indexed frame at or below --from-offset instead of reading up to it.
       auto it = std::upper_bound(index->entries.begin(), index->entries.end(), opt_.from_offset,
                                  [](uint64_t o, const seg::IndexEntry& e) { return o < e.offset; });
-      if (it != index->entries.begin() && std::prev(it)->position < *size) {
+      if (it != index->entries.begin() && std::prev(it)->position < size) {
         scanner.Seek(std::prev(it)->position);
         expected = std::prev(it)->offset;
       }
     }
   }
-  Result<SegmentEnd> end =
-      WalkSegment(scanner, expected, [&](const ScannedFrame& f, std::optional<uint64_t> e) { return DumpFrame(f, e); });
-  if (!end.ok()) return end.status();
-  if (end->stopped) return false;
-  if (end->damaged_end) {
+  SLUICE_ASSIGN_OR_RETURN(const SegmentEnd end,
+                          WalkSegment(scanner, expected, [&](const ScannedFrame& f, std::optional<uint64_t> e) {
+                            return DumpFrame(f, e);
+                          }));
+  if (end.stopped) return false;
+  if (end.damaged_end) {
     out_ << "  damaged frame: rest of segment unreadable\n";
   } else {
-    out_ << "  end of data pos=" << end->data_end << " next_offset=";
-    if (end->next_offset) {
-      out_ << *end->next_offset;
+    out_ << "  end of data pos=" << end.data_end << " next_offset=";
+    if (end.next_offset) {
+      out_ << *end.next_offset;
     } else {
       out_ << '?';
     }
-    if (end->stale) { out_ << " stale non-zero bytes at pos " << end->stale->first << ".." << end->stale->second; }
+    if (end.stale) { out_ << " stale non-zero bytes at pos " << end.stale->first << ".." << end.stale->second; }
     out_ << '\n';
   }
   return true;
@@ -150,7 +139,7 @@ bool Dumper::DumpFrame(const ScannedFrame& f, std::optional<uint64_t> expected) 
   bool ok = f.check == seg::FrameCheck::kOk;
   if (ok && h.first_offset + h.record_count <= opt_.from_offset) return true;
   out_ << "  frame pos=" << f.pos << " len=" << h.length << " first_offset=" << h.first_offset
-       << " count=" << h.record_count << " arrival=" << h.arrival_ms << " (" << IsoTime(h.arrival_ms)
+       << " count=" << h.record_count << " arrival=" << h.arrival_ms << " (" << ArrivalTime(h.arrival_ms)
        << ") crc=" << (ok ? "ok" : seg::FrameCheckName(f.check));
   if (f.check == seg::FrameCheck::kBadOffset && expected) out_ << " expected_offset=" << *expected;
   out_ << '\n';

@@ -13,26 +13,31 @@ namespace {
 template <typename Key>
 Result<std::vector<std::pair<Key, std::string>>> SortedEntries(const FileSystem& fs, const std::string& dir,
                                                                std::optional<Key> (*parse)(std::string_view)) {
-  Result<std::vector<std::string>> names = fs.ListDir(dir);
-  if (!names.ok()) return names.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(dir));
   std::vector<std::pair<Key, std::string>> out;
-  for (const std::string& name : *names) {
+  for (const std::string& name : names) {
     if (auto key = parse(name)) out.emplace_back(*key, name);
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string path;
+  path.reserve(dir.size() + 1 + name.size());
+  path.append(dir).append(1, '/').append(name);
+  return path;
+}
+
 Result<ShardFiles> ListShard(const FileSystem& fs, uint64_t uid, uint32_t index, const std::string& path) {
-  Result<std::vector<std::string>> names = fs.ListDir(path);
-  if (!names.ok()) return names.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(path));
   std::map<uint64_t, SegmentFiles> by_offset;
   std::map<uint64_t, std::string> indexes;
-  for (const std::string& name : *names) {
+  for (const std::string& name : names) {
     if (auto off = seg::ParseSegmentFileName(name)) {
-      by_offset[*off] = {*off, path + "/" + name, ""};
+      by_offset[*off] = {*off, JoinPath(path, name), ""};
     } else if (auto idx = seg::ParseIndexFileName(name)) {
-      indexes[*idx] = path + "/" + name;
+      indexes[*idx] = JoinPath(path, name);
     }
   }
   ShardFiles shard{uid, index, path, {}, {}};
@@ -52,26 +57,25 @@ Result<ShardFiles> ListShard(const FileSystem& fs, uint64_t uid, uint32_t index,
 
 Result<std::vector<ShardFiles>> ListShards(const FileSystem& fs, const std::string& data_dir,
                                            std::optional<uint64_t> stream_uid, std::optional<uint32_t> shard_index) {
-  const std::string root = data_dir + "/shards";
+  const std::string root = JoinPath(data_dir, "shards");
   auto streams = SortedEntries(fs, root, seg::ParseStreamDirName);
-  if (!streams.ok()) return Status(Errc::kNotFound, root + ": " + streams.status().message());
+  if (!streams.ok()) return Status(Errc::kNotFound, std::string(root).append(": ").append(streams.status().message()));
   std::vector<ShardFiles> out;
   bool stream_seen = false;
   for (const auto& [uid, stream_name] : *streams) {
     if (stream_uid && uid != *stream_uid) continue;
     stream_seen = true;
-    const std::string stream_path = root + "/" + stream_name;
-    auto shards = SortedEntries(fs, stream_path, seg::ParseShardDirName);
-    if (!shards.ok()) return shards.status();
-    for (const auto& [index, shard_name] : *shards) {
+    const std::string stream_path = JoinPath(root, stream_name);
+    SLUICE_ASSIGN_OR_RETURN(const auto shards, SortedEntries(fs, stream_path, seg::ParseShardDirName));
+    for (const auto& [index, shard_name] : shards) {
       if (shard_index && index != *shard_index) continue;
-      Result<ShardFiles> shard = ListShard(fs, uid, index, stream_path + "/" + shard_name);
-      if (!shard.ok()) return shard.status();
-      out.push_back(std::move(*shard));
+      SLUICE_ASSIGN_OR_RETURN(ShardFiles shard, ListShard(fs, uid, index, JoinPath(stream_path, shard_name)));
+      out.push_back(std::move(shard));
     }
   }
   if (stream_uid && !stream_seen) {
-    return Status(Errc::kNotFound, root + "/" + seg::StreamDirName(*stream_uid) + ": no such stream directory");
+    return Status(Errc::kNotFound,
+                  JoinPath(root, seg::StreamDirName(*stream_uid)).append(": no such stream directory"));
   }
   if (shard_index && out.empty()) {
     return Status(Errc::kNotFound, "no directory for shard " + seg::ShardDirName(*shard_index));
@@ -97,17 +101,14 @@ bool ForEachShard(const FileSystem& fs, const LogToolOptions& options, std::stri
 }
 
 Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
-  Result<std::unique_ptr<File>> file = fs->Open(path, FileOptions{});
-  if (!file.ok()) return file.status();
-  Result<uint64_t> size = (*file)->Size();
-  if (!size.ok()) return size.status();
-  std::string bytes(*size, '\0');
+  SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs->Open(path, FileOptions{}));
+  SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
+  std::string bytes(size, '\0');
   size_t done = 0;
   while (done < bytes.size()) {
-    Result<size_t> got = (*file)->ReadAt(done, bytes.data() + done, bytes.size() - done);
-    if (!got.ok()) return got.status();
-    if (*got == 0) break;
-    done += *got;
+    SLUICE_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(done, bytes.data() + done, bytes.size() - done));
+    if (got == 0) break;
+    done += got;
   }
   bytes.resize(done);
   return bytes;

@@ -81,8 +81,6 @@ std::string ParseFlags(const std::vector<std::string>& args, bool dump, LogToolO
 
 }  // namespace
 
-const char* LogHelpText() { return kHelp; }
-
 int RunLogCommand(FileSystem* fs, const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {
     err << kHelp;

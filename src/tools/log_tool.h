@@ -34,7 +34,7 @@ int VerifyLog(FileSystem* fs, const LogToolOptions& options, std::ostream& out, 
 int DumpLog(FileSystem* fs, const LogToolOptions& options, std::ostream& out, std::ostream& err);
 
 // Parses `args` (what follows `sluice log`) and runs the subcommand; kExitUsage on bad usage.
+// `--help` (anywhere) prints the usage text on out; bad usage prints it on err.
 int RunLogCommand(FileSystem* fs, const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-const char* LogHelpText();
 
 }  // namespace sluice::tools

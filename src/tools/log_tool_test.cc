@@ -26,7 +26,7 @@ struct Segment {
   explicit Segment(uint64_t first_offset) : first(first_offset) {
     index.first_offset = index.end_offset = first_offset;
   }
-  Segment& Frame(std::vector<std::pair<std::string, std::string>> records, int64_t arrival = kArrival) {
+  Segment& Frame(const std::vector<std::pair<std::string, std::string>>& records, int64_t arrival = kArrival) {
     storage::RecordBatchBuilder batch;
     for (auto& [k, d] : records) batch.AddRecord(k, d);
     seg::FrameHeader h;
@@ -91,7 +91,7 @@ class LogToolTest : public ::testing::Test {
     Write(Segment(10).Frames(2), false, 4096);
   }
 
-  int Run(std::vector<std::string> args) {
+  int Run(const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
     return RunLogCommand(fs_, args, out_, err_);
@@ -318,6 +318,19 @@ TEST_F(LogToolTest, UsageErrors) {
   EXPECT_EQ(Run({"dump", "--help"}), kExitClean);
   EXPECT_NE(out_.str().find("Usage: sluice log"), std::string::npos);
   EXPECT_EQ(Run({"verify", "--data-dir", dir_ + "/missing"}), kExitProblems);
+}
+
+// `sluice log --help` (main passes what follows "log") prints the usage, and only the usage.
+TEST_F(LogToolTest, HelpGoesToStdout) {
+  for (const char* help : {"--help", "-h", "help"}) {
+    EXPECT_EQ(Run({help}), kExitClean) << help;
+    EXPECT_EQ(out_.str().rfind("Usage: sluice log <verify|dump> --data-dir DIR [flags]\n", 0), 0u) << help;
+    EXPECT_NE(out_.str().find("  --limit K "), std::string::npos) << help;
+    EXPECT_EQ(err_.str(), "") << help;
+  }
+  EXPECT_EQ(Run({}), kExitUsage);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str().rfind("Usage: sluice log", 0), 0u) << err_.str();
 }
 
 TEST_F(LogToolTest, ProgressGoesToStderr) {

@@ -65,18 +65,15 @@ Status Verifier::VerifyShard(const ShardFiles& shard) {
     if (!last && segment.idx_path.empty()) {
       Report(Severity::kWarning, segment.log_path, 0, segment.first_offset, "sealed segment has no index");
     }
-    Result<std::optional<uint64_t>> end = VerifySegment(segment, last);
-    if (!end.ok()) return end.status();
-    prev_end = *end;
+    SLUICE_ASSIGN_OR_RETURN(prev_end, VerifySegment(segment, last));
   }
   return Status::Ok();
 }
 
 Result<std::optional<seg::SegmentIndex>> Verifier::LoadIndex(const SegmentFiles& segment) {
   if (segment.idx_path.empty()) return std::optional<seg::SegmentIndex>();
-  Result<std::string> bytes = ReadWholeFile(fs_, segment.idx_path);
-  if (!bytes.ok()) return bytes.status();
-  std::optional<seg::SegmentIndex> index = seg::DecodeIndex(*bytes);
+  SLUICE_ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(fs_, segment.idx_path));
+  std::optional<seg::SegmentIndex> index = seg::DecodeIndex(bytes);
   if (!index) {
     Report(Severity::kError, segment.idx_path, 0, segment.first_offset, "bad index",
            "not a complete, intact index file");
@@ -88,20 +85,17 @@ Result<std::optional<seg::SegmentIndex>> Verifier::LoadIndex(const SegmentFiles&
 }
 
 Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segment, bool last) {
-  Result<std::optional<seg::SegmentIndex>> index = LoadIndex(segment);
-  if (!index.ok()) return index.status();
-  Result<std::unique_ptr<File>> file = fs_->Open(segment.log_path, FileOptions{});
-  if (!file.ok()) return file.status();
-  Result<uint64_t> size = (*file)->Size();
-  if (!size.ok()) return size.status();
+  SLUICE_ASSIGN_OR_RETURN(const std::optional<seg::SegmentIndex> index, LoadIndex(segment));
+  SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs_->Open(segment.log_path, FileOptions{}));
+  SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
   ++segments_;
 
   const std::vector<seg::IndexEntry> no_entries;
-  const std::vector<seg::IndexEntry>& entries = *index ? (*index)->entries : no_entries;
+  const std::vector<seg::IndexEntry>& entries = index ? index->entries : no_entries;
   size_t next_entry = 0;
   auto entry_pos = [](size_t i) { return seg::kIndexHeaderBytes + i * seg::kIndexEntryBytes; };
   bool damaged = false;
-  FrameScanner scanner(file->get(), *size, progress_);
+  FrameScanner scanner(file.get(), size, progress_);
   auto on_frame = [&](const ScannedFrame& f, std::optional<uint64_t> expected) {
     for (; next_entry < entries.size() && entries[next_entry].position < f.pos; ++next_entry) {
       Report(Severity::kError, segment.idx_path, entry_pos(next_entry), entries[next_entry].offset, "bad index",
@@ -134,42 +128,41 @@ Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segm
            seg::FrameCheckName(f.check), detail);
     return true;
   };
-  Result<SegmentEnd> end = WalkSegment(scanner, segment.first_offset, on_frame);
-  if (!end.ok()) return end.status();
+  SLUICE_ASSIGN_OR_RETURN(const SegmentEnd end, WalkSegment(scanner, segment.first_offset, on_frame));
 
-  if (end->stale) {
-    Report(last ? Severity::kWarning : Severity::kError, segment.log_path, end->stale->first, end->next_offset,
-           "stale bytes after end of data", "non-zero bytes up to position " + std::to_string(end->stale->second));
+  if (end.stale) {
+    Report(last ? Severity::kWarning : Severity::kError, segment.log_path, end.stale->first, end.next_offset,
+           "stale bytes after end of data", "non-zero bytes up to position " + std::to_string(end.stale->second));
   }
-  if (*index && !damaged) {
-    const seg::SegmentIndex& idx = **index;
+  if (index && !damaged) {
+    const seg::SegmentIndex& idx = *index;
     for (; next_entry < entries.size(); ++next_entry) {
       Report(Severity::kError, segment.idx_path, entry_pos(next_entry), entries[next_entry].offset, "bad index",
              "entry points past the end of data");
     }
-    if (idx.end_offset != end->next_offset) {
+    if (idx.end_offset != end.next_offset) {
       Report(Severity::kError, segment.idx_path, 16, idx.end_offset, "bad index",
              "end_offset does not match the segment, whose data ends at offset " +
-                 std::to_string(end->next_offset.value_or(0)));
+                 std::to_string(end.next_offset.value_or(0)));
     }
-    if (idx.data_bytes != end->data_end) {
+    if (idx.data_bytes != end.data_end) {
       Report(Severity::kError, segment.idx_path, 24, idx.end_offset, "bad index",
              "data_bytes " + std::to_string(idx.data_bytes) + ", but the data ends at position " +
-                 std::to_string(end->data_end));
+                 std::to_string(end.data_end));
     }
     // The engine trusts an index only when the file was cut to its data at seal; otherwise it
     // rescans the segment on start (correct, just slower).
-    if (idx.data_bytes == end->data_end && idx.data_bytes != *size) {
+    if (idx.data_bytes == end.data_end && idx.data_bytes != size) {
       Report(Severity::kWarning, segment.log_path, idx.data_bytes, idx.end_offset,
              "sealed segment is longer than its data", "recovery rescans it and rebuilds the index");
     }
-    if (end->data_end > 0 && idx.last_arrival_ms != end->last_arrival_ms) {
+    if (end.data_end > 0 && idx.last_arrival_ms != end.last_arrival_ms) {
       Report(Severity::kError, segment.idx_path, 32, idx.end_offset, "bad index",
              "last_arrival_ms " + std::to_string(idx.last_arrival_ms) + ", but the last frame arrived at " +
-                 std::to_string(end->last_arrival_ms));
+                 std::to_string(end.last_arrival_ms));
     }
   }
-  return end->damaged_end ? std::nullopt : end->next_offset;
+  return end.damaged_end ? std::nullopt : end.next_offset;
 }
 
 void Verifier::PrintSummary() const {

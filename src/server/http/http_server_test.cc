@@ -14,8 +14,11 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/crypto.h"
 #include "base/log.h"
+#include "base/time_format.h"
 #include "protocol/sigv4.h"
+#include "protocol/sigv4_signer.h"
 #include "server/http/testing/fake_dispatcher.h"
 #include "server/http/testing/h2_test_client.h"
 
@@ -59,7 +62,7 @@ class HttpServerTest : public ::testing::Test {
     req.set(bhttp::field::host, "127.0.0.1:4567");
     req.set(bhttp::field::content_type, "application/x-amz-json-1.1");
     req.set("X-Amz-Target", "Kinesis_20131202." + std::string(operation));
-    std::string date = sigv4::FormatAmzDate(when);
+    std::string date = FormatIso8601Basic(when);
     req.set("X-Amz-Date", date);
     req.body() = std::move(body);
     req.prepare_payload();
@@ -269,7 +272,7 @@ TEST_F(HttpServerTest, VerifyModeHonoursContentSha256) {
   Client c(server_->port());
   auto sign = [&](std::string body, std::string_view content_sha) {
     Request req(bhttp::verb::post, "/", 11);
-    std::string date = sigv4::FormatAmzDate(kNow);
+    std::string date = FormatIso8601Basic(kNow);
     req.set(bhttp::field::host, "h");
     req.set(bhttp::field::content_type, "application/x-amz-json-1.1");
     req.set("X-Amz-Target", "Kinesis_20131202.PutRecord");
@@ -293,7 +296,7 @@ TEST_F(HttpServerTest, VerifyModeHonoursContentSha256) {
   Request unsigned_payload = sign("{\"a\":1}", "UNSIGNED-PAYLOAD");
   EXPECT_EQ(c.RoundTrip(unsigned_payload).result_int(), 200);
   EXPECT_EQ(dispatcher_.last_caller().region, "eu-west-1");
-  std::string hash(sigv4::View(sigv4::Sha256Hex("{\"a\":1}")));
+  std::string hash(crypto::View(crypto::Sha256Hex("{\"a\":1}")));
   Request hashed = sign("{\"a\":1}", hash);
   EXPECT_EQ(c.RoundTrip(hashed).result_int(), 200);
   Request mismatch = sign("{\"a\":2}", hash);
@@ -526,7 +529,7 @@ TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequest) {
 
 H2TestClient::Headers H2Headers(uint16_t port, std::string_view operation, std::string_view body, bool sign = true) {
   std::string authority = "127.0.0.1:" + std::to_string(port);
-  std::string date = sigv4::FormatAmzDate(kNow);
+  std::string date = FormatIso8601Basic(kNow);
   std::string target = "Kinesis_20131202." + std::string(operation);
   H2TestClient::Headers h = {{":method", "POST"},
                              {":scheme", "http"},
@@ -585,7 +588,7 @@ TEST_F(HttpServerTest, H2cSignedAuthorityPseudoHeader) {
   H2TestClient client(server_->port());
   auto headers = H2Headers(server_->port(), "ListStreams", "{}", /*sign=*/false);
   std::string authority = headers[2].second;
-  std::string date = sigv4::FormatAmzDate(kNow);
+  std::string date = FormatIso8601Basic(kNow);
   std::vector<sigv4::Header> signed_headers = {{":authority", authority},
                                                {"content-type", "application/x-amz-json-1.1"},
                                                {"x-amz-date", date},
@@ -593,13 +596,13 @@ TEST_F(HttpServerTest, H2cSignedAuthorityPseudoHeader) {
   std::string list = ":authority;content-type;x-amz-date;x-amz-target";
   std::string canonical, sts;
   ASSERT_TRUE(sigv4::AppendCanonicalRequest(&canonical, "POST", "/", "", signed_headers, list,
-                                            sigv4::View(sigv4::Sha256Hex("{}"))));
+                                            crypto::View(crypto::Sha256Hex("{}"))));
   sigv4::AppendStringToSign(&sts, date, "20150830/us-east-1/kinesis/aws4_request", canonical);
   auto sig = sigv4::ComputeSignature(sigv4::DeriveSigningKey(kSecret, "20150830", "us-east-1", "kinesis"), sts);
   headers.push_back({"authorization",
                      "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/"
                      "aws4_request, SignedHeaders=" +
-                         list + ", Signature=" + std::string(sigv4::View(sig))});
+                         list + ", Signature=" + std::string(crypto::View(sig))});
   int32_t id = client.Submit(headers, "{}");
   ASSERT_TRUE(client.Run());
   EXPECT_EQ(client.responses[id].status, 200) << client.responses[id].body;

@@ -4,7 +4,7 @@
 
 #include "base/base64.h"
 #include "base/random.h"
-#include "protocol/sigv4.h"
+#include "base/time_format.h"
 
 namespace sluice::server::http {
 
@@ -16,7 +16,7 @@ void ResponseHead::Reset(int64_t now_ms) {
   for (uint64_t& r : rnd) r = FastRandom64();
   static_assert(base64::EncodedSize(sizeof(rnd)) == sizeof(id2));
   base64::Encode(reinterpret_cast<const uint8_t*>(rnd), sizeof(rnd), id2);
-  protocol::sigv4::FormatHttpDate(now_ms, date);
+  FormatHttpDate(now_ms, date);
   content_type = kContentTypeJson;
   error_type = {};
   cors = false;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "base/crypto.h"
+#include "base/time_format.h"
 #include "protocol/sigv4.h"
 
 namespace sluice::server::http {
@@ -26,7 +28,7 @@ std::optional<std::string_view> QueryParam(std::string_view query, std::string_v
   return std::nullopt;
 }
 
-std::string AmzDate(int64_t ms) { return sigv4::FormatAmzDate(ms); }
+std::string AmzDate(int64_t ms) { return FormatIso8601Basic(ms); }
 
 bool IsTwelveDigits(std::string_view s) {
   if (s.size() != 12) return false;
@@ -123,7 +125,7 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
 
   std::optional<int64_t> request_ms;
   if (has_amz_date) {
-    request_ms = sigv4::ParseAmzDate(amz_date);
+    request_ms = ParseIso8601Basic(amz_date);
     if (!request_ms) {
       failure->type = AwsErrorType::kIncompleteSignature;
       failure->message.assign("Date must be in ISO-8601 'basic format'. Got '")
@@ -132,7 +134,7 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
       return false;
     }
   } else {
-    request_ms = sigv4::ParseHttpDate(http_date);
+    request_ms = ParseHttpDate(http_date);
     if (!request_ms) {
       failure->type = AwsErrorType::kIncompleteSignature;
       failure->message.assign("Date must be in RFC 1123 format. Got '").append(http_date).append("'.");
@@ -208,14 +210,14 @@ bool Sigv4Verifier::VerifySignature(const IncomingRequest& req, const sigv4::Par
 
   bool has_content_sha = false;
   std::string_view content_sha = req.Header("x-amz-content-sha256", &has_content_sha);
-  sigv4::HexDigest body_hash;
+  crypto::HexDigest body_hash;
   std::string_view payload_hash;
   if (has_content_sha && content_sha == sigv4::kUnsignedPayload) {
     payload_hash = content_sha;
   } else {
-    body_hash = sigv4::Sha256Hex(req.body);
-    payload_hash = sigv4::View(body_hash);
-    if (has_content_sha && !sigv4::ConstantTimeEquals(content_sha, payload_hash)) {
+    body_hash = crypto::Sha256Hex(req.body);
+    payload_hash = crypto::View(body_hash);
+    if (has_content_sha && !crypto::ConstantTimeEquals(content_sha, payload_hash)) {
       failure->type = AwsErrorType::kInvalidSignature;
       failure->message = "The provided 'x-amz-content-sha256' header does not match what was computed.";
       return false;
@@ -233,9 +235,9 @@ bool Sigv4Verifier::VerifySignature(const IncomingRequest& req, const sigv4::Par
   std::string_view scope = auth.credential.substr(auth.access_key_id.size() + 1);
   string_to_sign.clear();
   sigv4::AppendStringToSign(&string_to_sign, amz_date, scope, canonical);
-  const sigv4::Digest& key = keys.Get(secret, auth.date8, auth.region, auth.service);
-  sigv4::HexDigest expected = sigv4::ComputeSignature(key, string_to_sign);
-  if (!sigv4::ConstantTimeEquals(sigv4::View(expected), auth.signature)) {
+  const crypto::Digest& key = keys.Get(secret, auth.date8, auth.region, auth.service);
+  crypto::HexDigest expected = sigv4::ComputeSignature(key, string_to_sign);
+  if (!crypto::ConstantTimeEquals(crypto::View(expected), auth.signature)) {
     failure->type = AwsErrorType::kInvalidSignature;
     failure->message = std::string(kSignatureMismatch);
     return false;

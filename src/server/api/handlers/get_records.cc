@@ -1,7 +1,7 @@
-#include <ctime>
-
 #include "base/base64.h"
+#include "base/json_escape.h"
 #include "base/log.h"
+#include "base/time_format.h"
 #include "model/sequence_number.h"
 #include "model/shard_id.h"
 #include "server/api/handlers/common.h"
@@ -10,18 +10,6 @@
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
-namespace {
-
-std::string JavaDate(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
-  return buf;
-}
-
-}  // namespace
 
 Status HandleGetRecords(HandlerArgs& a) {
   protocol::GetRecordsRequest r;
@@ -31,7 +19,8 @@ Status HandleGetRecords(HandlerArgs& a) {
   int64_t now = a.ctx.clock->NowMillis();
   if (now - pos->issued_at_ms > a.ctx.options.iterator_ttl_ms) {
     return Status(Errc::kExpiredIterator, "Iterator expired. The iterator was created at time " +
-                                              JavaDate(pos->issued_at_ms) + " while right now it is " + JavaDate(now) +
+                                              FormatJavaDate(pos->issued_at_ms) + " while right now it is " +
+                                              FormatJavaDate(now) +
                                               " which is further in the future than the tolerated delay of " +
                                               std::to_string(a.ctx.options.iterator_ttl_ms) + " milliseconds.");
   }
@@ -71,7 +60,7 @@ Status HandleGetRecords(HandlerArgs& a) {
       out->resize(at + base64::EncodedSize(rec.data.size()));
       base64::Encode(reinterpret_cast<const uint8_t*>(rec.data.data()), rec.data.size(), out->data() + at);
       out->append("\",\"PartitionKey\":");
-      log::AppendJsonString(out, rec.partition_key);
+      AppendJsonString(out, rec.partition_key);
       out->push_back('}');
       seq->Next();
     };
@@ -91,7 +80,7 @@ Status HandleGetRecords(HandlerArgs& a) {
     bool drained_closed = sh.end_offset && next >= *sh.end_offset;
     if (!drained_closed) {
       out->append(",\"NextShardIterator\":");
-      log::AppendJsonString(out, model::EncodeShardIterator(a.ctx.iterator_key, {s.uid, sh.index, next, now}));
+      AppendJsonString(out, model::EncodeShardIterator(a.ctx.iterator_key, {s.uid, sh.index, next, now}));
     }
     int64_t behind = 0;
     if (next < bounds.end_offset && read->records > 0) behind = std::max<int64_t>(0, now - read->last_arrival_ms);

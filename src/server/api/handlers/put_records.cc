@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "model/sequence_number.h"
 #include "model/shard_id.h"
+#include "protocol/aws_error.h"
 #include "server/api/error_mapping.h"
 #include "server/api/handlers/put_path.h"
 #include "server/api/handlers/throttle.h"
@@ -54,14 +55,18 @@ void PutRecordsState::Finish() {
     Outcome o = outcome.empty() ? Outcome::kOk : outcome[i];
     if (o == Outcome::kThrottled) {
       ++failed_records;
-      out.append("{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"");
+      out.append("{\"ErrorCode\":\"")
+          .append(protocol::RecordErrorCode(protocol::RecordError::kProvisionedThroughputExceeded))
+          .append("\",\"ErrorMessage\":\"");
       out.append(ShardRateExceededMessage(slot.shard_index, stream_name, account));
       out.append("\"}");
       continue;
     }
     if (slot.failed || o == Outcome::kInternal) {
       ++failed_records;
-      out.append("{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"Internal service failure.\"}");
+      out.append("{\"ErrorCode\":\"")
+          .append(protocol::RecordErrorCode(protocol::RecordError::kInternalFailure))
+          .append("\",\"ErrorMessage\":\"Internal service failure.\"}");
       continue;
     }
     if (!seq[si]) {
