@@ -106,6 +106,8 @@ class CondVar {
     cv_.wait(lk);
     lk.release();
   }
+  // pred runs with *mu held, but the analysis cannot tie this parameter to the caller's mutex:
+  // for a predicate that reads GUARDED_BY state, write the loop `while (!cond) cv.Wait(&mu_);`.
   template <typename Pred>
   void Wait(Mutex* mu, Pred pred) REQUIRES(mu) {
     while (!pred()) Wait(mu);
