@@ -146,14 +146,20 @@ Status Server::Start() {
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
   http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), SystemClock::Default());
   SLUICE_RETURN_IF_ERROR(http_->Start());
-  retention_ = std::thread([this] { RetentionLoop(); });
+  background_.Add("retention", std::chrono::milliseconds(config_.retention_check_ms), [this] {
+    catalog_->EnforceRetention();
+    return Status::Ok();
+  });
   if (config_.on_demand_scaling) {
     catalog::OnDemandScalerOptions so = config_.scaler;
     // The scaler calls a shard hot relative to the limit the put path enforces.
     so.shard_write_bytes_per_sec = config_.limits.shard_write_bytes_per_sec;
     so.shard_write_records_per_sec = config_.limits.shard_write_records_per_sec;
     scaler_ = std::make_unique<catalog::OnDemandScaler>(so, catalog_.get(), SystemClock::Default());
-    scaler_thread_ = std::thread([this] { ScalerLoop(); });
+    background_.Add("on-demand-scaler", std::chrono::milliseconds(config_.on_demand_scaling_interval_ms), [this] {
+      scaler_->Tick();
+      return Status::Ok();
+    });
   }
   SLOG(kInfo, "server", "sluice listening",
        {{"host", config_.http.host},
@@ -169,37 +175,9 @@ Status Server::Start() {
   return Status::Ok();
 }
 
-void Server::RetentionLoop() {
-  std::unique_lock lock(retention_mu_);
-  while (!stopping_) {
-    retention_cv_.wait_for(lock, std::chrono::milliseconds(config_.retention_check_ms));
-    if (stopping_) break;
-    lock.unlock();
-    catalog_->EnforceRetention();
-    lock.lock();
-  }
-}
-
-void Server::ScalerLoop() {
-  std::unique_lock lock(retention_mu_);
-  while (!stopping_) {
-    retention_cv_.wait_for(lock, std::chrono::milliseconds(config_.on_demand_scaling_interval_ms));
-    if (stopping_) break;
-    lock.unlock();
-    scaler_->Tick();
-    lock.lock();
-  }
-}
-
 void Server::Stop() {
   if (http_) http_->Stop();
-  {
-    std::lock_guard lock(retention_mu_);
-    stopping_ = true;
-  }
-  retention_cv_.notify_all();
-  if (retention_.joinable()) retention_.join();
-  if (scaler_thread_.joinable()) scaler_thread_.join();
+  background_.Stop();
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
 }
