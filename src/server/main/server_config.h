@@ -6,7 +6,6 @@
 
 #include "catalog/catalog.h"
 #include "catalog/on_demand_scaler.h"
-#include "limits/fault_injection.h"
 #include "limits/limits_config.h"
 #include "server/api/api_context.h"
 #include "server/http/http_options.h"
@@ -26,7 +25,7 @@ struct ServerConfig {
   uint64_t memory_limit_bytes = 0;  // 0 = unlimited (in-memory storage backend)
   std::string limits_mode = "aws";  // "aws" | "off" | "custom"
   limits::LimitsConfig limits;      // data_plane / control_plane resolved from the mode flags
-  limits::FaultConfig faults;
+  api::FaultConfig faults;
   bool on_demand_scaling = true;
   int64_t on_demand_scaling_interval_ms = 1000;
   // Rates are taken from `limits` at start; the timing fields come from the flags.
