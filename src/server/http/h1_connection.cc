@@ -7,6 +7,7 @@
 #include <boost/beast/http/read.hpp>
 #include <limits>
 
+#include "base/ascii.h"
 #include "base/log.h"
 
 namespace sluice::server::http {
@@ -15,17 +16,6 @@ namespace bhttp = beast::http;
 using boost::system::error_code;
 
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <cstring>
 
 #include "base/log.h"
@@ -18,7 +19,7 @@ struct H2Connection::Stream {
   std::vector<protocol::sigv4::Header> headers;
   std::string_view method, path, authority;
   size_t header_bytes = 0;
-  std::chrono::steady_clock::time_point started;
+  int64_t started_ns = 0;  // Clock::MonotonicNanos when its HEADERS arrived
   BodyBuffer body;
   bool too_large = false;
   bool request_complete = false;  // END_STREAM received from the client
@@ -240,7 +241,7 @@ void H2Connection::Start() {
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, o.h2_connection_window_size);
 
   read_buf_.resize(256 * 1024);
-  last_activity_ = std::chrono::steady_clock::now();
+  last_activity_ns_ = NowNanos();
   ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()), preface_.size());
   std::string().swap(preface_);
   if (n < 0) return Close();
@@ -269,6 +270,8 @@ void H2Connection::Close() {
   idle_timer_.cancel();
 }
 
+int64_t H2Connection::NowNanos() const { return ctx_->processor->clock()->MonotonicNanos(); }
+
 void H2Connection::ArmIdleTimer() {
   // One periodic timer: close connections idle (no streams, no bytes) for idle_timeout, close
   // those whose peer stopped reading our responses, and reset streams whose request has not
@@ -284,9 +287,10 @@ void H2Connection::ArmIdleTimer() {
 
 void H2Connection::OnTimerTick() {
   const HttpServerOptions& o = *ctx_->options;
-  const auto now = std::chrono::steady_clock::now();
-  if (writing_ && now - write_started_ > o.body_read_timeout) return Close();
-  if (open_streams_ == 0 && dispatched_ == 0 && now - last_activity_ >= o.idle_timeout) {
+  const int64_t now = NowNanos();
+  auto since = [now](int64_t start_ns) { return std::chrono::nanoseconds(now - start_ns); };
+  if (writing_ && since(write_started_ns_) > o.body_read_timeout) return Close();
+  if (open_streams_ == 0 && dispatched_ == 0 && since(last_activity_ns_) >= o.idle_timeout) {
     if (!shutting_down_) {
       nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                             NGHTTP2_NO_ERROR, nullptr, 0);
@@ -299,7 +303,7 @@ void H2Connection::OnTimerTick() {
   bool reset = false;
   for (auto& s : pool_) {
     if (s->id == 0 || s->request_complete || s->answered) continue;
-    if (now - s->started > o.header_read_timeout + o.body_read_timeout) {
+    if (since(s->started_ns) > o.header_read_timeout + o.body_read_timeout) {
       s->answered = true;
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
       reset = true;
@@ -313,7 +317,7 @@ void H2Connection::DoRead() {
   socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const error_code& ec, size_t n) {
     if (self->closed_) return;
     if (ec) return self->Close();
-    self->last_activity_ = std::chrono::steady_clock::now();
+    self->last_activity_ns_ = self->NowNanos();
     ssize_t rv = nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n);
     if (rv < 0) {
       SLOG(kDebug, "http", "h2 protocol error", {{"error", nghttp2_strerror(static_cast<int>(rv))}});
@@ -337,7 +341,7 @@ void H2Connection::Flush() {
   }
   if (write_buf_.empty()) return MaybeClose();
   writing_ = true;
-  write_started_ = std::chrono::steady_clock::now();
+  write_started_ns_ = NowNanos();
   asio::async_write(socket_, asio::buffer(write_buf_), [self = shared_from_this()](const error_code& ec, size_t) {
     self->writing_ = false;
     if (ec) return self->Close();
@@ -362,7 +366,7 @@ H2Connection::Stream* H2Connection::AcquireStream(int32_t id) {
     s = pool_.back().get();
   }
   s->id = id;
-  s->started = std::chrono::steady_clock::now();
+  s->started_ns = NowNanos();
   ++open_streams_;
   return s;
 }

@@ -685,6 +685,9 @@ TEST_F(HttpServerTest, H2cUnfinishedRequestIsReset) {
   StartServer(opts);
   H2TestClient client(server_->port());
   int32_t stuck = client.SubmitUnfinished(H2Headers(server_->port(), "PutRecord", "{}"));
+  ASSERT_TRUE(client.Ping());  // the server has seen the HEADERS
+  // The stream's age is measured on the server's clock: past header + body timeouts.
+  clock_.Advance(101);
   ASSERT_TRUE(client.RunUntil([&] { return client.responses[stuck].closed; }));
   EXPECT_EQ(client.responses[stuck].error_code, static_cast<uint32_t>(NGHTTP2_CANCEL));
   // The connection itself is still fine.

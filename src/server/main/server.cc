@@ -100,7 +100,7 @@ Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* 
   return Status::Ok();
 }
 
-Server::Server(ServerConfig config) : config_(std::move(config)) {}
+Server::Server(ServerConfig config, const Clock* clock) : config_(std::move(config)), clock_(clock) {}
 
 Server::~Server() { Stop(); }
 
@@ -124,17 +124,15 @@ Status Server::Start() {
   catalog::CatalogOptions catalog_options = config_.catalog;
   // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
   if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;
-  catalog_ = std::make_unique<catalog::Catalog>(catalog_options, SystemClock::Default(), logs_.get(), meta_.get());
-  auto recover_start = std::chrono::steady_clock::now();
+  catalog_ = std::make_unique<catalog::Catalog>(catalog_options, clock_, logs_.get(), meta_.get());
+  const int64_t recover_start_ns = clock_->MonotonicNanos();
   SLUICE_RETURN_IF_ERROR(catalog_->Recover());
   SLOG(kInfo, "server", "recovered streams and shard logs",
-       {{"elapsed_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::steady_clock::now() - recover_start)
-                                          .count())},
+       {{"elapsed_ms", std::to_string((clock_->MonotonicNanos() - recover_start_ns) / 1'000'000)},
         {"disk_bytes", disk_ ? std::to_string(disk_->DiskBytes()) : "-"}});
   api_ctx_ = std::make_unique<api::ApiContext>();
   api_ctx_->catalog = catalog_.get();
-  api_ctx_->clock = SystemClock::Default();
+  api_ctx_->clock = clock_;
   api_ctx_->options = config_.api;
   if (config_.limits.data_plane || config_.limits.control_plane)
     limits_ = std::make_unique<limits::LimitsRegistry>(config_.limits);
@@ -144,7 +142,7 @@ Status Server::Start() {
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
-  http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), SystemClock::Default());
+  http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), clock_);
   SLUICE_RETURN_IF_ERROR(http_->Start());
   background_.Add("retention", std::chrono::milliseconds(config_.retention_check_ms), [this] {
     catalog_->EnforceRetention();
@@ -155,7 +153,7 @@ Status Server::Start() {
     // The scaler calls a shard hot relative to the limit the put path enforces.
     so.shard_write_bytes_per_sec = config_.limits.shard_write_bytes_per_sec;
     so.shard_write_records_per_sec = config_.limits.shard_write_records_per_sec;
-    scaler_ = std::make_unique<catalog::OnDemandScaler>(so, catalog_.get(), SystemClock::Default());
+    scaler_ = std::make_unique<catalog::OnDemandScaler>(so, catalog_.get(), clock_);
     background_.Add("on-demand-scaler", std::chrono::milliseconds(config_.on_demand_scaling_interval_ms), [this] {
       scaler_->Tick();
       return Status::Ok();

@@ -3,6 +3,7 @@
 // starts/stops them in order.
 #include <memory>
 
+#include "base/clock.h"
 #include "base/periodic_tasks.h"
 #include "base/status.h"
 #include "model/shard_iterator.h"
@@ -32,7 +33,8 @@ namespace sluice::server {
 
 class Server {
  public:
-  explicit Server(ServerConfig config);
+  // `clock` (all time: stream lifecycle, iterators, signatures, timeouts) must outlive the server.
+  explicit Server(ServerConfig config, const Clock* clock = SystemClock::Default());
   ~Server();
   Status Start();
   void Stop();
@@ -40,6 +42,7 @@ class Server {
 
  private:
   ServerConfig config_;
+  const Clock* clock_;
 
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk

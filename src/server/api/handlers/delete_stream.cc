@@ -10,8 +10,8 @@ Status HandleDeleteStream(HandlerArgs& a) {
   auto target = ResolveStream(a.req.caller, r);
   if (!target.ok()) return target.status();
   SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDeleteStream, target->name));
-  // Consumers (enhanced fan-out) arrive with their own issue; with none registered,
-  // EnforceConsumerDeletion has nothing to enforce.
+  // Sluice registers no consumers (enhanced fan-out), so EnforceConsumerDeletion has nothing to
+  // enforce.
   return a.ctx.catalog->DeleteStream(target->key());
 }
 
