@@ -53,7 +53,7 @@ bool ReadKeyFile(const std::string& path, model::IteratorKey* key) {
 }
 
 Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerConfig& config) {
-  if (config.storage == "memory") return catalog::NewMemoryMetadataStore();
+  if (config.storage == StorageKind::kMemory) return catalog::NewMemoryMetadataStore();
   SLUICE_RETURN_IF_ERROR(CreateDataDir(config.data_dir));
   return catalog::NewSqliteMetadataStore(config.data_dir + "/metadata.db");
 }
@@ -106,7 +106,7 @@ Server::~Server() { Stop(); }
 
 Status Server::Start() {
   RaiseOpenFileLimit();
-  if (config_.storage == "memory") {
+  if (config_.storage == StorageKind::kMemory) {
     storage::MemoryLogStoreOptions mem;
     mem.memory_limit_bytes = config_.memory_limit_bytes;
     logs_ = storage::NewMemoryLogStore(mem);
@@ -138,7 +138,7 @@ Status Server::Start() {
     limits_ = std::make_unique<limits::LimitsRegistry>(config_.limits);
   api_ctx_->limits = limits_.get();
   api_ctx_->faults = config_.faults;
-  SLUICE_RETURN_IF_ERROR(config_.storage == "memory"
+  SLUICE_RETURN_IF_ERROR(config_.storage == StorageKind::kMemory
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
@@ -165,11 +165,11 @@ Status Server::Start() {
         {"data_dir", config_.data_dir},
         {"region", config_.http.default_region},
         {"account_id", config_.http.default_account_id},
-        {"storage", config_.storage},
-        {"limits", config_.limits_mode},
+        {"storage", std::string(StorageKindName(config_.storage))},
+        {"limits", std::string(LimitsModeName(config_.limits_mode))},
         {"control_plane_limits", config_.limits.control_plane ? "on" : "off"},
         {"durability",
-         config_.storage == "disk" ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
+         config_.storage == StorageKind::kDisk ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
   return Status::Ok();
 }
 
