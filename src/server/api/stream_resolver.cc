@@ -35,10 +35,13 @@ Result<ParsedArn> ParseKinesisArn(std::string_view arn) {
   return out;
 }
 
-Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, bool allow_consumer) {
+// Whether a consumer ARN (stream ARN + "/consumer/...") names its stream here.
+enum class ConsumerArn : uint8_t { kAccepted, kRejected };
+
+Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, ConsumerArn consumer_arn) {
   auto parsed = ParseKinesisArn(arn);
   if (!parsed.ok()) return parsed.status();
-  if (!parsed->consumer.empty() && !allow_consumer)
+  if (!parsed->consumer.empty() && consumer_arn == ConsumerArn::kRejected)
     return Status(Errc::kInvalidArgument, "A stream ARN is required: " + std::string(arn));
   if (parsed->account != caller.account_id) {
     return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
@@ -54,7 +57,7 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
 Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn) {
   auto parsed = ParseKinesisArn(arn);
   if (!parsed.ok()) return parsed.status();
-  auto target = ResolveArn(caller, arn, true);
+  auto target = ResolveArn(caller, arn, ConsumerArn::kAccepted);
   if (!target.ok()) return target;
   if (!parsed->consumer.empty()) return Status(Errc::kNotFound, "Consumer " + std::string(arn) + " not found.");
   return target;
@@ -62,7 +65,7 @@ Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std
 
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref) {
   if (ref.stream_arn) {
-    auto r = ResolveArn(caller, *ref.stream_arn, false);
+    auto r = ResolveArn(caller, *ref.stream_arn, ConsumerArn::kRejected);
     if (!r.ok()) return r;
     if (ref.stream_name && *ref.stream_name != r->name) {
       return Status(Errc::kInvalidArgument, "StreamARN " + std::string(*ref.stream_arn) + " and StreamName " +

@@ -174,7 +174,8 @@ void H1Connection::WriteResponse() {
   state_ = State::kWriting;
   bool keep = keep_alive_ && !shutting_down_;
   head_out_.clear();
-  AppendHttp1Head(&head_out_, exchange_.head, exchange_.response.body.size(), keep, version_);
+  AppendHttp1Head(&head_out_, exchange_.head, exchange_.response.body.size(),
+                  keep ? KeepAlive::kKeep : KeepAlive::kClose, version_);
   std::array<asio::const_buffer, 2> bufs = {asio::buffer(head_out_), asio::buffer(exchange_.response.body)};
   stream_.expires_after(ctx_->options->body_read_timeout);
   asio::async_write(stream_, bufs, [self = shared_from_this()](const error_code& ec, size_t) { self->OnWritten(ec); });
@@ -195,7 +196,7 @@ void H1Connection::RejectAndClose(int status) {
   exchange_.head.content_type = {};
   exchange_.response.body.clear();
   head_out_.clear();
-  AppendHttp1Head(&head_out_, exchange_.head, 0, /*keep_alive=*/false, version_);
+  AppendHttp1Head(&head_out_, exchange_.head, 0, KeepAlive::kClose, version_);
   stream_.expires_after(ctx_->options->header_read_timeout);
   asio::async_write(stream_, asio::buffer(head_out_), [self = shared_from_this()](const error_code& ec, size_t) {
     if (ec || self->state_ == State::kClosed) return self->Close();

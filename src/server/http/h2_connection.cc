@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/ascii.h"
 #include "base/log.h"
 
 namespace sluice::server::http {
@@ -448,9 +449,11 @@ void H2Connection::SubmitResponse(Stream* s) {
   nv_arena_.clear();
   nv_arena_.reserve(1024 + head.allow_headers.size() + head.allow_methods.size());
   nva_.clear();
-  auto add = [this](std::string_view name, std::string_view value, bool lower) {
+  // HTTP/2 header names are lowercase; names Sluice spells itself already are.
+  enum class Name : uint8_t { kAsIs, kLowercase };
+  auto add = [this](std::string_view name, std::string_view value, Name spelling) {
     size_t off = nv_arena_.size();
-    for (char c : name) nv_arena_.push_back(lower && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    for (char c : name) nv_arena_.push_back(spelling == Name::kLowercase ? AsciiToLower(c) : c);
     nghttp2_nv nv;
     nv.name = reinterpret_cast<uint8_t*>(nv_arena_.data() + off);
     nv.namelen = name.size();
@@ -461,8 +464,8 @@ void H2Connection::SubmitResponse(Stream* s) {
   };
   char status[3] = {static_cast<char>('0' + head.status / 100 % 10), static_cast<char>('0' + head.status / 10 % 10),
                     static_cast<char>('0' + head.status % 10)};
-  add(":status", std::string_view(status, 3), false);
-  ForEachResponseHeader(head, [&](std::string_view n, std::string_view v) { add(n, v, true); });
+  add(":status", std::string_view(status, 3), Name::kAsIs);
+  ForEachResponseHeader(head, [&](std::string_view n, std::string_view v) { add(n, v, Name::kLowercase); });
   char len_buf[24];
   size_t len_n = 0;
   {
@@ -471,7 +474,7 @@ void H2Connection::SubmitResponse(Stream* s) {
     len_n = tmp.size();
     std::memcpy(len_buf, tmp.data(), len_n);
   }
-  add("content-length", std::string_view(len_buf, len_n), false);
+  add("content-length", std::string_view(len_buf, len_n), Name::kAsIs);
 
   nghttp2_data_provider provider;
   provider.source.ptr = s;

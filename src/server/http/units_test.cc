@@ -25,7 +25,7 @@ TEST(ResponseHeadTest, Http1Head) {
   h.status = 400;
   h.error_type = "ResourceNotFoundException";
   std::string out;
-  AppendHttp1Head(&out, h, 42, /*keep_alive=*/false);
+  AppendHttp1Head(&out, h, 42, KeepAlive::kClose);
   EXPECT_EQ(out.rfind("HTTP/1.1 400 Bad Request\r\nx-amzn-RequestId: ", 0), 0u);
   EXPECT_NE(out.find("\r\nDate: Sun, 30 Aug 2015 12:36:00 GMT\r\n"), std::string::npos);
   EXPECT_NE(out.find("\r\nContent-Type: application/x-amz-json-1.1\r\n"), std::string::npos);

@@ -8,7 +8,10 @@ namespace {
 constexpr int64_t kMinRetentionHours = 24;
 constexpr int64_t kMaxRetentionHours = 8760;
 
-Status ChangeRetention(HandlerArgs& a, bool increase) {
+enum class RetentionChange : uint8_t { kIncrease, kDecrease };
+
+Status ChangeRetention(HandlerArgs& a, RetentionChange change) {
+  const bool increase = change == RetentionChange::kIncrease;
   protocol::RetentionRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   auto target = ResolveStream(a.req.caller, r);
@@ -52,7 +55,7 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
 
 }  // namespace
 
-Status HandleIncreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, true); }
-Status HandleDecreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, false); }
+Status HandleIncreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, RetentionChange::kIncrease); }
+Status HandleDecreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, RetentionChange::kDecrease); }
 
 }  // namespace sluice::server::api
