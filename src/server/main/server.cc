@@ -61,10 +61,9 @@ Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerCo
 }  // namespace
 
 Status LoadOrCreateIteratorKey(catalog::MetadataStore* meta, const std::string& data_dir, model::IteratorKey* key) {
-  auto stored = meta->GetValue(catalog::kIteratorKeyKey);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) {
-    const std::string& bytes = **stored;
+  SLUICE_ASSIGN_OR_RETURN(auto stored, meta->GetValue(catalog::kIteratorKeyKey));
+  if (stored.has_value()) {
+    const std::string& bytes = *stored;
     if (bytes.size() != key->size())
       return Status(Errc::kCorruption, "stored iterator key has " + std::to_string(bytes.size()) + " bytes");
     std::memcpy(key->data(), bytes.data(), key->size());
@@ -113,14 +112,11 @@ Status Server::Start() {
   } else {
     storage::DiskLogStoreOptions disk = config_.disk;
     disk.dir = config_.data_dir + "/shards";
-    auto store = storage::OpenDiskLogStore(DefaultFileSystem(), disk);
-    if (!store.ok()) return store.status();
-    disk_ = store->get();
-    logs_ = std::move(store.value());
+    SLUICE_ASSIGN_OR_RETURN(auto store, storage::OpenDiskLogStore(DefaultFileSystem(), disk));
+    disk_ = store.get();
+    logs_ = std::move(store);
   }
-  auto meta = OpenMetadataStore(config_);
-  if (!meta.ok()) return meta.status();
-  meta_ = std::move(meta.value());
+  SLUICE_ASSIGN_OR_RETURN(meta_, OpenMetadataStore(config_));
   catalog::CatalogOptions catalog_options = config_.catalog;
   // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
   if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;

@@ -14,8 +14,7 @@ Status ChangeRetention(HandlerArgs& a, RetentionChange change) {
   const bool increase = change == RetentionChange::kIncrease;
   protocol::RetentionRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
   int64_t hours = *r.retention_period_hours;
   if (hours < kMinRetentionHours) {
     return Status(Errc::kInvalidArgument, "Minimum allowed retention period is 24 hours. Requested retention period (" +
@@ -27,7 +26,7 @@ Status ChangeRetention(HandlerArgs& a, RetentionChange change) {
                   "period (" +
                       std::to_string(hours) + " hours) is too long.");
   }
-  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
+  return WriteActiveStream(a.ctx.catalog, target.key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
     if (increase && hours < s.retention_hours) {
       return Status(Errc::kInvalidArgument,
                     "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +
