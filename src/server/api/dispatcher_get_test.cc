@@ -124,6 +124,7 @@ TEST_F(DispatcherTest, MillisBehindLatest) {
 TEST_F(DispatcherTest, GetShardIteratorTypes) {
   CreateStream("s", 1);
   std::vector<PutResult> puts;
+  puts.reserve(5);
   for (int i = 0; i < 5; ++i) puts.push_back(Put("s", "k", "r" + std::to_string(i)));
   const std::string shard = "shardId-000000000000";
   auto first_data = [&](const std::string& it) {

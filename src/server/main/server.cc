@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "base/file_system.h"
 #include "base/log.h"
@@ -89,12 +90,12 @@ Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* 
   SecureRandomBytes(key->data(), key->size());
   std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status(Errc::kIoError, "cannot write " + tmp + ": " + std::strerror(errno));
+  if (!f) return Status(Errc::kIoError, "cannot write " + tmp + ": " + std::generic_category().message(errno));
   bool ok =
       std::fwrite(key->data(), 1, key->size(), f) == key->size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
   std::fclose(f);
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
-    return Status(Errc::kIoError, "cannot write " + path + ": " + std::strerror(errno));
+    return Status(Errc::kIoError, "cannot write " + path + ": " + std::generic_category().message(errno));
   ::chmod(path.c_str(), 0600);
   return Status::Ok();
 }

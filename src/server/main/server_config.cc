@@ -139,8 +139,7 @@ Setter Rate(FieldOf field) {
   return [field](const std::string& v, ParseState& st) { return ParseRate(v, &field(*st.c)); };
 }
 
-#define SLUICE_FIELD(member) \
-  [](ServerConfig & c) -> auto& { return c.member; }
+#define SLUICE_FIELD(member) ([](ServerConfig & c) -> auto& { return c.member; })
 
 enum class Section : uint8_t { kNetwork, kIdentity, kStorage, kLimits, kFaults, kOther };
 
@@ -452,7 +451,7 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       if (i + 1 >= args.size()) return fail("flag " + name + " needs a value");
       value = args[++i];
     }
-    if (!flag->set(value, st)) return fail("invalid value '" + value + "' for " + name);
+    if (!flag->set(value, st)) return fail(std::string("invalid value '").append(value).append("' for ").append(name));
     custom_values |= flag->kind == FlagKind::kLimitValue;
   }
   for (const std::string& path : st.limits_files) {
@@ -471,7 +470,11 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       std::string value = vb == std::string::npos ? "" : line.substr(vb);
       const Flag* flag = FindFlag(key);
       if (!flag || flag->kind != FlagKind::kLimitValue || !flag->set(value, st))
-        return fail(path + ":" + std::to_string(n) + ": not a valid limit setting: " + line);
+        return fail(std::string(path)
+                        .append(":")
+                        .append(std::to_string(n))
+                        .append(": not a valid limit setting: ")
+                        .append(line));
       custom_values = true;
     }
   }

@@ -294,9 +294,9 @@ TEST(ServerConfigTest, EveryFlagIsDocumentedAndParses) {
     ASSERT_NE(it, kFlagValues.end()) << name << " needs a good and a bad value in kFlagValues";
     const auto& [good, bad] = it->second;
     ParseOk({name, good});
-    ParseOk({name + "=" + good});
-    EXPECT_EQ(ParseErr({name, bad}), "invalid value '" + bad + "' for " + name);
-    EXPECT_EQ(ParseErr({name}), "flag " + name + " needs a value");
+    ParseOk({std::string(name).append("=").append(good)});
+    EXPECT_EQ(ParseErr({name, bad}), std::string("invalid value '").append(bad).append("' for ").append(name));
+    EXPECT_EQ(ParseErr({name}), std::string("flag ").append(name).append(" needs a value"));
   }
   EXPECT_THAT(text, HasSubstr("\n  -h, --help "));
 }
