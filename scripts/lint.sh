@@ -63,7 +63,8 @@ run_rules() {
     echo "  wording about issues (describe the code as it is):"; echo "$hits" | sed 's/^/    /'; bad=1
   fi
   # AWS error names live in protocol/aws_error.cc; everything else uses the AwsError enum.
-  hits=$(git grep -nE '^[^/]*"[^"]*[A-Z][a-zA-Z]+(Exception|Failure)\b' -- 'src/*.cc' 'src/*.h' \
+  # A name as a string of its own or as a JSON string inside one (help text may mention names).
+  hits=$(git grep -nE '^[^/]*(\\"|")[A-Z][a-zA-Z]+(Exception|Failure)(\\"|")' -- 'src/*.cc' 'src/*.h' \
     ':!src/protocol/aws_error.cc' ':!src/*_test.cc' ':!src/*/testing/*' || true)
   if [ -n "$hits" ]; then
     echo "  AWS error name outside protocol/aws_error.cc:"; echo "$hits" | sed 's/^/    /'; bad=1

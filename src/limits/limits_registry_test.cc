@@ -4,8 +4,6 @@
 
 #include <vector>
 
-#include "limits/fault_injection.h"
-
 namespace sluice::limits {
 namespace {
 
@@ -67,17 +65,6 @@ TEST(LimitsRegistry, IdleShardStateIsForgotten) {
   // a second later every bucket is full again: new shards push the idle ones out
   for (uint32_t s = 0; s < 50'000; ++s) r.AdmitWrites(2, s, kT0 + 1000, one, &ok);
   EXPECT_LT(r.ShardEntries(), 60'000u);
-}
-
-TEST(FaultConfig, Decide) {
-  FaultConfig f;
-  EXPECT_EQ(f.Decide(0), Fault::kNone);
-  f.error_rate = 0.5;
-  EXPECT_EQ(f.Decide(0), Fault::kInternal);
-  EXPECT_EQ(f.Decide(1), Fault::kThrottle);
-  EXPECT_EQ(f.Decide(~uint64_t{0}), Fault::kNone);
-  f.error_rate = 1;
-  EXPECT_NE(f.Decide(~uint64_t{0}), Fault::kNone);
 }
 
 }  // namespace

@@ -5,9 +5,9 @@
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
-#include "limits/fault_injection.h"
 #include "limits/limits_registry.h"
 #include "model/shard_iterator.h"
+#include "server/api/fault_injection.h"
 
 namespace sluice::server::api {
 
@@ -28,7 +28,7 @@ struct ApiContext {
   // Null when neither data-plane nor control-plane limits are on (`--limits off
   // --control-plane-limits off`): the put path then does no limiter work at all.
   limits::LimitsRegistry* limits = nullptr;
-  limits::FaultConfig faults;
+  FaultConfig faults;
   ApiOptions options;
 };
 

@@ -130,8 +130,8 @@ void KinesisDispatcher::Dispatch(const ApiRequest& request, ApiResponse* respons
   response->body.clear();
   const Route* route = FindRoute(request.operation);
   if (!route) {
-    // Operations that later issues add (resharding, consumers, encryption) answer as unknown
-    // until they exist, rather than pretending to work.
+    // Operations Sluice does not implement (consumers, encryption) answer as unknown rather
+    // than pretending to work.
     response->http_status = protocol::AwsErrorHttpStatus(protocol::AwsErrorType::kUnknownOperation);
     response->error_type = protocol::AwsErrorName(protocol::AwsErrorType::kUnknownOperation);
     response->body.assign(protocol::EncodeErrorBody(protocol::AwsErrorType::kUnknownOperation, {}, request.encoding));

@@ -35,34 +35,35 @@ Result<ParsedArn> ParseKinesisArn(std::string_view arn) {
   return out;
 }
 
-Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, bool allow_consumer) {
-  auto parsed = ParseKinesisArn(arn);
-  if (!parsed.ok()) return parsed.status();
-  if (!parsed->consumer.empty() && !allow_consumer)
+// Whether a consumer ARN (stream ARN + "/consumer/...") names its stream here.
+enum class ConsumerArn : uint8_t { kAccepted, kRejected };
+
+Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, ConsumerArn consumer_arn) {
+  SLUICE_ASSIGN_OR_RETURN(auto parsed, ParseKinesisArn(arn));
+  if (!parsed.consumer.empty() && consumer_arn == ConsumerArn::kRejected)
     return Status(Errc::kInvalidArgument, "A stream ARN is required: " + std::string(arn));
-  if (parsed->account != caller.account_id) {
+  if (parsed.account != caller.account_id) {
     return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
                                            std::string(arn) + " because no resource-based policy allows it");
   }
-  if (parsed->region != caller.region) {
-    return Status(Errc::kNotFound, "Stream " + parsed->stream + " under account " + parsed->account +
+  if (parsed.region != caller.region) {
+    return Status(Errc::kNotFound, "Stream " + parsed.stream + " under account " + parsed.account +
                                        " not found in region " + caller.region + ".");
   }
-  return ResolvedStream{caller.account_id, caller.region, parsed->stream};
+  return ResolvedStream{caller.account_id, caller.region, parsed.stream};
 }
 
 Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn) {
-  auto parsed = ParseKinesisArn(arn);
-  if (!parsed.ok()) return parsed.status();
-  auto target = ResolveArn(caller, arn, true);
+  SLUICE_ASSIGN_OR_RETURN(auto parsed, ParseKinesisArn(arn));
+  auto target = ResolveArn(caller, arn, ConsumerArn::kAccepted);
   if (!target.ok()) return target;
-  if (!parsed->consumer.empty()) return Status(Errc::kNotFound, "Consumer " + std::string(arn) + " not found.");
+  if (!parsed.consumer.empty()) return Status(Errc::kNotFound, "Consumer " + std::string(arn) + " not found.");
   return target;
 }
 
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref) {
   if (ref.stream_arn) {
-    auto r = ResolveArn(caller, *ref.stream_arn, false);
+    auto r = ResolveArn(caller, *ref.stream_arn, ConsumerArn::kRejected);
     if (!r.ok()) return r;
     if (ref.stream_name && *ref.stream_name != r->name) {
       return Status(Errc::kInvalidArgument, "StreamARN " + std::string(*ref.stream_arn) + " and StreamName " +

@@ -63,6 +63,9 @@ class Connection {
     worker_->Register(this);
     worker_->ctx()->connections.fetch_add(1, std::memory_order_relaxed);
   }
+  // Unregister may cancel the grace timer, which throws only if the io_context is broken; then
+  // terminating is the right outcome.
+  // NOLINTNEXTLINE(bugprone-exception-escape)
   virtual ~Connection() {
     worker_->ctx()->connections.fetch_sub(1, std::memory_order_relaxed);
     worker_->Unregister(this);

@@ -7,6 +7,7 @@
 #include <boost/beast/http/read.hpp>
 #include <limits>
 
+#include "base/ascii.h"
 #include "base/log.h"
 
 namespace sluice::server::http {
@@ -15,17 +16,6 @@ namespace bhttp = beast::http;
 using boost::system::error_code;
 
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -184,7 +174,8 @@ void H1Connection::WriteResponse() {
   state_ = State::kWriting;
   bool keep = keep_alive_ && !shutting_down_;
   head_out_.clear();
-  AppendHttp1Head(&head_out_, exchange_.head, exchange_.response.body.size(), keep, version_);
+  AppendHttp1Head(&head_out_, exchange_.head, exchange_.response.body.size(),
+                  keep ? KeepAlive::kKeep : KeepAlive::kClose, version_);
   std::array<asio::const_buffer, 2> bufs = {asio::buffer(head_out_), asio::buffer(exchange_.response.body)};
   stream_.expires_after(ctx_->options->body_read_timeout);
   asio::async_write(stream_, bufs, [self = shared_from_this()](const error_code& ec, size_t) { self->OnWritten(ec); });
@@ -205,7 +196,7 @@ void H1Connection::RejectAndClose(int status) {
   exchange_.head.content_type = {};
   exchange_.response.body.clear();
   head_out_.clear();
-  AppendHttp1Head(&head_out_, exchange_.head, 0, /*keep_alive=*/false, version_);
+  AppendHttp1Head(&head_out_, exchange_.head, 0, KeepAlive::kClose, version_);
   stream_.expires_after(ctx_->options->header_read_timeout);
   asio::async_write(stream_, asio::buffer(head_out_), [self = shared_from_this()](const error_code& ec, size_t) {
     if (ec || self->state_ == State::kClosed) return self->Close();

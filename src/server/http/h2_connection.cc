@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <cstring>
 
+#include "base/ascii.h"
 #include "base/log.h"
 
 namespace sluice::server::http {
@@ -18,7 +20,7 @@ struct H2Connection::Stream {
   std::vector<protocol::sigv4::Header> headers;
   std::string_view method, path, authority;
   size_t header_bytes = 0;
-  std::chrono::steady_clock::time_point started;
+  int64_t started_ns = 0;  // Clock::MonotonicNanos when its HEADERS arrived
   BodyBuffer body;
   bool too_large = false;
   bool request_complete = false;  // END_STREAM received from the client
@@ -240,7 +242,7 @@ void H2Connection::Start() {
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, o.h2_connection_window_size);
 
   read_buf_.resize(256 * 1024);
-  last_activity_ = std::chrono::steady_clock::now();
+  last_activity_ns_ = NowNanos();
   ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()), preface_.size());
   std::string().swap(preface_);
   if (n < 0) return Close();
@@ -269,6 +271,8 @@ void H2Connection::Close() {
   idle_timer_.cancel();
 }
 
+int64_t H2Connection::NowNanos() const { return ctx_->processor->clock()->MonotonicNanos(); }
+
 void H2Connection::ArmIdleTimer() {
   // One periodic timer: close connections idle (no streams, no bytes) for idle_timeout, close
   // those whose peer stopped reading our responses, and reset streams whose request has not
@@ -284,9 +288,10 @@ void H2Connection::ArmIdleTimer() {
 
 void H2Connection::OnTimerTick() {
   const HttpServerOptions& o = *ctx_->options;
-  const auto now = std::chrono::steady_clock::now();
-  if (writing_ && now - write_started_ > o.body_read_timeout) return Close();
-  if (open_streams_ == 0 && dispatched_ == 0 && now - last_activity_ >= o.idle_timeout) {
+  const int64_t now = NowNanos();
+  auto since = [now](int64_t start_ns) { return std::chrono::nanoseconds(now - start_ns); };
+  if (writing_ && since(write_started_ns_) > o.body_read_timeout) return Close();
+  if (open_streams_ == 0 && dispatched_ == 0 && since(last_activity_ns_) >= o.idle_timeout) {
     if (!shutting_down_) {
       nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                             NGHTTP2_NO_ERROR, nullptr, 0);
@@ -299,7 +304,7 @@ void H2Connection::OnTimerTick() {
   bool reset = false;
   for (auto& s : pool_) {
     if (s->id == 0 || s->request_complete || s->answered) continue;
-    if (now - s->started > o.header_read_timeout + o.body_read_timeout) {
+    if (since(s->started_ns) > o.header_read_timeout + o.body_read_timeout) {
       s->answered = true;
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
       reset = true;
@@ -313,7 +318,7 @@ void H2Connection::DoRead() {
   socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const error_code& ec, size_t n) {
     if (self->closed_) return;
     if (ec) return self->Close();
-    self->last_activity_ = std::chrono::steady_clock::now();
+    self->last_activity_ns_ = self->NowNanos();
     ssize_t rv = nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n);
     if (rv < 0) {
       SLOG(kDebug, "http", "h2 protocol error", {{"error", nghttp2_strerror(static_cast<int>(rv))}});
@@ -337,7 +342,7 @@ void H2Connection::Flush() {
   }
   if (write_buf_.empty()) return MaybeClose();
   writing_ = true;
-  write_started_ = std::chrono::steady_clock::now();
+  write_started_ns_ = NowNanos();
   asio::async_write(socket_, asio::buffer(write_buf_), [self = shared_from_this()](const error_code& ec, size_t) {
     self->writing_ = false;
     if (ec) return self->Close();
@@ -362,7 +367,7 @@ H2Connection::Stream* H2Connection::AcquireStream(int32_t id) {
     s = pool_.back().get();
   }
   s->id = id;
-  s->started = std::chrono::steady_clock::now();
+  s->started_ns = NowNanos();
   ++open_streams_;
   return s;
 }
@@ -444,9 +449,11 @@ void H2Connection::SubmitResponse(Stream* s) {
   nv_arena_.clear();
   nv_arena_.reserve(1024 + head.allow_headers.size() + head.allow_methods.size());
   nva_.clear();
-  auto add = [this](std::string_view name, std::string_view value, bool lower) {
+  // HTTP/2 header names are lowercase; names Sluice spells itself already are.
+  enum class Name : uint8_t { kAsIs, kLowercase };
+  auto add = [this](std::string_view name, std::string_view value, Name spelling) {
     size_t off = nv_arena_.size();
-    for (char c : name) nv_arena_.push_back(lower && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    for (char c : name) nv_arena_.push_back(spelling == Name::kLowercase ? AsciiToLower(c) : c);
     nghttp2_nv nv;
     nv.name = reinterpret_cast<uint8_t*>(nv_arena_.data() + off);
     nv.namelen = name.size();
@@ -457,8 +464,8 @@ void H2Connection::SubmitResponse(Stream* s) {
   };
   char status[3] = {static_cast<char>('0' + head.status / 100 % 10), static_cast<char>('0' + head.status / 10 % 10),
                     static_cast<char>('0' + head.status % 10)};
-  add(":status", std::string_view(status, 3), false);
-  ForEachResponseHeader(head, [&](std::string_view n, std::string_view v) { add(n, v, true); });
+  add(":status", std::string_view(status, 3), Name::kAsIs);
+  ForEachResponseHeader(head, [&](std::string_view n, std::string_view v) { add(n, v, Name::kLowercase); });
   char len_buf[24];
   size_t len_n = 0;
   {
@@ -467,7 +474,7 @@ void H2Connection::SubmitResponse(Stream* s) {
     len_n = tmp.size();
     std::memcpy(len_buf, tmp.data(), len_n);
   }
-  add("content-length", std::string_view(len_buf, len_n), false);
+  add("content-length", std::string_view(len_buf, len_n), Name::kAsIs);
 
   nghttp2_data_provider provider;
   provider.source.ptr = s;

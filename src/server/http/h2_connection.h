@@ -4,7 +4,7 @@
 // control (we advertise large windows so ~700 KB bodies flow without stalls) and PING replies;
 // this class moves bytes and maps streams to Exchanges.
 //
-// Seam for streaming responses (SubscribeToShard event stream, a later issue): a response is
+// Seam for streaming responses (the SubscribeToShard event stream): a response is
 // submitted with a data provider (ReadResponseBody). A streaming response would use a provider
 // that returns NGHTTP2_ERR_DEFERRED when it has no event ready and call
 // nghttp2_session_resume_data() + Flush() on this connection's executor when one arrives;
@@ -14,6 +14,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   void Close();
   void ArmIdleTimer();
   void OnTimerTick();
+  // Timeouts are measured on the server's Clock (a ManualClock in tests).
+  int64_t NowNanos() const;
 
   Stream* AcquireStream(int32_t id);
   void ReleaseStream(Stream* s);
@@ -62,14 +65,14 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   bool writing_ = false;
   bool closed_ = false;
   bool shutting_down_ = false;
-  std::chrono::steady_clock::time_point last_activity_;
+  int64_t last_activity_ns_ = 0;
   size_t open_streams_ = 0;
   size_t dispatched_ = 0;
   size_t buffered_bytes_ = 0;                  // request body bytes held by live streams
   std::vector<std::unique_ptr<Stream>> pool_;  // owns every Stream
   std::vector<Stream*> free_;
   asio::steady_timer idle_timer_;
-  std::chrono::steady_clock::time_point write_started_;
+  int64_t write_started_ns_ = 0;
   std::string nv_arena_;
   std::vector<nghttp2_nv> nva_;
   std::shared_ptr<H2Connection> self_while_dispatched_;

@@ -45,7 +45,9 @@ class HttpServerTest : public ::testing::Test {
     opts.host = "127.0.0.1";
     opts.port = 0;
     if (opts.io_threads == 0) opts.io_threads = 2;
-    log::SetLevel(getenv("HTTP_TEST_DEBUG") ? log::Level::kDebug : log::Level::kWarn);
+    // Read before the server's threads start.
+    log::SetLevel(getenv("HTTP_TEST_DEBUG") ? log::Level::kDebug  // NOLINT(concurrency-mt-unsafe)
+                                            : log::Level::kWarn);
     server_ = std::make_unique<HttpServer>(opts, &dispatcher_, &clock_);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_NE(server_->port(), 0);
@@ -617,6 +619,7 @@ TEST_F(HttpServerTest, H2cLargeBodiesSpanFlowControlWindows) {
   std::string body(5 * 1024 * 1024, '\0');
   for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('A' + i % 23);
   std::vector<int32_t> ids;
+  ids.reserve(3);
   for (int i = 0; i < 3; ++i) ids.push_back(client.Submit(H2Headers(server_->port(), "PutRecords", body), body));
   ASSERT_TRUE(client.Run());
   std::string prefix = "{\"Operation\":\"PutRecords\",\"Size\":" + std::to_string(body.size()) + "}";
@@ -664,6 +667,7 @@ TEST_F(HttpServerTest, H2cConnectionBufferCapResetsStreams) {
   H2TestClient client(server_->port());
   std::string body(90 * 1024, 'z');
   std::vector<int32_t> ids;
+  ids.reserve(3);
   for (int i = 0; i < 3; ++i) ids.push_back(client.Submit(H2Headers(server_->port(), "PutRecords", body), body));
   auto calm = [&] {
     int n = 0;
@@ -688,6 +692,9 @@ TEST_F(HttpServerTest, H2cUnfinishedRequestIsReset) {
   StartServer(opts);
   H2TestClient client(server_->port());
   int32_t stuck = client.SubmitUnfinished(H2Headers(server_->port(), "PutRecord", "{}"));
+  ASSERT_TRUE(client.Ping());  // the server has seen the HEADERS
+  // The stream's age is measured on the server's clock: past header + body timeouts.
+  clock_.Advance(101);
   ASSERT_TRUE(client.RunUntil([&] { return client.responses[stuck].closed; }));
   EXPECT_EQ(client.responses[stuck].error_code, static_cast<uint32_t>(NGHTTP2_CANCEL));
   // The connection itself is still fine.
@@ -715,6 +722,7 @@ TEST_F(HttpServerTest, H2cManyConcurrentStreams) {
   dispatcher_.set_mode(FakeDispatcher::Mode::kOtherThread);
   H2TestClient client(server_->port());
   std::vector<int32_t> ids;
+  ids.reserve(200);
   for (int i = 0; i < 200; ++i) ids.push_back(client.Submit(H2Headers(server_->port(), "PutRecord", "{}"), "{}"));
   ASSERT_TRUE(client.Run());
   for (int32_t id : ids) EXPECT_EQ(client.responses[id].status, 200);

@@ -1,5 +1,6 @@
 #include "server/http/request_processor.h"
 
+#include "base/ascii.h"
 #include "protocol/aws_error.h"
 
 namespace sluice::server::http {
@@ -7,16 +8,6 @@ using protocol::AwsErrorType;
 using protocol::BodyEncoding;
 
 namespace {
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -52,7 +52,7 @@ void AppendDecimal(std::string* out, uint64_t v) {
   while (n > 0) out->push_back(buf[--n]);
 }
 
-void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, bool keep_alive,
+void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, KeepAlive keep_alive,
                      unsigned http_version) {
   out->append(http_version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   AppendDecimal(out, static_cast<uint64_t>(h.status));
@@ -65,7 +65,7 @@ void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_len
   out->append("Content-Length: ");
   AppendDecimal(out, content_length);
   out->append("\r\n");
-  if (!keep_alive) {
+  if (keep_alive == KeepAlive::kClose) {
     out->append("Connection: close\r\n");
   } else if (http_version == 10) {
     out->append("Connection: keep-alive\r\n");

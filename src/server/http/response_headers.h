@@ -57,7 +57,8 @@ void ForEachResponseHeader(const ResponseHead& h, F&& f) {
 std::string_view ReasonPhrase(int status);
 
 // Appends "HTTP/1.x <status> <reason>\r\n<headers>Content-Length: n\r\n[Connection: close]\r\n\r\n".
-void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, bool keep_alive,
+enum class KeepAlive : uint8_t { kKeep, kClose };  // kClose adds "Connection: close"
+void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, KeepAlive keep_alive,
                      unsigned http_version = 11);
 
 // Appends the decimal text of v.

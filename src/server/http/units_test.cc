@@ -13,7 +13,9 @@ TEST(SniffTest, PrefaceAndHttp1) {
   EXPECT_EQ(Sniff(""), SniffResult::kNeedMore);
   EXPECT_EQ(Sniff("PRI * HTTP/2.0\r\n"), SniffResult::kNeedMore);
   EXPECT_EQ(Sniff(kH2Preface), SniffResult::kHttp2);
-  EXPECT_EQ(Sniff(std::string(kH2Preface) + "\x00\x00\x12\x04"), SniffResult::kHttp2);
+  // Only the preface decides; the frame bytes after it (cut at the first NUL) do not matter.
+  EXPECT_EQ(Sniff(std::string(kH2Preface) + "\x00\x00\x12\x04"),  // NOLINT(bugprone-string-literal-with-embedded-nul)
+            SniffResult::kHttp2);
   EXPECT_EQ(Sniff("POST / HTTP/1.1\r\n"), SniffResult::kHttp1);
   EXPECT_EQ(Sniff("P"), SniffResult::kNeedMore);
   EXPECT_EQ(Sniff("PU"), SniffResult::kHttp1);
@@ -25,7 +27,7 @@ TEST(ResponseHeadTest, Http1Head) {
   h.status = 400;
   h.error_type = "ResourceNotFoundException";
   std::string out;
-  AppendHttp1Head(&out, h, 42, /*keep_alive=*/false);
+  AppendHttp1Head(&out, h, 42, KeepAlive::kClose);
   EXPECT_EQ(out.rfind("HTTP/1.1 400 Bad Request\r\nx-amzn-RequestId: ", 0), 0u);
   EXPECT_NE(out.find("\r\nDate: Sun, 30 Aug 2015 12:36:00 GMT\r\n"), std::string::npos);
   EXPECT_NE(out.find("\r\nContent-Type: application/x-amz-json-1.1\r\n"), std::string::npos);

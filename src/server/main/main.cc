@@ -36,11 +36,7 @@ int Serve(const std::vector<std::string>& args) {
     std::fprintf(stderr, "sluice serve: %s\n", parsed.error.c_str());
     return 2;
   }
-  using sluice::log::Level;
-  sluice::log::SetLevel(config.log_level == "debug"   ? Level::kDebug
-                        : config.log_level == "warn"  ? Level::kWarn
-                        : config.log_level == "error" ? Level::kError
-                                                      : Level::kInfo);
+  sluice::log::SetLevel(config.log_level);
   // Block the signals before threads start so only sigwait below sees them.
   sigset_t set;
   sigemptyset(&set);

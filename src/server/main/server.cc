@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "base/file_system.h"
 #include "base/log.h"
@@ -53,7 +54,7 @@ bool ReadKeyFile(const std::string& path, model::IteratorKey* key) {
 }
 
 Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerConfig& config) {
-  if (config.storage == "memory") return catalog::NewMemoryMetadataStore();
+  if (config.storage == StorageKind::kMemory) return catalog::NewMemoryMetadataStore();
   SLUICE_RETURN_IF_ERROR(CreateDataDir(config.data_dir));
   return catalog::NewSqliteMetadataStore(config.data_dir + "/metadata.db");
 }
@@ -61,10 +62,9 @@ Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerCo
 }  // namespace
 
 Status LoadOrCreateIteratorKey(catalog::MetadataStore* meta, const std::string& data_dir, model::IteratorKey* key) {
-  auto stored = meta->GetValue(catalog::kIteratorKeyKey);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) {
-    const std::string& bytes = **stored;
+  SLUICE_ASSIGN_OR_RETURN(auto stored, meta->GetValue(catalog::kIteratorKeyKey));
+  if (stored.has_value()) {
+    const std::string& bytes = *stored;
     if (bytes.size() != key->size())
       return Status(Errc::kCorruption, "stored iterator key has " + std::to_string(bytes.size()) + " bytes");
     std::memcpy(key->data(), bytes.data(), key->size());
@@ -90,70 +90,71 @@ Status LoadOrCreateIteratorKey(const std::string& data_dir, model::IteratorKey* 
   SecureRandomBytes(key->data(), key->size());
   std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status(Errc::kIoError, "cannot write " + tmp + ": " + std::strerror(errno));
+  if (!f) return Status(Errc::kIoError, "cannot write " + tmp + ": " + std::generic_category().message(errno));
   bool ok =
       std::fwrite(key->data(), 1, key->size(), f) == key->size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
   std::fclose(f);
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
-    return Status(Errc::kIoError, "cannot write " + path + ": " + std::strerror(errno));
+    return Status(Errc::kIoError, "cannot write " + path + ": " + std::generic_category().message(errno));
   ::chmod(path.c_str(), 0600);
   return Status::Ok();
 }
 
-Server::Server(ServerConfig config) : config_(std::move(config)) {}
+Server::Server(ServerConfig config, const Clock* clock) : config_(std::move(config)), clock_(clock) {}
 
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
   RaiseOpenFileLimit();
-  if (config_.storage == "memory") {
+  if (config_.storage == StorageKind::kMemory) {
     storage::MemoryLogStoreOptions mem;
     mem.memory_limit_bytes = config_.memory_limit_bytes;
     logs_ = storage::NewMemoryLogStore(mem);
   } else {
     storage::DiskLogStoreOptions disk = config_.disk;
     disk.dir = config_.data_dir + "/shards";
-    auto store = storage::OpenDiskLogStore(DefaultFileSystem(), disk);
-    if (!store.ok()) return store.status();
-    disk_ = store->get();
-    logs_ = std::move(store.value());
+    SLUICE_ASSIGN_OR_RETURN(auto store, storage::OpenDiskLogStore(DefaultFileSystem(), disk));
+    disk_ = store.get();
+    logs_ = std::move(store);
   }
-  auto meta = OpenMetadataStore(config_);
-  if (!meta.ok()) return meta.status();
-  meta_ = std::move(meta.value());
+  SLUICE_ASSIGN_OR_RETURN(meta_, OpenMetadataStore(config_));
   catalog::CatalogOptions catalog_options = config_.catalog;
   // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
   if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;
-  catalog_ = std::make_unique<catalog::Catalog>(catalog_options, SystemClock::Default(), logs_.get(), meta_.get());
-  auto recover_start = std::chrono::steady_clock::now();
+  catalog_ = std::make_unique<catalog::Catalog>(catalog_options, clock_, logs_.get(), meta_.get());
+  const int64_t recover_start_ns = clock_->MonotonicNanos();
   SLUICE_RETURN_IF_ERROR(catalog_->Recover());
   SLOG(kInfo, "server", "recovered streams and shard logs",
-       {{"elapsed_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::steady_clock::now() - recover_start)
-                                          .count())},
+       {{"elapsed_ms", std::to_string((clock_->MonotonicNanos() - recover_start_ns) / 1'000'000)},
         {"disk_bytes", disk_ ? std::to_string(disk_->DiskBytes()) : "-"}});
   api_ctx_ = std::make_unique<api::ApiContext>();
   api_ctx_->catalog = catalog_.get();
-  api_ctx_->clock = SystemClock::Default();
+  api_ctx_->clock = clock_;
   api_ctx_->options = config_.api;
   if (config_.limits.data_plane || config_.limits.control_plane)
     limits_ = std::make_unique<limits::LimitsRegistry>(config_.limits);
   api_ctx_->limits = limits_.get();
   api_ctx_->faults = config_.faults;
-  SLUICE_RETURN_IF_ERROR(config_.storage == "memory"
+  SLUICE_RETURN_IF_ERROR(config_.storage == StorageKind::kMemory
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
-  http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), SystemClock::Default());
+  http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), clock_);
   SLUICE_RETURN_IF_ERROR(http_->Start());
-  retention_ = std::thread([this] { RetentionLoop(); });
+  background_.Add("retention", std::chrono::milliseconds(config_.retention_check_ms), [this] {
+    catalog_->EnforceRetention();
+    return Status::Ok();
+  });
   if (config_.on_demand_scaling) {
     catalog::OnDemandScalerOptions so = config_.scaler;
     // The scaler calls a shard hot relative to the limit the put path enforces.
     so.shard_write_bytes_per_sec = config_.limits.shard_write_bytes_per_sec;
     so.shard_write_records_per_sec = config_.limits.shard_write_records_per_sec;
-    scaler_ = std::make_unique<catalog::OnDemandScaler>(so, catalog_.get(), SystemClock::Default());
-    scaler_thread_ = std::thread([this] { ScalerLoop(); });
+    scaler_ = std::make_unique<catalog::OnDemandScaler>(so, catalog_.get(), clock_);
+    background_.Add("on-demand-scaler", std::chrono::milliseconds(config_.on_demand_scaling_interval_ms), [this] {
+      scaler_->Tick();
+      return Status::Ok();
+    });
   }
   SLOG(kInfo, "server", "sluice listening",
        {{"host", config_.http.host},
@@ -161,45 +162,17 @@ Status Server::Start() {
         {"data_dir", config_.data_dir},
         {"region", config_.http.default_region},
         {"account_id", config_.http.default_account_id},
-        {"storage", config_.storage},
-        {"limits", config_.limits_mode},
+        {"storage", std::string(StorageKindName(config_.storage))},
+        {"limits", std::string(LimitsModeName(config_.limits_mode))},
         {"control_plane_limits", config_.limits.control_plane ? "on" : "off"},
         {"durability",
-         config_.storage == "disk" ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
+         config_.storage == StorageKind::kDisk ? std::string(storage::DurabilityName(config_.disk.durability)) : "-"}});
   return Status::Ok();
-}
-
-void Server::RetentionLoop() {
-  std::unique_lock lock(retention_mu_);
-  while (!stopping_) {
-    retention_cv_.wait_for(lock, std::chrono::milliseconds(config_.retention_check_ms));
-    if (stopping_) break;
-    lock.unlock();
-    catalog_->EnforceRetention();
-    lock.lock();
-  }
-}
-
-void Server::ScalerLoop() {
-  std::unique_lock lock(retention_mu_);
-  while (!stopping_) {
-    retention_cv_.wait_for(lock, std::chrono::milliseconds(config_.on_demand_scaling_interval_ms));
-    if (stopping_) break;
-    lock.unlock();
-    scaler_->Tick();
-    lock.lock();
-  }
 }
 
 void Server::Stop() {
   if (http_) http_->Stop();
-  {
-    std::lock_guard lock(retention_mu_);
-    stopping_ = true;
-  }
-  retention_cv_.notify_all();
-  if (retention_.joinable()) retention_.join();
-  if (scaler_thread_.joinable()) scaler_thread_.join();
+  background_.Stop();
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
 }

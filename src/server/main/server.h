@@ -1,11 +1,10 @@
 #pragma once
 // The composition root: builds storage, catalog, API and transport from a ServerConfig and
 // starts/stops them in order.
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
+#include "base/clock.h"
+#include "base/periodic_tasks.h"
 #include "base/status.h"
 #include "model/shard_iterator.h"
 #include "server/main/server_config.h"
@@ -34,7 +33,8 @@ namespace sluice::server {
 
 class Server {
  public:
-  explicit Server(ServerConfig config);
+  // `clock` (all time: stream lifecycle, iterators, signatures, timeouts) must outlive the server.
+  explicit Server(ServerConfig config, const Clock* clock = SystemClock::Default());
   ~Server();
   Status Start();
   void Stop();
@@ -42,8 +42,7 @@ class Server {
 
  private:
   ServerConfig config_;
-  void RetentionLoop();
-  void ScalerLoop();
+  const Clock* clock_;
 
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
@@ -54,11 +53,7 @@ class Server {
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
   std::unique_ptr<http::HttpServer> http_;
-  std::thread retention_;
-  std::thread scaler_thread_;
-  std::mutex retention_mu_;
-  std::condition_variable retention_cv_;
-  bool stopping_ = false;  // under retention_mu_; stops both background loops
+  PeriodicTasks background_;  // retention, the on-demand scaler
 };
 
 // Loads the secret that signs shard iterators from data_dir, creating it on first start, so

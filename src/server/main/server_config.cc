@@ -1,16 +1,47 @@
 #include "server/main/server_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <map>
 #include <optional>
-#include <set>
+#include <utility>
 
 namespace sluice::server {
 namespace {
+
+// A flag value's spelling and the enum it names.
+template <typename E>
+struct Named {
+  std::string_view name;
+  E value;
+};
+
+constexpr Named<StorageKind> kStorageKinds[] = {{"disk", StorageKind::kDisk}, {"memory", StorageKind::kMemory}};
+constexpr Named<LimitsMode> kLimitsModes[] = {
+    {"aws", LimitsMode::kAws}, {"off", LimitsMode::kOff}, {"custom", LimitsMode::kCustom}};
+constexpr Named<log::Level> kLogLevels[] = {{"debug", log::Level::kDebug},
+                                            {"info", log::Level::kInfo},
+                                            {"warn", log::Level::kWarn},
+                                            {"error", log::Level::kError}};
+constexpr Named<bool> kOnOff[] = {{"on", true}, {"off", false}};
+
+template <typename E, size_t N>
+std::optional<E> FindNamed(const Named<E> (&names)[N], std::string_view s) {
+  for (const auto& n : names)
+    if (n.name == s) return n.value;
+  return std::nullopt;
+}
+
+template <typename E, size_t N>
+std::string_view NameOf(const Named<E> (&names)[N], E value) {
+  for (const auto& n : names)
+    if (n.value == value) return n.name;
+  return "?";
+}
 
 bool ParseU64(const std::string& s, uint64_t* out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -33,118 +64,7 @@ bool ParseSize(const std::string& s, uint64_t* out) {
   return true;
 }
 
-}  // namespace
-
-std::string ServeHelpText() {
-  return R"(Usage: sluice serve [flags]
-
-Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and cleartext HTTP/2).
-Point any AWS client at it with an endpoint override, e.g.
-  aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
-
-Network:
-  --host ADDR                  address to listen on (default 127.0.0.1)
-  --port N                     TCP port (default 4567; 0 picks a free port and logs it)
-  --io-threads N               network threads (default: one per core)
-  --max-connections N          concurrent connections accepted (default 10000)
-  --max-body-size SIZE         largest request body; larger get HTTP 413 (default 16M;
-                               a 10 MiB PutRecords is ~14 MiB of JSON)
-  --idle-timeout-ms N          close idle keep-alive connections after N ms (default 120000)
-  --header-timeout-ms N        close connections that do not send a request head in N ms
-                               (default 10000)
-
-Identity:
-  --region NAME                region used when a request's signature names none (default us-east-1)
-  --account-id ID              12-digit account for access keys that are not 12 digits
-                               (default 000000000000); a 12-digit access key id is its own account
-  --auth structural|verify     structural (default): require well-formed, current SigV4 but accept
-                               any key; verify: check signatures against --credentials
-  --credentials AKID:SECRET    a key pair for --auth verify (repeatable)
-
-Storage and streams:
-  --data-dir DIR               where Sluice keeps its data (default ./data)
-  --storage disk|memory        disk (default): streams and records survive restarts under
-                               --data-dir; memory: they are lost when the server exits
-  --durability sync|interval|none
-                               sync (default): acknowledge a put only after fdatasync has made it
-                               durable (one fdatasync covers every put waiting for it);
-                               interval: acknowledge once written, fdatasync every
-                               --sync-interval-ms; none: never fdatasync (a crash of the machine,
-                               not of Sluice, can lose acknowledged records)
-  --sync-interval-ms N         fdatasync period for --durability interval (default 200)
-  --segment-size SIZE          a shard's segment file is sealed at this size (default 64M);
-                               retention frees whole segments
-  --segment-max-age-ms N       ... or when its oldest record is this old (default 3600000)
-  --direct-io on|off           O_DIRECT segment writes where the filesystem allows, and reads of
-                               at least --direct-read-min bypassing the page cache (default on)
-  --direct-read-min SIZE       smallest read that bypasses the page cache (default 512K; 0 = none)
-  --read-ahead SIZE            memory for reading ahead of consumers that catch up sequentially
-                               (default 64M; 0 = off)
-  --commit-threads N           threads that write and fdatasync shard logs (default 2)
-  --retention-check-ms N       how often expired segments are deleted (default 60000)
-  --memory-limit SIZE          --storage memory: cap on record bytes held in memory; puts beyond
-                               it fail with ServiceUnavailable (default: unlimited)
-  --create-stream-delay-ms N   time a new stream stays CREATING (default 0; AWS takes seconds)
-  --delete-stream-delay-ms N   time a deleted stream stays DELETING (default 0)
-  --update-stream-delay-ms N   time a resharded stream stays UPDATING (default 0; AWS takes
-                               seconds to minutes); resharding it meanwhile is ResourceInUse
-  --shard-limit N              open provisioned shards per account and region (default 500)
-  --on-demand-stream-limit N   on-demand streams per account and region (default 50)
-  --on-demand-scaling on|off   ON_DEMAND streams split hot shards (or double) under sustained
-                               load and merge back when idle, never below 4 shards (default on)
-  --on-demand-scaling-interval-ms N
-                               how often the scaler looks at write rates (default 1000)
-  --on-demand-scale-up-after-ms N
-                               how long a shard (or the stream) must run at 80% of its write
-                               limit before it is split (default 60000)
-  --on-demand-scale-down-after-ms N
-                               how long a stream must use under 20% of its write capacity
-                               before its shards are merged pairwise (default 3600000)
-
-Throughput limits (AWS's per-shard and per-API quotas; model in src/limits/README.md):
-  --limits aws|off|custom      aws (default): per shard 1 MiB/s and 1000 records/s written,
-                               5 GetRecords/s and 2 MiB/s read, 5 GetShardIterator/s; control-plane
-                               TPS as AWS documents (DescribeStream 10/s per account, ...);
-                               off: no limits at all (self-hosted production);
-                               custom: AWS's values changed by the flags below or --limits-file
-                               (any of them implies custom)
-  --control-plane-limits on|off
-                               control-plane TPS quotas (LimitExceededException); default on with
-                               --limits aws|custom, off with --limits off
-  --shard-write-bytes-per-sec SIZE      (default 1M)
-  --shard-write-records-per-sec N       (default 1000)
-  --shard-read-calls-per-sec N          (default 5)
-  --shard-read-bytes-per-sec SIZE       (default 2M)
-  --shard-iterator-calls-per-sec N      (default 5)
-  --limits-burst-seconds N     every bucket holds N seconds of its rate (default 1)
-  --control-plane-rate ACTION=TPS
-                               e.g. DescribeStream=100 (repeatable; CreateStream, DeleteStream,
-                               DescribeStream, DescribeStreamSummary, ListStreams, ListShards,
-                               DescribeLimits, UpdateShardCount, SplitShard, MergeShards)
-  --limits-file PATH           key=value lines with the flag names above without "--"
-                               ('#' starts a comment)
-
-Fault injection (for testing clients; off by default):
-  --inject-error-rate P        each PutRecords entry, PutRecord, GetRecords and GetShardIterator
-                               fails with probability P (0..1): half ProvisionedThroughputExceeded,
-                               half InternalFailure
-  --inject-latency-ms N        delay every data-plane call by N ms
-
-Other:
-  --log-level debug|info|warn|error   (default info)
-  -h, --help                   show this help
-)";
-}
-
-namespace {
-
-// Flags that change a limit value: they imply --limits custom and may appear in --limits-file.
-const std::set<std::string> kCustomLimitFlags = {
-    "--shard-write-bytes-per-sec", "--shard-write-records-per-sec",  "--shard-read-calls-per-sec",
-    "--shard-read-bytes-per-sec",  "--shard-iterator-calls-per-sec", "--limits-burst-seconds",
-    "--control-plane-rate",
-};
-
+// A limit rate: a size (K/M/G allowed), 1 .. 2^40.
 bool ParseRate(const std::string& v, uint64_t* out) {
   uint64_t x;
   if (!ParseSize(v, &x) || x < 1 || x > (uint64_t{1} << 40)) return false;
@@ -152,226 +72,366 @@ bool ParseRate(const std::string& v, uint64_t* out) {
   return true;
 }
 
-}  // namespace
-
-ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig* c) {
-  ParseOutcome out;
-  bool mode_explicit = false, custom_values = false;
+// What the flags set besides ServerConfig fields: resolved once every flag has been read.
+struct ParseState {
+  explicit ParseState(ServerConfig* config) : c(config) {}
+  ServerConfig* c;
+  bool mode_explicit = false;
   std::optional<bool> control_plane;
   std::vector<std::string> limits_files;
-  auto fail = [&](std::string msg) {
-    out.ok = false;
-    out.error = std::move(msg);
-    return out;
+};
+
+using Setter = std::function<bool(const std::string& value, ParseState& st)>;
+
+// Setters for the common kinds of value. `field` maps the config to the member it sets.
+template <typename FieldOf>
+Setter Uint(FieldOf field, uint64_t lo = 0, uint64_t hi = UINT64_MAX) {
+  return [field, lo, hi](const std::string& v, ParseState& st) {
+    auto& f = field(*st.c);
+    using T = std::remove_reference_t<decltype(f)>;
+    uint64_t x;
+    if (!ParseU64(v, &x) || x < lo || x > std::min(hi, static_cast<uint64_t>(std::numeric_limits<T>::max())))
+      return false;
+    f = static_cast<T>(x);
+    return true;
   };
-  using Setter = std::function<bool(const std::string&)>;
-  auto u64 = [](auto* field) {
-    return Setter([field](const std::string& v) {
-      using T = std::remove_reference_t<decltype(*field)>;
-      uint64_t x;
-      if (!ParseU64(v, &x) || x > static_cast<uint64_t>(std::numeric_limits<T>::max())) return false;
-      *field = static_cast<T>(x);
-      return true;
-    });
+}
+
+template <typename FieldOf>
+Setter Size(FieldOf field, uint64_t lo = 0, uint64_t hi = UINT64_MAX) {
+  return [field, lo, hi](const std::string& v, ParseState& st) {
+    uint64_t x;
+    if (!ParseSize(v, &x) || x < lo || x > hi) return false;
+    field(*st.c) = x;
+    return true;
   };
-  auto ms = [](std::chrono::milliseconds* field) {
-    return Setter([field](const std::string& v) {
-      uint64_t x;
-      if (!ParseU64(v, &x) || x > uint64_t{INT32_MAX}) return false;
-      *field = std::chrono::milliseconds(x);
-      return true;
-    });
+}
+
+template <typename FieldOf>
+Setter Millis(FieldOf field) {
+  return [field](const std::string& v, ParseState& st) {
+    uint64_t x;
+    if (!ParseU64(v, &x) || x > uint64_t{INT32_MAX}) return false;
+    field(*st.c) = std::chrono::milliseconds(x);
+    return true;
   };
-  auto str = [](std::string* field) {
-    return Setter([field](const std::string& v) {
-      *field = v;
-      return !v.empty();
-    });
+}
+
+template <typename FieldOf>
+Setter Text(FieldOf field) {
+  return [field](const std::string& v, ParseState& st) {
+    field(*st.c) = v;
+    return !v.empty();
   };
-  std::map<std::string, Setter> flags = {
-      {"--host", str(&c->http.host)},
-      {"--port",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x > 65535) return false;
-         c->http.port = static_cast<uint16_t>(x);
-         return true;
-       }},
-      {"--io-threads", u64(&c->http.io_threads)},
-      {"--max-connections", u64(&c->http.max_connections)},
-      {"--max-body-size",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseSize(v, &x) || x < 1024) return false;
-         c->http.max_body_bytes = x;
-         return true;
-       }},
-      {"--idle-timeout-ms", ms(&c->http.idle_timeout)},
-      {"--header-timeout-ms", ms(&c->http.header_read_timeout)},
-      {"--region", str(&c->http.default_region)},
-      {"--account-id",
-       [c](const std::string& v) {
+}
+
+template <typename FieldOf, typename E, size_t N>
+Setter OneOf(FieldOf field, const Named<E> (&names)[N]) {
+  return [field, &names](const std::string& v, ParseState& st) {
+    auto value = FindNamed(names, v);
+    if (value) field(*st.c) = *value;
+    return value.has_value();
+  };
+}
+
+template <typename FieldOf>
+Setter Rate(FieldOf field) {
+  return [field](const std::string& v, ParseState& st) { return ParseRate(v, &field(*st.c)); };
+}
+
+#define SLUICE_FIELD(member) ([](ServerConfig & c) -> auto& { return c.member; })
+
+enum class Section : uint8_t { kNetwork, kIdentity, kStorage, kLimits, kFaults, kOther };
+
+constexpr std::string_view kSectionTitles[] = {
+    "Network:",
+    "Identity:",
+    "Storage and streams:",
+    "Throughput limits (AWS's per-shard and per-API quotas; model in src/limits/README.md):",
+    "Fault injection (for testing clients; off by default):",
+    "Other:",
+};
+
+// kLimitValue flags change a limit: they imply --limits custom and may appear in --limits-file.
+enum class FlagKind : uint8_t { kPlain, kLimitValue };
+
+struct Flag {
+  Section section;
+  std::string_view name;   // "--port"
+  std::string_view value;  // the placeholder in --help: "N", "SIZE", "disk|memory"
+  std::string_view help;
+  std::string_view default_text;  // shown as "(default ...)"; empty when there is none to show
+  Setter set;
+  FlagKind kind = FlagKind::kPlain;
+};
+
+const std::vector<Flag>& Flags() {
+  static const std::vector<Flag> kFlags = {
+      // Network
+      {Section::kNetwork, "--host", "ADDR", "address to listen on", "127.0.0.1", Text(SLUICE_FIELD(http.host))},
+      {Section::kNetwork, "--port", "N", "TCP port; 0 picks a free port and logs it", "4567",
+       Uint(SLUICE_FIELD(http.port), 0, 65535)},
+      {Section::kNetwork, "--io-threads", "N", "network threads", "one per core", Uint(SLUICE_FIELD(http.io_threads))},
+      {Section::kNetwork, "--max-connections", "N", "concurrent connections accepted", "10000",
+       Uint(SLUICE_FIELD(http.max_connections))},
+      {Section::kNetwork, "--max-body-size", "SIZE",
+       "largest request body, larger get HTTP 413; a 10 MiB PutRecords is ~14 MiB of JSON", "16M",
+       Size(SLUICE_FIELD(http.max_body_bytes), 1024)},
+      {Section::kNetwork, "--idle-timeout-ms", "N", "close idle keep-alive connections after N ms", "120000",
+       Millis(SLUICE_FIELD(http.idle_timeout))},
+      {Section::kNetwork, "--header-timeout-ms", "N", "close connections that do not send a request head in N ms",
+       "10000", Millis(SLUICE_FIELD(http.header_read_timeout))},
+      // Identity
+      {Section::kIdentity, "--region", "NAME", "region used when a request's signature names none", "us-east-1",
+       Text(SLUICE_FIELD(http.default_region))},
+      {Section::kIdentity, "--account-id", "ID",
+       "12-digit account for access keys that are not 12 digits; a 12-digit access key id is its own account",
+       "000000000000",
+       [](const std::string& v, ParseState& st) {
          if (v.size() != 12 || v.find_first_not_of("0123456789") != std::string::npos) return false;
-         c->http.default_account_id = v;
+         st.c->http.default_account_id = v;
          return true;
        }},
-      {"--auth",
-       [c](const std::string& v) {
-         if (v == "structural") c->http.auth_mode = http::AuthMode::kStructural;
-         else if (v == "verify") c->http.auth_mode = http::AuthMode::kVerify;
+      {Section::kIdentity, "--auth", "structural|verify",
+       "structural: require well-formed, current SigV4 but accept any key; verify: check signatures against "
+       "--credentials",
+       "structural",
+       [](const std::string& v, ParseState& st) {
+         if (v == "structural") st.c->http.auth_mode = http::AuthMode::kStructural;
+         else if (v == "verify") st.c->http.auth_mode = http::AuthMode::kVerify;
          else return false;
          return true;
        }},
-      {"--credentials",
-       [c](const std::string& v) {
+      {Section::kIdentity, "--credentials", "AKID:SECRET", "a key pair for --auth verify (repeatable)", "",
+       [](const std::string& v, ParseState& st) {
          size_t colon = v.find(':');
          if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) return false;
-         c->http.credentials[v.substr(0, colon)] = v.substr(colon + 1);
+         st.c->http.credentials[v.substr(0, colon)] = v.substr(colon + 1);
          return true;
        }},
-      {"--data-dir", str(&c->data_dir)},
-      {"--storage",
-       [c](const std::string& v) {
-         if (v != "disk" && v != "memory") return false;
-         c->storage = v;
-         return true;
-       }},
-      {"--durability",
-       [c](const std::string& v) {
+      // Storage and streams
+      {Section::kStorage, "--data-dir", "DIR", "where Sluice keeps its data", "./data", Text(SLUICE_FIELD(data_dir))},
+      {Section::kStorage, "--storage", "disk|memory",
+       "disk: streams and records survive restarts under --data-dir; memory: they are lost when the server exits",
+       "disk", OneOf(SLUICE_FIELD(storage), kStorageKinds)},
+      {Section::kStorage, "--durability", "sync|interval|none",
+       "sync: acknowledge a put only after fdatasync has made it durable (one fdatasync covers every put waiting "
+       "for it); interval: acknowledge once written, fdatasync every --sync-interval-ms; none: never fdatasync (a "
+       "crash of the machine, not of Sluice, can lose acknowledged records)",
+       "sync",
+       [](const std::string& v, ParseState& st) {
          auto d = storage::ParseDurability(v);
-         if (!d) return false;
-         c->disk.durability = *d;
+         if (d) st.c->disk.durability = *d;
+         return d.has_value();
+       }},
+      {Section::kStorage, "--sync-interval-ms", "N", "fdatasync period for --durability interval", "200",
+       Uint(SLUICE_FIELD(disk.sync_interval_ms), 1, 3'600'000)},
+      {Section::kStorage, "--segment-size", "SIZE",
+       "a shard's segment file is sealed at this size; retention frees whole segments", "64M",
+       Size(SLUICE_FIELD(disk.segment_bytes), uint64_t{1} << 20, uint64_t{1} << 40)},
+      {Section::kStorage, "--segment-max-age-ms", "N", "... or when its oldest record is this old", "3600000",
+       Uint(SLUICE_FIELD(disk.segment_max_age_ms), 1000, uint64_t{INT32_MAX} * 1000)},
+      {Section::kStorage, "--direct-io", "on|off",
+       "O_DIRECT segment writes where the filesystem allows, and reads of at least --direct-read-min bypassing the "
+       "page cache",
+       "on", OneOf(SLUICE_FIELD(disk.direct_io), kOnOff)},
+      {Section::kStorage, "--direct-read-min", "SIZE", "smallest read that bypasses the page cache; 0 = none", "512K",
+       Size(SLUICE_FIELD(disk.direct_read_min_bytes))},
+      {Section::kStorage, "--read-ahead", "SIZE",
+       "memory for reading ahead of consumers that catch up sequentially; 0 = off", "64M",
+       Size(SLUICE_FIELD(disk.read_ahead_max_bytes))},
+      {Section::kStorage, "--commit-threads", "N", "threads that write and fdatasync shard logs", "2",
+       Uint(SLUICE_FIELD(disk.commit_threads), 1, 64)},
+      {Section::kStorage, "--retention-check-ms", "N", "how often expired segments are deleted", "60000",
+       Uint(SLUICE_FIELD(retention_check_ms), 10, 86'400'000)},
+      {Section::kStorage, "--memory-limit", "SIZE",
+       "--storage memory: cap on record bytes held in memory; puts beyond it fail with ServiceUnavailable", "unlimited",
+       Size(SLUICE_FIELD(memory_limit_bytes))},
+      {Section::kStorage, "--create-stream-delay-ms", "N", "time a new stream stays CREATING; AWS takes seconds", "0",
+       Uint(SLUICE_FIELD(catalog.create_stream_delay_ms))},
+      {Section::kStorage, "--delete-stream-delay-ms", "N", "time a deleted stream stays DELETING", "0",
+       Uint(SLUICE_FIELD(catalog.delete_stream_delay_ms))},
+      {Section::kStorage, "--update-stream-delay-ms", "N",
+       "time a resharded stream stays UPDATING, resharding it meanwhile is ResourceInUse; AWS takes seconds to "
+       "minutes",
+       "0", Uint(SLUICE_FIELD(catalog.update_stream_delay_ms))},
+      {Section::kStorage, "--shard-limit", "N", "open provisioned shards per account and region", "500",
+       Uint(SLUICE_FIELD(catalog.shard_limit))},
+      {Section::kStorage, "--on-demand-stream-limit", "N", "on-demand streams per account and region", "50",
+       Uint(SLUICE_FIELD(catalog.on_demand_stream_limit))},
+      {Section::kStorage, "--on-demand-scaling", "on|off",
+       "ON_DEMAND streams split hot shards (or double) under sustained load and merge back when idle, never below "
+       "4 shards",
+       "on", OneOf(SLUICE_FIELD(on_demand_scaling), kOnOff)},
+      {Section::kStorage, "--on-demand-scaling-interval-ms", "N", "how often the scaler looks at write rates", "1000",
+       Uint(SLUICE_FIELD(on_demand_scaling_interval_ms), 10, 86'400'000)},
+      {Section::kStorage, "--on-demand-scale-up-after-ms", "N",
+       "how long a shard (or the stream) must run at 80% of its write limit before it is split", "60000",
+       Uint(SLUICE_FIELD(scaler.scale_up_after_ms))},
+      {Section::kStorage, "--on-demand-scale-down-after-ms", "N",
+       "how long a stream must use under 20% of its write capacity before its shards are merged pairwise", "3600000",
+       Uint(SLUICE_FIELD(scaler.scale_down_after_ms))},
+      // Throughput limits
+      {Section::kLimits, "--limits", "aws|off|custom",
+       "aws: per shard 1 MiB/s and 1000 records/s written, 5 GetRecords/s and 2 MiB/s read, 5 GetShardIterator/s; "
+       "control-plane TPS as AWS documents (DescribeStream 10/s per account, ...); off: no limits at all "
+       "(self-hosted production); custom: AWS's values changed by the flags below or --limits-file (any of them "
+       "implies custom)",
+       "aws",
+       [](const std::string& v, ParseState& st) {
+         auto mode = FindNamed(kLimitsModes, v);
+         if (!mode) return false;
+         st.c->limits_mode = *mode;
+         st.mode_explicit = true;
          return true;
        }},
-      {"--sync-interval-ms",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x < 1 || x > 3600000) return false;
-         c->disk.sync_interval_ms = static_cast<int64_t>(x);
-         return true;
+      {Section::kLimits, "--control-plane-limits", "on|off",
+       "control-plane TPS quotas (LimitExceededException); default on with --limits aws|custom, off with --limits "
+       "off",
+       "",
+       [](const std::string& v, ParseState& st) {
+         auto on = FindNamed(kOnOff, v);
+         if (on) st.control_plane = *on;
+         return on.has_value();
        }},
-      {"--segment-size",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseSize(v, &x) || x < (1 << 20) || x > (uint64_t{1} << 40)) return false;
-         c->disk.segment_bytes = x;
-         return true;
-       }},
-      {"--segment-max-age-ms",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x < 1000 || x > uint64_t{INT32_MAX} * 1000) return false;
-         c->disk.segment_max_age_ms = static_cast<int64_t>(x);
-         return true;
-       }},
-      {"--direct-io",
-       [c](const std::string& v) {
-         if (v != "on" && v != "off") return false;
-         c->disk.direct_io = v == "on";
-         return true;
-       }},
-      {"--direct-read-min", [c](const std::string& v) { return ParseSize(v, &c->disk.direct_read_min_bytes); }},
-      {"--read-ahead", [c](const std::string& v) { return ParseSize(v, &c->disk.read_ahead_max_bytes); }},
-      {"--commit-threads",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x < 1 || x > 64) return false;
-         c->disk.commit_threads = static_cast<uint32_t>(x);
-         return true;
-       }},
-      {"--retention-check-ms",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x < 10 || x > 86400000) return false;
-         c->retention_check_ms = static_cast<int64_t>(x);
-         return true;
-       }},
-      {"--memory-limit", [c](const std::string& v) { return ParseSize(v, &c->memory_limit_bytes); }},
-      {"--create-stream-delay-ms", u64(&c->catalog.create_stream_delay_ms)},
-      {"--delete-stream-delay-ms", u64(&c->catalog.delete_stream_delay_ms)},
-      {"--update-stream-delay-ms", u64(&c->catalog.update_stream_delay_ms)},
-      {"--shard-limit", u64(&c->catalog.shard_limit)},
-      {"--on-demand-stream-limit", u64(&c->catalog.on_demand_stream_limit)},
-      {"--on-demand-scaling",
-       [c](const std::string& v) {
-         if (v != "on" && v != "off") return false;
-         c->on_demand_scaling = v == "on";
-         return true;
-       }},
-      {"--on-demand-scaling-interval-ms",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x < 10 || x > 86400000) return false;
-         c->on_demand_scaling_interval_ms = static_cast<int64_t>(x);
-         return true;
-       }},
-      {"--on-demand-scale-up-after-ms", u64(&c->scaler.scale_up_after_ms)},
-      {"--on-demand-scale-down-after-ms", u64(&c->scaler.scale_down_after_ms)},
-      {"--limits",
-       [&](const std::string& v) {
-         if (v != "aws" && v != "off" && v != "custom") return false;
-         c->limits_mode = v;
-         mode_explicit = true;
-         return true;
-       }},
-      {"--control-plane-limits",
-       [&](const std::string& v) {
-         if (v != "on" && v != "off") return false;
-         control_plane = v == "on";
-         return true;
-       }},
-      {"--shard-write-bytes-per-sec",
-       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_write_bytes_per_sec); }},
-      {"--shard-write-records-per-sec",
-       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_write_records_per_sec); }},
-      {"--shard-read-calls-per-sec",
-       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_read_calls_per_sec); }},
-      {"--shard-read-bytes-per-sec",
-       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_read_bytes_per_sec); }},
-      {"--shard-iterator-calls-per-sec",
-       [c](const std::string& v) { return ParseRate(v, &c->limits.shard_iterator_calls_per_sec); }},
-      {"--limits-burst-seconds",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x < 1 || x > 3600) return false;
-         c->limits.burst_seconds = x;
-         return true;
-       }},
-      {"--control-plane-rate",
-       [c](const std::string& v) {
+      {Section::kLimits, "--shard-write-bytes-per-sec", "SIZE", "bytes written per second per shard", "1M",
+       Rate(SLUICE_FIELD(limits.shard_write_bytes_per_sec)), FlagKind::kLimitValue},
+      {Section::kLimits, "--shard-write-records-per-sec", "N", "records written per second per shard", "1000",
+       Rate(SLUICE_FIELD(limits.shard_write_records_per_sec)), FlagKind::kLimitValue},
+      {Section::kLimits, "--shard-read-calls-per-sec", "N", "GetRecords calls per second per shard", "5",
+       Rate(SLUICE_FIELD(limits.shard_read_calls_per_sec)), FlagKind::kLimitValue},
+      {Section::kLimits, "--shard-read-bytes-per-sec", "SIZE", "bytes read per second per shard", "2M",
+       Rate(SLUICE_FIELD(limits.shard_read_bytes_per_sec)), FlagKind::kLimitValue},
+      {Section::kLimits, "--shard-iterator-calls-per-sec", "N", "GetShardIterator calls per second per shard", "5",
+       Rate(SLUICE_FIELD(limits.shard_iterator_calls_per_sec)), FlagKind::kLimitValue},
+      {Section::kLimits, "--limits-burst-seconds", "N", "every bucket holds N seconds of its rate", "1",
+       Uint(SLUICE_FIELD(limits.burst_seconds), 1, 3600), FlagKind::kLimitValue},
+      {Section::kLimits, "--control-plane-rate", "ACTION=TPS",
+       "e.g. DescribeStream=100 (repeatable; CreateStream, DeleteStream, DescribeStream, DescribeStreamSummary, "
+       "ListStreams, ListShards, DescribeLimits, UpdateShardCount, SplitShard, MergeShards)",
+       "",
+       [](const std::string& v, ParseState& st) {
          size_t eq = v.find('=');
          auto action = limits::ParseControlAction(v.substr(0, eq == std::string::npos ? 0 : eq));
          uint64_t tps;
          if (!action || !ParseU64(v.substr(eq + 1), &tps) || tps < 1 || tps > 1'000'000) return false;
-         c->limits.control_tps[static_cast<size_t>(*action)] = tps;
+         st.c->limits.control_tps[static_cast<size_t>(*action)] = tps;
          return true;
-       }},
-      {"--limits-file",
-       [&](const std::string& v) {
-         limits_files.push_back(v);
+       },
+       FlagKind::kLimitValue},
+      {Section::kLimits, "--limits-file", "PATH",
+       "key=value lines with the flag names above without \"--\" ('#' starts a comment)", "",
+       [](const std::string& v, ParseState& st) {
+         st.limits_files.push_back(v);
          return !v.empty();
        }},
-      {"--inject-error-rate",
-       [c](const std::string& v) {
+      // Fault injection
+      {Section::kFaults, "--inject-error-rate", "P",
+       "each PutRecords entry, PutRecord, GetRecords and GetShardIterator fails with probability P (0..1): half "
+       "ProvisionedThroughputExceeded, half InternalFailure",
+       "",
+       [](const std::string& v, ParseState& st) {
          char* end = nullptr;
          double p = std::strtod(v.c_str(), &end);
          if (v.empty() || *end != '\0' || !(p >= 0 && p <= 1)) return false;
-         c->faults.error_rate = p;
+         st.c->faults.error_rate = p;
          return true;
        }},
-      {"--inject-latency-ms",
-       [c](const std::string& v) {
-         uint64_t x;
-         if (!ParseU64(v, &x) || x > 60'000) return false;
-         c->faults.latency_ms = static_cast<int64_t>(x);
-         return true;
-       }},
-      {"--log-level",
-       [c](const std::string& v) {
-         if (v != "debug" && v != "info" && v != "warn" && v != "error") return false;
-         c->log_level = v;
-         return true;
-       }},
+      {Section::kFaults, "--inject-latency-ms", "N", "delay every data-plane call by N ms", "",
+       Uint(SLUICE_FIELD(faults.latency_ms), 0, 60'000)},
+      // Other
+      {Section::kOther, "--log-level", "debug|info|warn|error", "least severe log lines written", "info",
+       OneOf(SLUICE_FIELD(log_level), kLogLevels)},
+  };
+  return kFlags;
+}
+
+#undef SLUICE_FIELD
+
+const Flag* FindFlag(std::string_view name) {
+  const auto& flags = Flags();
+  auto it = std::find_if(flags.begin(), flags.end(), [&](const Flag& f) { return f.name == name; });
+  return it == flags.end() ? nullptr : &*it;
+}
+
+// Help layout: flag and placeholder in a column, the description wrapped beside it.
+constexpr size_t kHelpIndent = 31;
+constexpr size_t kHelpWidth = 100;
+
+void AppendFlagHelp(std::string* out, std::string_view left, std::string_view description) {
+  out->append("  ").append(left);
+  size_t col = 2 + left.size();
+  if (col + 2 > kHelpIndent) {  // at least two spaces between the columns
+    out->push_back('\n');
+    col = 0;
+  }
+  out->append(kHelpIndent - col, ' ');
+  col = kHelpIndent;
+  size_t pos = 0;
+  bool line_start = true;
+  while (pos < description.size()) {
+    size_t end = description.find(' ', pos);
+    if (end == std::string_view::npos) end = description.size();
+    std::string_view word = description.substr(pos, end - pos);
+    if (!line_start && col + 1 + word.size() > kHelpWidth) {
+      out->push_back('\n');
+      out->append(kHelpIndent, ' ');
+      col = kHelpIndent;
+      line_start = true;
+    }
+    if (!line_start) {
+      out->push_back(' ');
+      ++col;
+    }
+    out->append(word);
+    col += word.size();
+    line_start = false;
+    pos = end + 1;
+  }
+  out->push_back('\n');
+}
+
+}  // namespace
+
+std::string_view StorageKindName(StorageKind kind) { return NameOf(kStorageKinds, kind); }
+std::string_view LimitsModeName(LimitsMode mode) { return NameOf(kLimitsModes, mode); }
+
+std::vector<std::string_view> ServeFlagNames() {
+  std::vector<std::string_view> names;
+  for (const Flag& f : Flags()) names.push_back(f.name);
+  return names;
+}
+
+std::string ServeHelpText() {
+  std::string text = R"(Usage: sluice serve [flags]
+
+Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and cleartext HTTP/2).
+Point any AWS client at it with an endpoint override, e.g.
+  aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
+)";
+  std::optional<Section> section;
+  for (const Flag& f : Flags()) {
+    if (f.section != section) {
+      section = f.section;
+      text.append("\n").append(kSectionTitles[static_cast<size_t>(f.section)]).append("\n");
+    }
+    std::string left = std::string(f.name) + " " + std::string(f.value);
+    std::string description(f.help);
+    if (!f.default_text.empty()) description.append(" (default ").append(f.default_text).append(")");
+    AppendFlagHelp(&text, left, description);
+  }
+  AppendFlagHelp(&text, "-h, --help", "show this help");
+  return text;
+}
+
+ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig* c) {
+  ParseOutcome out;
+  ParseState st(c);
+  bool custom_values = false;
+  auto fail = [&](std::string msg) {
+    out.ok = false;
+    out.error = std::move(msg);
+    return out;
   };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i], value;
@@ -385,16 +445,16 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     }
-    auto it = flags.find(name);
-    if (it == flags.end()) return fail("unknown flag " + name + " (see sluice serve --help)");
+    const Flag* flag = FindFlag(name);
+    if (!flag) return fail("unknown flag " + name + " (see sluice serve --help)");
     if (!inline_value) {
       if (i + 1 >= args.size()) return fail("flag " + name + " needs a value");
       value = args[++i];
     }
-    if (!it->second(value)) return fail("invalid value '" + value + "' for " + name);
-    custom_values |= kCustomLimitFlags.count(name) > 0;
+    if (!flag->set(value, st)) return fail(std::string("invalid value '").append(value).append("' for ").append(name));
+    custom_values |= flag->kind == FlagKind::kLimitValue;
   }
-  for (const std::string& path : limits_files) {
+  for (const std::string& path : st.limits_files) {
     std::ifstream in(path);
     if (!in) return fail("cannot read --limits-file " + path);
     std::string line;
@@ -408,19 +468,24 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
       key.erase(key.find_last_not_of(" \t") + 1);
       size_t vb = eq == std::string::npos ? std::string::npos : line.find_first_not_of(" \t", eq + 1);
       std::string value = vb == std::string::npos ? "" : line.substr(vb);
-      auto it = flags.find(key);
-      if (it == flags.end() || !kCustomLimitFlags.count(key) || !it->second(value))
-        return fail(path + ":" + std::to_string(n) + ": not a valid limit setting: " + line);
+      const Flag* flag = FindFlag(key);
+      if (!flag || flag->kind != FlagKind::kLimitValue || !flag->set(value, st))
+        return fail(std::string(path)
+                        .append(":")
+                        .append(std::to_string(n))
+                        .append(": not a valid limit setting: ")
+                        .append(line));
       custom_values = true;
     }
   }
   if (custom_values) {
-    if (mode_explicit && c->limits_mode != "custom")
-      return fail("limit values need --limits custom (they are ignored with --limits " + c->limits_mode + ")");
-    c->limits_mode = "custom";
+    if (st.mode_explicit && c->limits_mode != LimitsMode::kCustom)
+      return fail("limit values need --limits custom (they are ignored with --limits " +
+                  std::string(LimitsModeName(c->limits_mode)) + ")");
+    c->limits_mode = LimitsMode::kCustom;
   }
-  c->limits.data_plane = c->limits_mode != "off";
-  c->limits.control_plane = control_plane.value_or(c->limits_mode != "off");
+  c->limits.data_plane = c->limits_mode != LimitsMode::kOff;
+  c->limits.control_plane = st.control_plane.value_or(c->limits_mode != LimitsMode::kOff);
   if (c->http.auth_mode == http::AuthMode::kVerify && c->http.credentials.empty())
     return fail("--auth verify needs at least one --credentials AKID:SECRET");
   return out;

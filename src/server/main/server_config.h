@@ -1,32 +1,41 @@
 #pragma once
 // Command-line configuration of `sluice serve`, parsed into the per-module options structs.
+// Every flag is one row of a table (server_config.cc) from which the parser, --help and the
+// flag list below are all derived.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/log.h"
 #include "catalog/catalog.h"
 #include "catalog/on_demand_scaler.h"
-#include "limits/fault_injection.h"
 #include "limits/limits_config.h"
 #include "server/api/api_context.h"
+#include "server/api/fault_injection.h"
 #include "server/http/http_options.h"
 #include "storage/disk_log_store.h"
 
 namespace sluice::server {
 
+enum class StorageKind : uint8_t { kDisk, kMemory };      // --storage disk|memory
+enum class LimitsMode : uint8_t { kAws, kOff, kCustom };  // --limits aws|off|custom
+std::string_view StorageKindName(StorageKind kind);       // the flag's spelling
+std::string_view LimitsModeName(LimitsMode mode);
+
 struct ServerConfig {
   std::string data_dir = "./data";
-  std::string storage = "disk";  // "disk" | "memory"
-  std::string log_level = "info";
+  StorageKind storage = StorageKind::kDisk;
+  log::Level log_level = log::Level::kInfo;
   http::HttpServerOptions http;
   catalog::CatalogOptions catalog;
   api::ApiOptions api;
-  storage::DiskLogStoreOptions disk;  // dir is filled in from data_dir at start
+  storage::DiskLogStoreOptions disk;  // dir is filled in from data_dir at start; --durability
   int64_t retention_check_ms = 60 * 1000;
   uint64_t memory_limit_bytes = 0;  // 0 = unlimited (in-memory storage backend)
-  std::string limits_mode = "aws";  // "aws" | "off" | "custom"
-  limits::LimitsConfig limits;      // data_plane / control_plane resolved from the mode flags
-  limits::FaultConfig faults;
+  LimitsMode limits_mode = LimitsMode::kAws;
+  limits::LimitsConfig limits;  // data_plane / control_plane resolved from the mode flags
+  api::FaultConfig faults;
   bool on_demand_scaling = true;
   int64_t on_demand_scaling_interval_ms = 1000;
   // Rates are taken from `limits` at start; the timing fields come from the flags.
@@ -41,5 +50,7 @@ struct ParseOutcome {
 
 ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig* config);
 std::string ServeHelpText();
+// The name of every flag ParseServeFlags accepts ("--port", ...; -h/--help aside), in --help order.
+std::vector<std::string_view> ServeFlagNames();
 
 }  // namespace sluice::server

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::server {
@@ -35,7 +37,7 @@ std::string ParseErr(const Args& args) {
 TEST(ServerConfigTest, Defaults) {
   ServerConfig c = ParseOk({});
   EXPECT_EQ(c.data_dir, "./data");
-  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.log_level, log::Level::kInfo);
   EXPECT_EQ(c.memory_limit_bytes, 0u);
   EXPECT_EQ(c.http.host, "127.0.0.1");
   EXPECT_EQ(c.http.port, 4567);
@@ -111,7 +113,7 @@ TEST(ServerConfigTest, EveryFlagSeparateValue) {
   EXPECT_EQ(c.catalog.delete_stream_delay_ms, 2500);
   EXPECT_EQ(c.catalog.shard_limit, 1000u);
   EXPECT_EQ(c.catalog.on_demand_stream_limit, 7u);
-  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.log_level, log::Level::kDebug);
 }
 
 TEST(ServerConfigTest, EveryFlagEqualsForm) {
@@ -139,7 +141,7 @@ TEST(ServerConfigTest, EveryFlagEqualsForm) {
   EXPECT_EQ(c.catalog.delete_stream_delay_ms, 4);
   EXPECT_EQ(c.catalog.shard_limit, 9u);
   EXPECT_EQ(c.catalog.on_demand_stream_limit, 0u);
-  EXPECT_EQ(c.log_level, "warn");
+  EXPECT_EQ(c.log_level, log::Level::kWarn);
 }
 
 TEST(ServerConfigTest, SizeSuffixes) {
@@ -166,8 +168,11 @@ TEST(ServerConfigTest, ReadPathFlags) {
 }
 
 TEST(ServerConfigTest, LogLevels) {
-  for (const char* level : {"debug", "info", "warn", "error"})
-    EXPECT_EQ(ParseOk({"--log-level", level}).log_level, level);
+  const std::pair<const char*, log::Level> kLevels[] = {{"debug", log::Level::kDebug},
+                                                        {"info", log::Level::kInfo},
+                                                        {"warn", log::Level::kWarn},
+                                                        {"error", log::Level::kError}};
+  for (const auto& [name, level] : kLevels) EXPECT_EQ(ParseOk({"--log-level", name}).log_level, level) << name;
 }
 
 TEST(ServerConfigTest, RepeatedFlags) {
@@ -225,6 +230,91 @@ TEST(ServerConfigTest, Help) {
                            "--help"}) {
     EXPECT_THAT(text, HasSubstr(flag));
   }
+}
+
+// For every flag of the table: a value it accepts and one it rejects. A flag added to the table
+// without values here fails EveryFlagIsDocumentedAndParses.
+const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValues = {
+    {"--host", {"0.0.0.0", ""}},
+    {"--port", {"8080", "65536"}},
+    {"--io-threads", {"4", "-1"}},
+    {"--max-connections", {"5", "x"}},
+    {"--max-body-size", {"32M", "1023"}},
+    {"--idle-timeout-ms", {"5000", "5s"}},
+    {"--header-timeout-ms", {"700", "-1"}},
+    {"--region", {"eu-west-1", ""}},
+    {"--account-id", {"123456789012", "12345"}},
+    {"--auth", {"structural", "none"}},
+    {"--credentials", {"AK:secret", "nocolon"}},
+    {"--data-dir", {"/var/lib/sluice", ""}},
+    {"--storage", {"memory", "tape"}},
+    {"--durability", {"interval", "always"}},
+    {"--sync-interval-ms", {"50", "0"}},
+    {"--segment-size", {"8M", "1K"}},
+    {"--segment-max-age-ms", {"60000", "999"}},
+    {"--direct-io", {"off", "yes"}},
+    {"--direct-read-min", {"1M", "lots"}},
+    {"--read-ahead", {"0", "-1"}},
+    {"--commit-threads", {"4", "0"}},
+    {"--retention-check-ms", {"1000", "9"}},
+    {"--memory-limit", {"1G", "5T"}},
+    {"--create-stream-delay-ms", {"10", "soon"}},
+    {"--delete-stream-delay-ms", {"10", "-1"}},
+    {"--update-stream-delay-ms", {"10", "x"}},
+    {"--shard-limit", {"9", "4294967296"}},
+    {"--on-demand-stream-limit", {"3", "1e3"}},
+    {"--on-demand-scaling", {"off", "maybe"}},
+    {"--on-demand-scaling-interval-ms", {"500", "9"}},
+    {"--on-demand-scale-up-after-ms", {"1000", "-1"}},
+    {"--on-demand-scale-down-after-ms", {"1000", "x"}},
+    {"--limits", {"off", "sometimes"}},
+    {"--control-plane-limits", {"off", "maybe"}},
+    {"--shard-write-bytes-per-sec", {"2M", "0"}},
+    {"--shard-write-records-per-sec", {"50", "0"}},
+    {"--shard-read-calls-per-sec", {"7", "x"}},
+    {"--shard-read-bytes-per-sec", {"100K", ""}},
+    {"--shard-iterator-calls-per-sec", {"9", "0"}},
+    {"--limits-burst-seconds", {"3", "0"}},
+    {"--control-plane-rate", {"DescribeStream=100", "Nope=1"}},
+    {"--limits-file", {"/dev/null", ""}},
+    {"--inject-error-rate", {"0.5", "1.5"}},
+    {"--inject-latency-ms", {"10", "60001"}},
+    {"--log-level", {"warn", "trace"}},
+};
+
+TEST(ServerConfigTest, EveryFlagIsDocumentedAndParses) {
+  const std::string text = ServeHelpText();
+  const std::vector<std::string_view> names = ServeFlagNames();
+  EXPECT_EQ(names.size(), kFlagValues.size()) << "kFlagValues lists a flag the parser does not have";
+  for (std::string_view name_view : names) {
+    const std::string name(name_view);
+    // In --help at the start of a line, followed by its value placeholder.
+    EXPECT_THAT(text, HasSubstr("\n  " + name + " ")) << name;
+    auto it = kFlagValues.find(name_view);
+    ASSERT_NE(it, kFlagValues.end()) << name << " needs a good and a bad value in kFlagValues";
+    const auto& [good, bad] = it->second;
+    ParseOk({name, good});
+    ParseOk({std::string(name).append("=").append(good)});
+    EXPECT_EQ(ParseErr({name, bad}), std::string("invalid value '").append(bad).append("' for ").append(name));
+    EXPECT_EQ(ParseErr({name}), std::string("flag ").append(name).append(" needs a value"));
+  }
+  EXPECT_THAT(text, HasSubstr("\n  -h, --help "));
+}
+
+TEST(ServerConfigTest, StorageAndDurabilityAreTyped) {
+  ServerConfig d = ParseOk({});
+  EXPECT_EQ(d.storage, StorageKind::kDisk);
+  EXPECT_EQ(d.disk.durability, storage::Durability::kSync);
+  EXPECT_EQ(ParseOk({"--storage", "memory"}).storage, StorageKind::kMemory);
+  EXPECT_EQ(ParseOk({"--storage=disk"}).storage, StorageKind::kDisk);
+  EXPECT_EQ(ParseOk({"--durability", "interval"}).disk.durability, storage::Durability::kInterval);
+  EXPECT_EQ(ParseOk({"--durability", "none"}).disk.durability, storage::Durability::kNone);
+  EXPECT_EQ(ParseErr({"--storage", "Memory"}), "invalid value 'Memory' for --storage");
+  EXPECT_EQ(ParseErr({"--durability", "SYNC"}), "invalid value 'SYNC' for --durability");
+  EXPECT_EQ(StorageKindName(StorageKind::kMemory), "memory");
+  EXPECT_EQ(LimitsModeName(LimitsMode::kCustom), "custom");
+  EXPECT_EQ(ParseErr({"--limits", "off", "--shard-read-calls-per-sec", "1"}),
+            "limit values need --limits custom (they are ignored with --limits off)");
 }
 
 TEST(ServerConfigTest, UnknownFlag) {
@@ -332,7 +422,7 @@ TEST(ServerConfigTest, AuthVerifyNeedsCredentials) {
 
 TEST(ServerConfigTest, LimitsModes) {
   ServerConfig d = ParseOk({});
-  EXPECT_EQ(d.limits_mode, "aws");
+  EXPECT_EQ(d.limits_mode, LimitsMode::kAws);
   EXPECT_TRUE(d.limits.data_plane);
   EXPECT_TRUE(d.limits.control_plane);
   EXPECT_EQ(d.limits.shard_write_bytes_per_sec, 1024u * 1024);
@@ -353,7 +443,7 @@ TEST(ServerConfigTest, CustomLimitValuesImplyCustom) {
                             "--shard-read-calls-per-sec=7", "--shard-read-bytes-per-sec", "100K",
                             "--shard-iterator-calls-per-sec", "9", "--limits-burst-seconds", "3",
                             "--control-plane-rate", "DescribeStream=100", "--control-plane-rate", "ListShards=7"});
-  EXPECT_EQ(c.limits_mode, "custom");
+  EXPECT_EQ(c.limits_mode, LimitsMode::kCustom);
   EXPECT_TRUE(c.limits.data_plane);
   EXPECT_EQ(c.limits.shard_write_bytes_per_sec, 2u * 1024 * 1024);
   EXPECT_EQ(c.limits.shard_write_records_per_sec, 50u);
@@ -363,7 +453,7 @@ TEST(ServerConfigTest, CustomLimitValuesImplyCustom) {
   EXPECT_EQ(c.limits.burst_seconds, 3u);
   EXPECT_EQ(c.limits.tps(limits::ControlAction::kDescribeStream), 100u);
   EXPECT_EQ(c.limits.tps(limits::ControlAction::kListShards), 7u);
-  EXPECT_EQ(ParseOk({"--limits", "custom", "--shard-read-calls-per-sec", "1"}).limits_mode, "custom");
+  EXPECT_EQ(ParseOk({"--limits", "custom", "--shard-read-calls-per-sec", "1"}).limits_mode, LimitsMode::kCustom);
   EXPECT_THAT(ParseErr({"--limits", "off", "--shard-read-calls-per-sec", "1"}), HasSubstr("--limits custom"));
   EXPECT_THAT(ParseErr({"--shard-read-calls-per-sec", "1", "--limits", "aws"}), HasSubstr("--limits custom"));
   for (const char* bad : {"0", "x", ""}) ParseErr({"--shard-write-records-per-sec", bad});
@@ -380,7 +470,7 @@ TEST(ServerConfigTest, LimitsFile) {
     std::fclose(f);
   }
   ServerConfig c = ParseOk({"--limits-file", path});
-  EXPECT_EQ(c.limits_mode, "custom");
+  EXPECT_EQ(c.limits_mode, LimitsMode::kCustom);
   EXPECT_EQ(c.limits.shard_write_records_per_sec, 20u);
   EXPECT_EQ(c.limits.tps(limits::ControlAction::kDescribeLimits), 3u);
   {
@@ -397,7 +487,7 @@ TEST(ServerConfigTest, FaultInjection) {
   ServerConfig c = ParseOk({"--inject-error-rate", "0.25", "--inject-latency-ms", "40"});
   EXPECT_DOUBLE_EQ(c.faults.error_rate, 0.25);
   EXPECT_EQ(c.faults.latency_ms, 40);
-  EXPECT_EQ(c.limits_mode, "aws");
+  EXPECT_EQ(c.limits_mode, LimitsMode::kAws);
   for (const char* bad : {"-0.1", "1.5", "x", "nan"}) ParseErr({"--inject-error-rate", bad});
   ParseErr({"--inject-latency-ms", "-1"});
 }

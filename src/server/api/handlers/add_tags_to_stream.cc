@@ -7,9 +7,8 @@ namespace sluice::server::api {
 Status HandleAddTagsToStream(HandlerArgs& a) {
   protocol::AddTagsToStreamRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
-  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(),
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  return WriteActiveStream(a.ctx.catalog, target.key(), a.ctx.clock->NowMillis(),
                            [&](catalog::Stream& s) { return ApplyTags(s, *r.tags); });
 }
 

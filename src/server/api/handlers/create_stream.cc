@@ -13,12 +13,11 @@ Status HandleCreateStream(HandlerArgs& a) {
                   "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must "
                   "not be null");
   }
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
-  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kCreateStream, target->name));
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kCreateStream, target.name));
 
   catalog::CreateStreamSpec spec;
-  spec.key = target->key();
+  spec.key = target.key();
   // Without a mode, a ShardCount means provisioned; neither means on-demand (what the
   // console and CLI get today when no shard count is chosen).
   bool on_demand = r.stream_mode ? *r.stream_mode == "ON_DEMAND" : !r.shard_count.has_value();
@@ -39,7 +38,7 @@ Status HandleCreateStream(HandlerArgs& a) {
   if (r.tags) {
     SLUICE_RETURN_IF_ERROR(CheckTags(*r.tags));
     if (r.tags->size() > 50) {
-      return Status(Errc::kLimitExceeded, "Failed to create stream " + target->name +
+      return Status(Errc::kLimitExceeded, "Failed to create stream " + target.name +
                                               " because a given stream cannot have more than 50 tags.");
     }
     for (const auto& [k, v] : *r.tags) spec.tags.emplace_back(k, v);

@@ -7,12 +7,11 @@ namespace sluice::server::api {
 Status HandleDeleteStream(HandlerArgs& a) {
   protocol::DeleteStreamRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
-  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDeleteStream, target->name));
-  // Consumers (enhanced fan-out) arrive with their own issue; with none registered,
-  // EnforceConsumerDeletion has nothing to enforce.
-  return a.ctx.catalog->DeleteStream(target->key());
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDeleteStream, target.name));
+  // Sluice registers no consumers (enhanced fan-out), so EnforceConsumerDeletion has nothing to
+  // enforce.
+  return a.ctx.catalog->DeleteStream(target.key());
 }
 
 }  // namespace sluice::server::api

@@ -11,13 +11,12 @@ namespace sluice::server::api {
 Status HandleDescribeStream(HandlerArgs& a) {
   protocol::DescribeStreamRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
-  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeStream, target->name));
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeStream, target.name));
   int64_t now = a.ctx.clock->NowMillis();
   // Values above 100 behave as 100, as AWS documents.
   size_t limit = static_cast<size_t>(std::min<int64_t>(r.limit.value_or(100), 100));
-  return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  return a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     catalog::StreamStatus status = s.StatusAt(now);
     protocol::JsonWriter w(a.out);
     w.BeginObject();

@@ -8,11 +8,10 @@ namespace sluice::server::api {
 Status HandleDescribeStreamSummary(HandlerArgs& a) {
   protocol::DescribeStreamSummaryRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
-  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeStreamSummary, target->name));
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kDescribeStreamSummary, target.name));
   int64_t now = a.ctx.clock->NowMillis();
-  return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  return a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     catalog::StreamStatus status = s.StatusAt(now);
     protocol::JsonWriter w(a.out);
     w.BeginObject();

@@ -19,8 +19,7 @@ Status InvalidSequence(std::string_view sn, const catalog::Stream& s, std::strin
 Status HandleGetShardIterator(HandlerArgs& a) {
   protocol::GetShardIteratorRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
   std::string_view type = *r.shard_iterator_type;
   bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
   if (by_sequence != r.starting_sequence_number.has_value()) {
@@ -46,7 +45,7 @@ Status HandleGetShardIterator(HandlerArgs& a) {
   }
   InjectLatency(a.ctx);
   std::string token;
-  SLUICE_RETURN_IF_ERROR(a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  SLUICE_RETURN_IF_ERROR(a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     SLUICE_RETURN_IF_ERROR(RequireDataPlane(s, now));
     const catalog::Shard* sh = FindShard(s, *r.shard_id);
     if (!sh) return ShardNotFound(s, *r.shard_id);

@@ -47,14 +47,13 @@ Status HandleListShards(HandlerArgs& a) {
                     "NextToken and StreamName/StreamARN/ExclusiveStartShardId/StreamCreationTimestamp cannot be "
                     "provided together.");
     }
-    auto fields = DecodeNextToken(a.ctx.iterator_key, *r.next_token, now, a.ctx.options.next_token_ttl_ms);
-    if (!fields.ok()) return fields.status();
-    if (fields->size() != 5 || (*fields)[0] != "ListShards")
-      return Status(Errc::kInvalidArgument, "Invalid NextToken.");
-    token_name = (*fields)[1];
-    after_id = (*fields)[2];
-    token_filter_type = (*fields)[3];
-    token_filter_ts = (*fields)[4];
+    SLUICE_ASSIGN_OR_RETURN(auto fields,
+                            DecodeNextToken(a.ctx.iterator_key, *r.next_token, now, a.ctx.options.next_token_ttl_ms));
+    if (fields.size() != 5 || fields[0] != "ListShards") return Status(Errc::kInvalidArgument, "Invalid NextToken.");
+    token_name = fields[1];
+    after_id = fields[2];
+    token_filter_type = fields[3];
+    token_filter_ts = fields[4];
     ref.stream_name = token_name;
     if (!token_filter_type.empty()) {
       filter.emplace();
@@ -84,11 +83,10 @@ Status HandleListShards(HandlerArgs& a) {
                     "Timestamp should be provided only when ShardFilter Type is AT_TIMESTAMP "
                     "or FROM_TIMESTAMP.");
   }
-  auto target = ResolveStream(a.req.caller, ref);
-  if (!target.ok()) return target.status();
-  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kListShards, target->name));
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, ref));
+  SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kListShards, target.name));
 
-  return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  return a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     if (r.stream_creation_timestamp && *r.stream_creation_timestamp / 1000 != s.created_ms / 1000)
       return Status(Errc::kNotFound, catalog::Catalog::NotFoundMessage(s.name, s.account));
     if (s.StatusAt(now) == catalog::StreamStatus::kCreating) {

@@ -14,11 +14,10 @@ Status HandleListStreams(HandlerArgs& a) {
   size_t limit = static_cast<size_t>(std::min<int64_t>(r.limit.value_or(100), 100));
   std::string after;
   if (r.next_token) {
-    auto fields = DecodeNextToken(a.ctx.iterator_key, *r.next_token, now, a.ctx.options.next_token_ttl_ms);
-    if (!fields.ok()) return fields.status();
-    if (fields->size() != 2 || (*fields)[0] != "ListStreams")
-      return Status(Errc::kInvalidArgument, "Invalid NextToken.");
-    after = (*fields)[1];
+    SLUICE_ASSIGN_OR_RETURN(auto fields,
+                            DecodeNextToken(a.ctx.iterator_key, *r.next_token, now, a.ctx.options.next_token_ttl_ms));
+    if (fields.size() != 2 || fields[0] != "ListStreams") return Status(Errc::kInvalidArgument, "Invalid NextToken.");
+    after = fields[1];
   } else if (r.exclusive_start_stream_name) {
     after = *r.exclusive_start_stream_name;
   }

@@ -7,9 +7,8 @@ namespace sluice::server::api {
 Status HandleListTagsForResource(HandlerArgs& a) {
   protocol::ListTagsForResourceRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveTaggableResource(a.req.caller, *r.resource_arn);
-  if (!target.ok()) return target.status();
-  return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveTaggableResource(a.req.caller, *r.resource_arn));
+  return a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     protocol::JsonWriter w(a.out);
     w.BeginObject();
     w.Key("Tags");

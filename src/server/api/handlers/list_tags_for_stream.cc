@@ -7,10 +7,9 @@ namespace sluice::server::api {
 Status HandleListTagsForStream(HandlerArgs& a) {
   protocol::ListTagsForStreamRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
   size_t limit = static_cast<size_t>(r.limit.value_or(50));
-  return a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  return a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     protocol::JsonWriter w(a.out);
     w.BeginObject();
     w.Key("Tags");

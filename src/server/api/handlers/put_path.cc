@@ -9,11 +9,10 @@
 namespace sluice::server::api {
 
 Result<PutTarget> ResolvePutTarget(HandlerArgs& a, const protocol::StreamRef& ref) {
-  auto target = ResolveStream(a.req.caller, ref);
-  if (!target.ok()) return target.status();
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, ref));
   int64_t now = a.ctx.clock->NowMillis();
   PutTarget t;
-  SLUICE_RETURN_IF_ERROR(a.ctx.catalog->Read(target->key(), [&](const catalog::Stream& s) -> Status {
+  SLUICE_RETURN_IF_ERROR(a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
     SLUICE_RETURN_IF_ERROR(RequireDataPlane(s, now));
     t.routes = s.routes;
     t.uid = s.uid;

@@ -10,9 +10,7 @@ namespace {
 Status Prepare(HandlerArgs& a, protocol::PutRecordRequest& r, storage::RecordBatchBuilder* batch, PutTarget* target,
                const catalog::RouteTable::Entry** route) {
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto t = ResolvePutTarget(a, r);
-  if (!t.ok()) return t.status();
-  *target = std::move(t.value());
+  SLUICE_ASSIGN_OR_RETURN(*target, ResolvePutTarget(a, r));
   size_t data_bytes = protocol::RequestDecoder::DecodedBase64Length(*r.data);
   if (data_bytes > target->max_record_bytes) return RecordTooLarge(data_bytes, target->max_record_bytes, "data");
   if (r.sequence_number_for_ordering) {
@@ -24,9 +22,7 @@ Status Prepare(HandlerArgs& a, protocol::PutRecordRequest& r, storage::RecordBat
                                                 target->account + " is invalid.");
     }
   }
-  auto e = RouteRecord(*target, *r.partition_key, r.explicit_hash_key);
-  if (!e.ok()) return e.status();
-  *route = e.value();
+  SLUICE_ASSIGN_OR_RETURN(*route, RouteRecord(*target, *r.partition_key, r.explicit_hash_key));
   batch->Clear();
   return AppendDecoded(batch, *r.partition_key, *r.data);
 }

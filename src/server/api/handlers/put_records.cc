@@ -97,9 +97,8 @@ void AdmitRecords(HandlerArgs& a, const PutTarget& t, const protocol::PutRecords
   if (a.ctx.faults.enabled()) {
     InjectLatency(a.ctx);
     for (size_t i = 0; i < n; ++i) {
-      limits::Fault f = DrawFault(a.ctx);
-      if (f != limits::Fault::kNone)
-        st->outcome[i] = f == limits::Fault::kThrottle ? Outcome::kThrottled : Outcome::kInternal;
+      Fault f = DrawFault(a.ctx);
+      if (f != Fault::kNone) st->outcome[i] = f == Fault::kThrottle ? Outcome::kThrottled : Outcome::kInternal;
     }
   }
   // Records grouped by slot, in request order (counting sort).

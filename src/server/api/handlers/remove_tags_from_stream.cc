@@ -7,9 +7,8 @@ namespace sluice::server::api {
 Status HandleRemoveTagsFromStream(HandlerArgs& a) {
   protocol::RemoveTagsFromStreamRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
-  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(),
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  return WriteActiveStream(a.ctx.catalog, target.key(), a.ctx.clock->NowMillis(),
                            [&](catalog::Stream& s) { return RemoveTags(s, *r.tag_keys); });
 }
 

@@ -8,11 +8,13 @@ namespace {
 constexpr int64_t kMinRetentionHours = 24;
 constexpr int64_t kMaxRetentionHours = 8760;
 
-Status ChangeRetention(HandlerArgs& a, bool increase) {
+enum class RetentionChange : uint8_t { kIncrease, kDecrease };
+
+Status ChangeRetention(HandlerArgs& a, RetentionChange change) {
+  const bool increase = change == RetentionChange::kIncrease;
   protocol::RetentionRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
   int64_t hours = *r.retention_period_hours;
   if (hours < kMinRetentionHours) {
     return Status(Errc::kInvalidArgument, "Minimum allowed retention period is 24 hours. Requested retention period (" +
@@ -24,7 +26,7 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
                   "period (" +
                       std::to_string(hours) + " hours) is too long.");
   }
-  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
+  return WriteActiveStream(a.ctx.catalog, target.key(), a.ctx.clock->NowMillis(), [&](catalog::Stream& s) {
     if (increase && hours < s.retention_hours) {
       return Status(Errc::kInvalidArgument,
                     "Requested retention period (" + std::to_string(hours) + " hours) for stream " + s.name +
@@ -52,7 +54,7 @@ Status ChangeRetention(HandlerArgs& a, bool increase) {
 
 }  // namespace
 
-Status HandleIncreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, true); }
-Status HandleDecreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, false); }
+Status HandleIncreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, RetentionChange::kIncrease); }
+Status HandleDecreaseStreamRetentionPeriod(HandlerArgs& a) { return ChangeRetention(a, RetentionChange::kDecrease); }
 
 }  // namespace sluice::server::api

@@ -59,8 +59,8 @@ Status CheckControlRate(HandlerArgs& a, limits::ControlAction action, std::strin
                 "Rate exceeded for stream " + std::string(stream) + " under account " + caller.account_id + ".");
 }
 
-limits::Fault DrawFault(const ApiContext& ctx) {
-  if (ctx.faults.error_rate <= 0) return limits::Fault::kNone;
+Fault DrawFault(const ApiContext& ctx) {
+  if (ctx.faults.error_rate <= 0) return Fault::kNone;
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return ctx.faults.Decide(rng());
 }
@@ -69,11 +69,11 @@ void InjectLatency(const ApiContext& ctx) {
   if (ctx.faults.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ctx.faults.latency_ms));
 }
 
-Status InjectedFaultStatus(limits::Fault f, uint32_t shard, std::string_view stream, std::string_view account) {
+Status InjectedFaultStatus(Fault f, uint32_t shard, std::string_view stream, std::string_view account) {
   switch (f) {
-    case limits::Fault::kNone: return Status::Ok();
-    case limits::Fault::kThrottle: return ShardThrottled(shard, stream, account);
-    case limits::Fault::kInternal: return Status(Errc::kInternal, "injected fault (--inject-error-rate)");
+    case Fault::kNone: return Status::Ok();
+    case Fault::kThrottle: return ShardThrottled(shard, stream, account);
+    case Fault::kInternal: return Status(Errc::kInternal, "injected fault (--inject-error-rate)");
   }
   return Status::Ok();
 }

@@ -32,8 +32,8 @@ Status CheckControlRate(HandlerArgs& a, limits::ControlAction action, std::strin
 // Sleeps --inject-latency-ms (blocking the handler's thread: a testing aid, not a model of load).
 void InjectLatency(const ApiContext& ctx);
 // One draw per call, or per PutRecords entry; kNone when injection is off.
-limits::Fault DrawFault(const ApiContext& ctx);
+Fault DrawFault(const ApiContext& ctx);
 // The Status for an injected whole-call fault.
-Status InjectedFaultStatus(limits::Fault f, uint32_t shard, std::string_view stream, std::string_view account);
+Status InjectedFaultStatus(Fault f, uint32_t shard, std::string_view stream, std::string_view account);
 
 }  // namespace sluice::server::api

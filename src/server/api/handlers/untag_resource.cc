@@ -7,9 +7,8 @@ namespace sluice::server::api {
 Status HandleUntagResource(HandlerArgs& a) {
   protocol::UntagResourceRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveTaggableResource(a.req.caller, *r.resource_arn);
-  if (!target.ok()) return target.status();
-  return WriteActiveStream(a.ctx.catalog, target->key(), a.ctx.clock->NowMillis(),
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveTaggableResource(a.req.caller, *r.resource_arn));
+  return WriteActiveStream(a.ctx.catalog, target.key(), a.ctx.clock->NowMillis(),
                            [&](catalog::Stream& s) { return RemoveTags(s, *r.tag_keys); });
 }
 

@@ -6,8 +6,7 @@ namespace sluice::server::api {
 Status HandleUpdateStreamMode(HandlerArgs& a) {
   protocol::UpdateStreamModeRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
-  auto target = ResolveStream(a.req.caller, r);
-  if (!target.ok()) return target.status();
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
   bool on_demand = *r.stream_mode == "ON_DEMAND";
   // Warm throughput needs an account-level billing commitment Sluice does not model (as in
   // CreateStream); asking for it with PROVISIONED is a plain argument error.
@@ -18,7 +17,7 @@ Status HandleUpdateStreamMode(HandlerArgs& a) {
                             : "WarmThroughputMiBps is only valid when the stream mode is being updated to ON_DEMAND.");
   }
   return a.ctx.catalog->UpdateStreamMode(
-      target->key(), on_demand ? catalog::StreamMode::kOnDemand : catalog::StreamMode::kProvisioned);
+      target.key(), on_demand ? catalog::StreamMode::kOnDemand : catalog::StreamMode::kProvisioned);
 }
 
 }  // namespace sluice::server::api

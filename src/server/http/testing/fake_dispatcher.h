@@ -1,12 +1,12 @@
 #pragma once
 // A Dispatcher for transport tests: records what it received and answers with a small JSON
 // echo, completing inline, from another thread, or when the test releases it.
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "server/api/dispatcher.h"
 
 namespace sluice::server::http::testing {
@@ -17,7 +17,12 @@ class FakeDispatcher : public api::Dispatcher {
 
   ~FakeDispatcher() override {
     ReleaseAll();
-    for (auto& t : threads_) t.join();
+    std::vector<std::thread> threads;
+    {
+      MutexLock lock(&mu_);
+      threads.swap(threads_);
+    }
+    for (auto& t : threads) t.join();
   }
 
   void Dispatch(const api::ApiRequest& request, api::ApiResponse* response, api::Completion done) override {
@@ -27,7 +32,7 @@ class FakeDispatcher : public api::Dispatcher {
     (void)sink;
     Mode mode;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ++count_;
       last_operation_ = std::string(request.operation);
       last_body_ = std::string(request.body);
@@ -46,21 +51,21 @@ class FakeDispatcher : public api::Dispatcher {
     switch (mode) {
       case Mode::kInline: done(); break;
       case Mode::kOtherThread: {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         threads_.emplace_back([done = std::move(done)] { done(); });
         break;
       }
       case Mode::kHold: {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         held_.push_back(std::move(done));
-        cv_.notify_all();
+        held_changed_.SignalAll();
         break;
       }
     }
   }
 
   void set_mode(Mode m) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     mode_ = m;
   }
   // Appends the request body after the JSON echo (large-response tests). Set before use.
@@ -68,55 +73,58 @@ class FakeDispatcher : public api::Dispatcher {
   void set_error_type(std::string_view t) { error_type_ = t; }
 
   void WaitForHeld(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return held_.size() >= n; });
+    MutexLock lock(&mu_);
+    while (held_.size() < n) held_changed_.Wait(&mu_);
   }
   void ReleaseAll() {
     std::vector<api::Completion> held;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       held.swap(held_);
     }
     for (auto& d : held) d();
   }
 
   int count() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return count_;
   }
   std::string last_operation() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return last_operation_;
   }
   std::string last_body() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return last_body_;
   }
   api::CallerIdentity last_caller() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return last_caller_;
   }
   protocol::BodyEncoding last_encoding() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return last_encoding_;
   }
   std::string last_request_id() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return last_request_id_;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  Mode mode_ = Mode::kInline;
+  Mutex mu_;
+  CondVar held_changed_;
+  Mode mode_ GUARDED_BY(mu_) = Mode::kInline;
+  // Set before requests arrive, read without the lock.
   bool echo_body_ = false;
   std::string_view error_type_;
-  int count_ = 0;
-  std::string last_operation_, last_body_, last_request_id_;
-  api::CallerIdentity last_caller_;
-  protocol::BodyEncoding last_encoding_ = protocol::BodyEncoding::kJson;
-  std::vector<std::thread> threads_;
-  std::vector<api::Completion> held_;
+  int count_ GUARDED_BY(mu_) = 0;
+  std::string last_operation_ GUARDED_BY(mu_);
+  std::string last_body_ GUARDED_BY(mu_);
+  std::string last_request_id_ GUARDED_BY(mu_);
+  api::CallerIdentity last_caller_ GUARDED_BY(mu_);
+  protocol::BodyEncoding last_encoding_ GUARDED_BY(mu_) = protocol::BodyEncoding::kJson;
+  std::vector<std::thread> threads_ GUARDED_BY(mu_);
+  std::vector<api::Completion> held_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::server::http::testing

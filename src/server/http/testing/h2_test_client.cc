@@ -64,7 +64,8 @@ ssize_t H2TestClient::ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t l
                                nghttp2_data_source* source, void*) {
   auto* p = static_cast<Pending*>(source->ptr);
   size_t n = std::min(length, p->body.size() - p->offset);
-  std::memcpy(buf, p->body.data() + p->offset, n);
+  // A DATA frame's bytes, not a C string.
+  std::memcpy(buf, p->body.data() + p->offset, n);  // NOLINT(bugprone-not-null-terminated-result)
   p->offset += n;
   if (p->offset == p->body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);

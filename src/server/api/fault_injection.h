@@ -3,7 +3,7 @@
 // random draw passed in, so tests can force each outcome.
 #include <cstdint>
 
-namespace sluice::limits {
+namespace sluice::server::api {
 
 enum class Fault : uint8_t { kNone, kThrottle, kInternal };
 
@@ -21,4 +21,4 @@ struct FaultConfig {
   }
 };
 
-}  // namespace sluice::limits
+}  // namespace sluice::server::api
