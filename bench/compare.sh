@@ -8,7 +8,8 @@
 #   ROUNDS=6 SCENARIOS=put_records bench/compare.sh old new
 #
 # Env: ROUNDS [4], SCENARIOS [put_records,put_record,get_records], DURATION [10],
-#      OUT [bench/results/compare] (per-round JSON and compare.md).
+#      OUT [bench/results/compare] (per-round JSON and compare.md),
+#      REPORT_ONLY=1 (no runs: report the rounds already in OUT).
 # Leaves bench/results/latest.json and docs/performance.md as they were.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +20,7 @@ ROUNDS="${ROUNDS:-4}"
 SCENARIOS="${SCENARIOS:-put_records,put_record,get_records}"
 OUT="${OUT:-$ROOT/bench/results/compare}"
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json
+[ "${REPORT_ONLY:-0}" = 1 ] || rm -f "$OUT"/*.json
 latest="$ROOT/bench/results/latest.json"
 saved="$(mktemp)"
 cp "$latest" "$saved"
@@ -33,6 +34,7 @@ run_one() {  # label bin round
 }
 
 for r in $(seq 1 "$ROUNDS"); do
+  [ "${REPORT_ONLY:-0}" = 1 ] && break
   if [ $((r % 2)) = 1 ]; then
     run_one a "$A" "$r"; run_one b "$B" "$r"
   else
@@ -45,7 +47,8 @@ import json, statistics, sys
 out, rounds, a_bin, b_bin = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 def load(label, r):
     d = json.load(open(f"{out}/{label}-{r}.json"))
-    return {x["scenario"]: x["records_per_s"] for x in d["results"] if x["target"] == "sluice"}
+    return {x["scenario"]: x["records_per_s"] for x in d["results"]
+            if x["target"] == "sluice" and x.get("records_per_s")}
 rows = {}
 for r in range(1, rounds + 1):
     a, b = load("a", r), load("b", r)
