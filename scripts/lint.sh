@@ -30,13 +30,13 @@ run_format() {
     clang-format -i "${files[@]}"
     return 0
   fi
-  if ! clang-format --dry-run --Werror "${files[@]}" 2>&1 | grep -E "^[^ ].*(error|warning):" | cut -d: -f1 | sort -u |
-      sed 's/^/  not formatted: /' | tee /tmp/sluice-lint-format.$$ | grep -q .; then
-    rm -f /tmp/sluice-lint-format.$$
+  local bad
+  bad=$(clang-format --dry-run --Werror "${files[@]}" 2>&1 | grep -E "^[^ ].*: (error|warning): " | cut -d: -f1 | sort -u || true)
+  if [ -z "$bad" ]; then
     echo "  ${#files[@]} files formatted"
     return 0
   fi
-  rm -f /tmp/sluice-lint-format.$$
+  echo "$bad" | sed 's/^/  not formatted: /'
   echo "  run: FIX=1 scripts/lint.sh format"
   return 1
 }
