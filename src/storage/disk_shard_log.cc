@@ -534,9 +534,10 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
   ReadPosition where;
   if (!Locate(from, limits.max_records, &where)) return sum;
   const size_t direct_min = env_->options.direct_io ? env_->options.direct_read_min_bytes : 0;
-  const bool bulk = direct_min > 0 && FillBytes(where, limits) >= direct_min;
-  segment::FrameCursor cur(where.seg->reader.get(), where.pos, where.offset, where.seg_end_pos,
-                           FillBytes(where, limits), &ThreadReadBuffer(), direct_min);
+  const size_t first_fill = FillBytes(where, limits);
+  const bool bulk = direct_min > 0 && first_fill >= direct_min;
+  segment::FrameCursor cur(where.seg->reader.get(), where.pos, where.offset, where.seg_end_pos, first_fill,
+                           &ThreadReadBuffer(), direct_min);
   const bool read_ahead = bulk && env_->read_ahead != nullptr;
   const bool sequential = read_ahead && AdoptReadAhead(from, where, &cur, direct_min);
   uint64_t walked = 0;  // frame bytes this call went through: the next call's likely need
