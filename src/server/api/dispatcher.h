@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "protocol/aws_error.h"
 
@@ -17,9 +19,46 @@ struct CallerIdentity {
   std::string access_key_id;
 };
 
+// Which AWS service a request is for; the transport routes each to its own Dispatcher.
+enum class Service : uint8_t { kKinesis, kCloudWatch };
+
+// How the request (and so its response) is encoded on the wire.
+enum class Wire : uint8_t {
+  kAwsJson,    // Kinesis: application/x-amz-json-1.1; CloudWatch: application/x-amz-json-1.0
+  kAwsCbor,    // Kinesis: application/x-amz-cbor-1.1
+  kRpcV2Cbor,  // CloudWatch: Smithy RPC v2 CBOR (POST /service/<Service>/operation/<Op>)
+  kAwsQuery,   // CloudWatch: form-encoded Action=...&Version=2010-08-01, XML responses
+};
+
+// What the access log records about a call beyond what the transport knows. Handlers fill
+// what applies; never record data.
+struct CallLogFields {
+  std::string stream_name;
+  std::string stream_arn;
+  std::string shard_id;
+  std::string consumer_name;
+  int64_t records = -1;         // records in the request (puts) or the response (GetRecords)
+  int64_t failed_records = -1;  // PutRecords FailedRecordCount
+  std::string error_message;    // the message returned with an error
+  void Clear() {
+    stream_name.clear();
+    stream_arn.clear();
+    shard_id.clear();
+    consumer_name.clear();
+    records = -1;
+    failed_records = -1;
+    error_message.clear();
+  }
+};
+
 struct ApiRequest {
-  std::string_view operation;  // X-Amz-Target after "Kinesis_20131202."
+  Service service = Service::kKinesis;
+  Wire wire = Wire::kAwsJson;
+  // Kinesis: X-Amz-Target after "Kinesis_20131202.". CloudWatch: the operation from the target,
+  // the RPC v2 path or (query) empty: the dispatcher reads Action from the form body.
+  std::string_view operation;
   protocol::BodyEncoding encoding = protocol::BodyEncoding::kJson;
+  std::string_view content_encoding;  // e.g. "gzip" (CloudWatch PutMetricData)
   // The body. The transport guarantees at least kBodyPadding readable bytes after the end
   // (simdjson's on-demand parser reads past the end in SIMD blocks).
   std::string_view body;
@@ -37,6 +76,11 @@ struct ApiResponse {
   // The encoded body. Owned by the connection and reused across requests: clear() it,
   // never shrink it, so its capacity survives.
   std::string body;
+  // Empty: the transport's default for the request's wire. Must point at static storage.
+  std::string_view content_type;
+  // Extra response headers (Smithy-Protocol, x-amzn-query-error). Names in static storage.
+  std::vector<std::pair<std::string_view, std::string>> headers;
+  CallLogFields log;
 };
 
 // Completion: must be called exactly once, from any thread, after which the request's views
