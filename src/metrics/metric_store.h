@@ -74,11 +74,11 @@ class MetricStore {
   // chunks every few seconds would multiply disk writes); FlushAll writes those too, and the
   // store's destructor calls it.
   virtual Status Flush() = 0;
-  virtual Status FlushAll() = 0;
+  virtual Status FlushAll() { return Flush(); }
   // Drops points past their tier's retention.
   virtual Status EnforceRetention() = 0;
 
-  virtual MetricStoreStats Stats() const = 0;
+  virtual MetricStoreStats Stats() const { return {}; }
 };
 
 // `<path>` is a SQLite file (metrics.db under --data-dir).
