@@ -136,6 +136,7 @@ void BM_MemoryLargeDeployment(benchmark::State& state) {
       const std::string name = "stream-" + std::to_string(stream);
       std::vector<SeriesSpec> specs;
       std::vector<bool> hist;
+      specs.reserve(25);
       for (int m = 0; m < 25; ++m) {
         specs.push_back(
             {MetricId{"AWS/Kinesis", "StreamMetric" + std::to_string(m), {{"StreamName", name}}}, Unit::kCount, 1.0});
@@ -144,6 +145,7 @@ void BM_MemoryLargeDeployment(benchmark::State& state) {
       stream_sets.push_back(agg->Register(specs, hist, true));
       for (int shard = 0; shard < 100; ++shard) {
         std::vector<SeriesSpec> shard_specs;
+        shard_specs.reserve(7);
         for (int m = 0; m < 7; ++m) {
           shard_specs.push_back({MetricId{"AWS/Kinesis",
                                           "ShardMetric" + std::to_string(m),

@@ -29,6 +29,7 @@ constexpr int kTiers = 4;
 constexpr int64_t kTierResolutionS[kTiers] = {1, 60, 300, 3600};
 constexpr int64_t kChunkPoints = 60;
 constexpr int kSchemaVersion = 1;
+constexpr int64_t kFutureMarginMs = 3 * 3'600'000;
 
 int64_t ChunkSpanMs(int tier) { return kTierResolutionS[tier] * 1000 * kChunkPoints; }
 int64_t FloorTo(int64_t v, int64_t m) { return v >= 0 ? v / m * m : -((-v + m - 1) / m) * m; }
@@ -179,8 +180,6 @@ class SqliteMetricStore final : public MetricStore {
     std::vector<Datapoint> out;
     if (end_ms <= start_ms) return out;
     const int64_t period_ms = period_s * 1000;
-    const int64_t periods = (end_ms - start_ms + period_ms - 1) / period_ms;
-    if (periods > 10'000'000) return Status(Errc::kInvalidArgument, "too many periods in the query");
     const int tier = TierFor(start_ms, period_s);
     const std::string key = id.Key();
 
@@ -189,14 +188,21 @@ class SqliteMetricStore final : public MetricStore {
     if (it == series_.end()) return out;
     const Series& s = *it->second;
     // Points past the tier's retention are gone even if their chunk has not been deleted yet.
-    const int64_t from = std::max(start_ms, clock_->NowMillis() - retention_ms_[tier]);
-    if (from >= end_ms) return out;
+    const int64_t now = clock_->NowMillis();
+    const int64_t from = std::max(start_ms, now - retention_ms_[tier]);
+    // Nothing is newer than the newest point (PutMetricData takes timestamps up to two hours
+    // ahead; the persisted last_ts may lag a crash by ten minutes, hence the margin). The
+    // accumulators then span at most a tier's retention over its resolution plus a few hours.
+    const int64_t to = std::min(end_ms, std::max(now, s.last_ts) + kFutureMarginMs);
+    if (from >= to) return out;
+    const int64_t first = (from - start_ms) / period_ms;
+    const int64_t periods = (to - 1 - start_ms) / period_ms - first + 1;
 
     std::vector<StatSet> acc(static_cast<size_t>(periods));
     std::vector<Unit> units(static_cast<size_t>(periods), Unit::kNone);
     auto take = [&](int64_t ts, Unit u, const StatSet& stats) {
-      if (ts < from || ts >= end_ms || (unit && u != *unit)) return;
-      const auto i = static_cast<size_t>((ts - start_ms) / period_ms);
+      if (ts < from || ts >= to || (unit && u != *unit)) return;
+      const auto i = static_cast<size_t>((ts - start_ms) / period_ms - first);
       if (acc[i].empty()) units[i] = u;
       acc[i].Merge(stats);
     };
@@ -205,7 +211,7 @@ class SqliteMetricStore final : public MetricStore {
       sqlite3_bind_int(q, 1, tier);
       sqlite3_bind_int64(q, 2, s.row_id);
       sqlite3_bind_int64(q, 3, FloorTo(from, ChunkSpanMs(tier)));
-      sqlite3_bind_int64(q, 4, end_ms);
+      sqlite3_bind_int64(q, 4, to);
       int rc;
       std::vector<ChunkPoint> points;
       while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -222,7 +228,7 @@ class SqliteMetricStore final : public MetricStore {
 
     for (size_t i = 0; i < acc.size(); ++i) {
       if (acc[i].empty()) continue;
-      out.push_back(Datapoint{start_ms + static_cast<int64_t>(i) * period_ms, units[i], std::move(acc[i])});
+      out.push_back(Datapoint{start_ms + (first + static_cast<int64_t>(i)) * period_ms, units[i], std::move(acc[i])});
     }
     return out;
   }
@@ -255,7 +261,7 @@ class SqliteMetricStore final : public MetricStore {
     return FlushLocked(/*all=*/false);
   }
 
-  Status FlushAll() EXCLUDES(mu_) {
+  Status FlushAll() override EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     return FlushLocked(/*all=*/true);
   }
@@ -325,9 +331,9 @@ class SqliteMetricStore final : public MetricStore {
   static bool Matches(const MetricId& id, const ListMetricsQuery& q) {
     if (q.ns && id.ns != *q.ns) return false;
     if (q.name && id.name != *q.name) return false;
-    for (const auto& [name, value] : q.dims) {
-      auto d = std::find_if(id.dims.begin(), id.dims.end(), [&](const Dimension& x) { return x.name == name; });
-      if (d == id.dims.end() || (value && d->value != *value)) return false;
+    for (const auto& filter : q.dims) {
+      auto d = std::find_if(id.dims.begin(), id.dims.end(), [&](const Dimension& x) { return x.name == filter.first; });
+      if (d == id.dims.end() || (filter.second && d->value != *filter.second)) return false;
     }
     return true;
   }
