@@ -181,3 +181,41 @@ void BM_MemoryLargeDeployment(benchmark::State& state) {
 BENCHMARK(BM_MemoryLargeDeployment)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+namespace {
+
+// The periodic flush of a disk store with 7,250 active minute-resolution series (the deployment
+// above): each iteration is 10 s of adds (one per series) and one Flush.
+void BM_FlushLargeDeployment(benchmark::State& state) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "metrics_flush_bench_XXXXXX").string();
+  const std::string dir = ::mkdtemp(tmpl.data());
+  sluice::ManualClock clock(kT0);
+  {
+    auto r = OpenDiskMetricStore(dir + "/metrics.db", &clock);
+    if (!r.ok()) std::abort();
+    std::unique_ptr<MetricStore> store = std::move(r).value();
+    std::vector<MetricId> ids;
+    ids.reserve(7250);
+    for (int i = 0; i < 7250; ++i) {
+      ids.push_back(MetricId{"AWS/Kinesis", "M" + std::to_string(i % 7), {{"ShardId", std::to_string(i)}}});
+    }
+    StatSet st;
+    st.sample_count = 10;
+    st.sum = 12345;
+    st.min = 10;
+    st.max = 5000;
+    for (auto _ : state) {
+      state.PauseTiming();
+      clock.Advance(10'000);
+      for (const MetricId& id : ids) {
+        if (!store->Add(id, Unit::kBytes, clock.NowMillis(), st, 60).ok()) std::abort();
+      }
+      state.ResumeTiming();
+      if (!store->Flush().ok()) std::abort();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_FlushLargeDeployment)->Iterations(30)->Unit(benchmark::kMillisecond);
+
+}  // namespace
