@@ -80,6 +80,14 @@ struct Series {
   std::vector<ChunkPoint> pending[kTiers];  // deltas not on disk, sorted by (ts, unit)
 };
 
+// Ids match whatever order the caller gave the dimensions in.
+std::string SeriesKey(const MetricId& id) {
+  if (std::is_sorted(id.dims.begin(), id.dims.end())) return id.Key();
+  MetricId sorted = id;
+  sorted.Normalize();
+  return sorted.Key();
+}
+
 void MergeInto(std::vector<ChunkPoint>* points, int64_t ts, Unit unit, const StatSet& stats) {
   auto it = std::lower_bound(points->begin(), points->end(), std::make_pair(ts, unit),
                              [](const ChunkPoint& p, const std::pair<int64_t, Unit>& k) {
@@ -158,7 +166,7 @@ class SqliteMetricStore final : public MetricStore {
     if (stats.empty()) return Status::Ok();
     if (resolution_s != 1 && resolution_s != 60)
       return Status(Errc::kInvalidArgument, "metric resolution must be 1 or 60 seconds");
-    const std::string key = id.Key();
+    const std::string key = SeriesKey(id);
     MutexLock lock(&mu_);
     Series* s = FindOrCreate(id, key);
     if (s->unit != unit) {
@@ -181,7 +189,7 @@ class SqliteMetricStore final : public MetricStore {
     if (end_ms <= start_ms) return out;
     const int64_t period_ms = period_s * 1000;
     const int tier = TierFor(start_ms, period_s);
-    const std::string key = id.Key();
+    const std::string key = SeriesKey(id);
 
     MutexLock lock(&mu_);
     auto it = series_.find(key);

@@ -120,6 +120,11 @@ TEST_P(MetricStoreTest, ExactDimensionMatchAndUnitFilter) {
   EXPECT_EQ(Query(shard, kT0, kT0 + 60'000, 60)[0].stats.sum, 10);
   EXPECT_TRUE(Query(Id("IncomingBytes", {}), kT0, kT0 + 60'000, 60).empty());
   EXPECT_TRUE(Query(shard, kT0, kT0 + 60'000, 60, Unit::kCount).empty());
+  // Dimension order as given does not matter.
+  MetricId reversed{"AWS/Kinesis", "IncomingBytes", {{"StreamName", "s1"}, {"ShardId", "shardId-000000000000"}}};
+  EXPECT_EQ(Query(reversed, kT0, kT0 + 60'000, 60)[0].stats.sum, 10);
+  ASSERT_TRUE(store_->Add(reversed, Unit::kBytes, kT0, Sample(1), 60).ok());
+  EXPECT_EQ(Query(shard, kT0, kT0 + 60'000, 60)[0].stats.sum, 11);
   EXPECT_EQ(Query(shard, kT0, kT0 + 60'000, 60, Unit::kBytes).size(), 1u);
 }
 
