@@ -157,6 +157,9 @@ class SqliteMetricStore final : public MetricStore {
     if (rc == SQLITE_OK)
       rc = upsert_series_.Prepare(
           db_, "INSERT OR REPLACE INTO series(id, ns, name, dims, unit, last_ts) VALUES(?1,?2,?3,?4,?5,?6)");
+    if (rc == SQLITE_OK)
+      rc = delete_chunks_.Prepare(db_, "DELETE FROM points WHERE tier=?1 AND series=?2 AND chunk_start<?3");
+    if (rc == SQLITE_OK) rc = delete_series_.Prepare(db_, "DELETE FROM series WHERE id=?1");
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing statements");
     return LoadSeries();
   }
@@ -277,19 +280,35 @@ class SqliteMetricStore final : public MetricStore {
   Status EnforceRetention() override EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     const int64_t now = clock_->NowMillis();
+    const int64_t oldest = now - std::max({retention_ms_[0], retention_ms_[1], retention_ms_[2], retention_ms_[3]});
     SLUICE_RETURN_IF_ERROR(Exec("BEGIN", "starting retention"));
-    for (int t = 0; t < kTiers; ++t) {
-      // A chunk goes once its newest point is past retention.
-      const std::string sql = "DELETE FROM points WHERE tier=" + std::to_string(t) + " AND chunk_start<" +
-                              std::to_string(now - retention_ms_[t] - ChunkSpanMs(t) + 1);
-      Status st = Exec(sql.c_str(), "dropping old points");
-      if (!st.ok()) {
-        Exec("ROLLBACK", "rolling back").IgnoreError();
-        return st;
+    // Per series, so every delete is a primary-key range (tier, series, chunk_start < x) rather
+    // than a scan of the whole tier.
+    std::vector<Series*> gone;
+    for (auto& [key, s] : series_) {
+      if (s->row_id == 0) continue;
+      for (int t = 0; t < kTiers; ++t) {
+        // A chunk goes once its newest point is past retention.
+        sqlite3_stmt* d = delete_chunks_.Use();
+        sqlite3_bind_int(d, 1, t);
+        sqlite3_bind_int64(d, 2, s->row_id);
+        sqlite3_bind_int64(d, 3, now - retention_ms_[t] - ChunkSpanMs(t) + 1);
+        if (int rc = sqlite3_step(d); rc != SQLITE_DONE) {
+          Exec("ROLLBACK", "rolling back").IgnoreError();
+          return SqliteError(db_, rc, "dropping old points");
+        }
+      }
+      // A series with no data left in the longest tier is forgotten.
+      if (s->last_ts < oldest) {
+        sqlite3_stmt* d = delete_series_.Use();
+        sqlite3_bind_int64(d, 1, s->row_id);
+        if (int rc = sqlite3_step(d); rc != SQLITE_DONE) {
+          Exec("ROLLBACK", "rolling back").IgnoreError();
+          return SqliteError(db_, rc, "dropping old series");
+        }
       }
     }
-    // Series without any data left in the longest tier are forgotten.
-    const int64_t oldest = now - std::max({retention_ms_[0], retention_ms_[1], retention_ms_[2], retention_ms_[3]});
+    SLUICE_RETURN_IF_ERROR(Exec("COMMIT", "committing retention"));
     for (auto it = series_.begin(); it != series_.end();) {
       Series* s = it->second.get();
       for (int t = 0; t < kTiers; ++t) {
@@ -302,13 +321,7 @@ class SqliteMetricStore final : public MetricStore {
         ++it;
       }
     }
-    const std::string sql = "DELETE FROM series WHERE last_ts<" + std::to_string(oldest);
-    Status st = Exec(sql.c_str(), "dropping old series");
-    if (!st.ok()) {
-      Exec("ROLLBACK", "rolling back").IgnoreError();
-      return st;
-    }
-    return Exec("COMMIT", "committing retention");
+    return Status::Ok();
   }
 
   MetricStoreStats Stats() const override EXCLUDES(mu_) {
@@ -539,6 +552,8 @@ class SqliteMetricStore final : public MetricStore {
   mutable Stmt select_chunk_;
   Stmt upsert_chunk_;
   Stmt upsert_series_;
+  Stmt delete_chunks_;
+  Stmt delete_series_;
   std::string encode_buf_ GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<Series>> series_ GUARDED_BY(mu_);
   std::set<Series*> dirty_ GUARDED_BY(mu_);

@@ -203,6 +203,24 @@ TEST_P(MetricStoreTest, RetentionPerTier) {
   ASSERT_TRUE(store_->EnforceRetention().ok());
   EXPECT_TRUE(Query(Id("M"), kT0, kT0 + 3'600'000, 3600).empty());
   EXPECT_EQ(store_->Stats().series, 0u);
+  if (GetParam()) {
+    Reopen();  // gone from disk too
+    EXPECT_EQ(store_->Stats().series, 0u);
+  }
+}
+
+TEST_P(MetricStoreTest, RetentionKeepsRecentChunks) {
+  ASSERT_TRUE(store_->Add(Id("Old"), Unit::kCount, kT0, Sample(1), 1).ok());
+  clock_.Advance(2 * 3'600'000LL);
+  ASSERT_TRUE(store_->Add(Id("Old"), Unit::kCount, clock_.NowMillis(), Sample(2), 1).ok());
+  ASSERT_TRUE(store_->FlushAll().ok());
+  clock_.Advance(2 * 3'600'000LL);  // the first point is 4 h old, the second 2 h
+  ASSERT_TRUE(store_->EnforceRetention().ok());
+  if (GetParam()) Reopen();
+  auto p = Query(Id("Old"), kT0, clock_.NowMillis(), 1);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].stats.sum, 2);
+  EXPECT_EQ(Query(Id("Old"), kT0, clock_.NowMillis(), 3600).size(), 2u);  // hours 0 and 2
 }
 
 TEST_P(MetricStoreTest, ListFiltersAndPages) {
