@@ -46,7 +46,7 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-// A prepared statement kept for the store's lifetime; Reset before each use.
+// A prepared statement kept for the store's lifetime.
 class Stmt {
  public:
   Stmt() = default;
@@ -56,14 +56,27 @@ class Stmt {
   int Prepare(sqlite3* db, const char* sql) {
     return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
   }
-  sqlite3_stmt* Use() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-    return s_;
-  }
+  sqlite3_stmt* get() { return s_; }
 
  private:
   sqlite3_stmt* s_ = nullptr;
+};
+
+// One use of a Stmt: resets it on scope exit. A statement left mid-result would keep its read
+// transaction open, and WAL checkpoints cannot pass an open reader (the WAL would grow forever).
+class StmtUse {
+ public:
+  explicit StmtUse(Stmt* s) : s_(s->get()) {}
+  ~StmtUse() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  StmtUse(const StmtUse&) = delete;
+  StmtUse& operator=(const StmtUse&) = delete;
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3_stmt* s_;
 };
 
 struct Series {
@@ -124,6 +137,8 @@ class SqliteMetricStore final : public MetricStore {
     if (on_disk) {
       SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL", "enabling WAL"));
       SLUICE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL", "setting synchronous"));
+      // Checkpoints reuse the WAL from its start; this truncates what a burst left behind.
+      SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_size_limit=16777216", "limiting the WAL"));
     }
     {
       sqlite3_stmt* v = nullptr;
@@ -218,7 +233,8 @@ class SqliteMetricStore final : public MetricStore {
       acc[i].Merge(stats);
     };
     if (s.row_id != 0) {
-      sqlite3_stmt* q = select_chunk_.Use();
+      StmtUse q_use(&select_chunk_);
+      sqlite3_stmt* q = q_use.get();
       sqlite3_bind_int(q, 1, tier);
       sqlite3_bind_int64(q, 2, s.row_id);
       sqlite3_bind_int64(q, 3, FloorTo(from, ChunkSpanMs(tier)));
@@ -289,7 +305,8 @@ class SqliteMetricStore final : public MetricStore {
       if (s->row_id == 0) continue;
       for (int t = 0; t < kTiers; ++t) {
         // A chunk goes once its newest point is past retention.
-        sqlite3_stmt* d = delete_chunks_.Use();
+        StmtUse d_use(&delete_chunks_);
+        sqlite3_stmt* d = d_use.get();
         sqlite3_bind_int(d, 1, t);
         sqlite3_bind_int64(d, 2, s->row_id);
         sqlite3_bind_int64(d, 3, now - retention_ms_[t] - ChunkSpanMs(t) + 1);
@@ -300,7 +317,8 @@ class SqliteMetricStore final : public MetricStore {
       }
       // A series with no data left in the longest tier is forgotten.
       if (s->last_ts < oldest) {
-        sqlite3_stmt* d = delete_series_.Use();
+        StmtUse d_use(&delete_series_);
+        sqlite3_stmt* d = d_use.get();
         sqlite3_bind_int64(d, 1, s->row_id);
         if (int rc = sqlite3_step(d); rc != SQLITE_DONE) {
           Exec("ROLLBACK", "rolling back").IgnoreError();
@@ -459,7 +477,8 @@ class SqliteMetricStore final : public MetricStore {
   }
 
   Status WriteSeriesRow(Series& s, int64_t row_id) REQUIRES(mu_) {
-    sqlite3_stmt* u = upsert_series_.Use();
+    StmtUse u_use(&upsert_series_);
+    sqlite3_stmt* u = u_use.get();
     const std::string dims = s.id.EncodeDims();
     sqlite3_bind_int64(u, 1, row_id);
     sqlite3_bind_text(u, 2, s.id.ns.data(), static_cast<int>(s.id.ns.size()), SQLITE_STATIC);
@@ -502,7 +521,8 @@ class SqliteMetricStore final : public MetricStore {
       }
       encode_buf_.clear();
       EncodeChunk(points, chunk_start, res_ms, &encode_buf_);
-      sqlite3_stmt* u = upsert_chunk_.Use();
+      StmtUse u_use(&upsert_chunk_);
+      sqlite3_stmt* u = u_use.get();
       sqlite3_bind_int(u, 1, t);
       sqlite3_bind_int64(u, 2, row_id);
       sqlite3_bind_int64(u, 3, chunk_start);
@@ -520,7 +540,8 @@ class SqliteMetricStore final : public MetricStore {
 
   Status ReadChunk(int tier, int64_t series, int64_t chunk_start, std::vector<ChunkPoint>* points) REQUIRES(mu_) {
     points->clear();
-    sqlite3_stmt* q = select_chunk_.Use();
+    StmtUse q_use(&select_chunk_);
+    sqlite3_stmt* q = q_use.get();
     sqlite3_bind_int(q, 1, tier);
     sqlite3_bind_int64(q, 2, series);
     sqlite3_bind_int64(q, 3, chunk_start);
