@@ -112,7 +112,8 @@ void BM_QuerySeries(benchmark::State& state) {
   for (auto _ : state) {
     points = 0;
     for (const MetricId& id : f.ids) {
-      auto r = f.store->Query(id, start, f.end_ms, period_s, std::nullopt);
+      auto r = state.range(1) ? f.store->QueryBasic(id, start, f.end_ms, period_s, std::nullopt)
+                              : f.store->Query(id, start, f.end_ms, period_s, std::nullopt);
       if (!r.ok()) std::abort();
       points += r->size();
     }
@@ -124,10 +125,16 @@ void BM_QuerySeries(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(points));
 }
 void BM_QueryHundredSeries(benchmark::State& state) { BM_QuerySeries<false>(state); }
-BENCHMARK(BM_QueryHundredSeries)->Arg(3600)->Arg(300)->Arg(60)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QueryHundredSeries)->Args({3600, 0})->Args({300, 0})->Args({60, 0})->Unit(benchmark::kMillisecond);
 // The same with a latency sketch in every point, over 10 series (×10 for GetMetricData's 100).
 void BM_QueryTenSeriesWithSketches(benchmark::State& state) { BM_QuerySeries<true>(state); }
-BENCHMARK(BM_QueryTenSeriesWithSketches)->Arg(3600)->Arg(300)->Arg(60)->Unit(benchmark::kMillisecond);
+// Second argument 1: QueryBasic (no sketches decoded or returned).
+BENCHMARK(BM_QueryTenSeriesWithSketches)
+    ->Args({3600, 0})
+    ->Args({300, 0})
+    ->Args({60, 0})
+    ->Args({300, 1})
+    ->Unit(benchmark::kMillisecond);
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 

@@ -205,6 +205,16 @@ class SqliteMetricStore final : public MetricStore {
 
   Result<std::vector<Datapoint>> Query(const MetricId& id, int64_t start_ms, int64_t end_ms, int64_t period_s,
                                        std::optional<Unit> unit) const override EXCLUDES(mu_) {
+    return QueryTier(id, start_ms, end_ms, period_s, unit, /*with_sketches=*/true);
+  }
+
+  Result<std::vector<Datapoint>> QueryBasic(const MetricId& id, int64_t start_ms, int64_t end_ms, int64_t period_s,
+                                            std::optional<Unit> unit) const override EXCLUDES(mu_) {
+    return QueryTier(id, start_ms, end_ms, period_s, unit, /*with_sketches=*/false);
+  }
+
+  Result<std::vector<Datapoint>> QueryTier(const MetricId& id, int64_t start_ms, int64_t end_ms, int64_t period_s,
+                                           std::optional<Unit> unit, bool with_sketches) const EXCLUDES(mu_) {
     if (period_s <= 0) return Status(Errc::kInvalidArgument, "period must be positive");
     std::vector<Datapoint> out;
     if (end_ms <= start_ms) return out;
@@ -250,7 +260,7 @@ class SqliteMetricStore final : public MetricStore {
         const int64_t chunk_start = sqlite3_column_int64(q, 0);
         std::string_view blob(static_cast<const char*>(sqlite3_column_blob(q, 1)),
                               static_cast<size_t>(sqlite3_column_bytes(q, 1)));
-        if (!DecodeChunk(blob, chunk_start, kTierResolutionS[tier] * 1000, &points))
+        if (!DecodeChunk(blob, chunk_start, kTierResolutionS[tier] * 1000, &points, with_sketches))
           return Status(Errc::kCorruption, "metrics store: undecodable chunk");
         for (ChunkPoint& p : points) {
           StatSet* a = slot(p.timestamp_ms, p.unit);
@@ -265,7 +275,15 @@ class SqliteMetricStore final : public MetricStore {
       if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading points");
     }
     for (const ChunkPoint& p : s.pending[tier]) {
-      if (StatSet* a = slot(p.timestamp_ms, p.unit)) a->Merge(p.stats);
+      StatSet* a = slot(p.timestamp_ms, p.unit);
+      if (a == nullptr) continue;
+      if (with_sketches) {
+        a->Merge(p.stats);
+      } else {
+        StatSet basic = p.stats;  // pending points are few per series
+        basic.sketch.Clear();
+        a->Merge(basic);
+      }
     }
 
     for (size_t i = 0; i < acc.size(); ++i) {
