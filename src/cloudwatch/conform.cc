@@ -68,7 +68,7 @@ ApiError ConformAt(const Value& raw, const ShapeDef& shape, bool lenient, int de
     }
     case ShapeType::kMap: {
       if (!raw.is_struct()) return Mismatch(shape, "an object");
-      *out = Value::Struct();
+      *out = Value::Map();
       for (const auto& [name, child] : raw.members()) {
         Value typed;
         SLUICE_CW_RETURN_IF_ERROR(ConformAt(child, ShapeAt(shape.element), lenient, depth + 1, &typed));

@@ -176,7 +176,16 @@ void WriteXml(const Value& v, std::string* out) {
       break;
     case Value::Kind::kStruct:
       for (const auto& [name, child] : v.members()) {
-        if (!child.is_null()) WriteXmlElement(name, child, out);
+        if (child.is_null()) continue;
+        if (v.is_map()) {
+          out->append("<entry><key>");
+          XmlEscape(name, out);
+          out->append("</key>");
+          WriteXmlElement("value", child, out);
+          out->append("</entry>");
+        } else {
+          WriteXmlElement(name, child, out);
+        }
       }
       break;
   }

@@ -82,7 +82,7 @@ ApiError Build(const FormFields& f, const ShapeDef& shape, const std::string& pr
       return {};
     }
     case ShapeType::kMap: {
-      *out = Value::Struct();
+      *out = Value::Map();
       const std::string base = prefix + ".entry";
       for (int64_t i : IndicesUnder(f, base)) {
         std::string entry = base + "." + std::to_string(i);

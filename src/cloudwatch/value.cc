@@ -49,6 +49,13 @@ Value Value::Struct() {
   return v;
 }
 
+Value Value::Map() {
+  Value v;
+  v.kind_ = Kind::kStruct;
+  v.is_map_ = true;
+  return v;
+}
+
 double Value::double_value() const { return kind_ == Kind::kDouble ? double_ : static_cast<double>(int_); }
 
 Value& Value::Append(Value v) {

@@ -24,6 +24,9 @@ class Value {
   static Value Blob(std::string bytes);
   static Value List();
   static Value Struct();
+  // A map (string keys): a Struct on JSON and CBOR, <entry><key>…</key><value>…</value> in XML.
+  static Value Map();
+  bool is_map() const { return is_map_; }
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
@@ -48,6 +51,7 @@ class Value {
 
  private:
   Kind kind_ = Kind::kNull;
+  bool is_map_ = false;
   int64_t int_ = 0;
   double double_ = 0;
   std::string str_;
