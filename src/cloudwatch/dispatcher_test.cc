@@ -193,7 +193,7 @@ TEST_F(CloudWatchTest, GzipBodies) {
 }
 
 TEST_F(CloudWatchTest, GetMetricStatisticsValidation) {
-  auto call = [&](const std::string& extra, std::string period = "60") {
+  auto call = [&](const std::string& extra, const std::string& period = "60") {
     return Json("GetMetricStatistics", R"({"Namespace":"App","MetricName":"M","StartTime":)" + Ts(3600) +
                                            R"(,"EndTime":)" + Ts(0) + R"(,"Period":)" + period + extra + "}");
   };
