@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "alarms/alarm_math.h"
 #include "alarms/notification.h"
 #include "base/log.h"
 #include "metrics/stat_set.h"
@@ -198,12 +199,7 @@ void AlarmService::AddHistory(HistoryItem item) {
 AlarmError AlarmService::PutMetricAlarm(const PutMetricAlarmRequest& req) {
   AlarmConfig c;
   SLUICE_ALARM_RETURN_IF_ERROR(BuildAlarmConfig(req, &c));
-  if (!options_.math) {
-    for (const MetricQuery& q : c.metrics)
-      if (!q.expression.empty())
-        return InvalidValue("Metric math expressions in alarms are not supported by this server; query " + q.id +
-                            " has one.");
-  }
+  if (Status st = CheckAlarmExpressions(c.metrics); !st.ok()) return InvalidValue(st.message());
   for (const auto& [k, v] : req.tags)
     if (k.empty() || k.size() > 128 || v.size() > 256)
       return InvalidValue("Tag keys must be 1 to 128 characters and values at most 256 characters.");
@@ -591,9 +587,12 @@ Result<std::vector<PeriodValue>> AlarmService::ReadRange(const AlarmConfig& c, i
     }
     return out;
   }
-  if (!options_.math) return Status(Errc::kInvalidArgument, "metric math is not available");
-  SLUICE_ASSIGN_OR_RETURN(std::vector<std::optional<double>> values,
-                          options_.math(c.metrics, start_ms, end_ms, period_s));
+  std::vector<std::optional<double>> values;
+  if (options_.math) {
+    SLUICE_ASSIGN_OR_RETURN(values, options_.math(c.metrics, start_ms, end_ms, period_s));
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(values, EvaluateAlarmMath(*options_.metric_store, c.metrics, start_ms, end_ms, period_s));
+  }
   for (size_t i = 0; i < values.size() && i < out.size(); ++i)
     if (values[i]) out[i] = {values[i], 1};
   return out;

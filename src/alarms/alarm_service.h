@@ -42,7 +42,7 @@ struct AlarmServiceOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::map<std::string, std::string> action_urls;  // action ARN -> webhook URL
-  MathEvaluator math;                              // null: expressions are refused
+  MathEvaluator math;                              // null: alarm_math.h over metric_store
   int64_t history_retention_ms = 30LL * 86400 * 1000;
   size_t history_per_alarm = 1000;
   WebhookOptions webhooks;

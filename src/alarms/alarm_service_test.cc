@@ -444,7 +444,18 @@ TEST_F(AlarmServiceTest, MathAlarmOnAMetricStat) {
   e.expression = "m1 * 2";
   r.metrics[0].return_data = false;
   r.metrics.push_back(e);
-  EXPECT_EQ(svc_->PutMetricAlarm(r).kind, AlarmErrorKind::kInvalidParameterValue);  // no math evaluator
+  ASSERT_TRUE(svc_->PutMetricAlarm(r).ok());
+  ASSERT_TRUE(svc_->SetAlarmState("math", "OK", "reset", std::nullopt).ok());
+  store_.Put(Metric(), clock_.NowMillis() + 1000, 2);  // Sum 2, doubled: 4 < 5
+  Run(10'000);
+  EXPECT_EQ(State("math"), AlarmState::kOk);
+  store_.Put(Metric(), clock_.NowMillis() + 1000, 3);  // 6 >= 5
+  Run(10'000);
+  EXPECT_EQ(State("math"), AlarmState::kAlarm);
+  r.metrics[1].expression = "m2 * 2";  // unknown id
+  EXPECT_EQ(svc_->PutMetricAlarm(r).kind, AlarmErrorKind::kInvalidParameterValue);
+  r.metrics[1].expression = "m1 *";
+  EXPECT_EQ(svc_->PutMetricAlarm(r).kind, AlarmErrorKind::kInvalidParameterValue);
 }
 
 }  // namespace
