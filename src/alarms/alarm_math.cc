@@ -41,7 +41,8 @@ Status CheckAlarmExpressions(const std::vector<MetricQuery>& queries) {
   for (const MetricQuery& q : queries) {
     if (q.expression.empty()) continue;
     auto refs = metrics::ReferencedIds(q.expression);
-    if (!refs.ok()) return Status(Errc::kInvalidArgument, "Error in expression " + q.id + ": " + refs.status().message());
+    if (!refs.ok())
+      return Status(Errc::kInvalidArgument, "Error in expression " + q.id + ": " + refs.status().message());
     for (const std::string& r : refs->ids)
       if (!ids.contains(r) || r == q.id)
         return Status(Errc::kInvalidArgument, "Error in expression " + q.id + ": Unrecognized id " + r + ".");

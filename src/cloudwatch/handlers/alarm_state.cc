@@ -14,10 +14,9 @@ ApiError HandleDeleteAlarms(const HandlerContext& ctx, const Value& input, Value
 ApiError HandleSetAlarmState(const HandlerContext& ctx, const Value& input, Value* /*output*/) {
   alarms::AlarmService* svc;
   SLUICE_CW_RETURN_IF_ERROR(AlarmServiceOf(ctx, &svc));
-  return FromAlarmError(svc->SetAlarmState(std::string(StringOr(input, "AlarmName")),
-                                           std::string(StringOr(input, "StateValue")),
-                                           std::string(StringOr(input, "StateReason")),
-                                           OptString(input, "StateReasonData")));
+  return FromAlarmError(
+      svc->SetAlarmState(std::string(StringOr(input, "AlarmName")), std::string(StringOr(input, "StateValue")),
+                         std::string(StringOr(input, "StateReason")), OptString(input, "StateReasonData")));
 }
 
 ApiError HandleEnableAlarmActions(const HandlerContext& ctx, const Value& input, Value* /*output*/) {

@@ -19,8 +19,8 @@ ApiError HandleTagResource(const HandlerContext& ctx, const Value& input, Value*
 ApiError HandleUntagResource(const HandlerContext& ctx, const Value& input, Value* output) {
   alarms::AlarmService* svc;
   SLUICE_CW_RETURN_IF_ERROR(AlarmServiceOf(ctx, &svc));
-  SLUICE_CW_RETURN_IF_ERROR(FromAlarmError(
-      svc->UntagResource(std::string(StringOr(input, "ResourceARN")), StringsOf(input, "TagKeys"))));
+  SLUICE_CW_RETURN_IF_ERROR(
+      FromAlarmError(svc->UntagResource(std::string(StringOr(input, "ResourceARN")), StringsOf(input, "TagKeys"))));
   *output = Value::Struct();
   return {};
 }
@@ -29,7 +29,8 @@ ApiError HandleListTagsForResource(const HandlerContext& ctx, const Value& input
   alarms::AlarmService* svc;
   SLUICE_CW_RETURN_IF_ERROR(AlarmServiceOf(ctx, &svc));
   alarms::Tags tags;
-  SLUICE_CW_RETURN_IF_ERROR(FromAlarmError(svc->ListTagsForResource(std::string(StringOr(input, "ResourceARN")), &tags)));
+  SLUICE_CW_RETURN_IF_ERROR(
+      FromAlarmError(svc->ListTagsForResource(std::string(StringOr(input, "ResourceARN")), &tags)));
   *output = Value::Struct();
   Value& list = output->Set("Tags", Value::List());
   for (const auto& [k, v] : tags) {
