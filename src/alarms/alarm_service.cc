@@ -452,10 +452,10 @@ AlarmError AlarmService::TagResource(const std::string& arn, const Tags& tags) {
   if (!name) return err;
   Alarm& a = alarms_.at(*name).alarm;
   Tags merged = a.tags;
-  for (const auto& [k, v] : tags) {
-    auto t = std::find_if(merged.begin(), merged.end(), [&](const auto& p) { return p.first == k; });
-    if (t != merged.end()) t->second = v;
-    else merged.emplace_back(k, v);
+  for (const auto& tag : tags) {
+    auto t = std::find_if(merged.begin(), merged.end(), [&](const auto& p) { return p.first == tag.first; });
+    if (t != merged.end()) t->second = tag.second;
+    else merged.push_back(tag);
   }
   if (merged.size() > kMaxTags) return InvalidValue("An alarm can have at most 50 tags.");
   a.tags = std::move(merged);
