@@ -5,7 +5,6 @@
 #include <simdjson.h>
 
 #include <filesystem>
-#include <map>
 
 namespace sluice::alarms {
 namespace {
@@ -15,53 +14,20 @@ using ::testing::HasSubstr;
 constexpr int64_t kStart = 1'700'000'000'000;  // a multiple of 60 s
 constexpr char kTopic[] = "arn:aws:sns:us-east-1:000000000000:ops";
 
-// A MetricStore holding raw samples in memory: enough for alarms, which only Query.
-class SampleStore final : public metrics::MetricStore {
+// Samples go into the in-memory MetricStore at 1-second resolution, as PutMetricData with
+// StorageResolution 1 stores them.
+class SampleStore {
  public:
-  Status Add(const metrics::MetricId& id, metrics::Unit unit, int64_t ts, const metrics::StatSet& stats, int) override {
-    samples_[id.Key()].push_back({ts, unit, stats});
-    return Status::Ok();
-  }
+  explicit SampleStore(const Clock* clock) : store_(metrics::NewMemoryMetricStore(clock)) {}
   void Put(const metrics::MetricId& id, int64_t ts, double v) {
     metrics::StatSet s;
-    s.sample_count = 1;
-    s.sum = s.min = s.max = v;
-    (void)Add(id, metrics::Unit::kCount, ts, s, 1);
+    s.AddSample(v);
+    ASSERT_TRUE(store_->Add(id, metrics::Unit::kCount, ts, s, 1).ok());
   }
-  Result<std::vector<metrics::Datapoint>> Query(const metrics::MetricId& id, int64_t start, int64_t end,
-                                                int64_t period_s, std::optional<metrics::Unit>) const override {
-    std::map<int64_t, metrics::Datapoint> by;
-    auto it = samples_.find(id.Key());
-    if (it != samples_.end()) {
-      for (const auto& s : it->second) {
-        if (s.ts < start || s.ts >= end) continue;
-        int64_t p = start + (s.ts - start) / (period_s * 1000) * period_s * 1000;
-        metrics::Datapoint& dp = by[p];
-        dp.timestamp_ms = p;
-        dp.unit = s.unit;
-        dp.stats.sample_count += s.stats.sample_count;
-        dp.stats.sum += s.stats.sum;
-        dp.stats.min = std::min(dp.stats.min, s.stats.min);
-        dp.stats.max = std::max(dp.stats.max, s.stats.max);
-      }
-    }
-    std::vector<metrics::Datapoint> out;
-    for (auto& [t, dp] : by) out.push_back(dp);
-    return out;
-  }
-  Result<metrics::ListMetricsPage> List(const metrics::ListMetricsQuery&) const override {
-    return metrics::ListMetricsPage{};
-  }
-  Status Flush() override { return Status::Ok(); }
-  Status EnforceRetention() override { return Status::Ok(); }
+  metrics::MetricStore* get() { return store_.get(); }
 
  private:
-  struct Sample {
-    int64_t ts;
-    metrics::Unit unit;
-    metrics::StatSet stats;
-  };
-  std::map<std::string, std::vector<Sample>> samples_;
+  std::unique_ptr<metrics::MetricStore> store_;
 };
 
 class AlarmServiceTest : public ::testing::Test {
@@ -74,7 +40,7 @@ class AlarmServiceTest : public ::testing::Test {
     o.memory = memory;
     o.data_dir = dir_;
     o.clock = &clock_;
-    o.metric_store = &store_;
+    o.metric_store = store_.get();
     o.action_urls[kTopic] = "http://127.0.0.1:9/hook";
     o.start_notifier = false;
     o.webhooks.post = [this](const Notification& n) {
@@ -119,7 +85,7 @@ class AlarmServiceTest : public ::testing::Test {
 
   std::string dir_ = ::testing::TempDir() + "/alarm_service_test_" + std::to_string(::getpid());
   ManualClock clock_{kStart};
-  SampleStore store_;
+  SampleStore store_{&clock_};
   std::unique_ptr<AlarmService> svc_;
   std::vector<Notification> posts_;
   int fail_posts_ = 0;
@@ -377,7 +343,7 @@ TEST_F(AlarmServiceTest, HistoryIsBoundedPerAlarm) {
   AlarmServiceOptions o;
   o.memory = true;
   o.clock = &clock_;
-  o.metric_store = &store_;
+  o.metric_store = store_.get();
   o.history_per_alarm = 5;
   o.start_notifier = false;
   auto svc = std::move(AlarmService::Open(std::move(o))).value();
