@@ -5,7 +5,7 @@
 #
 # SUITE: api (boto3 + raw HTTP + lifecycle), cli (AWS CLI v1/v2), diff (differential vs kinesalite and
 # kinesis-local), restart (durability across restarts; Sluice only), throttle (throughput limits, fault injection;
-# Sluice only), all (default).
+# Sluice only), cloudwatch (the CloudWatch API: boto3, query, RPC v2 CBOR; Sluice only), all (default).
 # Environment:
 #   SLUICE_BIN         server binary (default: build/sluice); required when the target is sluice
 #   SLUICE_TARGET      sluice (default) | kinesalite | kinesis-local — server for the api and cli suites
