@@ -1,4 +1,5 @@
 #include "alarms/alarm_store.h"
+#include "alarms/webhook_notifier.h"
 
 #include <gtest/gtest.h>
 
@@ -81,6 +82,60 @@ TEST(SqliteAlarmStore, PersistsAlarmsAndPrunesHistory) {
   ASSERT_TRUE((*s)->DeleteAlarm("n\"ame").ok());
   EXPECT_TRUE((*s)->LoadAlarms()->empty());
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice::alarms
+
+namespace sluice::alarms {
+namespace {
+
+TEST(WebhookNotifier, FullQueueDropsAndCounts) {
+  WebhookOptions o;
+  o.queue_capacity = 2;
+  o.max_attempts = 3;
+  int calls = 0;
+  o.post = [&calls](const Notification&) {
+    ++calls;
+    return Status(Errc::kUnavailable, "down");
+  };
+  std::vector<std::string> outcomes;
+  o.on_done = [&outcomes](const Notification& n, const Status& s) {
+    outcomes.push_back(n.alarm_name + ":" + (s.ok() ? "ok" : "failed"));
+  };
+  WebhookNotifier w(o);  // not started: the test delivers
+  EXPECT_TRUE(w.Enqueue({"a", "arn:x", "http://127.0.0.1:1/", {}, "{}"}));
+  EXPECT_TRUE(w.Enqueue({"b", "arn:x", "http://127.0.0.1:1/", {}, "{}"}));
+  EXPECT_FALSE(w.Enqueue({"c", "arn:x", "http://127.0.0.1:1/", {}, "{}"}));
+  w.DeliverPendingForTest();
+  WebhookStats st = w.stats();
+  EXPECT_EQ(st.enqueued, 2u);
+  EXPECT_EQ(st.dropped, 1u);
+  EXPECT_EQ(st.failed, 2u);
+  EXPECT_EQ(st.retries, 4u);
+  EXPECT_EQ(calls, 6);
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"a:failed", "b:failed"}));
+}
+
+TEST(HttpPost, ParsesHttpUrls) {
+  auto t = ParseHttpUrl("http://hooks.local:8080/a/b?x=1");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->host, "hooks.local");
+  EXPECT_EQ(t->port, "8080");
+  EXPECT_EQ(t->path, "/a/b?x=1");
+  t = ParseHttpUrl("http://127.0.0.1");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->port, "80");
+  EXPECT_EQ(t->path, "/");
+  EXPECT_FALSE(ParseHttpUrl("https://x/").ok());
+  EXPECT_FALSE(ParseHttpUrl("http://:80/").ok());
+  EXPECT_FALSE(ParseHttpUrl("http://x:port/").ok());
+}
+
+TEST(HttpPost, ConnectionRefusedIsUnavailable) {
+  // Port 1 on loopback: nothing listens there.
+  Status s = HttpPost("http://127.0.0.1:1/", {}, "{}", std::chrono::milliseconds(2000));
+  EXPECT_EQ(s.code(), Errc::kUnavailable);
 }
 
 }  // namespace

@@ -76,6 +76,16 @@ Status WebhookNotifier::Deliver(Notification& n, bool wait) {
   return last;
 }
 
+void WebhookNotifier::Finish(Notification& n, bool wait) {
+  Status s = Deliver(n, wait);
+  {
+    MutexLock lock(&mu_);
+    if (s.ok()) ++stats_.delivered;
+    else ++stats_.failed;
+  }
+  if (options_.on_done) options_.on_done(n, s);
+}
+
 void WebhookNotifier::Run() {
   for (;;) {
     Notification n;
@@ -86,13 +96,7 @@ void WebhookNotifier::Run() {
       n = std::move(queue_.front());
       queue_.pop_front();
     }
-    Status s = Deliver(n, /*wait=*/true);
-    {
-      MutexLock lock(&mu_);
-      if (s.ok()) ++stats_.delivered;
-      else ++stats_.failed;
-    }
-    if (options_.on_done) options_.on_done(n, s);
+    Finish(n, /*wait=*/true);
   }
 }
 
@@ -105,13 +109,7 @@ void WebhookNotifier::DeliverPendingForTest() {
       n = std::move(queue_.front());
       queue_.pop_front();
     }
-    Status s = Deliver(n, /*wait=*/false);
-    {
-      MutexLock lock(&mu_);
-      if (s.ok()) ++stats_.delivered;
-      else ++stats_.failed;
-    }
-    if (options_.on_done) options_.on_done(n, s);
+    Finish(n, /*wait=*/false);
   }
 }
 

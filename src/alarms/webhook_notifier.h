@@ -63,6 +63,8 @@ class WebhookNotifier {
  private:
   void Run() EXCLUDES(mu_);
   Status Deliver(Notification& n, bool wait) EXCLUDES(mu_);
+  // Delivers with retries, counts the outcome and reports it to on_done.
+  void Finish(Notification& n, bool wait) EXCLUDES(mu_);
 
   WebhookOptions options_;
   mutable Mutex mu_;
