@@ -52,6 +52,9 @@ class SqliteAlarmStore final : public AlarmStore {
   Status Init() EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL", "enabling WAL"));
+    // Alarm changes survive a crash of Sluice; a power loss may lose the last few (no fsync per
+    // state change: a flapping alarm would otherwise fsync every period).
+    SLUICE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL", "setting synchronous"));
     return Exec(
         "BEGIN;"
         "CREATE TABLE IF NOT EXISTS alarms(name TEXT PRIMARY KEY, data TEXT NOT NULL);"
