@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "alarms/alarm_service.h"
 #include "base/file_system.h"
 #include "base/log.h"
 #include "base/random.h"
@@ -160,9 +161,20 @@ Status Server::Start() {
   } else {
     SLUICE_ASSIGN_OR_RETURN(metrics_store_, metrics::OpenDiskMetricStore(config_.data_dir + "/metrics.db", clock_));
   }
+  alarms::AlarmServiceOptions alarm_options;
+  alarm_options.data_dir = config_.data_dir;
+  alarm_options.memory = config_.storage == StorageKind::kMemory;
+  alarm_options.clock = clock_;
+  alarm_options.metric_store = metrics_store_.get();
+  alarm_options.region = config_.http.default_region;
+  alarm_options.account_id = config_.http.default_account_id;
+  alarm_options.action_urls = config_.alarm_actions;
+  SLUICE_ASSIGN_OR_RETURN(alarms_, alarms::AlarmService::Open(std::move(alarm_options)));
+  alarms_->Start();
   cloudwatch::CloudWatchServices cw;
   cw.store = metrics_store_.get();
   cw.clock = clock_;
+  cw.alarms = alarms_.get();
   cloudwatch_ = std::make_unique<cloudwatch::CloudWatchDispatcher>(cw);
   router_ = std::make_unique<ServiceRouter>(dispatcher_.get(), cloudwatch_.get());
   http_ = std::make_unique<http::HttpServer>(config_.http, router_.get(), clock_);
@@ -171,6 +183,8 @@ Status Server::Start() {
     catalog_->EnforceRetention();
     return Status::Ok();
   });
+  // Each alarm is evaluated at its period boundaries; the tick finds the alarms that reached one.
+  background_.Add("alarms", std::chrono::milliseconds(1000), [this] { return alarms_->Tick(); });
   background_.Add("metrics-store", std::chrono::milliseconds(10'000), [this] {
     SLUICE_RETURN_IF_ERROR(metrics_store_->Flush());
     return metrics_store_->EnforceRetention();
@@ -203,6 +217,7 @@ Status Server::Start() {
 void Server::Stop() {
   if (http_) http_->Stop();
   background_.Stop();
+  if (alarms_) alarms_->Stop();  // abandons webhooks still queued
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
   if (metrics_store_) metrics_store_->Flush().IgnoreError();  // best effort: metrics, never stream data

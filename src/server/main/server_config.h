@@ -3,6 +3,7 @@
 // Every flag is one row of a table (server_config.cc) from which the parser, --help and the
 // flag list below are all derived.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ struct ServerConfig {
   int64_t on_demand_scaling_interval_ms = 1000;
   // Rates are taken from `limits` at start; the timing fields come from the flags.
   catalog::OnDemandScalerOptions scaler;
+  // --alarm-action ARN=URL: alarm actions (an SNS topic ARN, ...) delivered as webhooks.
+  std::map<std::string, std::string> alarm_actions;
 };
 
 struct ParseOutcome {
