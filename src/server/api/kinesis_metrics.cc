@@ -70,7 +70,7 @@ constexpr ShardMetric kModelOrder[kShardMetricCount] = {
 };
 
 template <size_t N>
-std::vector<metrics::SeriesSpec> Series(const MetricDef (&defs)[N], std::vector<metrics::Dimension> dims) {
+std::vector<metrics::SeriesSpec> Series(const MetricDef (&defs)[N], const std::vector<metrics::Dimension>& dims) {
   std::vector<metrics::SeriesSpec> out;
   out.reserve(N);
   for (const MetricDef& d : defs) {
