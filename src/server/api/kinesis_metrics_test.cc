@@ -171,8 +171,11 @@ TEST_F(KinesisMetricsTest, PutRecordsGoldenRuleWithInternalFailures) {
 
 TEST_F(KinesisMetricsTest, RejectedPutRecordsCountsOnlyAsAFailedCall) {
   CreateStream("s", 1);
-  // Bad base64: the whole call fails after the stream was resolved.
-  Err("PutRecords", R"({"StreamName":"s","Records":[{"Data":"!!!","PartitionKey":"k"}]})", "SerializationException");
+  // A hash key above 2^128-1: the whole call fails after the stream was resolved.
+  Err("PutRecords",
+      R"({"StreamName":"s","Records":[{"Data":"AAAA","PartitionKey":"k",)"
+      R"("ExplicitHashKey":"340282366920938463463374607431768211456"}]})",
+      "InvalidArgumentException");
   StatSet success = Stats(StreamId("PutRecords.Success"));
   EXPECT_EQ(success.sample_count, 1);
   EXPECT_EQ(success.sum, 0);
