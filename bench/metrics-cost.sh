@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What recording metrics costs end to end: one sluice binary run with --metrics off (A) and
 # --metrics on (B) through bench/compare.sh, whose rounds alternate which runs first; the report
-# gives B/A = on/off per round and the median (goal: >= 0.97 for PutRecords and the drain).
+# gives B/A = on/off per round and the median (goal: >= 0.97 for PutRecords and the drain), for
+# throughput and for the server's CPU per record.
 #
 #   bench/metrics-cost.sh                          # 4 rounds, PutRecords, GetRecords drain, PutRecord
 #   ROUNDS=6 SCENARIOS=put_records bench/metrics-cost.sh
@@ -29,5 +30,28 @@ echo "metrics-cost: load average before: $(cut -d' ' -f1-3 /proc/loadavg); resul
     "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   cat "$OUT/compare.md"
+  echo
+  # Server CPU per record (the loadgen shares the machine, so throughput alone is noisy).
+  python3 - "$OUT" <<'PY'
+import glob, json, statistics, sys
+out = sys.argv[1]
+def load(path):
+    return {x["scenario"]: x for x in json.load(open(path))["results"] if x["target"] == "sluice"}
+rows = {}
+for a_path in sorted(glob.glob(f"{out}/a-*.json")):
+    b_path = a_path.replace("/a-", "/b-")
+    a, b = load(a_path), load(b_path)
+    for sc in sorted(set(a) & set(b)):
+        ca = a[sc].get("server_cpu", {}).get("cpu_us_per_record")
+        cb = b[sc].get("server_cpu", {}).get("cpu_us_per_record")
+        if ca and cb:
+            rows.setdefault(sc, []).append((ca, cb))
+print("| scenario | server CPU us/record A (median) | B (median) | B/A per round | median B/A |")
+print("|---|---:|---:|---|---:|")
+for sc, pairs in rows.items():
+    r = [b / a for a, b in pairs]
+    print(f"| {sc} | {statistics.median(p[0] for p in pairs):.3f} | {statistics.median(p[1] for p in pairs):.3f} | "
+          f"{' '.join(f'{x:.3f}' for x in r)} | {statistics.median(r):.3f} |")
+PY
 } >"$ROOT/bench/results/metrics-cost.md"
 echo "metrics-cost: wrote bench/results/metrics-cost.md" >&2
