@@ -60,11 +60,11 @@ class KinesisMetricsTest : public DispatcherTest {
   }
 
   static metrics::MetricId Id(std::string_view ns, std::string_view name,
-                              std::vector<std::pair<std::string, std::string>> dims) {
+                              const std::vector<std::pair<std::string, std::string>>& dims) {
     metrics::MetricId id;
     id.ns = std::string(ns);
     id.name = std::string(name);
-    for (auto& [k, v] : dims) id.dims.push_back({k, v});
+    for (const auto& [k, v] : dims) id.dims.push_back({k, v});
     id.Normalize();
     return id;
   }
