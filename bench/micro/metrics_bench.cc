@@ -45,8 +45,9 @@ BENCHMARK(BM_CounterSetScope)->Arg(0)->Arg(1)->Threads(1);
 BENCHMARK(BM_CounterSetScope)->Arg(0)->Arg(1)->Threads(2)->UseRealTime();
 
 // 100 series with 15 days of minute data, flushed to a disk store (built once, ~20 s).
+template <bool kSketches>
 struct FilledStore {
-  static constexpr int kSeries = 100;
+  static constexpr int kSeries = kSketches ? 10 : 100;
   static constexpr int64_t kDays = 15;
   sluice::ManualClock clock{kT0};
   std::string dir;
@@ -74,6 +75,10 @@ struct FilledStore {
         st.sum = 1'000'000 + static_cast<double>((m * 7 + s) % 1000);
         st.min = 100;
         st.max = 60'000;
+        if (kSketches) {
+          // A latency distribution: 60 samples over 1–3 ms in µs, ~55 buckets.
+          for (int k = 0; k < 60; ++k) st.sketch.Add(1000 + ((m + k * 37 + s) % 2000));
+        }
         if (!store->Add(ids[s], Unit::kBytes, ts, st, 60).ok()) std::abort();
       }
       if (m % 60 == 59) {
@@ -97,8 +102,9 @@ struct FilledStore {
 
 // Queries every series with one period over at most 1008 periods (GetMetricData's 100,800
 // datapoints over 100 series), ending now. One iteration = all 100 series.
-void BM_QueryHundredSeries(benchmark::State& state) {
-  FilledStore& f = FilledStore::Get();
+template <bool kSketches>
+void BM_QuerySeries(benchmark::State& state) {
+  auto& f = FilledStore<kSketches>::Get();
   const int64_t period_s = state.range(0);
   const int64_t span = std::min<int64_t>(1008 * period_s * 1000, f.end_ms - kT0);
   const int64_t start = (f.end_ms - span) / (period_s * 1000) * (period_s * 1000);
@@ -106,19 +112,29 @@ void BM_QueryHundredSeries(benchmark::State& state) {
   for (auto _ : state) {
     points = 0;
     for (const MetricId& id : f.ids) {
-      auto r = f.store->Query(id, start, f.end_ms, period_s, std::nullopt);
+      auto r = state.range(1) ? f.store->QueryBasic(id, start, f.end_ms, period_s, std::nullopt)
+                              : f.store->Query(id, start, f.end_ms, period_s, std::nullopt);
       if (!r.ok()) std::abort();
       points += r->size();
     }
   }
   state.counters["datapoints"] = static_cast<double>(points);
   std::error_code ec;
-  double bytes = 0;
-  for (const auto& e : std::filesystem::directory_iterator(f.dir, ec)) bytes += static_cast<double>(e.file_size(ec));
-  state.counters["db_MB"] = bytes / 1e6;
+  state.counters["db_MB"] = static_cast<double>(std::filesystem::file_size(f.dir + "/metrics.db", ec)) / 1e6;
+  state.counters["wal_MB"] = static_cast<double>(std::filesystem::file_size(f.dir + "/metrics.db-wal", ec)) / 1e6;
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(points));
 }
-BENCHMARK(BM_QueryHundredSeries)->Arg(3600)->Arg(300)->Arg(60)->Unit(benchmark::kMillisecond);
+void BM_QueryHundredSeries(benchmark::State& state) { BM_QuerySeries<false>(state); }
+BENCHMARK(BM_QueryHundredSeries)->Args({3600, 0})->Args({300, 0})->Args({60, 0})->Unit(benchmark::kMillisecond);
+// The same with a latency sketch in every point, over 10 series (×10 for GetMetricData's 100).
+void BM_QueryTenSeriesWithSketches(benchmark::State& state) { BM_QuerySeries<true>(state); }
+// Second argument 1: QueryBasic (no sketches decoded or returned).
+BENCHMARK(BM_QueryTenSeriesWithSketches)
+    ->Args({3600, 0})
+    ->Args({300, 0})
+    ->Args({60, 0})
+    ->Args({300, 1})
+    ->Unit(benchmark::kMillisecond);
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 
@@ -136,6 +152,7 @@ void BM_MemoryLargeDeployment(benchmark::State& state) {
       const std::string name = "stream-" + std::to_string(stream);
       std::vector<SeriesSpec> specs;
       std::vector<bool> hist;
+      specs.reserve(25);
       for (int m = 0; m < 25; ++m) {
         specs.push_back(
             {MetricId{"AWS/Kinesis", "StreamMetric" + std::to_string(m), {{"StreamName", name}}}, Unit::kCount, 1.0});
@@ -144,6 +161,7 @@ void BM_MemoryLargeDeployment(benchmark::State& state) {
       stream_sets.push_back(agg->Register(specs, hist, true));
       for (int shard = 0; shard < 100; ++shard) {
         std::vector<SeriesSpec> shard_specs;
+        shard_specs.reserve(7);
         for (int m = 0; m < 7; ++m) {
           shard_specs.push_back({MetricId{"AWS/Kinesis",
                                           "ShardMetric" + std::to_string(m),
@@ -177,5 +195,43 @@ void BM_MemoryLargeDeployment(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_MemoryLargeDeployment)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+namespace {
+
+// The periodic flush of a disk store with 7,250 active minute-resolution series (the deployment
+// above): each iteration is 10 s of adds (one per series) and one Flush.
+void BM_FlushLargeDeployment(benchmark::State& state) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "metrics_flush_bench_XXXXXX").string();
+  const std::string dir = ::mkdtemp(tmpl.data());
+  sluice::ManualClock clock(kT0);
+  {
+    auto r = OpenDiskMetricStore(dir + "/metrics.db", &clock);
+    if (!r.ok()) std::abort();
+    std::unique_ptr<MetricStore> store = std::move(r).value();
+    std::vector<MetricId> ids;
+    ids.reserve(7250);
+    for (int i = 0; i < 7250; ++i) {
+      ids.push_back(MetricId{"AWS/Kinesis", "M" + std::to_string(i % 7), {{"ShardId", std::to_string(i)}}});
+    }
+    StatSet st;
+    st.sample_count = 10;
+    st.sum = 12345;
+    st.min = 10;
+    st.max = 5000;
+    for (auto _ : state) {
+      state.PauseTiming();
+      clock.Advance(10'000);
+      for (const MetricId& id : ids) {
+        if (!store->Add(id, Unit::kBytes, clock.NowMillis(), st, 60).ok()) std::abort();
+      }
+      state.ResumeTiming();
+      if (!store->Flush().ok()) std::abort();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_FlushLargeDeployment)->Iterations(30)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -34,6 +34,29 @@ TEST(SketchTest, QuantilesWithinRelativeError) {
   EXPECT_NEAR(s.Quantile(0.5), 500, 500 * 0.011);
   EXPECT_NEAR(s.Quantile(0.99), 990, 990 * 0.011);
   EXPECT_NEAR(s.Quantile(0), 1, 0.011);
+  Sketch ten;
+  for (int i = 1; i <= 10; ++i) ten.Add(i);
+  EXPECT_NEAR(ten.Quantile(0.9), 9, 0.09);  // nearest rank 9, not 10
+}
+
+TEST(SketchTest, RangeSums) {
+  Sketch s;
+  for (int i = 1; i <= 100; ++i) s.Add(i);
+  auto mid = s.SumBetweenQuantiles(0.1, 0.9);  // ranks 11..90
+  EXPECT_DOUBLE_EQ(mid.count, 80);
+  EXPECT_NEAR(mid.sum, 4040, 4040 * 0.01);
+  auto low = s.SumBetweenValues(0, 10.5, false, true);  // bounds away from bucket edges
+  EXPECT_EQ(low.count, 10);
+  EXPECT_NEAR(low.sum, 55, 55 * 0.02);
+  EXPECT_EQ(s.SumBetweenValues(1000, 2000, true, true).count, 0);
+  auto buckets = s.Buckets();
+  ASSERT_FALSE(buckets.empty());
+  uint64_t total = 0;
+  for (const auto& b : buckets) {
+    EXPECT_LE(b.lower, b.upper);
+    total += b.count;
+  }
+  EXPECT_EQ(total, 100u);
 }
 
 TEST(SketchTest, MergeEqualsAddingEverything) {
@@ -66,6 +89,26 @@ TEST(SketchTest, EncodeDecodeRoundTrips) {
   // Truncated input is rejected.
   std::string_view cut = std::string_view(buf).substr(0, 3);
   EXPECT_FALSE(Sketch::DecodeFrom(&cut, &back));
+}
+
+TEST(SketchTest, RunEncodingRoundTripsGapsAndSigns) {
+  for (const std::vector<double>& values :
+       std::vector<std::vector<double>>{{1}, {-3, 0, 3}, {1, 1.03, 1.09, 1.5, 2, 1e6}, {-1e9, -1e-9, 1e-9, 1e9}}) {
+    Sketch s;
+    for (double v : values) s.Add(v, 3);
+    std::string buf;
+    s.EncodeTo(&buf);
+    std::string_view in = buf;
+    Sketch back;
+    ASSERT_TRUE(Sketch::DecodeFrom(&in, &back)) << values.size();
+    EXPECT_EQ(back, s);
+    EXPECT_TRUE(in.empty());
+  }
+  Sketch dense;
+  for (int i = 1000; i < 3000; ++i) dense.Add(i);  // ~55 neighbouring buckets
+  std::string buf;
+  dense.EncodeTo(&buf);
+  EXPECT_LT(buf.size(), dense.bucket_count() * 2 + 8);  // about one count byte per bucket
 }
 
 TEST(SketchTest, CompactEncoding) {
