@@ -1,0 +1,341 @@
+#include "server/observe/access_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "base/json_escape.h"
+#include "base/log.h"
+#include "base/random.h"
+#include "base/time_format.h"
+
+namespace sluice::server::observe {
+
+namespace {
+
+constexpr std::string_view kKinesisTargetPrefix = "Kinesis_20131202.";
+constexpr std::string_view kCloudWatchTargetPrefix = "GraniteServiceVersion20100801.";
+
+void AppendInt(std::string* out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, r.ptr);
+}
+
+// Milliseconds with microsecond precision: "12.345".
+void AppendMillis(std::string* out, int64_t nanos) {
+  if (nanos < 0) nanos = 0;
+  const int64_t micros = nanos / 1000;
+  AppendInt(out, micros / 1000);
+  char frac[4] = {'.', static_cast<char>('0' + micros / 100 % 10), static_cast<char>('0' + micros / 10 % 10),
+                  static_cast<char>('0' + micros % 10)};
+  out->append(frac, 4);
+}
+
+void AppendKey(std::string* out, std::string_view key) {
+  out->push_back(',');
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+// "key":"value", or "key":null for an empty value.
+void AppendStringField(std::string* out, std::string_view key, std::string_view value) {
+  AppendKey(out, key);
+  if (value.empty()) {
+    out->append("null");
+  } else {
+    AppendJsonString(out, value);
+  }
+}
+
+bool IsCloudWatch(const http::CallRecord& call) {
+  if (call.request != nullptr && call.request->service == api::Service::kCloudWatch) return true;
+  return call.target.substr(0, kCloudWatchTargetPrefix.size()) == kCloudWatchTargetPrefix;
+}
+
+// The value of `Action` in a form-encoded body (AWS Query); operation names need no decoding.
+std::string_view FormAction(std::string_view body) {
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('&', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view pair = body.substr(pos, end - pos);
+    if (pair.substr(0, 7) == "Action=") return pair.substr(7);
+    pos = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view CallEventName(const http::CallRecord& call) {
+  if (call.request != nullptr && !call.request->operation.empty()) return call.request->operation;
+  std::string_view t = call.target;
+  size_t dot = t.find('.');
+  if (dot != std::string_view::npos && dot + 1 < t.size()) return t.substr(dot + 1);
+  if (call.request != nullptr && call.request->service == api::Service::kCloudWatch &&
+      call.request->wire == api::Wire::kAwsQuery) {
+    return FormAction(call.request->body);
+  }
+  return {};
+}
+
+void FormatAccessLogLine(const http::CallRecord& call, std::string_view event_id, std::string* out) {
+  const api::ApiRequest* req = call.request;
+  const api::ApiResponse* resp = call.response;
+  const bool cloudwatch = IsCloudWatch(call);
+  out->append("{\"eventVersion\":\"1.08\"");
+  AppendKey(out, "eventTime");
+  char time[kIso8601MillisSize];
+  FormatIso8601Millis(req != nullptr ? req->received_at_ms : 0, time);
+  out->push_back('"');
+  out->append(time, sizeof(time));
+  out->push_back('"');
+  AppendStringField(out, "eventSource", cloudwatch ? "monitoring.amazonaws.com" : "kinesis.amazonaws.com");
+  AppendStringField(out, "eventName", CallEventName(call));
+  AppendStringField(out, "eventType", "AwsApiCall");
+  std::string_view region, account, key;
+  if (req != nullptr) {
+    region = req->caller.region;
+    account = req->caller.account_id;
+    key = req->caller.access_key_id;
+  }
+  AppendStringField(out, "awsRegion", region);
+  AppendStringField(out, "sourceIPAddress", call.source_ip);
+  AppendStringField(out, "userAgent", call.user_agent);
+  AppendKey(out, "userIdentity");
+  out->append("{\"type\":\"IAMUser\"");
+  AppendStringField(out, "accessKeyId", key);
+  AppendStringField(out, "accountId", account);
+  out->push_back('}');
+
+  // requestParameters: what the handler reported (never record data).
+  AppendKey(out, "requestParameters");
+  const api::CallLogFields* log = resp != nullptr ? &resp->log : nullptr;
+  const bool get_records = CallEventName(call) == "GetRecords";
+  bool any = false;
+  auto begin_field = [&](std::string_view k) {
+    out->append(any ? "," : "{");
+    any = true;
+    out->push_back('"');
+    out->append(k);
+    out->append("\":");
+  };
+  if (log != nullptr) {
+    if (!log->stream_name.empty()) {
+      begin_field("streamName");
+      AppendJsonString(out, log->stream_name);
+    }
+    if (!log->stream_arn.empty()) {
+      begin_field("streamARN");
+      AppendJsonString(out, log->stream_arn);
+    }
+    if (!log->shard_id.empty()) {
+      begin_field("shardId");
+      AppendJsonString(out, log->shard_id);
+    }
+    if (!log->consumer_name.empty()) {
+      begin_field("consumerName");
+      AppendJsonString(out, log->consumer_name);
+    }
+    if (log->records >= 0 && !get_records) {
+      begin_field("recordCount");
+      AppendInt(out, log->records);
+    }
+  }
+  out->append(any ? "}" : "null");
+
+  // responseElements: counts the handler already had (GetRecords records, PutRecords failures).
+  AppendKey(out, "responseElements");
+  any = false;
+  if (log != nullptr) {
+    if (log->records >= 0 && get_records) {
+      begin_field("recordCount");
+      AppendInt(out, log->records);
+    }
+    if (log->failed_records >= 0) {
+      begin_field("failedRecordCount");
+      AppendInt(out, log->failed_records);
+    }
+  }
+  out->append(any ? "}" : "null");
+
+  if (!call.error_type.empty() || call.http_status >= 400) {
+    AppendStringField(out, "errorCode", call.error_type);
+    AppendStringField(out, "errorMessage", log != nullptr ? std::string_view(log->error_message) : std::string_view());
+  }
+  AppendStringField(out, "requestID", call.request_id);
+  AppendStringField(out, "eventID", event_id);
+  AppendStringField(out, "recipientAccountId", account);
+  AppendKey(out, "latency");
+  AppendMillis(out, call.latency_ns);
+  AppendKey(out, "bytesIn");
+  AppendInt(out, static_cast<int64_t>(call.bytes_in));
+  AppendKey(out, "bytesOut");
+  AppendInt(out, static_cast<int64_t>(call.bytes_out));
+  AppendKey(out, "httpStatus");
+  AppendInt(out, call.http_status);
+  AppendStringField(out, "protocol", call.protocol);
+  out->append("}\n");
+}
+
+AccessLog::AccessLog(AccessLogOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<AccessLog>> AccessLog::Open(AccessLogOptions options) {
+  if (options.path.empty()) return Status(Errc::kInvalidArgument, "access log path is empty");
+  std::unique_ptr<AccessLog> log(new AccessLog(std::move(options)));
+  SLUICE_RETURN_IF_ERROR(log->OpenFile());
+  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  return log;
+}
+
+AccessLog::~AccessLog() {
+  {
+    MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  wake_.Signal();
+  if (writer_.joinable()) writer_.join();
+  if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
+}
+
+Status AccessLog::OpenFile() {
+  if (options_.path == "-") {
+    fd_ = STDOUT_FILENO;
+    return Status::Ok();
+  }
+  fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) {
+    return Status(Errc::kIoError, "cannot open access log " + options_.path + ": " + std::strerror(errno));
+  }
+  off_t end = ::lseek(fd_, 0, SEEK_END);
+  file_size_ = end > 0 ? static_cast<uint64_t>(end) : 0;
+  return Status::Ok();
+}
+
+void AccessLog::OnCall(const http::CallRecord& call) {
+  // Formatted outside the lock into a per-thread buffer that keeps its capacity.
+  thread_local std::string line;
+  line.clear();
+  char id[36];
+  const uint64_t hi = FastRandom64(), lo = FastRandom64();
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0, bit = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      id[i] = '-';
+      continue;
+    }
+    uint64_t word = bit < 64 ? hi : lo;
+    id[i] = kHex[(word >> (bit % 64)) & 0xf];
+    bit += 4;
+  }
+  id[14] = '4';                             // version 4
+  id[19] = kHex[8 | (lo >> 60 & 0x3)];      // variant 10xx
+  FormatAccessLogLine(call, std::string_view(id, sizeof(id)), &line);
+  bool wake = false;
+  {
+    MutexLock lock(&mu_);
+    if (pending_.size() + line.size() > options_.queue_bytes) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    wake = pending_.empty();
+    pending_.append(line);
+    ++pending_lines_;
+    ++queued_seq_;
+  }
+  if (wake) wake_.Signal();
+}
+
+void AccessLog::Flush() {
+  MutexLock lock(&mu_);
+  const uint64_t target = queued_seq_;
+  wake_.Signal();
+  while (written_seq_ < target && !stop_) flushed_.Wait(&mu_);
+}
+
+void AccessLog::WriterLoop() {
+  std::string batch;
+  for (;;) {
+    size_t lines = 0;
+    uint64_t seq = 0;
+    bool stop = false;
+    {
+      MutexLock lock(&mu_);
+      while (pending_.empty() && !stop_) wake_.WaitFor(&mu_, std::chrono::milliseconds(500));
+      batch.swap(pending_);  // pending_ takes the writer's old (empty) buffer and its capacity
+      pending_.clear();
+      lines = pending_lines_;
+      pending_lines_ = 0;
+      seq = queued_seq_;
+      stop = stop_;
+    }
+    if (!batch.empty()) WriteBatch(batch);
+    written_.fetch_add(lines, std::memory_order_relaxed);
+    batch.clear();
+    {
+      MutexLock lock(&mu_);
+      written_seq_ = seq;
+      flushed_.SignalAll();
+      if (stop && pending_.empty()) return;
+    }
+  }
+}
+
+void AccessLog::WriteBatch(const std::string& batch) {
+  if (fd_ < 0) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (fd_ != STDOUT_FILENO && options_.max_bytes > 0 && file_size_ > 0 &&
+      file_size_ + batch.size() > options_.max_bytes) {
+    Rotate();
+    if (fd_ < 0) {
+      write_errors_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  size_t off = 0;
+  while (off < batch.size()) {
+    ssize_t n = ::write(fd_, batch.data() + off, batch.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      write_errors_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    off += static_cast<size_t>(n);
+    file_size_ += static_cast<uint64_t>(n);
+  }
+}
+
+void AccessLog::Rotate() {
+  ::close(fd_);
+  fd_ = -1;
+  const std::string& base = options_.path;
+  if (options_.max_files == 0) {
+    ::unlink(base.c_str());
+  } else {
+    // path.N-1 -> path.N, ..., path -> path.1; the oldest (path.N) is overwritten.
+    for (uint32_t i = options_.max_files; i > 1; --i) {
+      std::string from = base + "." + std::to_string(i - 1);
+      std::string to = base + "." + std::to_string(i);
+      ::rename(from.c_str(), to.c_str());  // ENOENT for files not there yet
+    }
+    if (::rename(base.c_str(), (base + ".1").c_str()) != 0) {
+      SLOG(kWarn, "access-log", "cannot rotate", {{"path", base}, {"error", std::strerror(errno)}});
+    }
+  }
+  file_size_ = 0;
+  if (!OpenFile().ok()) {
+    SLOG(kWarn, "access-log", "cannot reopen after rotation", {{"path", base}});
+    fd_ = -1;
+  }
+}
+
+}  // namespace sluice::server::observe
