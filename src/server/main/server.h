@@ -12,6 +12,7 @@
 namespace sluice::storage {
 class LogStore;
 class DiskLogStore;
+class MemoryLogStore;
 }  // namespace sluice::storage
 namespace sluice::catalog {
 class Catalog;
@@ -24,6 +25,10 @@ class LimitsRegistry;
 namespace sluice::server::http {
 class HttpServer;
 }
+namespace sluice::server::observe {
+class AccessLog;
+class PrometheusExporter;
+}  // namespace sluice::server::observe
 namespace sluice::server::api {
 class KinesisDispatcher;
 struct ApiContext;
@@ -41,17 +46,23 @@ class Server {
   uint16_t port() const;
 
  private:
+  // The access log and the Prometheus page, handed to the transport before it starts.
+  Status StartObservers();
+
   ServerConfig config_;
   const Clock* clock_;
 
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
+  storage::MemoryLogStore* memory_ = nullptr;     // logs_ when --storage memory
   std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::OnDemandScaler> scaler_;  // null with --on-demand-scaling off
   std::unique_ptr<limits::LimitsRegistry> limits_;   // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
+  std::unique_ptr<observe::AccessLog> access_log_;          // null unless --access-log
+  std::unique_ptr<observe::PrometheusExporter> prometheus_;  // GET /metrics
   std::unique_ptr<http::HttpServer> http_;
   PeriodicTasks background_;  // retention, the on-demand scaler
 };
