@@ -194,7 +194,10 @@ Status Server::StartObservers() {
     g.open_shards = 0;
     catalog_->ForEachStream([&g](const catalog::Stream& s) {
       ++g.streams;
-      for (const auto& shard : s.shards) g.open_shards += shard.is_open() ? 1 : 0;
+      int64_t open = 0;
+      for (const auto& shard : s.shards) open += shard.is_open() ? 1 : 0;
+      g.open_shards += open;
+      g.stream_open_shards.emplace_back(s.name, open);
     });
     if (disk_ != nullptr) g.disk_bytes = static_cast<int64_t>(disk_->DiskBytes());
     if (memory_ != nullptr) g.memory_bytes = static_cast<int64_t>(memory_->BytesHeld());

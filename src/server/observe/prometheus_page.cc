@@ -71,6 +71,10 @@ constexpr KinesisMapping kKinesisMappings[] = {
       "Maximum over the last minute of the iterator age of GetRecords on the shard (enhanced monitoring)."}},
 };
 
+constexpr FamilyDef kStreamShards = {"sluice_stream_open_shards", MetricType::kGauge, "",
+                                     "Open shards of the stream: its write capacity is this many times the shard "
+                                     "limits (AWS: 1 MiB/s and 1000 records/s each)."};
+
 constexpr FamilyDef kApiRequests = {"sluice_api_requests", MetricType::kCounter, "",
                                     "API calls by operation and outcome (code is OK or the error code)."};
 constexpr FamilyDef kApiDuration = {"sluice_api_request_duration_seconds", MetricType::kHistogram, "seconds",
@@ -128,6 +132,11 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
   std::vector<Family> families;
   families.push_back({kApiRequests, {}});
   families.push_back({kApiDuration, {}});
+  families.push_back({kStreamShards, {}});
+  constexpr size_t kFirstMapped = 3;  // kKinesisMappings[i] feeds families[kFirstMapped + i]
+  for (const auto& [stream, shards] : snap.storage.stream_open_shards) {
+    families[2].entries.push_back({{{"stream", stream}}, static_cast<double>(shards), {}, 0});
+  }
   for (const auto& m : kKinesisMappings) families.push_back({m.family, {}});
 
   // API outcome counts: Requests counts every call, Errors the failed ones by code.
@@ -166,7 +175,7 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
         if (!s.recent_max) break;
         e.value = *s.recent_max * ToBaseUnit(s.unit);
       }
-      families[2 + i].entries.push_back(std::move(e));
+      families[kFirstMapped + i].entries.push_back(std::move(e));
       break;
     }
   }
@@ -176,7 +185,21 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
     families[0].entries.push_back({{{"operation", op}, {"code", "OK"}}, std::max(0.0, total - failed), {}, 0});
   }
   for (const auto& [key, n] : errors) families[0].entries.push_back({{{"operation", key.first}, {"code", key.second}}, n, {}, 0});
-  for (auto& f : families) std::stable_sort(f.entries.begin(), f.entries.end(), LabelsLess);
+  for (auto& f : families) {
+    std::stable_sort(f.entries.begin(), f.entries.end(), LabelsLess);
+    // Streams of the same name in two accounts share a label set: one series, summed (a page must
+    // not repeat a series).
+    if (f.def.type == MetricType::kHistogram) continue;
+    std::vector<Entry> merged;
+    for (Entry& e : f.entries) {
+      if (!merged.empty() && merged.back().labels == e.labels) {
+        merged.back().value += e.value;
+      } else {
+        merged.push_back(std::move(e));
+      }
+    }
+    f.entries = std::move(merged);
+  }
   return families;
 }
 

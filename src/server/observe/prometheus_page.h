@@ -11,6 +11,7 @@
 //   ReadProvisionedThroughputExceeded               -> sluice_stream_read_throttled_calls_total{stream}
 //   GetRecords.IteratorAgeMilliseconds              -> sluice_stream_iterator_age_seconds{stream} (max, last minute)
 //   the same with {ShardId, StreamName} (enhanced monitoring only) -> sluice_shard_*{stream,shard}
+//   (catalog) open shards of each stream             -> sluice_stream_open_shards{stream}
 //   Sluice/API Requests, Errors                     -> sluice_api_requests_total{operation,code} (code "OK" or the error)
 //   Sluice/API Latency (histogram)                  -> sluice_api_request_duration_seconds{operation}
 #include <cstddef>
@@ -52,6 +53,8 @@ struct StorageGauges {
   int64_t open_shards = -1;
   int64_t disk_bytes = -1;   // --storage disk only
   int64_t memory_bytes = -1; // --storage memory only
+  // Open shards per stream (stream-level, so always shown; capacity = shards x the shard limits).
+  std::vector<std::pair<std::string, int64_t>> stream_open_shards;
 };
 
 struct PromSnapshot {

@@ -26,6 +26,7 @@ PromSnapshot KnownSnapshot() {
   snap.storage.streams = 2;
   snap.storage.open_shards = 3;
   snap.storage.disk_bytes = 4096;
+  snap.storage.stream_open_shards = {{"orders", 2}, {"clicks", 1}};
   snap.series.push_back(Series("AWS/Kinesis", "IncomingBytes", {{"StreamName", "orders"}}, Unit::kBytes, 2048, 2));
   snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords", {{"StreamName", "orders"}}, Unit::kCount, 10, 2));
   snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords", {{"StreamName", "clicks"}}, Unit::kCount, 5, 1));
@@ -101,7 +102,12 @@ constexpr std::string_view kApi =
     "sluice_api_request_duration_seconds_bucket{operation=\"PutRecords\",le=\"10.0\"} 3\n"
     "sluice_api_request_duration_seconds_bucket{operation=\"PutRecords\",le=\"+Inf\"} 3\n"
     "sluice_api_request_duration_seconds_count{operation=\"PutRecords\"} 3\n"
-    "sluice_api_request_duration_seconds_sum{operation=\"PutRecords\"} 0.046\n";
+    "sluice_api_request_duration_seconds_sum{operation=\"PutRecords\"} 0.046\n"
+    "# HELP sluice_stream_open_shards Open shards of the stream: its write capacity is this many times the shard "
+    "limits (AWS: 1 MiB/s and 1000 records/s each).\n"
+    "# TYPE sluice_stream_open_shards gauge\n"
+    "sluice_stream_open_shards{stream=\"clicks\"} 1\n"
+    "sluice_stream_open_shards{stream=\"orders\"} 2\n";
 
 constexpr std::string_view kStreams =
     "# HELP sluice_stream_incoming_bytes_total Bytes successfully put to the stream.\n"
@@ -136,7 +142,7 @@ TEST(RenderPrometheus, ExactTextForKnownSeries) {
       "sluice_prometheus_series_dropped_total 0\n");
   EXPECT_EQ(out, expected);
   EXPECT_EQ(stats.dropped, 0u);
-  EXPECT_EQ(stats.series, 2u + 17u + 1u + 2u + 1u + 1u + 1u);
+  EXPECT_EQ(stats.series, 2u + 17u + 2u + 1u + 2u + 1u + 1u + 1u);
 }
 
 TEST(RenderPrometheus, OpenMetricsNamesUnitsAndEof) {
@@ -169,9 +175,9 @@ TEST(RenderPrometheus, CapDropsShardSeriesFirstAndCountsThem) {
   PromSnapshot snap = KnownSnapshot();
   snap.series_dropped_before = 4;
   std::string out;
-  // API: 2 counters + one histogram (17 lines); streams: 5; the shard series does not fit.
-  RenderStats stats = RenderPrometheus(snap, ExpositionFormat::kText004, 24, &out);
-  EXPECT_EQ(stats.series, 24u);
+  // API: 2 counters + one histogram (17 lines); streams: 7; the shard series does not fit.
+  RenderStats stats = RenderPrometheus(snap, ExpositionFormat::kText004, 26, &out);
+  EXPECT_EQ(stats.series, 26u);
   EXPECT_EQ(stats.dropped, 1u);
   EXPECT_EQ(out.find("sluice_shard_"), std::string::npos);
   EXPECT_NE(out.find("sluice_stream_iterator_age_seconds{stream=\"orders\"} 1.5\n"), std::string::npos);
@@ -181,11 +187,24 @@ TEST(RenderPrometheus, CapDropsShardSeriesFirstAndCountsThem) {
   stats = RenderPrometheus(snap, ExpositionFormat::kText004, 3, &out);
   // The two counters fit, the histogram (17 lines) does not, the next single series does.
   EXPECT_EQ(stats.series, 3u);
-  EXPECT_EQ(stats.dropped, 1u + 2u + 1u + 1u + 1u);
+  EXPECT_EQ(stats.dropped, 1u + 1u + 1u + 2u + 1u + 1u + 1u);
   EXPECT_EQ(out.find("sluice_api_request_duration"), std::string::npos);
-  EXPECT_NE(out.find("sluice_stream_incoming_bytes_total{stream=\"orders\"} 2048\n"), std::string::npos);
-  EXPECT_EQ(out.find("sluice_stream_incoming_records"), std::string::npos);
+  EXPECT_NE(out.find("sluice_stream_open_shards{stream=\"clicks\"} 1\n"), std::string::npos);
+  EXPECT_EQ(out.find("sluice_stream_incoming_"), std::string::npos);
   EXPECT_NE(out.find("sluice_build_info"), std::string::npos);  // never capped
+}
+
+TEST(RenderPrometheus, SameLabelsAreOneSeries) {
+  PromSnapshot snap;
+  snap.version = "v";
+  // The same stream name in two accounts.
+  snap.storage.stream_open_shards = {{"s", 2}, {"s", 3}};
+  snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords", {{"StreamName", "s"}}, Unit::kCount, 4));
+  snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords", {{"StreamName", "s"}}, Unit::kCount, 6));
+  std::string out;
+  RenderPrometheus(snap, ExpositionFormat::kText004, 100, &out);
+  EXPECT_NE(out.find("\nsluice_stream_open_shards{stream=\"s\"} 5\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nsluice_stream_incoming_records_total{stream=\"s\"} 10\n"), std::string::npos) << out;
 }
 
 TEST(RenderPrometheus, ProcessGaugesUseTheStandardNames) {
