@@ -61,7 +61,7 @@ class Server {
   std::unique_ptr<limits::LimitsRegistry> limits_;   // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
-  std::unique_ptr<observe::AccessLog> access_log_;          // null unless --access-log
+  std::unique_ptr<observe::AccessLog> access_log_;           // null unless --access-log
   std::unique_ptr<observe::PrometheusExporter> prometheus_;  // GET /metrics
   std::unique_ptr<http::HttpServer> http_;
   PeriodicTasks background_;  // retention, the on-demand scaler

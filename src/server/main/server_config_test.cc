@@ -327,8 +327,8 @@ TEST(ServerConfigTest, ObservabilityFlags) {
   EXPECT_EQ(d.access_log_max_bytes, 100u * 1024 * 1024);
   EXPECT_EQ(d.access_log_max_files, 5u);
   EXPECT_EQ(d.prometheus_max_series, 10000u);
-  ServerConfig c = ParseOk({"--access-log", "/tmp/a.log", "--access-log-max-bytes", "8M", "--access-log-max-files",
-                            "0", "--prometheus-max-series", "20"});
+  ServerConfig c = ParseOk({"--access-log", "/tmp/a.log", "--access-log-max-bytes", "8M", "--access-log-max-files", "0",
+                            "--prometheus-max-series", "20"});
   EXPECT_EQ(c.access_log, "/tmp/a.log");
   EXPECT_EQ(c.access_log_max_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(c.access_log_max_files, 0u);

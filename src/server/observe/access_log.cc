@@ -235,8 +235,8 @@ void AccessLog::OnCall(const http::CallRecord& call) {
     id[i] = kHex[(word >> (bit % 64)) & 0xf];
     bit += 4;
   }
-  id[14] = '4';                             // version 4
-  id[19] = kHex[8 | (lo >> 60 & 0x3)];      // variant 10xx
+  id[14] = '4';                         // version 4
+  id[19] = kHex[8 | (lo >> 60 & 0x3)];  // variant 10xx
   FormatAccessLogLine(call, std::string_view(id, sizeof(id)), &line);
   bool wake = false;
   {

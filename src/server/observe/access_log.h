@@ -59,7 +59,7 @@ class AccessLog final : public http::CallObserver {
   void Rotate();
 
   const AccessLogOptions options_;
-  int fd_ = -1;            // writer thread (and Open) only
+  int fd_ = -1;             // writer thread (and Open) only
   uint64_t file_size_ = 0;  // writer thread only
 
   Mutex mu_;

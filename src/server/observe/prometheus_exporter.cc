@@ -10,7 +10,8 @@ namespace {
 
 // Series read as "maximum over the last minute" rather than as totals.
 bool IsRecentMaxSeries(const metrics::MetricId& id) {
-  return id.ns == "AWS/Kinesis" && (id.name == "GetRecords.IteratorAgeMilliseconds" || id.name == "IteratorAgeMilliseconds");
+  return id.ns == "AWS/Kinesis" &&
+         (id.name == "GetRecords.IteratorAgeMilliseconds" || id.name == "IteratorAgeMilliseconds");
 }
 
 }  // namespace

@@ -34,39 +34,67 @@ struct KinesisMapping {
 };
 
 constexpr KinesisMapping kKinesisMappings[] = {
-    {"IncomingBytes", false, Read::kSum,
+    {"IncomingBytes",
+     false,
+     Read::kSum,
      {"sluice_stream_incoming_bytes", MetricType::kCounter, "bytes", "Bytes successfully put to the stream."}},
-    {"IncomingRecords", false, Read::kSum,
+    {"IncomingRecords",
+     false,
+     Read::kSum,
      {"sluice_stream_incoming_records", MetricType::kCounter, "", "Records successfully put to the stream."}},
-    {"GetRecords.Bytes", false, Read::kSum,
+    {"GetRecords.Bytes",
+     false,
+     Read::kSum,
      {"sluice_stream_outgoing_bytes", MetricType::kCounter, "bytes", "Bytes returned by GetRecords."}},
-    {"GetRecords.Records", false, Read::kSum,
+    {"GetRecords.Records",
+     false,
+     Read::kSum,
      {"sluice_stream_outgoing_records", MetricType::kCounter, "", "Records returned by GetRecords."}},
-    {"WriteProvisionedThroughputExceeded", false, Read::kSum,
+    {"WriteProvisionedThroughputExceeded",
+     false,
+     Read::kSum,
      {"sluice_stream_write_throttled_records", MetricType::kCounter, "",
       "Records refused by write throttling (PutRecord and PutRecords)."}},
-    {"ReadProvisionedThroughputExceeded", false, Read::kSum,
+    {"ReadProvisionedThroughputExceeded",
+     false,
+     Read::kSum,
      {"sluice_stream_read_throttled_calls", MetricType::kCounter, "", "GetRecords calls refused by read throttling."}},
-    {"GetRecords.IteratorAgeMilliseconds", false, Read::kRecentMax,
+    {"GetRecords.IteratorAgeMilliseconds",
+     false,
+     Read::kRecentMax,
      {"sluice_stream_iterator_age_seconds", MetricType::kGauge, "seconds",
       "Maximum over the last minute of now minus the arrival of the last record GetRecords returned (0 = caught "
       "up)."}},
-    {"IncomingBytes", true, Read::kSum,
+    {"IncomingBytes",
+     true,
+     Read::kSum,
      {"sluice_shard_incoming_bytes", MetricType::kCounter, "bytes", "Bytes put to the shard (enhanced monitoring)."}},
-    {"IncomingRecords", true, Read::kSum,
+    {"IncomingRecords",
+     true,
+     Read::kSum,
      {"sluice_shard_incoming_records", MetricType::kCounter, "", "Records put to the shard (enhanced monitoring)."}},
-    {"OutgoingBytes", true, Read::kSum,
-     {"sluice_shard_outgoing_bytes", MetricType::kCounter, "bytes", "Bytes read from the shard (enhanced monitoring)."}},
-    {"OutgoingRecords", true, Read::kSum,
-     {"sluice_shard_outgoing_records", MetricType::kCounter, "",
-      "Records read from the shard (enhanced monitoring)."}},
-    {"WriteProvisionedThroughputExceeded", true, Read::kSum,
+    {"OutgoingBytes",
+     true,
+     Read::kSum,
+     {"sluice_shard_outgoing_bytes", MetricType::kCounter, "bytes",
+      "Bytes read from the shard (enhanced monitoring)."}},
+    {"OutgoingRecords",
+     true,
+     Read::kSum,
+     {"sluice_shard_outgoing_records", MetricType::kCounter, "", "Records read from the shard (enhanced monitoring)."}},
+    {"WriteProvisionedThroughputExceeded",
+     true,
+     Read::kSum,
      {"sluice_shard_write_throttled_records", MetricType::kCounter, "",
       "Records refused by the shard's write limits (enhanced monitoring)."}},
-    {"ReadProvisionedThroughputExceeded", true, Read::kSum,
+    {"ReadProvisionedThroughputExceeded",
+     true,
+     Read::kSum,
      {"sluice_shard_read_throttled_calls", MetricType::kCounter, "",
       "GetRecords calls refused by the shard's read limits (enhanced monitoring)."}},
-    {"IteratorAgeMilliseconds", true, Read::kRecentMax,
+    {"IteratorAgeMilliseconds",
+     true,
+     Read::kRecentMax,
      {"sluice_shard_iterator_age_seconds", MetricType::kGauge, "seconds",
       "Maximum over the last minute of the iterator age of GetRecords on the shard (enhanced monitoring)."}},
 };
@@ -152,7 +180,8 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
       } else if (id.name == "Errors" && id.dims.size() == 2) {
         const std::string* code = DimValue(id, "ErrorCode");
         if (code != nullptr) errors[{*op, *code}] += s.sum;
-      } else if (id.name == "Latency" && id.dims.size() == 1) {
+      } else if (id.name == "Latency" && id.dims.size() == 1 && s.sample_count > 0) {
+        // Operations never called get no histogram (every operation is registered up front).
         families[1].entries.push_back(HistogramEntry(s, {{"operation", *op}}));
       }
       continue;
@@ -181,10 +210,13 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
   }
   for (const auto& [op, total] : requests) {
     double failed = 0;
-    for (auto it = errors.lower_bound({op, ""}); it != errors.end() && it->first.first == op; ++it) failed += it->second;
+    for (auto it = errors.lower_bound({op, ""}); it != errors.end() && it->first.first == op; ++it)
+      failed += it->second;
     families[0].entries.push_back({{{"operation", op}, {"code", "OK"}}, std::max(0.0, total - failed), {}, 0});
   }
-  for (const auto& [key, n] : errors) families[0].entries.push_back({{{"operation", key.first}, {"code", key.second}}, n, {}, 0});
+  // Error codes are registered up front for every operation: show those that happened.
+  for (const auto& [key, n] : errors)
+    if (n > 0) families[0].entries.push_back({{{"operation", key.first}, {"code", key.second}}, n, {}, 0});
   for (auto& f : families) {
     std::stable_sort(f.entries.begin(), f.entries.end(), LabelsLess);
     // Streams of the same name in two accounts share a label set: one series, summed (a page must
@@ -203,9 +235,7 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
   return families;
 }
 
-size_t Cost(const Family& f) {
-  return f.def.type == MetricType::kHistogram ? std::size(kLatencyBuckets) + 3 : 1;
-}
+size_t Cost(const Family& f) { return f.def.type == MetricType::kHistogram ? std::size(kLatencyBuckets) + 3 : 1; }
 
 void WriteFamily(ExpositionWriter& w, const FamilyDef& def, const std::vector<const Entry*>& entries) {
   w.BeginFamily(def.name, def.type, def.help, def.unit);
@@ -215,7 +245,8 @@ void WriteFamily(ExpositionWriter& w, const FamilyDef& def, const std::vector<co
       continue;
     }
     for (size_t i = 0; i < e->buckets.size(); ++i) {
-      const std::string le = BucketBound(i < std::size(kLatencyBuckets) ? kLatencyBuckets[i] : std::numeric_limits<double>::infinity());
+      const std::string le =
+          BucketBound(i < std::size(kLatencyBuckets) ? kLatencyBuckets[i] : std::numeric_limits<double>::infinity());
       w.Sample("_bucket", e->labels, static_cast<double>(e->buckets[i]), {"le", le});
     }
     w.Sample("_count", e->labels, static_cast<double>(e->buckets.back()));
@@ -233,18 +264,12 @@ void WriteGauge(ExpositionWriter& w, std::string_view name, MetricType type, std
 
 double ToBaseUnit(Unit unit) {
   switch (unit) {
-    case Unit::kMilliseconds:
-      return 1e-3;
-    case Unit::kMicroseconds:
-      return 1e-6;
-    case Unit::kKilobytes:
-      return 1024.0;
-    case Unit::kMegabytes:
-      return 1024.0 * 1024;
-    case Unit::kGigabytes:
-      return 1024.0 * 1024 * 1024;
-    default:
-      return 1;
+    case Unit::kMilliseconds: return 1e-3;
+    case Unit::kMicroseconds: return 1e-6;
+    case Unit::kKilobytes: return 1024.0;
+    case Unit::kMegabytes: return 1024.0 * 1024;
+    case Unit::kGigabytes: return 1024.0 * 1024 * 1024;
+    default: return 1;
   }
 }
 
@@ -260,8 +285,7 @@ RenderStats RenderPrometheus(const PromSnapshot& snap, ExpositionFormat format, 
                p.cpu_seconds);
     WriteGauge(w, "process_resident_memory_bytes", MetricType::kGauge, "bytes", "Resident memory size.",
                p.resident_bytes);
-    WriteGauge(w, "process_virtual_memory_bytes", MetricType::kGauge, "bytes", "Virtual memory size.",
-               p.virtual_bytes);
+    WriteGauge(w, "process_virtual_memory_bytes", MetricType::kGauge, "bytes", "Virtual memory size.", p.virtual_bytes);
     WriteGauge(w, "process_open_fds", MetricType::kGauge, "", "Open file descriptors.", p.open_fds);
     WriteGauge(w, "process_max_fds", MetricType::kGauge, "", "Limit on open file descriptors.", p.max_fds);
     WriteGauge(w, "process_start_time_seconds", MetricType::kGauge, "seconds",

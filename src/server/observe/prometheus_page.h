@@ -12,8 +12,8 @@
 //   GetRecords.IteratorAgeMilliseconds              -> sluice_stream_iterator_age_seconds{stream} (max, last minute)
 //   the same with {ShardId, StreamName} (enhanced monitoring only) -> sluice_shard_*{stream,shard}
 //   (catalog) open shards of each stream             -> sluice_stream_open_shards{stream}
-//   Sluice/API Requests, Errors                     -> sluice_api_requests_total{operation,code} (code "OK" or the error)
-//   Sluice/API Latency (histogram)                  -> sluice_api_request_duration_seconds{operation}
+//   Sluice/API Requests, Errors                     -> sluice_api_requests_total{operation,code} (code "OK" or the
+//   error) Sluice/API Latency (histogram)                  -> sluice_api_request_duration_seconds{operation}
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -49,10 +49,10 @@ struct ProcessStats {
 };
 
 struct StorageGauges {
-  int64_t streams = -1;      // -1: unknown, not shown
+  int64_t streams = -1;  // -1: unknown, not shown
   int64_t open_shards = -1;
-  int64_t disk_bytes = -1;   // --storage disk only
-  int64_t memory_bytes = -1; // --storage memory only
+  int64_t disk_bytes = -1;    // --storage disk only
+  int64_t memory_bytes = -1;  // --storage memory only
   // Open shards per stream (stream-level, so always shown; capacity = shards x the shard limits).
   std::vector<std::pair<std::string, int64_t>> stream_open_shards;
 };
@@ -72,7 +72,7 @@ inline constexpr double kLatencyBuckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
 struct RenderStats {
-  size_t series = 0;   // data series written (histograms count each bucket, _sum and _count)
+  size_t series = 0;     // data series written (histograms count each bucket, _sum and _count)
   uint64_t dropped = 0;  // data series left out by the cap in this scrape
 };
 

@@ -42,13 +42,14 @@ PromSnapshot KnownSnapshot() {
   snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords",
                                {{"ShardId", "shardId-000000000000"}, {"StreamName", "orders"}}, Unit::kCount, 10, 2));
   // Not exported: a custom namespace, and a dimension set the page does not map.
-  snap.series.push_back(Series("KinesisProducerLibrary", "UserRecordsPut", {{"StreamName", "orders"}}, Unit::kCount, 9));
+  snap.series.push_back(
+      Series("KinesisProducerLibrary", "UserRecordsPut", {{"StreamName", "orders"}}, Unit::kCount, 9));
   snap.series.push_back(Series("AWS/Kinesis", "SubscribeToShardEvent.Bytes",
                                {{"ConsumerName", "c"}, {"StreamName", "orders"}}, Unit::kBytes, 9));
   snap.series.push_back(Series("Sluice/API", "Requests", {{"Operation", "PutRecords"}}, Unit::kCount, 5, 5));
   snap.series.push_back(Series("Sluice/API", "Errors",
-                               {{"ErrorCode", "ResourceNotFoundException"}, {"Operation", "PutRecords"}},
-                               Unit::kCount, 2, 2));
+                               {{"ErrorCode", "ResourceNotFoundException"}, {"Operation", "PutRecords"}}, Unit::kCount,
+                               2, 2));
   PromSeries lat = Series("Sluice/API", "Latency", {{"Operation", "PutRecords"}}, Unit::kMilliseconds, 46, 3);
   lat.distribution = {{3, 2}, {40, 1}};  // 3 ms twice, 40 ms once
   snap.series.push_back(lat);

@@ -115,17 +115,10 @@ void ExpositionWriter::BeginFamily(std::string_view name, MetricType type, std::
   if (!om) family.append(ValueSuffix());
   std::string_view type_name = "gauge";
   switch (type) {
-    case MetricType::kCounter:
-      type_name = "counter";
-      break;
-    case MetricType::kHistogram:
-      type_name = "histogram";
-      break;
-    case MetricType::kInfo:
-      type_name = om ? "info" : "gauge";
-      break;
-    case MetricType::kGauge:
-      break;
+    case MetricType::kCounter: type_name = "counter"; break;
+    case MetricType::kHistogram: type_name = "histogram"; break;
+    case MetricType::kInfo: type_name = om ? "info" : "gauge"; break;
+    case MetricType::kGauge: break;
   }
   out_->append("# HELP ").append(family).push_back(' ');
   AppendHelp(out_, help, om);
