@@ -3,6 +3,7 @@
 Sluice only: the module starts its own server. The scrape test needs Debian's `prometheus` package
 (scripts/install-deps.sh --test installs it); without /usr/bin/prometheus it skips.
 """
+import json
 import os
 import time
 
@@ -197,5 +198,24 @@ def test_real_prometheus_scrapes_the_incoming_rate(sluice, kin_s):
         assert inc, "no increase()"
         assert 190 <= inc[0][1] <= 200 * 1.6, inc
         assert prom.query('up{job="sluice"}')[0][1] == 1
+        check_dashboard_queries(prom)
     finally:
         prom.stop()
+
+
+def check_dashboard_queries(prom):
+    """Every query of docs/grafana/sluice-dashboard.json parses and runs (Grafana's variables filled in)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "grafana", "sluice-dashboard.json")
+    with open(path) as f:
+        dash = json.load(f)
+    subst = {"$__rate_interval": "30s", "$stream": ".*", "$operation": ".*", "$shard_write_bytes": "1048576",
+             "$shard_write_records": "1000"}
+    exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+    assert len(exprs) > 20
+    for e in exprs:
+        for k, v in subst.items():
+            e = e.replace(k, v)
+        assert "$" not in e, e
+        prom.query(e)  # asserts status success
+    # The per-stream panels have data for the stream written to.
+    assert prom.query('sum by (stream) (sluice_stream_open_shards)')
