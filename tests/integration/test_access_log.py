@@ -95,19 +95,38 @@ def test_lines_for_boto3_calls(target, logdir):
     p = by_name["PutRecord"][0]
     assert p["requestID"] == put_request_id and p["httpStatus"] == 200
     assert "errorCode" not in p
-    assert p["requestParameters"]["streamName"] == name
-    pr = by_name["PutRecords"][0]
-    assert pr["requestParameters"]["recordCount"] == 3
-    assert pr["responseElements"]["failedRecordCount"] == 0
-    gr = by_name["GetRecords"][0]
-    assert gr["responseElements"]["recordCount"] == 4
-    assert by_name["GetShardIterator"][0]["requestParameters"]["shardId"] == put["ShardId"]
-
     e = by_name["DescribeStreamSummary"][-1]
     assert e["requestID"] == missing_request_id
     assert e["httpStatus"] == 400
     assert e["errorCode"] == "ResourceNotFoundException"
     assert name + "-missing" in e["errorMessage"]
+
+
+def test_request_parameters_from_the_handlers(target, logdir):
+    """requestParameters/responseElements come from the handlers' CallLogFields."""
+    path = os.path.join(logdir, "access.log")
+    srv = start(target, "--access-log", path)
+    try:
+        kin = kh.make_client(srv.endpoint)
+        name = kh.unique_name("alog")
+        kin.create_stream(StreamName=name, ShardCount=1)
+        kh.wait_status(kin, name)
+        put = kin.put_record(StreamName=name, Data=SECRET, PartitionKey=SECRET_KEY)
+        kin.put_records(StreamName=name, Records=[{"Data": SECRET, "PartitionKey": SECRET_KEY}] * 3)
+        it = kin.get_shard_iterator(StreamName=name, ShardId=put["ShardId"],
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        kin.get_records(ShardIterator=it)
+        lines = read_lines(path, 5)
+    finally:
+        srv.stop()
+    by_name = {l["eventName"]: l for l in lines}
+    assert by_name["PutRecord"]["requestParameters"]["streamName"] == name
+    pr = by_name["PutRecords"]
+    assert pr["requestParameters"]["streamName"] == name
+    assert pr["requestParameters"]["recordCount"] == 3
+    assert pr["responseElements"]["failedRecordCount"] == 0
+    assert by_name["GetShardIterator"]["requestParameters"]["shardId"] == put["ShardId"]
+    assert by_name["GetRecords"]["responseElements"]["recordCount"] == 4
 
 
 def test_transport_errors_are_logged(target, logdir):
