@@ -16,8 +16,11 @@
 #include "catalog/catalog.h"
 #include "catalog/metadata_store.h"
 #include "catalog/on_demand_scaler.h"
+#include "metrics/aggregator.h"
+#include "metrics/metric_store.h"
 #include "server/api/api_context.h"
 #include "server/api/kinesis_dispatcher.h"
+#include "server/api/kinesis_metrics.h"
 #include "server/http/http_server.h"
 #include "server/observe/access_log.h"
 #include "server/observe/build_info.h"
@@ -55,6 +58,16 @@ bool ReadKeyFile(const std::string& path, model::IteratorKey* key) {
   SLOG(kWarn, "server", "iterator key file is short; replacing it", {{"path", path}});
   return false;
 }
+
+Result<std::unique_ptr<metrics::MetricStore>> OpenMetricStore(const ServerConfig& config, const Clock* clock) {
+  if (config.storage == StorageKind::kMemory) return metrics::NewMemoryMetricStore(clock);
+  SLUICE_RETURN_IF_ERROR(CreateDataDir(config.data_dir));
+  return metrics::OpenDiskMetricStore(config.data_dir + "/metrics.db", clock);
+}
+
+// The metrics task runs every second; the store is flushed and trimmed less often.
+constexpr int64_t kMetricsFlushEveryTicks = 10;
+constexpr int64_t kMetricsRetentionEveryTicks = 600;
 
 Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerConfig& config) {
   if (config.storage == StorageKind::kMemory) return catalog::NewMemoryMetadataStore();
@@ -127,6 +140,15 @@ Status Server::Start() {
   // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
   if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;
   catalog_ = std::make_unique<catalog::Catalog>(catalog_options, clock_, logs_.get(), meta_.get());
+  SLUICE_ASSIGN_OR_RETURN(metrics_store_, OpenMetricStore(config_, clock_));
+  metrics_ = std::make_unique<metrics::MetricsAggregator>(metrics_store_.get(), clock_);
+  if (config_.metrics) {
+    kinesis_metrics_ = std::make_unique<api::KinesisMetrics>(metrics_.get(), api::KinesisOperations());
+    catalog_->SetAttachmentFactory(
+        [m = kinesis_metrics_.get()](const catalog::Stream& s, const catalog::StreamAttachment* previous) {
+          return m->Attach(s, previous);
+        });
+  }
   const int64_t recover_start_ns = clock_->MonotonicNanos();
   SLUICE_RETURN_IF_ERROR(catalog_->Recover());
   SLOG(kInfo, "server", "recovered streams and shard logs",
@@ -140,6 +162,7 @@ Status Server::Start() {
     limits_ = std::make_unique<limits::LimitsRegistry>(config_.limits);
   api_ctx_->limits = limits_.get();
   api_ctx_->faults = config_.faults;
+  api_ctx_->metrics = kinesis_metrics_.get();
   SLUICE_RETURN_IF_ERROR(config_.storage == StorageKind::kMemory
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
@@ -149,6 +172,13 @@ Status Server::Start() {
   SLUICE_RETURN_IF_ERROR(http_->Start());
   background_.Add("retention", std::chrono::milliseconds(config_.retention_check_ms), [this] {
     catalog_->EnforceRetention();
+    return Status::Ok();
+  });
+  background_.Add("metrics", std::chrono::milliseconds(1000), [this, ticks = int64_t{0}]() mutable -> Status {
+    metrics_->Tick();
+    ++ticks;
+    if (ticks % kMetricsFlushEveryTicks == 0) SLUICE_RETURN_IF_ERROR(metrics_store_->Flush());
+    if (ticks % kMetricsRetentionEveryTicks == 0) SLUICE_RETURN_IF_ERROR(metrics_store_->EnforceRetention());
     return Status::Ok();
   });
   if (config_.on_demand_scaling) {
@@ -186,6 +216,8 @@ Status Server::StartObservers() {
     SLUICE_ASSIGN_OR_RETURN(access_log_, observe::AccessLog::Open(std::move(ao)));
   }
   observe::PrometheusSources ps;
+  ps.aggregator = metrics_.get();
+  ps.store = metrics_store_.get();
   ps.clock = clock_;
   ps.access_log = access_log_.get();
   ps.storage = [this] {
@@ -214,6 +246,12 @@ void Server::Stop() {
   // After the transport: no more calls; the destructor writes what is queued.
   access_log_.reset();
   background_.Stop();
+  // The last second's samples, and whatever the store holds in memory.
+  if (metrics_) {
+    metrics_->Tick();
+    if (Status st = metrics_store_->Flush(); !st.ok())
+      SLOG(kWarn, "server", "flushing metrics failed", {{"error", st.ToString()}});
+  }
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
 }

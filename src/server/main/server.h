@@ -22,6 +22,10 @@ class OnDemandScaler;
 namespace sluice::limits {
 class LimitsRegistry;
 }
+namespace sluice::metrics {
+class MetricStore;
+class MetricsAggregator;
+}  // namespace sluice::metrics
 namespace sluice::server::http {
 class HttpServer;
 }
@@ -31,6 +35,7 @@ class PrometheusExporter;
 }  // namespace sluice::server::observe
 namespace sluice::server::api {
 class KinesisDispatcher;
+class KinesisMetrics;
 struct ApiContext;
 }  // namespace sluice::server::api
 
@@ -52,6 +57,11 @@ class Server {
   ServerConfig config_;
   const Clock* clock_;
 
+  // Declared first so they outlive the catalog: a stream's recorders unregister from the
+  // aggregator when the stream goes.
+  std::unique_ptr<metrics::MetricStore> metrics_store_;   // metrics.db under data_dir, or in memory
+  std::unique_ptr<metrics::MetricsAggregator> metrics_;   // collects the recorders every second
+  std::unique_ptr<api::KinesisMetrics> kinesis_metrics_;  // null with --metrics off
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
   storage::MemoryLogStore* memory_ = nullptr;     // logs_ when --storage memory
@@ -64,7 +74,7 @@ class Server {
   std::unique_ptr<observe::AccessLog> access_log_;           // null unless --access-log
   std::unique_ptr<observe::PrometheusExporter> prometheus_;  // GET /metrics
   std::unique_ptr<http::HttpServer> http_;
-  PeriodicTasks background_;  // retention, the on-demand scaler
+  PeriodicTasks background_;  // retention, the on-demand scaler, metrics
 };
 
 // Loads the secret that signs shard iterators from data_dir, creating it on first start, so

@@ -45,6 +45,8 @@ struct ServerConfig {
   uint64_t access_log_max_bytes = 100ull * 1024 * 1024;
   uint32_t access_log_max_files = 5;
   uint64_t prometheus_max_series = 10000;
+  // --metrics off: no AWS/Kinesis or Sluice/API metrics are recorded (for benchmarking their cost).
+  bool metrics = true;
 };
 
 struct ParseOutcome {

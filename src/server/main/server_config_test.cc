@@ -283,6 +283,7 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--access-log-max-bytes", {"1M", "1K"}},
     {"--access-log-max-files", {"3", "1001"}},
     {"--prometheus-max-series", {"500", "0"}},
+    {"--metrics", {"off", "maybe"}},
     {"--log-level", {"warn", "trace"}},
 };
 
