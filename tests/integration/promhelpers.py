@@ -112,7 +112,10 @@ class Prometheus:
         with urllib.request.urlopen(url, timeout=10) as r:
             doc = json.loads(r.read())
         assert doc["status"] == "success", doc
-        return [(item["metric"], float(item["value"][1])) for item in doc["data"]["result"]]
+        data = doc["data"]
+        if data["resultType"] in ("scalar", "string"):
+            return [({}, float(data["result"][1]))]
+        return [(item["metric"], float(item["value"][1])) for item in data["result"]]
 
     def targets(self):
         with urllib.request.urlopen(self.url + "/api/v1/targets", timeout=10) as r:

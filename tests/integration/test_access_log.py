@@ -30,14 +30,15 @@ def start(target, *flags):
     return kh.start_server("sluice", extra_args=("--storage", "memory", "--limits", "off") + tuple(flags))
 
 
-def read_lines(path, want, timeout=10.0):
+def read_lines(path, want, timeout=10.0, until=None):
+    """The file's lines once there are `want` of them (and one satisfies `until`, if given)."""
     deadline = time.monotonic() + timeout
     lines = []
     while time.monotonic() < deadline:
         if os.path.exists(path):
             with open(path) as f:
                 lines = [json.loads(l) for l in f if l.strip()]
-            if len(lines) >= want:
+            if len(lines) >= want and (until is None or any(until(l) for l in lines)):
                 return lines
         time.sleep(0.1)
     return lines
@@ -62,7 +63,7 @@ def test_lines_for_boto3_calls(target, logdir):
         missing_request_id = err.value.response["ResponseMetadata"]["RequestId"]
         put_request_id = put["ResponseMetadata"]["RequestId"]
 
-        lines = read_lines(path, 6)
+        lines = read_lines(path, 6, until=lambda l: l.get("requestID") == missing_request_id)
         with open(path, "rb") as f:
             raw = f.read()
     finally:
@@ -95,8 +96,7 @@ def test_lines_for_boto3_calls(target, logdir):
     p = by_name["PutRecord"][0]
     assert p["requestID"] == put_request_id and p["httpStatus"] == 200
     assert "errorCode" not in p
-    e = by_name["DescribeStreamSummary"][-1]
-    assert e["requestID"] == missing_request_id
+    e = [l for l in by_name["DescribeStreamSummary"] if l["requestID"] == missing_request_id][0]
     assert e["httpStatus"] == 400
     assert e["errorCode"] == "ResourceNotFoundException"
     assert name + "-missing" in e["errorMessage"]
@@ -116,7 +116,7 @@ def test_request_parameters_from_the_handlers(target, logdir):
         it = kin.get_shard_iterator(StreamName=name, ShardId=put["ShardId"],
                                     ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         kin.get_records(ShardIterator=it)
-        lines = read_lines(path, 5)
+        lines = read_lines(path, 5, until=lambda l: l["eventName"] == "GetRecords")
     finally:
         srv.stop()
     by_name = {l["eventName"]: l for l in lines}

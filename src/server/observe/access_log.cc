@@ -72,6 +72,50 @@ std::string_view FormAction(std::string_view body) {
   return {};
 }
 
+// The error message of an error body the dispatcher encoded without reporting it in CallLogFields:
+// appends it as a JSON string and returns true, or returns false. JSON bodies hold it as an already
+// escaped literal; CBOR bodies as a text string.
+bool AppendBodyMessage(std::string* out, const api::ApiRequest& req, std::string_view body) {
+  if (req.encoding == protocol::BodyEncoding::kCbor) {
+    for (std::string_view key : {std::string_view("\x67message", 8), std::string_view("\x67Message", 8)}) {
+      size_t pos = body.find(key);
+      if (pos == std::string_view::npos) continue;
+      pos += key.size();
+      if (pos >= body.size()) return false;
+      const auto head = static_cast<uint8_t>(body[pos]);
+      size_t len = 0, skip = 1;
+      if (head >= 0x60 && head <= 0x77) {
+        len = head - 0x60;
+      } else if (head == 0x78 && pos + 1 < body.size()) {
+        len = static_cast<uint8_t>(body[pos + 1]);
+        skip = 2;
+      } else if (head == 0x79 && pos + 2 < body.size()) {
+        len = static_cast<size_t>(static_cast<uint8_t>(body[pos + 1])) << 8 | static_cast<uint8_t>(body[pos + 2]);
+        skip = 3;
+      } else {
+        return false;
+      }
+      if (pos + skip + len > body.size()) return false;
+      AppendJsonString(out, body.substr(pos + skip, len));
+      return true;
+    }
+    return false;
+  }
+  for (std::string_view key : {std::string_view("\"message\":"), std::string_view("\"Message\":")}) {
+    size_t pos = body.find(key);
+    if (pos == std::string_view::npos) continue;
+    pos += key.size();
+    while (pos < body.size() && body[pos] == ' ') ++pos;
+    if (pos >= body.size() || body[pos] != '"') return false;
+    size_t end = pos + 1;
+    while (end < body.size() && body[end] != '"') end += body[end] == '\\' ? 2 : 1;
+    if (end >= body.size()) return false;
+    out->append(body.substr(pos, end + 1 - pos));
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view CallEventName(const http::CallRecord& call) {
@@ -168,7 +212,12 @@ void FormatAccessLogLine(const http::CallRecord& call, std::string_view event_id
 
   if (!call.error_type.empty() || call.http_status >= 400) {
     AppendStringField(out, "errorCode", call.error_type);
-    AppendStringField(out, "errorMessage", log != nullptr ? std::string_view(log->error_message) : std::string_view());
+    if (log != nullptr && !log->error_message.empty()) {
+      AppendStringField(out, "errorMessage", log->error_message);
+    } else {
+      AppendKey(out, "errorMessage");
+      if (req == nullptr || resp == nullptr || !AppendBodyMessage(out, *req, resp->body)) out->append("null");
+    }
   }
   AppendStringField(out, "requestID", call.request_id);
   AppendStringField(out, "eventID", event_id);

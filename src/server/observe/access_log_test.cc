@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "protocol/aws_error.h"
+
 namespace sluice::server::observe {
 namespace {
 
@@ -96,6 +98,24 @@ TEST(AccessLogFormat, ErrorsAndGetRecords) {
                       "\"errorMessage\":\"Missing Authentication Token\","),
             std::string::npos)
       << line;
+}
+
+TEST(AccessLogFormat, ErrorMessageFromTheBodyWhenTheHandlerLeftItOut) {
+  for (auto enc : {protocol::BodyEncoding::kJson, protocol::BodyEncoding::kCbor}) {
+    Call c;
+    c.request.encoding = enc;
+    c.response.log.Clear();
+    c.response.http_status = c.record.http_status = 400;
+    c.record.error_type = "ResourceNotFoundException";
+    c.response.body = protocol::EncodeErrorBody(protocol::AwsErrorType::kResourceNotFound,
+                                                "Stream \"x\" under account 1 not found.", enc);
+    std::string line;
+    FormatAccessLogLine(c.record, kEventId, &line);
+    EXPECT_NE(line.find("\"errorCode\":\"ResourceNotFoundException\","
+                        "\"errorMessage\":\"Stream \\\"x\\\" under account 1 not found.\","),
+              std::string::npos)
+        << line;
+  }
 }
 
 TEST(AccessLogFormat, CloudWatchSourceAndQueryAction) {

@@ -91,8 +91,7 @@ TEST_F(ExporterTest, AggregatorSeriesInBaseUnits) {
   EXPECT_NE(text.find("\nsluice_api_request_duration_seconds_bucket{operation=\"PutRecords\",le=\"0.05\"} 2\n"),
             std::string::npos);
   EXPECT_NE(text.find("\nsluice_api_request_duration_seconds_count{operation=\"PutRecords\"} 2\n"), std::string::npos);
-  EXPECT_NE(text.find("\nsluice_api_request_duration_seconds_sum{operation=\"PutRecords\"} 0.034\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("\nsluice_api_request_duration_seconds_sum{operation=\"PutRecords\"} 0.034\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("\nsluice_build_info{version=\"test\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("\nprocess_open_fds "), std::string::npos);
