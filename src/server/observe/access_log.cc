@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 
 #include "base/json_escape.h"
 #include "base/log.h"
@@ -261,7 +262,8 @@ Status AccessLog::OpenFile() {
   }
   fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) {
-    return Status(Errc::kIoError, "cannot open access log " + options_.path + ": " + std::strerror(errno));
+    return Status(Errc::kIoError,
+                  "cannot open access log " + options_.path + ": " + std::generic_category().message(errno));
   }
   off_t end = ::lseek(fd_, 0, SEEK_END);
   file_size_ = end > 0 ? static_cast<uint64_t>(end) : 0;
@@ -377,7 +379,7 @@ void AccessLog::Rotate() {
       ::rename(from.c_str(), to.c_str());  // ENOENT for files not there yet
     }
     if (::rename(base.c_str(), (base + ".1").c_str()) != 0) {
-      SLOG(kWarn, "access-log", "cannot rotate", {{"path", base}, {"error", std::strerror(errno)}});
+      SLOG(kWarn, "access-log", "cannot rotate", {{"path", base}, {"error", std::generic_category().message(errno)}});
     }
   }
   file_size_ = 0;

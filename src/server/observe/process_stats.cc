@@ -1,14 +1,15 @@
 #include "server/observe/process_stats.h"
 
-#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace sluice::server::observe {
@@ -36,14 +37,10 @@ double BootTimeSeconds() {
 }
 
 double CountOpenFds() {
-  DIR* d = ::opendir("/proc/self/fd");
-  if (d == nullptr) return 0;
+  std::error_code ec;
   double n = 0;
-  while (const dirent* e = ::readdir(d)) {
-    if (e->d_name[0] != '.') ++n;
-  }
-  ::closedir(d);
-  return n - 1;  // the descriptor opendir itself holds
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return n > 0 ? n - 1 : 0;  // the descriptor the iteration itself holds
 }
 
 }  // namespace
