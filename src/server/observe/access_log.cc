@@ -19,7 +19,7 @@ namespace sluice::server::observe {
 
 namespace {
 
-constexpr std::string_view kKinesisTargetPrefix = "Kinesis_20131202.";
+constexpr std::chrono::milliseconds kWriterPeriod{100};
 constexpr std::string_view kCloudWatchTargetPrefix = "GraniteServiceVersion20100801.";
 
 void AppendInt(std::string* out, int64_t v) {
@@ -292,14 +292,17 @@ void AccessLog::OnCall(const http::CallRecord& call) {
   bool wake = false;
   {
     MutexLock lock(&mu_);
-    if (pending_.size() + line.size() > options_.queue_bytes) {
+    const size_t before = pending_.size();
+    if (before + line.size() > options_.queue_bytes) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    wake = pending_.empty();
     pending_.append(line);
     ++pending_lines_;
     ++queued_seq_;
+    // The writer wakes on its own every kWriterPeriod; it is signalled (a futex call) only when
+    // the batch crosses half the queue, so the io threads normally pay no wake-up.
+    wake = before <= options_.queue_bytes / 2 && pending_.size() > options_.queue_bytes / 2;
   }
   if (wake) wake_.Signal();
 }
@@ -307,8 +310,10 @@ void AccessLog::OnCall(const http::CallRecord& call) {
 void AccessLog::Flush() {
   MutexLock lock(&mu_);
   const uint64_t target = queued_seq_;
+  ++flush_requests_;
   wake_.Signal();
   while (written_seq_ < target && !stop_) flushed_.Wait(&mu_);
+  --flush_requests_;
 }
 
 void AccessLog::WriterLoop() {
@@ -319,7 +324,11 @@ void AccessLog::WriterLoop() {
     bool stop = false;
     {
       MutexLock lock(&mu_);
-      while (pending_.empty() && !stop_) wake_.WaitFor(&mu_, std::chrono::milliseconds(500));
+      // One wait per period, cut short by stop, Flush() or a half-full queue.
+      const bool flush_wanted = flush_requests_ > 0 && written_seq_ < queued_seq_;
+      if (!stop_ && !flush_wanted && pending_.size() <= options_.queue_bytes / 2) wake_.WaitFor(&mu_, kWriterPeriod);
+      while (pending_.empty() && !stop_ && !(flush_requests_ > 0 && written_seq_ < queued_seq_))
+        wake_.WaitFor(&mu_, kWriterPeriod);
       batch.swap(pending_);  // pending_ takes the writer's old (empty) buffer and its capacity
       pending_.clear();
       lines = pending_lines_;

@@ -1,7 +1,8 @@
 #pragma once
 // The API call log (--access-log): one JSON line per call with CloudTrail-like fields. The io
-// thread formats the line and appends it to a bounded in-memory batch (one short lock); a writer
-// thread appends batches to the file and rotates it by size. When the batch is full (the disk or
+// thread formats the line and appends it to a bounded in-memory batch (one short lock, no
+// wake-up); a writer thread takes the batch every 100 ms (sooner when it is half full), appends
+// it to the file and rotates the file by size. When the batch is full (the disk or
 // stdout cannot keep up) lines are dropped and counted rather than slowing the API down.
 #include <atomic>
 #include <cstddef>
@@ -70,6 +71,7 @@ class AccessLog final : public http::CallObserver {
   uint64_t queued_seq_ GUARDED_BY(mu_) = 0;   // lines accepted
   uint64_t written_seq_ GUARDED_BY(mu_) = 0;  // lines handed to write()
   bool stop_ GUARDED_BY(mu_) = false;
+  int flush_requests_ GUARDED_BY(mu_) = 0;  // Flush() calls waiting
 
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> written_{0};
