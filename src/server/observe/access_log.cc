@@ -117,6 +117,32 @@ bool AppendBodyMessage(std::string* out, const api::ApiRequest& req, std::string
   return false;
 }
 
+// The raw JSON literal (quotes included) of a top-level string member `"key": "..."` found in the
+// first or last kScanBytes of a JSON body, or "". A fallback for calls whose handler did not fill
+// CallLogFields: bounded, so a 5 MiB PutRecords costs no more than a small call, and safe against
+// record data, which is base64 or a JSON string and so cannot contain an unescaped `"key":`.
+constexpr size_t kScanBytes = 1024;
+
+std::string_view FindStringMember(std::string_view body, std::string_view quoted_key) {
+  auto scan = [&](std::string_view part) -> std::string_view {
+    size_t pos = part.find(quoted_key);
+    if (pos == std::string_view::npos) return {};
+    pos += quoted_key.size();
+    while (pos < part.size() && (part[pos] == ' ' || part[pos] == '\t')) ++pos;
+    if (pos >= part.size() || part[pos] != ':') return {};
+    ++pos;
+    while (pos < part.size() && (part[pos] == ' ' || part[pos] == '\t')) ++pos;
+    if (pos >= part.size() || part[pos] != '"') return {};
+    size_t end = pos + 1;
+    while (end < part.size() && part[end] != '"') end += part[end] == '\\' ? 2 : 1;
+    if (end >= part.size()) return {};
+    return part.substr(pos, end + 1 - pos);
+  };
+  std::string_view found = scan(body.substr(0, kScanBytes));
+  if (found.empty() && body.size() > kScanBytes) found = scan(body.substr(body.size() - kScanBytes));
+  return found;
+}
+
 }  // namespace
 
 std::string_view CallEventName(const http::CallRecord& call) {
@@ -192,6 +218,19 @@ void FormatAccessLogLine(const http::CallRecord& call, std::string_view event_id
     if (log->records >= 0 && !get_records) {
       begin_field("recordCount");
       AppendInt(out, log->records);
+    }
+  }
+  // Handlers that report nothing: the stream and shard named at the top level of a JSON request.
+  const bool reported = log != nullptr && (!log->stream_name.empty() || !log->stream_arn.empty() ||
+                                           !log->shard_id.empty() || !log->consumer_name.empty());
+  if (!reported && req != nullptr && req->encoding == protocol::BodyEncoding::kJson && !cloudwatch) {
+    for (auto [key, name] : {std::pair<std::string_view, std::string_view>{"\"StreamName\"", "streamName"},
+                             {"\"StreamARN\"", "streamARN"},
+                             {"\"ShardId\"", "shardId"}}) {
+      std::string_view literal = FindStringMember(req->body, key);
+      if (literal.empty()) continue;
+      begin_field(name);
+      out->append(literal);
     }
   }
   out->append(any ? "}" : "null");
@@ -349,28 +388,39 @@ void AccessLog::WriterLoop() {
 }
 
 void AccessLog::WriteBatch(const std::string& batch) {
-  if (fd_ < 0) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  if (fd_ != STDOUT_FILENO && options_.max_bytes > 0 && file_size_ > 0 &&
-      file_size_ + batch.size() > options_.max_bytes) {
-    Rotate();
+  std::string_view rest(batch);
+  const bool rotating = fd_ != STDOUT_FILENO && options_.max_bytes > 0;
+  while (!rest.empty()) {
     if (fd_ < 0) {
       write_errors_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-  }
-  size_t off = 0;
-  while (off < batch.size()) {
-    ssize_t n = ::write(fd_, batch.data() + off, batch.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      write_errors_.fetch_add(1, std::memory_order_relaxed);
-      return;
+    // The whole lines that fit in this file (at least one, so an oversized line still goes out).
+    size_t take = rest.size();
+    if (rotating && file_size_ + rest.size() > options_.max_bytes) {
+      const size_t room = options_.max_bytes > file_size_ ? options_.max_bytes - file_size_ : 0;
+      size_t cut = room == 0 ? std::string_view::npos : rest.rfind('\n', room - 1);
+      if (cut == std::string_view::npos) {
+        if (file_size_ > 0) {
+          Rotate();
+          continue;
+        }
+        cut = rest.find('\n');
+      }
+      take = cut == std::string_view::npos ? rest.size() : cut + 1;
     }
-    off += static_cast<size_t>(n);
-    file_size_ += static_cast<uint64_t>(n);
+    size_t off = 0;
+    while (off < take) {
+      ssize_t n = ::write(fd_, rest.data() + off, take - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        write_errors_.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      off += static_cast<size_t>(n);
+      file_size_ += static_cast<uint64_t>(n);
+    }
+    rest.remove_prefix(take);
   }
 }
 

@@ -93,7 +93,8 @@ TEST(AccessLogFormat, ErrorsAndGetRecords) {
   EXPECT_NE(line.find("\"eventName\":\"PutRecords\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"awsRegion\":null"), std::string::npos);
   EXPECT_NE(line.find("\"accessKeyId\":null"), std::string::npos);
-  EXPECT_NE(line.find("\"requestParameters\":null,\"responseElements\":null,"
+  // Nothing reported by a handler: the stream named in the (JSON) request.
+  EXPECT_NE(line.find("\"requestParameters\":{\"streamName\":\"orders\"},\"responseElements\":null,"
                       "\"errorCode\":\"MissingAuthenticationTokenException\","
                       "\"errorMessage\":\"Missing Authentication Token\","),
             std::string::npos)
@@ -116,6 +117,32 @@ TEST(AccessLogFormat, ErrorMessageFromTheBodyWhenTheHandlerLeftItOut) {
               std::string::npos)
         << line;
   }
+}
+
+TEST(AccessLogFormat, StreamAndShardFromTheRequestWhenTheHandlerReportedNone) {
+  Call c;
+  c.response.log.Clear();
+  c.request.operation = "GetShardIterator";
+  c.request.body = R"({"ShardIteratorType": "LATEST", "ShardId": "shardId-000000000002", "StreamName": "a\"b"})";
+  std::string line;
+  FormatAccessLogLine(c.record, kEventId, &line);
+  EXPECT_NE(line.find("\"requestParameters\":{\"streamName\":\"a\\\"b\",\"shardId\":\"shardId-000000000002\"},"),
+            std::string::npos)
+      << line;
+
+  // A large PutRecords: found at the end, record data (even with a look-alike inside a string) ignored.
+  std::string body = R"({"Records":[)";
+  for (int i = 0; i < 2000; ++i) body += R"({"Data":"AAAA","PartitionKey":"\"StreamName\":\"evil\""},)";
+  body.back() = ']';
+  body += R"(,"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s"})";
+  c.request.operation = "PutRecords";
+  c.request.body = body;
+  line.clear();
+  FormatAccessLogLine(c.record, kEventId, &line);
+  EXPECT_NE(line.find("\"requestParameters\":{\"streamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\"},"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("evil"), std::string::npos);
 }
 
 TEST(AccessLogFormat, CloudWatchSourceAndQueryAction) {
@@ -197,6 +224,29 @@ TEST_F(AccessLogFileTest, RotatesBySizeAndKeepsMaxFiles) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "access.log.3"));
   for (const char* name : {"access.log", "access.log.1", "access.log.2"}) {
     EXPECT_LE(std::filesystem::file_size(dir_ / name), o.max_bytes) << name;
+  }
+}
+
+TEST_F(AccessLogFileTest, ABatchIsSplitAcrossFilesAtLineBoundaries) {
+  AccessLogOptions o;
+  o.path = (dir_ / "access.log").string();
+  Call c;
+  std::string one;
+  FormatAccessLogLine(c.record, kEventId, &one);
+  o.max_bytes = one.size() * 3 + 10;
+  o.max_files = 5;
+  {
+    auto log = AccessLog::Open(o);
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 8; ++i) (*log)->OnCall(c.record);  // most likely one batch
+  }
+  // 8 lines: 3 + 3 + 2, newest last; no file over the limit, no line split.
+  EXPECT_EQ(Lines(Read(dir_ / "access.log.2")), 3u);
+  EXPECT_EQ(Lines(Read(dir_ / "access.log.1")), 3u);
+  EXPECT_EQ(Lines(Read(dir_ / "access.log")), 2u);
+  for (const char* name : {"access.log", "access.log.1", "access.log.2"}) {
+    EXPECT_LE(std::filesystem::file_size(dir_ / name), o.max_bytes) << name;
+    EXPECT_EQ(Read(dir_ / name).back(), '\n');
   }
 }
 
