@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -125,14 +124,5 @@ class Prometheus:
         return kh.tail(self.log_path)
 
     def stop(self):
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        # Same process handling as the servers under test: SIGTERM to the group, SIGKILL after 5 s, temp dir removed.
+        kh.Server("prometheus", self.proc, self.port, self.workdir, self.log_path).stop()
