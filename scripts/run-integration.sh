@@ -5,7 +5,8 @@
 #
 # SUITE: api (boto3 + raw HTTP + lifecycle), cli (AWS CLI v1/v2), diff (differential vs kinesalite and
 # kinesis-local), restart (durability across restarts; Sluice only), throttle (throughput limits, fault injection;
-# Sluice only), cloudwatch (the CloudWatch API: boto3, query, RPC v2 CBOR; Sluice only), all (default).
+# Sluice only), cloudwatch (the CloudWatch API: boto3, query, RPC v2 CBOR; Sluice only), observe (GET /metrics
+# scraped by a real Prometheus, the access log; Sluice only), all (default).
 # Environment:
 #   SLUICE_BIN         server binary (default: build/sluice); required when the target is sluice
 #   SLUICE_TARGET      sluice (default) | kinesalite | kinesis-local — server for the api and cli suites
@@ -24,8 +25,8 @@ pytest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; pytest_args=("$@"); break ;;
-    api|cli|diff|restart|throttle|cloudwatch|all) suites+=("$1"); shift ;;
-    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, throttle, cloudwatch, all)" >&2; exit 2 ;;
+    api|cli|diff|restart|throttle|cloudwatch|observe|all) suites+=("$1"); shift ;;
+    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, throttle, cloudwatch, observe, all)" >&2; exit 2 ;;
   esac
 done
 [ ${#suites[@]} -eq 0 ] && suites=(all)
@@ -40,9 +41,11 @@ for s in "${suites[@]}"; do
     restart) files+=(test_restart.py test_enhanced_monitoring.py) ;;
     throttle) files+=(test_throttling.py) ;;
     cloudwatch) files+=(test_cloudwatch_api.py test_cloudwatch_alarms.py) ;;
+    observe) files+=(test_prometheus.py test_access_log.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
                   test_cli.py test_differential.py test_restart.py test_enhanced_monitoring.py test_throttling.py
-                  test_resharding.py test_capacity_modes.py test_cloudwatch_api.py test_cloudwatch_alarms.py) ;;
+                  test_resharding.py test_capacity_modes.py test_cloudwatch_api.py test_cloudwatch_alarms.py
+                  test_prometheus.py test_access_log.py) ;;
   esac
 done
 

@@ -13,6 +13,7 @@
 
 #include "server/api/dispatcher.h"
 #include "server/http/http_options.h"
+#include "server/http/observer.h"
 #include "server/http/request_processor.h"
 
 namespace sluice::server::http {
@@ -23,6 +24,7 @@ struct ServerContext {
   const HttpServerOptions* options = nullptr;
   api::Dispatcher* dispatcher = nullptr;
   const RequestProcessor* processor = nullptr;
+  CallObserver* calls = nullptr;  // the access log, when on
   std::atomic<size_t> connections{0};
 };
 

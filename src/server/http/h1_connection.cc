@@ -127,6 +127,7 @@ void H1Connection::ReadBody(size_t content_length) {
 
 void H1Connection::OnBody() {
   stream_.expires_never();
+  if (ctx_->calls != nullptr) body_done_ns_ = ctx_->processor->clock()->MonotonicNanos();
   body_.Seal();
   Process();
 }
@@ -151,7 +152,10 @@ void H1Connection::Process() {
   req.headers = headers_;
   req.body = body_.view();
 
-  if (!ctx_->processor->Prepare(req, &exchange_)) return WriteResponse();
+  if (!ctx_->processor->Prepare(req, &exchange_)) {
+    if (ctx_->calls != nullptr && req.method == "POST") ReportCall();
+    return WriteResponse();
+  }
 
   state_ = State::kDispatched;
   self_while_dispatched_ = shared_from_this();
@@ -166,8 +170,32 @@ void H1Connection::OnDispatchDone() {
   auto self = std::move(self_while_dispatched_);
   work_.reset();
   RequestProcessor::Finish(&exchange_);
+  if (ctx_->calls != nullptr) ReportCall();
   if (state_ == State::kClosed) return;
   WriteResponse();
+}
+
+void H1Connection::ReportCall() {
+  if (peer_.empty()) {
+    error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    peer_ = ec ? std::string("-") : ep.address().to_string();
+  }
+  const auto& msg = parser_->get();
+  CallRecord call;
+  call.request = &exchange_.request;
+  call.response = &exchange_.response;
+  call.target = ToView(msg["x-amz-target"]);
+  call.user_agent = ToView(msg[bhttp::field::user_agent]);
+  call.source_ip = peer_;
+  call.protocol = version_ == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  call.request_id = exchange_.head.RequestId();
+  call.http_status = exchange_.head.status;
+  call.error_type = exchange_.head.error_type;
+  call.bytes_in = body_.view().size();
+  call.bytes_out = exchange_.response.body.size();
+  call.latency_ns = ctx_->processor->clock()->MonotonicNanos() - body_done_ns_;
+  ctx_->calls->OnCall(call);
 }
 
 void H1Connection::WriteResponse() {

@@ -41,6 +41,8 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   void OnBody();
   void Process();
   void OnDispatchDone();
+  // Tells ctx_->calls (the access log) about the answered request.
+  void ReportCall();
   void WriteResponse();
   void OnWritten(const boost::system::error_code& ec);
   // Writes a bare status (413, 411, 400, 431) and closes.
@@ -62,6 +64,8 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   bool first_request_ = true;
   bool shutting_down_ = false;
   unsigned version_ = 11;
+  int64_t body_done_ns_ = 0;  // Clock::MonotonicNanos when the request was complete
+  std::string peer_;          // remote address, filled on the first ReportCall
   State state_ = State::kIdle;
   // Held while the dispatcher owns the request: keeps this object and the io_context alive
   // until done() has been posted back.

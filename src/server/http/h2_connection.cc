@@ -20,7 +20,8 @@ struct H2Connection::Stream {
   std::vector<protocol::sigv4::Header> headers;
   std::string_view method, path, authority;
   size_t header_bytes = 0;
-  int64_t started_ns = 0;  // Clock::MonotonicNanos when its HEADERS arrived
+  int64_t started_ns = 0;   // Clock::MonotonicNanos when its HEADERS arrived
+  int64_t complete_ns = 0;  // ... when the request was complete (with an access log only)
   BodyBuffer body;
   bool too_large = false;
   bool request_complete = false;  // END_STREAM received from the client
@@ -412,7 +413,11 @@ void H2Connection::AnswerTooLarge(Stream* s) {
 
 void H2Connection::StartRequest(Stream* s) {
   IncomingRequest req = MakeRequest(s);
-  if (!ctx_->processor->Prepare(req, &s->exchange)) return SubmitResponse(s);
+  if (ctx_->calls != nullptr) s->complete_ns = NowNanos();
+  if (!ctx_->processor->Prepare(req, &s->exchange)) {
+    if (ctx_->calls != nullptr && req.method == "POST") ReportCall(s);
+    return SubmitResponse(s);
+  }
   s->dispatched = true;
   if (dispatched_++ == 0) {
     self_while_dispatched_ = shared_from_this();
@@ -425,6 +430,10 @@ void H2Connection::StartRequest(Stream* s) {
 
 void H2Connection::OnDispatchDone(Stream* s) {
   s->dispatched = false;
+  if (ctx_->calls != nullptr) {
+    RequestProcessor::Finish(&s->exchange);
+    ReportCall(s);
+  }
   if (s->closed) {
     ReleaseStream(s);
   } else if (!closed_) {
@@ -437,6 +446,30 @@ void H2Connection::OnDispatchDone(Stream* s) {
     auto self = std::move(self_while_dispatched_);  // may destroy *this on return
     MaybeClose();
   }
+}
+
+void H2Connection::ReportCall(Stream* s) {
+  if (peer_.empty()) {
+    error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string("-") : ep.address().to_string();
+  }
+  CallRecord call;
+  call.request = &s->exchange.request;
+  call.response = &s->exchange.response;
+  for (const auto& h : s->headers) {
+    if (h.name == "x-amz-target") call.target = h.value;
+    else if (h.name == "user-agent") call.user_agent = h.value;
+  }
+  call.source_ip = peer_;
+  call.protocol = "h2";
+  call.request_id = s->exchange.head.RequestId();
+  call.http_status = s->exchange.head.status;
+  call.error_type = s->exchange.head.error_type;
+  call.bytes_in = s->body.size();
+  call.bytes_out = s->exchange.response.body.size();
+  call.latency_ns = NowNanos() - s->complete_ns;
+  ctx_->calls->OnCall(call);
 }
 
 void H2Connection::SubmitResponse(Stream* s) {

@@ -54,6 +54,8 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   void StartRequest(Stream* s);
   void AnswerTooLarge(Stream* s);
   void OnDispatchDone(Stream* s);
+  // Tells ctx_->calls (the access log) about the answered request.
+  void ReportCall(Stream* s);
   void SubmitResponse(Stream* s);
 
   const ServerContext* ctx_;
@@ -73,6 +75,7 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   std::vector<Stream*> free_;
   asio::steady_timer idle_timer_;
   int64_t write_started_ns_ = 0;
+  std::string peer_;  // remote address, filled on the first ReportCall
   std::string nv_arena_;
   std::vector<nghttp2_nv> nva_;
   std::shared_ptr<H2Connection> self_while_dispatched_;

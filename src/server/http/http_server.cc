@@ -23,11 +23,12 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
   if (running_) return Status(Errc::kInternal, "HttpServer already started");
-  processor_ = std::make_unique<RequestProcessor>(options_, clock_);
+  processor_ = std::make_unique<RequestProcessor>(options_, clock_, observers_.metrics);
   ctx_ = std::make_unique<ServerContext>();
   ctx_->options = &options_;
   ctx_->dispatcher = dispatcher_;
   ctx_->processor = processor_.get();
+  ctx_->calls = observers_.calls;
 
   int threads = options_.io_threads > 0 ? options_.io_threads
                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "server/api/dispatcher.h"
 #include "server/http/http_options.h"
+#include "server/http/observer.h"
 
 namespace sluice::server::http {
 
@@ -28,6 +29,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Before Start(): the Prometheus page and the call observer (both must outlive the server).
+  void SetObservers(HttpObservers observers) { observers_ = observers; }
+
   // Binds, listens and starts the io threads.
   Status Start();
   // Graceful: stop accepting, let in-flight requests finish (up to options.stop_grace), close
@@ -44,6 +48,7 @@ class HttpServer {
   Options options_;
   api::Dispatcher* dispatcher_;
   const Clock* clock_;
+  HttpObservers observers_;
   std::unique_ptr<RequestProcessor> processor_;
   std::unique_ptr<ServerContext> ctx_;
   std::vector<std::unique_ptr<Worker>> workers_;

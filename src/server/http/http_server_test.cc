@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/time_format.h"
 #include "protocol/sigv4.h"
 #include "protocol/sigv4_signer.h"
@@ -41,7 +42,7 @@ using Response = bhttp::response<bhttp::string_body>;
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void StartServer(HttpServerOptions opts = {}) {
+  void StartServer(HttpServerOptions opts = {}, HttpObservers observers = {}) {
     opts.host = "127.0.0.1";
     opts.port = 0;
     if (opts.io_threads == 0) opts.io_threads = 2;
@@ -49,6 +50,7 @@ class HttpServerTest : public ::testing::Test {
     log::SetLevel(getenv("HTTP_TEST_DEBUG") ? log::Level::kDebug  // NOLINT(concurrency-mt-unsafe)
                                             : log::Level::kWarn);
     server_ = std::make_unique<HttpServer>(opts, &dispatcher_, &clock_);
+    server_->SetObservers(observers);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_NE(server_->port(), 0);
   }
@@ -330,11 +332,18 @@ TEST_F(HttpServerTest, UnknownTargetAndContentType) {
 TEST_F(HttpServerTest, OtherMethodsAndCors) {
   StartServer();
   Client c(server_->port());
-  Request get(bhttp::verb::get, "/", 11);
-  get.set(bhttp::field::host, "h");
-  Response res = c.RoundTrip(get);
+  Request put(bhttp::verb::put, "/", 11);
+  put.set(bhttp::field::host, "h");
+  Response res = c.RoundTrip(put);
   EXPECT_EQ(res.result_int(), 403);
   EXPECT_EQ(Header(res, "x-amzn-ErrorType"), "AccessDeniedException");
+  // GET serves only /metrics (when a page is set); anything else is 404.
+  Request get(bhttp::verb::get, "/", 11);
+  get.set(bhttp::field::host, "h");
+  res = c.RoundTrip(get);
+  EXPECT_EQ(res.result_int(), 404);
+  get.target("/metrics");
+  EXPECT_EQ(c.RoundTrip(get).result_int(), 404);
 
   Request preflight(bhttp::verb::options, "/", 11);
   preflight.set(bhttp::field::host, "h");
@@ -741,6 +750,119 @@ TEST_F(HttpServerTest, H2cGracefulStop) {
   pump.join();
   stopped.get();
   EXPECT_EQ(client.responses[id].status, 200);
+}
+
+// ---- Observers: GET /metrics and the call records (the access log) ----
+
+class FakeMetricsPage : public MetricsPage {
+ public:
+  std::string_view Render(std::string_view accept, std::string* body) const override {
+    body->assign("page for ").append(accept);
+    return "text/plain; version=0.0.4; charset=utf-8";
+  }
+};
+
+class RecordingObserver : public CallObserver {
+ public:
+  struct Seen {
+    std::string event, target, user_agent, source_ip, protocol, request_id, error_type, error_message;
+    int status = 0;
+    size_t bytes_in = 0, bytes_out = 0;
+    int64_t latency_ns = -1;
+  };
+  void OnCall(const CallRecord& c) override {
+    Seen s{std::string(c.request->operation),
+           std::string(c.target),
+           std::string(c.user_agent),
+           std::string(c.source_ip),
+           std::string(c.protocol),
+           std::string(c.request_id),
+           std::string(c.error_type),
+           c.response->log.error_message,
+           c.http_status,
+           c.bytes_in,
+           c.bytes_out,
+           c.latency_ns};
+    MutexLock lock(&mu_);
+    seen_.push_back(std::move(s));
+  }
+  std::vector<Seen> seen() {
+    MutexLock lock(&mu_);
+    return seen_;
+  }
+
+ private:
+  Mutex mu_;
+  std::vector<Seen> seen_ GUARDED_BY(mu_);
+};
+
+TEST_F(HttpServerTest, MetricsPageAnswersGetMetricsOnly) {
+  FakeMetricsPage page;
+  RecordingObserver calls;
+  StartServer({}, {&page, &calls});
+  Client c(server_->port());
+  Request get(bhttp::verb::get, "/metrics", 11);
+  get.set(bhttp::field::host, "h");
+  get.set(bhttp::field::accept, "application/openmetrics-text");
+  Response res = c.RoundTrip(get);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), "page for application/openmetrics-text");
+  EXPECT_EQ(Header(res, "Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  Request head(bhttp::verb::head, "/metrics", 11);
+  head.set(bhttp::field::host, "h");
+  bhttp::write(c.socket, head);
+  bhttp::response_parser<bhttp::empty_body> p;
+  p.skip(true);
+  bhttp::read(c.socket, c.buffer, p);
+  EXPECT_EQ(p.get().result_int(), 404);
+  get.target("/metrics/more");
+  EXPECT_EQ(c.RoundTrip(get).result_int(), 404);
+  EXPECT_EQ(dispatcher_.count(), 0);
+  // Neither GETs nor HEADs are API calls.
+  EXPECT_TRUE(calls.seen().empty());
+}
+
+TEST_F(HttpServerTest, CallObserverSeesEveryAnsweredPost) {
+  RecordingObserver calls;
+  StartServer({}, {nullptr, &calls});
+  Client c(server_->port());
+  Request req = MakeRequest("ListStreams", "{}");
+  req.set(bhttp::field::user_agent, "test-agent/1.0");
+  Response ok = c.RoundTrip(req);
+  Request unsigned_req(bhttp::verb::post, "/", 11);
+  unsigned_req.set(bhttp::field::host, "h");
+  unsigned_req.set(bhttp::field::content_type, "application/x-amz-json-1.1");
+  unsigned_req.set("X-Amz-Target", "Kinesis_20131202.PutRecord");
+  unsigned_req.body() = "{\"a\":1}";
+  unsigned_req.prepare_payload();
+  Response refused = c.RoundTrip(unsigned_req);
+  EXPECT_EQ(refused.result_int(), 400);
+
+  H2TestClient h2(server_->port());
+  h2.Submit(H2Headers(server_->port(), "DescribeStream", "{}"), "{}");
+  ASSERT_TRUE(h2.Run());
+
+  auto seen = calls.seen();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].event, "ListStreams");
+  EXPECT_EQ(seen[0].user_agent, "test-agent/1.0");
+  EXPECT_EQ(seen[0].source_ip, "127.0.0.1");
+  EXPECT_EQ(seen[0].protocol, "HTTP/1.1");
+  EXPECT_EQ(seen[0].request_id, Header(ok, "x-amzn-RequestId"));
+  EXPECT_EQ(seen[0].status, 200);
+  EXPECT_EQ(seen[0].bytes_in, 2u);
+  EXPECT_EQ(seen[0].bytes_out, ok.body().size());
+  EXPECT_GE(seen[0].latency_ns, 0);
+  // Refused by the transport: no operation routed, the target says which it was.
+  EXPECT_EQ(seen[1].event, "");
+  EXPECT_EQ(seen[1].target, "Kinesis_20131202.PutRecord");
+  EXPECT_EQ(seen[1].status, 400);
+  EXPECT_EQ(seen[1].error_type, "MissingAuthenticationTokenException");
+  EXPECT_EQ(seen[1].error_message, "Missing Authentication Token");
+  EXPECT_EQ(seen[1].bytes_in, 7u);
+  EXPECT_EQ(seen[2].event, "DescribeStream");
+  EXPECT_EQ(seen[2].protocol, "h2");
+  EXPECT_EQ(seen[2].status, 200);
 }
 
 }  // namespace

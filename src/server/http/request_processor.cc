@@ -42,11 +42,12 @@ std::string_view IncomingRequest::Header(std::string_view name, bool* found) con
   return {};
 }
 
-RequestProcessor::RequestProcessor(const HttpServerOptions& options, const Clock* clock)
+RequestProcessor::RequestProcessor(const HttpServerOptions& options, const Clock* clock, const MetricsPage* metrics)
     : default_account_id_(options.default_account_id),
       default_region_(options.default_region),
       clock_(clock),
-      verifier_(options.auth_mode, options.credentials, options.default_account_id, clock) {}
+      verifier_(options.auth_mode, options.credentials, options.default_account_id, clock),
+      metrics_(metrics) {}
 
 void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const {
   const int64_t now = clock_->NowMillis();
@@ -54,6 +55,7 @@ void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const
   ex->response.http_status = 200;
   ex->response.error_type = {};
   ex->response.body.clear();  // keeps capacity
+  ex->response.log.Clear();
   bool has_origin = false;
   req.Header("origin", &has_origin);
   ex->head.cors = has_origin;
@@ -77,6 +79,7 @@ void RequestProcessor::SetError(Exchange* ex, AwsErrorType type, std::string_vie
       type == AwsErrorType::kRequestEntityTooLarge ? std::string_view() : protocol::AwsErrorName(type);
   // assign() rather than move: the reused body must keep its capacity.
   ex->response.body.assign(protocol::EncodeErrorBody(type, message, ex->request.encoding));
+  ex->response.log.error_message.assign(message);  // for the access log
   Finish(ex);
   if (type == AwsErrorType::kRequestEntityTooLarge) ex->head.content_type = {};
 }
@@ -104,6 +107,10 @@ bool RequestProcessor::Prepare(const IncomingRequest& req, Exchange* ex) const {
     ex->head.content_type = {};
     ex->head.allow_headers.assign(req.Header("access-control-request-headers"));
     ex->head.allow_methods.assign(req.Header("access-control-request-method"));
+    return false;
+  }
+  if (req.method == "GET" || req.method == "HEAD") {
+    AnswerGet(req, ex);
     return false;
   }
   if (req.method != "POST") {

@@ -8,6 +8,7 @@
 #include "server/api/dispatcher.h"
 #include "server/http/http_options.h"
 #include "server/http/incoming_request.h"
+#include "server/http/observer.h"
 #include "server/http/response_headers.h"
 #include "server/http/sigv4_verifier.h"
 
@@ -25,7 +26,8 @@ struct Exchange {
 
 class RequestProcessor {
  public:
-  RequestProcessor(const HttpServerOptions& options, const Clock* clock);
+  // `metrics` (may be null) answers GET /metrics.
+  RequestProcessor(const HttpServerOptions& options, const Clock* clock, const MetricsPage* metrics = nullptr);
 
   // Resets *ex for `req`. Returns true if ex->request is ready for Dispatcher::Dispatch (call
   // Finish() after done()); false if ex->response/ex->head already hold the answer.
@@ -48,11 +50,14 @@ class RequestProcessor {
   // *ready says whether ex->request is ready for dispatch or ex already holds an error.
   bool RouteCloudWatch(const IncomingRequest& req, Exchange* ex, bool* ready) const;
   void StartHead(const IncomingRequest& req, Exchange* ex) const;
+  // GET /metrics, or 404 for any other GET/HEAD (request_processor_get.cc).
+  void AnswerGet(const IncomingRequest& req, Exchange* ex) const;
 
   std::string default_account_id_;
   std::string default_region_;
   const Clock* clock_;
   Sigv4Verifier verifier_;
+  const MetricsPage* metrics_;
 };
 
 }  // namespace sluice::server::http

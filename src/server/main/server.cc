@@ -24,6 +24,9 @@
 #include "server/api/kinesis_dispatcher.h"
 #include "server/api/kinesis_metrics.h"
 #include "server/http/http_server.h"
+#include "server/observe/access_log.h"
+#include "server/observe/build_info.h"
+#include "server/observe/prometheus_exporter.h"
 #include "storage/disk_log_store.h"
 #include "storage/memory_log_store.h"
 
@@ -138,7 +141,9 @@ Status Server::Start() {
   if (config_.storage == StorageKind::kMemory) {
     storage::MemoryLogStoreOptions mem;
     mem.memory_limit_bytes = config_.memory_limit_bytes;
-    logs_ = storage::NewMemoryLogStore(mem);
+    auto store = storage::NewMemoryLogStore(mem);
+    memory_ = store.get();
+    logs_ = std::move(store);
   } else {
     storage::DiskLogStoreOptions disk = config_.disk;
     disk.dir = config_.data_dir + "/shards";
@@ -195,6 +200,7 @@ Status Server::Start() {
   cloudwatch_ = std::make_unique<cloudwatch::CloudWatchDispatcher>(cw);
   router_ = std::make_unique<ServiceRouter>(dispatcher_.get(), cloudwatch_.get());
   http_ = std::make_unique<http::HttpServer>(config_.http, router_.get(), clock_);
+  SLUICE_RETURN_IF_ERROR(StartObservers());
   SLUICE_RETURN_IF_ERROR(http_->Start());
   background_.Add("retention", std::chrono::milliseconds(config_.retention_check_ms), [this] {
     catalog_->EnforceRetention();
@@ -223,6 +229,7 @@ Status Server::Start() {
   SLOG(kInfo, "server", "sluice listening",
        {{"host", config_.http.host},
         {"port", std::to_string(http_->port())},
+        {"access_log", config_.access_log.empty() ? "off" : config_.access_log},
         {"data_dir", config_.data_dir},
         {"region", config_.http.default_region},
         {"account_id", config_.http.default_account_id},
@@ -234,8 +241,44 @@ Status Server::Start() {
   return Status::Ok();
 }
 
+Status Server::StartObservers() {
+  if (!config_.access_log.empty()) {
+    observe::AccessLogOptions ao;
+    ao.path = config_.access_log;
+    ao.max_bytes = config_.access_log_max_bytes;
+    ao.max_files = config_.access_log_max_files;
+    SLUICE_ASSIGN_OR_RETURN(access_log_, observe::AccessLog::Open(std::move(ao)));
+  }
+  observe::PrometheusSources ps;
+  ps.aggregator = metrics_.get();
+  ps.store = metrics_store_.get();
+  ps.clock = clock_;
+  ps.access_log = access_log_.get();
+  ps.storage = [this] {
+    observe::StorageGauges g;
+    g.streams = 0;
+    g.open_shards = 0;
+    catalog_->ForEachStream([&g](const catalog::Stream& s) {
+      ++g.streams;
+      int64_t open = 0;
+      for (const auto& shard : s.shards) open += shard.is_open() ? 1 : 0;
+      g.open_shards += open;
+      g.stream_open_shards.emplace_back(s.name, open);
+    });
+    if (disk_ != nullptr) g.disk_bytes = static_cast<int64_t>(disk_->DiskBytes());
+    if (memory_ != nullptr) g.memory_bytes = static_cast<int64_t>(memory_->BytesHeld());
+    return g;
+  };
+  prometheus_ = std::make_unique<observe::PrometheusExporter>(std::move(ps), std::string(observe::kSluiceVersion),
+                                                              config_.prometheus_max_series);
+  http_->SetObservers({prometheus_.get(), access_log_.get()});
+  return Status::Ok();
+}
+
 void Server::Stop() {
   if (http_) http_->Stop();
+  // After the transport: no more calls; the destructor writes what is queued.
+  access_log_.reset();
   background_.Stop();
   if (alarms_) alarms_->Stop();  // abandons webhooks still queued
   // The last second's samples, and whatever the store holds in memory.

@@ -12,6 +12,7 @@
 namespace sluice::storage {
 class LogStore;
 class DiskLogStore;
+class MemoryLogStore;
 }  // namespace sluice::storage
 namespace sluice::catalog {
 class Catalog;
@@ -37,6 +38,10 @@ class CloudWatchDispatcher;
 namespace sluice::alarms {
 class AlarmService;
 }
+namespace sluice::server::observe {
+class AccessLog;
+class PrometheusExporter;
+}  // namespace sluice::server::observe
 namespace sluice::server::api {
 class Dispatcher;
 class KinesisDispatcher;
@@ -56,6 +61,9 @@ class Server {
   uint16_t port() const;
 
  private:
+  // The access log and the Prometheus page, handed to the transport before it starts.
+  Status StartObservers();
+
   ServerConfig config_;
   const Clock* clock_;
 
@@ -66,6 +74,7 @@ class Server {
   std::unique_ptr<api::KinesisMetrics> kinesis_metrics_;  // null with --metrics off
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
+  storage::MemoryLogStore* memory_ = nullptr;     // logs_ when --storage memory
   std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::OnDemandScaler> scaler_;  // null with --on-demand-scaling off
@@ -76,6 +85,8 @@ class Server {
   std::unique_ptr<alarms::AlarmService> alarms_;         // alarms.db under --data-dir, or in memory
   std::unique_ptr<cloudwatch::CloudWatchDispatcher> cloudwatch_;
   std::unique_ptr<api::Dispatcher> router_;  // by ApiRequest::service: Kinesis or CloudWatch
+  std::unique_ptr<observe::AccessLog> access_log_;           // null unless --access-log
+  std::unique_ptr<observe::PrometheusExporter> prometheus_;  // GET /metrics
   std::unique_ptr<http::HttpServer> http_;
   PeriodicTasks background_;  // retention, the on-demand scaler, metrics
 };

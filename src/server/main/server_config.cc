@@ -350,6 +350,20 @@ const std::vector<Flag>& Flags() {
        }},
       {Section::kFaults, "--inject-latency-ms", "N", "delay every data-plane call by N ms", "",
        Uint(SLUICE_FIELD(faults.latency_ms), 0, 60'000)},
+      // Observability: the access log and GET /metrics (Prometheus)
+      {Section::kOther, "--access-log", "FILE|-",
+       "one JSON line per API call (CloudTrail-like fields, never record data) appended to FILE, or to standard "
+       "output with -; written off the request path, lines are dropped (and counted) if the writer falls behind",
+       "off", Text(SLUICE_FIELD(access_log))},
+      {Section::kOther, "--access-log-max-bytes", "SIZE",
+       "rotate the access log before it grows past SIZE (FILE -> FILE.1 -> FILE.2 ...)", "100M",
+       Size(SLUICE_FIELD(access_log_max_bytes), 4096)},
+      {Section::kOther, "--access-log-max-files", "N", "rotated access log files kept (FILE.1 .. FILE.N)", "5",
+       Uint(SLUICE_FIELD(access_log_max_files), 0, 1000)},
+      {Section::kOther, "--prometheus-max-series", "N",
+       "most API, stream and shard series on GET /metrics; the rest are counted in "
+       "sluice_prometheus_series_dropped_total",
+       "10000", Uint(SLUICE_FIELD(prometheus_max_series), 1, 10'000'000)},
       // Other
       {Section::kOther, "--log-level", "debug|info|warn|error", "least severe log lines written", "info",
        OneOf(SLUICE_FIELD(log_level), kLogLevels)},

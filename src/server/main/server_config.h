@@ -41,6 +41,11 @@ struct ServerConfig {
   int64_t on_demand_scaling_interval_ms = 1000;
   // Rates are taken from `limits` at start; the timing fields come from the flags.
   catalog::OnDemandScalerOptions scaler;
+  // Observability (server/observe): the access log (empty = off, "-" = stdout) and GET /metrics.
+  std::string access_log;
+  uint64_t access_log_max_bytes = 100ull * 1024 * 1024;
+  uint32_t access_log_max_files = 5;
+  uint64_t prometheus_max_series = 10000;
   // --metrics off: no AWS/Kinesis or Sluice/API metrics are recorded (for benchmarking their cost).
   bool metrics = true;
   // --alarm-action ARN=URL: alarm actions (an SNS topic ARN, ...) delivered as webhooks.

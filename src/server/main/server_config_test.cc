@@ -280,6 +280,10 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--limits-file", {"/dev/null", ""}},
     {"--inject-error-rate", {"0.5", "1.5"}},
     {"--inject-latency-ms", {"10", "60001"}},
+    {"--access-log", {"-", ""}},
+    {"--access-log-max-bytes", {"1M", "1K"}},
+    {"--access-log-max-files", {"3", "1001"}},
+    {"--prometheus-max-series", {"500", "0"}},
     {"--metrics", {"off", "maybe"}},
     {"--log-level", {"warn", "trace"}},
 };
@@ -326,6 +330,20 @@ TEST(ServerConfigTest, AlarmActionsMapArnsToWebhooks) {
   EXPECT_EQ(c.alarm_actions["arn:aws:sns:us-east-1:000000000000:a"], "http://127.0.0.1:1/x");
   EXPECT_EQ(c.alarm_actions["arn:aws:sns:us-east-1:000000000000:b"], "http://h:2/");
   EXPECT_TRUE(ParseOk({}).alarm_actions.empty());
+}
+
+TEST(ServerConfigTest, ObservabilityFlags) {
+  ServerConfig d = ParseOk({});
+  EXPECT_EQ(d.access_log, "");  // off
+  EXPECT_EQ(d.access_log_max_bytes, 100u * 1024 * 1024);
+  EXPECT_EQ(d.access_log_max_files, 5u);
+  EXPECT_EQ(d.prometheus_max_series, 10000u);
+  ServerConfig c = ParseOk({"--access-log", "/tmp/a.log", "--access-log-max-bytes", "8M", "--access-log-max-files", "0",
+                            "--prometheus-max-series", "20"});
+  EXPECT_EQ(c.access_log, "/tmp/a.log");
+  EXPECT_EQ(c.access_log_max_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(c.access_log_max_files, 0u);
+  EXPECT_EQ(c.prometheus_max_series, 20u);
 }
 
 TEST(ServerConfigTest, UnknownFlag) {
