@@ -24,8 +24,8 @@ pytest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; pytest_args=("$@"); break ;;
-    api|cli|diff|restart|throttle|all) suites+=("$1"); shift ;;
-    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, throttle, all)" >&2; exit 2 ;;
+    api|cli|diff|restart|throttle|cloudwatch|all) suites+=("$1"); shift ;;
+    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, throttle, cloudwatch, all)" >&2; exit 2 ;;
   esac
 done
 [ ${#suites[@]} -eq 0 ] && suites=(all)
@@ -39,8 +39,10 @@ for s in "${suites[@]}"; do
     diff) files+=(test_differential.py) ;;
     restart) files+=(test_restart.py) ;;
     throttle) files+=(test_throttling.py) ;;
+    cloudwatch) files+=(test_cloudwatch_clients.py test_cloudwatch_cbor.py test_cloudwatch_query.py test_kinesis_metrics.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
-                  test_cli.py test_differential.py test_restart.py test_throttling.py test_resharding.py test_capacity_modes.py) ;;
+                  test_cli.py test_differential.py test_restart.py test_throttling.py test_resharding.py test_capacity_modes.py
+                  test_cloudwatch_clients.py test_cloudwatch_cbor.py test_cloudwatch_query.py test_kinesis_metrics.py) ;;
   esac
 done
 

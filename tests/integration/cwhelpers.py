@@ -164,6 +164,15 @@ def combine(points):
     return out
 
 
+def record_bytes(data, partition_key):
+    """Bytes a record counts for in the AWS/Kinesis byte metrics (IncomingBytes, PutRecord(s).Bytes,
+    GetRecords.Bytes, OutgoingBytes): the data blob plus the UTF-8 partition key. AWS's metric table only says
+    "bytes successfully put"; the record size AWS defines everywhere else (the 1 MiB record limit, the 1 MiB/s and
+    2 MiB/s shard limits that IncomingBytes is documented to be compared against) is "the data blob ... added to
+    the partition key size", so the metrics use the same measure."""
+    return len(data) + len(partition_key.encode("utf-8"))
+
+
 def error_code(exc):
     return exc.response.get("Error", {}).get("Code")
 
