@@ -12,8 +12,8 @@ Ruby, PHP and Swift:
 - a request with X-Amz-Target on that path is rejected.
 
 Requests are encoded by the encoder below (so the test controls integer/float/half-float widths and tags) and
-cross-checked with python3-cbor2; responses are decoded by the decoder below, which keeps tags visible, and must
-also decode with cbor2.
+cross-checked with python3-cbor2; responses are decoded by the suite's own decoder (test_wire_formats.py), which
+keeps tags visible, and must also decode with cbor2.
 """
 import datetime as dt
 import os
@@ -24,6 +24,7 @@ import uuid
 import pytest
 
 import cwhelpers as cwh
+from test_wire_formats import Tag, _head, cbor_decode
 from cwhelpers import minute_ago, wait_for
 
 try:
@@ -45,17 +46,6 @@ CBOR = "application/cbor"
 
 # ------------------------------------------------------------------------------------------------- mini codec
 
-class Tag:
-    def __init__(self, tag, value):
-        self.tag, self.value = tag, value
-
-    def __eq__(self, other):
-        return isinstance(other, Tag) and (self.tag, self.value) == (other.tag, other.value)
-
-    def __repr__(self):
-        return "Tag(%d, %r)" % (self.tag, self.value)
-
-
 class Float:
     """A float with a forced encoding width: 16, 32 or 64 bits."""
 
@@ -63,16 +53,9 @@ class Float:
         self.value, self.bits = value, bits
 
 
-def _head(major, n):
-    if n < 24:
-        return bytes([major << 5 | n])
-    for ai, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
-        if n < 1 << (8 * struct.calcsize(fmt)):
-            return bytes([major << 5 | ai]) + struct.pack(fmt, n)
-    raise ValueError(n)
-
-
 def enc(x):
+    """CBOR encoder for requests: ints, floats (Float picks the width; plain floats are float64), strings, bytes,
+    lists, maps, tags; datetimes become tag 1 + integer seconds when whole, else float64 (Smithy RPC v2)."""
     if isinstance(x, bool):
         return b"\xf5" if x else b"\xf4"
     if x is None:
@@ -95,76 +78,19 @@ def enc(x):
         return _head(5, len(x)) + b"".join(enc(k) + enc(v) for k, v in x.items())
     if isinstance(x, Tag):
         return _head(6, x.tag) + enc(x.value)
-    if isinstance(x, dt.datetime):  # Smithy RPC v2: tag 1 + integer seconds when whole, else float64
+    if isinstance(x, dt.datetime):
         s = x.timestamp()
         return enc(Tag(1, int(s) if s == int(s) else Float(s)))
     raise TypeError(type(x))
 
 
 def dec(b):
-    v, i = _dec(b, 0)
-    if i != len(b):
-        raise ValueError("trailing bytes after the top-level item")
-    return v
+    """The suite's CBOR decoder (test_wire_formats.py): keeps tags visible as Tag(tag, value)."""
+    return cbor_decode(b)
 
 
-def _dec(b, i):
-    ib = b[i]
-    major, ai = ib >> 5, ib & 31
-    i += 1
-    if major == 7:
-        if ai == 20:
-            return False, i
-        if ai == 21:
-            return True, i
-        if ai in (22, 23):
-            return None, i
-        if ai in (25, 26, 27):
-            fmt = {25: ">e", 26: ">f", 27: ">d"}[ai]
-            n = struct.calcsize(fmt)
-            return struct.unpack(fmt, b[i:i + n])[0], i + n
-        raise ValueError("simple value %d" % ai)
-    if ai < 24:
-        n = ai
-    elif ai in (24, 25, 26, 27):
-        sz = 1 << (ai - 24)
-        n = int.from_bytes(b[i:i + sz], "big")
-        i += sz
-    elif ai == 31 and major in (2, 3, 4, 5):
-        n = None
-    else:
-        raise ValueError("bad additional info %d" % ai)
-    if major == 0:
-        return n, i
-    if major == 1:
-        return -1 - n, i
-    if major in (2, 3):
-        if n is None:
-            parts = []
-            while b[i] != 0xff:
-                p, i = _dec(b, i)
-                parts.append(p)
-            out = (b"" if major == 2 else "").join(parts)
-            return out, i + 1
-        raw = b[i:i + n]
-        return (bytes(raw) if major == 2 else raw.decode()), i + n
-    if major == 4:
-        out = []
-        while (n is None and b[i] != 0xff) or (n is not None and len(out) < n):
-            v, i = _dec(b, i)
-            out.append(v)
-        return out, i + (1 if n is None else 0)
-    if major == 5:
-        out = {}
-        count = 0
-        while (n is None and b[i] != 0xff) or (n is not None and count < n):
-            k, i = _dec(b, i)
-            v, i = _dec(b, i)
-            out[k] = v
-            count += 1
-        return out, i + (1 if n is None else 0)
-    v, i = _dec(b, i)
-    return Tag(n, v), i
+def is_tag1(v, value=None):
+    return isinstance(v, Tag) and v.tag == 1 and (value is None or v.value == value)
 
 
 def test_codec_agrees_with_cbor2():
@@ -175,7 +101,8 @@ def test_codec_agrees_with_cbor2():
     assert cbor2.loads(enc(x)) == x
     assert dec(cbor2.dumps(x)) == x
     assert cbor2.loads(enc(Float(1.5, 16))) == 1.5
-    assert dec(enc(Tag(1, Float(1.5, 64)))) == Tag(1, 1.5)
+    assert is_tag1(dec(enc(Tag(1, Float(1.5, 64)))), 1.5)
+    assert is_tag1(dec(enc(when)), 1767225600)
 
 
 # ------------------------------------------------------------------------------------------------- transport
@@ -288,8 +215,7 @@ def test_put_and_get_with_tag1_timestamps(ep, ns, ts_kind, value_bits):
     assert p["Sum"] == 2.5 + 1 + 1 + 3 + 20
     assert p["Minimum"] == 1 and p["Maximum"] == 11
     assert p["Unit"] == "Count"
-    assert isinstance(p["Timestamp"], Tag) and p["Timestamp"].tag == 1, p
-    assert p["Timestamp"].value == int(cwh.epoch(t)), p
+    assert is_tag1(p["Timestamp"], int(cwh.epoch(t))), p
     assert rr.body.get("Label") == "C"
 
 
@@ -311,7 +237,7 @@ def test_get_metric_data_timestamps_are_tag1(ep, ns):
     res = wait_for(get, what="GetMetricData values")
     assert res["m1"]["Values"] == [7.0] and res["e1"]["Values"] == [8.0]
     ts = res["m1"]["Timestamps"]
-    assert len(ts) == 1 and isinstance(ts[0], Tag) and ts[0].tag == 1 and ts[0].value == cwh.epoch(t), ts
+    assert len(ts) == 1 and is_tag1(ts[0], cwh.epoch(t)), ts
     assert res["m1"]["StatusCode"] == "Complete"
 
 

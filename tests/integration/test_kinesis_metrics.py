@@ -237,19 +237,21 @@ def test_iterator_age_of_old_records(cw, kin, new_stream):
 
 @pytest.fixture
 def aws_limits(server_pool, target):
-    """A server with AWS's data-plane limits (1,000 records/s and 1 MiB/s writes, 5 GetRecords/s per shard)."""
+    """A one-shard stream on a server with AWS's data-plane limits (1,000 records/s and 1 MiB/s writes,
+    5 GetRecords/s per shard): (kinesis client, cloudwatch client, stream name)."""
     cwh.skip_unless_sluice(target)
     srv = server_pool.get("sluice", extra_args=("--limits", "aws"))
     kin = kh.make_client(srv.endpoint)
-    return srv, kin, cwh.make_cw(srv.endpoint)
+    name = kh.unique_name("mthr")
+    kin.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(kin, name)
+    yield kin, cwh.make_cw(srv.endpoint), name
+    kin.delete_stream(StreamName=name)
 
 
 @pytest.mark.timeout(90)
 def test_write_throttling_metrics(aws_limits):
-    srv, kin, cw = aws_limits
-    name = kh.unique_name("mthr")
-    kin.create_stream(StreamName=name, ShardCount=1)
-    kh.wait_status(kin, name)
+    kin, cw, name = aws_limits
     win = Window()
     sent = accepted = throttled = calls_with_success = 0
     accepted_bytes = 0
@@ -291,10 +293,7 @@ def test_write_throttling_metrics(aws_limits):
 
 @pytest.mark.timeout(90)
 def test_read_throttling_metrics(aws_limits):
-    srv, kin, cw = aws_limits
-    name = kh.unique_name("mthr")
-    kin.create_stream(StreamName=name, ShardCount=1)
-    kh.wait_status(kin, name)
+    kin, cw, name = aws_limits
     win = Window()
     kin.put_records(StreamName=name, Records=records(4))
     it = _iterator(kin, name)
