@@ -108,8 +108,11 @@ def test_put_records_golden_rule(cw, kin, new_stream):
     name = new_stream(shards=2)
     win = Window()
     a, b = records(25, tag="a"), records(10, size=40, tag="b")
+    call_minutes = set()
     for batch in (a, b):
+        call_minutes.add(cwh.floor_to(cwh.now(), 60))
         r = kin.put_records(StreamName=name, Records=batch)
+        call_minutes.add(cwh.floor_to(cwh.now(), 60))
         assert r["FailedRecordCount"] == 0, r
     n, want_bytes = 35, nbytes(a + b)
     tot = wait_sum(cw, win, "PutRecords.TotalRecords", name, n, samples=2)
@@ -124,6 +127,10 @@ def test_put_records_golden_rule(cw, kin, new_stream):
     pb = wait_sum(cw, win, "PutRecords.Bytes", name, want_bytes, samples=2)
     assert (pb["Minimum"], pb["Maximum"]) == (nbytes(b), nbytes(a)), "PutRecords.Bytes Min/Max per call"
     wait_sum(cw, win, "PutRecords.Success", name, 2, samples=2)
+    # the window starts a minute before the first call: per-call metrics have datapoints in call minutes only
+    for metric in ("PutRecords.Success", "PutRecords.Latency", "PutRecords.TotalRecords"):
+        stamps = {p["Timestamp"] for p in points(cw, win, metric, name)}
+        assert stamps and stamps <= call_minutes, (metric, stamps, call_minutes)
     lat = wait_for(lambda: total(cw, win, "PutRecords.Latency", name), what="PutRecords.Latency")
     assert lat["SampleCount"] == 2 and 0 <= lat["Minimum"] <= lat["Maximum"] < 10000, lat
     for metric, unit in (("PutRecords.TotalRecords", "Count"), ("IncomingBytes", "Bytes"),
