@@ -5,7 +5,7 @@
 #
 # SUITE: api (boto3 + raw HTTP + lifecycle), cli (AWS CLI v1/v2), diff (differential vs kinesalite and
 # kinesis-local), restart (durability across restarts; Sluice only), throttle (throughput limits, fault injection;
-# Sluice only), all (default).
+# Sluice only), cloudwatch (the CloudWatch API: boto3, query, RPC v2 CBOR; Sluice only), all (default).
 # Environment:
 #   SLUICE_BIN         server binary (default: build/sluice); required when the target is sluice
 #   SLUICE_TARGET      sluice (default) | kinesalite | kinesis-local — server for the api and cli suites
@@ -39,10 +39,12 @@ for s in "${suites[@]}"; do
     diff) files+=(test_differential.py) ;;
     restart) files+=(test_restart.py) ;;
     throttle) files+=(test_throttling.py) ;;
-    cloudwatch) files+=(test_cloudwatch_clients.py test_cloudwatch_cbor.py test_cloudwatch_query.py test_kinesis_metrics.py) ;;
+    cloudwatch) files+=(test_cloudwatch_api.py test_cloudwatch_clients.py test_cloudwatch_cbor.py test_cloudwatch_query.py
+                        test_kinesis_metrics.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
                   test_cli.py test_differential.py test_restart.py test_throttling.py test_resharding.py test_capacity_modes.py
-                  test_cloudwatch_clients.py test_cloudwatch_cbor.py test_cloudwatch_query.py test_kinesis_metrics.py) ;;
+                  test_cloudwatch_api.py test_cloudwatch_clients.py test_cloudwatch_cbor.py test_cloudwatch_query.py
+                  test_kinesis_metrics.py) ;;
   esac
 done
 

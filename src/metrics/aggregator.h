@@ -34,12 +34,13 @@ class MetricsAggregator {
 
   // Registers a set whose cell i is published as series[i]. `histograms[i]` keeps a sketch for
   // percentiles. The set is collected until Unregister (its pending samples are collected then).
-  std::shared_ptr<CounterSet> Register(std::vector<SeriesSpec> series, std::vector<bool> histograms,
-                                       bool keep_seconds);
-  void Unregister(const CounterSet* set);
+  std::shared_ptr<CounterSet> Register(std::vector<SeriesSpec> series, std::vector<bool> histograms, bool keep_seconds);
+  void Unregister(const CounterSet* set) EXCLUDES(collect_mu_, mu_);
 
-  // Collects every set (called every second from a background task, and in tests).
-  void Tick();
+  // Collects every set (called every second from a background task, and in tests) and adds each
+  // non-empty cell to the store at the current second (resolution 1 s for sets that keep
+  // seconds, else 60 s).
+  void Tick() EXCLUDES(collect_mu_, mu_);
 
   // Visits every registered series with its totals since start (under the aggregator's lock;
   // do not call back into it).
@@ -49,8 +50,14 @@ class MetricsAggregator {
 
  private:
   struct Entry;
+  // Adds one collection to the store and the totals (takes mu_ for the totals only).
+  void Publish(Entry& e, const std::vector<StatSet>& stats, int64_t now_ms) REQUIRES(collect_mu_) EXCLUDES(mu_);
+
   MetricStore* store_;
   const Clock* clock_;
+  // Serialises collectors (Tick, Unregister): a CounterSet has one collector at a time. Writers
+  // never take it; Register and ForEachCumulative do not wait for a collection.
+  Mutex collect_mu_ ACQUIRED_BEFORE(mu_);
   mutable Mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_ GUARDED_BY(mu_);
 };

@@ -40,7 +40,8 @@ class CounterSet {
   };
   Scope Begin();
 
-  // Collector only (one thread at a time): everything recorded since the previous Collect, one
+  // Collector only (one thread at a time; never while the calling thread holds a Scope of this
+  // set, which it would wait for): everything recorded since the previous Collect, one
   // StatSet per cell (empty where nothing was recorded). `scale` multiplies values as they are
   // converted (e.g. 0.001 for microseconds recorded, milliseconds reported).
   void Collect(const std::vector<double>& scale, std::vector<StatSet>* out);

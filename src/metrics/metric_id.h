@@ -19,13 +19,17 @@ struct Dimension {
 };
 
 struct MetricId {
-  std::string ns;    // "AWS/Kinesis", or a custom namespace from PutMetricData
-  std::string name;  // "IncomingBytes"
+  std::string ns;               // "AWS/Kinesis", or a custom namespace from PutMetricData
+  std::string name;             // "IncomingBytes"
   std::vector<Dimension> dims;  // sorted by name (Normalize)
 
   void Normalize();
-  // A canonical byte string, unique per id (the store's key).
+  // A canonical byte string, unique per id (the store's key); FromKey inverts it.
   std::string Key() const;
+  static std::optional<MetricId> FromKey(std::string_view key);
+  // The dimensions alone, in the same length-prefixed form.
+  std::string EncodeDims() const;
+  static bool DecodeDims(std::string_view in, std::vector<Dimension>* out);
   friend bool operator==(const MetricId&, const MetricId&) = default;
 };
 
@@ -60,7 +64,7 @@ enum class Unit : uint8_t {
   kCountPerSecond,
 };
 
-std::string_view UnitName(Unit u);                        // "Bytes/Second"
-std::optional<Unit> ParseUnit(std::string_view name);     // exact CloudWatch spelling
+std::string_view UnitName(Unit u);                     // "Bytes/Second"
+std::optional<Unit> ParseUnit(std::string_view name);  // exact CloudWatch spelling
 
 }  // namespace sluice::metrics

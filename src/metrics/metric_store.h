@@ -48,6 +48,11 @@ struct MetricStoreOptions {
   int64_t list_window_ms = 14LL * 86400 * 1000;
 };
 
+struct MetricStoreStats {
+  size_t series = 0;          // known series (each has a small in-memory head)
+  size_t pending_points = 0;  // points held in memory, not yet on disk
+};
+
 class MetricStore {
  public:
   virtual ~MetricStore() = default;
@@ -59,15 +64,21 @@ class MetricStore {
   // Aggregates per period over [start_ms, end_ms): periods start at start_ms; each datapoint
   // comes from the finest tier that holds data that old and whose resolution divides the period.
   // Periods without data are absent. `unit`, when given, keeps only points stored with it.
-  virtual Result<std::vector<Datapoint>> Query(const MetricId& id, int64_t start_ms, int64_t end_ms,
-                                               int64_t period_s, std::optional<Unit> unit) const = 0;
+  virtual Result<std::vector<Datapoint>> Query(const MetricId& id, int64_t start_ms, int64_t end_ms, int64_t period_s,
+                                               std::optional<Unit> unit) const = 0;
 
   virtual Result<ListMetricsPage> List(const ListMetricsQuery& q) const = 0;
 
-  // Writes what is in memory to disk (a no-op for the memory store).
+  // Writes what is in memory to disk (for the memory store, to its in-memory database). The
+  // periodic Flush leaves still-open 5-minute and hourly points in memory (rewriting their long
+  // chunks every few seconds would multiply disk writes); FlushAll writes those too, and the
+  // store's destructor calls it.
   virtual Status Flush() = 0;
+  virtual Status FlushAll() { return Flush(); }
   // Drops points past their tier's retention.
   virtual Status EnforceRetention() = 0;
+
+  virtual MetricStoreStats Stats() const { return {}; }
 };
 
 // `<path>` is a SQLite file (metrics.db under --data-dir).

@@ -21,7 +21,17 @@ class Sketch {
  public:
   static constexpr double kRelativeError = 0.01;
 
+  // The bucket key of a value: 0 for zero (and magnitudes below 1e-300, and NaN), positive for
+  // positive values, negative for negative ones; keys sort in the order of the values they hold.
+  // CounterSet buckets with the same function, so converting its histograms loses nothing.
+  static int32_t KeyOf(double value);
+  // The bucket's representative (within kRelativeError of every value in it) and its bounds.
+  static double ValueOfKey(int32_t key);
+  static double LowerBound(int32_t key);
+  static double UpperBound(int32_t key);
+
   void Add(double value, uint64_t count = 1);
+  void AddKey(int32_t key, uint64_t count);
   void Merge(const Sketch& other);
   bool empty() const { return total_ == 0; }
   uint64_t total() const { return total_; }
@@ -50,6 +60,8 @@ class Sketch {
     double upper;
   };
   std::vector<Bucket> Buckets() const;
+  size_t bucket_count() const { return bins_.size(); }
+  friend bool operator==(const Sketch&, const Sketch&) = default;
 
  private:
   std::vector<std::pair<int32_t, uint64_t>> bins_;  // sorted by index

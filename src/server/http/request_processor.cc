@@ -54,6 +54,8 @@ void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const
   ex->response.http_status = 200;
   ex->response.error_type = {};
   ex->response.body.clear();  // keeps capacity
+  ex->response.content_type = {};
+  ex->response.headers.clear();
   bool has_origin = false;
   req.Header("origin", &has_origin);
   ex->head.cors = has_origin;
@@ -62,6 +64,9 @@ void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const
   ex->request.caller.access_key_id.clear();
   ex->request.operation = {};
   ex->request.body = {};
+  ex->request.service = api::Service::kKinesis;
+  ex->request.wire = api::Wire::kAwsJson;
+  ex->request.content_encoding = {};
   ex->request.received_at_ms = now;
   ex->request.request_id = ex->head.RequestId();
 }
@@ -79,6 +84,8 @@ void RequestProcessor::SetError(Exchange* ex, AwsErrorType type, std::string_vie
 void RequestProcessor::Finish(Exchange* ex) {
   ex->head.status = ex->response.http_status;
   ex->head.error_type = ex->response.error_type;
+  if (!ex->response.content_type.empty()) ex->head.content_type = ex->response.content_type;
+  ex->head.extra_headers = ex->response.headers.empty() ? nullptr : &ex->response.headers;
 }
 
 void RequestProcessor::PrepareTooLarge(const IncomingRequest& req, Exchange* ex) const {
@@ -105,6 +112,8 @@ bool RequestProcessor::Prepare(const IncomingRequest& req, Exchange* ex) const {
     return false;
   }
 
+  if (bool ready = false; RouteCloudWatch(req, ex, &ready)) return ready;
+
   BodyEncoding enc;
   if (!ParseContentType(req.Header("content-type"), &enc)) {
     // As the real service: unsupported content types are an unknown operation, HTTP 404.
@@ -112,6 +121,7 @@ bool RequestProcessor::Prepare(const IncomingRequest& req, Exchange* ex) const {
     return false;
   }
   ex->request.encoding = enc;
+  ex->request.wire = enc == BodyEncoding::kCbor ? api::Wire::kAwsCbor : api::Wire::kAwsJson;
   ex->head.content_type = enc == BodyEncoding::kCbor ? kContentTypeCbor : kContentTypeJson;
 
   std::string_view target = req.Header("x-amz-target");

@@ -19,6 +19,7 @@ void ResponseHead::Reset(int64_t now_ms) {
   FormatHttpDate(now_ms, date);
   content_type = kContentTypeJson;
   error_type = {};
+  extra_headers = nullptr;
   cors = false;
   preflight = false;
   allow_headers.clear();

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::server::http {
 
@@ -22,7 +24,10 @@ struct ResponseHead {
   // Empty for bodies without a type (413, preflight).
   std::string_view content_type = kContentTypeJson;
   std::string_view error_type;  // x-amzn-ErrorType; must outlive the write
-  bool cors = false;            // request carried Origin
+  // The dispatcher's extra headers (ApiResponse::headers: Smithy-Protocol, x-amzn-query-error);
+  // must outlive the write. Null for none.
+  const std::vector<std::pair<std::string_view, std::string>>* extra_headers = nullptr;
+  bool cors = false;  // request carried Origin
   bool preflight = false;
   // Preflight echoes (rare path; these may allocate).
   std::string allow_headers;
@@ -41,6 +46,9 @@ void ForEachResponseHeader(const ResponseHead& h, F&& f) {
   f(std::string_view("Date"), std::string_view(h.date, sizeof(h.date)));
   if (!h.content_type.empty()) f(std::string_view("Content-Type"), h.content_type);
   if (!h.error_type.empty()) f(std::string_view("x-amzn-ErrorType"), h.error_type);
+  if (h.extra_headers != nullptr) {
+    for (const auto& [name, value] : *h.extra_headers) f(name, std::string_view(value));
+  }
   if (h.cors) {
     f(std::string_view("Access-Control-Allow-Origin"), std::string_view("*"));
     if (!h.preflight) f(std::string_view("Access-Control-Expose-Headers"), kCorsExposeHeaders);

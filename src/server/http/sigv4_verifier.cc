@@ -57,7 +57,8 @@ Sigv4Verifier::Sigv4Verifier(AuthMode mode, std::map<std::string, std::string> c
       default_account_id_(std::move(default_account_id)),
       clock_(clock) {}
 
-bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* caller, AuthFailure* failure) const {
+bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* caller, AuthFailure* failure,
+                           std::string_view service) const {
   bool has_header = false;
   std::string_view authorization = req.Header("authorization", &has_header);
   bool has_query_auth = QueryParam(req.query, "X-Amz-Algorithm").has_value();
@@ -168,9 +169,9 @@ bool Sigv4Verifier::Verify(const IncomingRequest& req, api::CallerIdentity* call
         .append("'.");
     return false;
   }
-  if (auth.service != "kinesis") {
+  if (auth.service != service) {
     failure->type = AwsErrorType::kInvalidSignature;
-    failure->message = "Credential should be scoped to correct service: 'kinesis'. ";
+    failure->message.assign("Credential should be scoped to correct service: '").append(service).append("'. ");
     return false;
   }
   if (!ContainsSignedHeader(auth.signed_headers, "host") && !ContainsSignedHeader(auth.signed_headers, ":authority")) {

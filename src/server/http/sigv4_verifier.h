@@ -22,8 +22,10 @@ class Sigv4Verifier {
   Sigv4Verifier(AuthMode mode, std::map<std::string, std::string> credentials, std::string default_account_id,
                 const Clock* clock);
 
-  // Thread-safe. On success fills *caller and returns true; otherwise fills *failure.
-  bool Verify(const IncomingRequest& request, api::CallerIdentity* caller, AuthFailure* failure) const;
+  // Thread-safe. On success fills *caller and returns true; otherwise fills *failure. The
+  // credential scope must name `service` ("kinesis"; "monitoring" for CloudWatch).
+  bool Verify(const IncomingRequest& request, api::CallerIdentity* caller, AuthFailure* failure,
+              std::string_view service = "kinesis") const;
 
  private:
   bool VerifySignature(const IncomingRequest& request, const protocol::sigv4::ParsedAuthorization& auth,

@@ -16,6 +16,8 @@
 #include "catalog/catalog.h"
 #include "catalog/metadata_store.h"
 #include "catalog/on_demand_scaler.h"
+#include "cloudwatch/dispatcher.h"
+#include "metrics/metric_store.h"
 #include "server/api/api_context.h"
 #include "server/api/kinesis_dispatcher.h"
 #include "server/http/http_server.h"
@@ -52,6 +54,20 @@ bool ReadKeyFile(const std::string& path, model::IteratorKey* key) {
   SLOG(kWarn, "server", "iterator key file is short; replacing it", {{"path", path}});
   return false;
 }
+
+// Sends each request to its service's dispatcher (the transport has set ApiRequest::service).
+class ServiceRouter : public api::Dispatcher {
+ public:
+  ServiceRouter(api::Dispatcher* kinesis, api::Dispatcher* cloudwatch) : kinesis_(kinesis), cloudwatch_(cloudwatch) {}
+  void Dispatch(const api::ApiRequest& request, api::ApiResponse* response, api::Completion done) override {
+    (request.service == api::Service::kCloudWatch ? cloudwatch_ : kinesis_)
+        ->Dispatch(request, response, std::move(done));
+  }
+
+ private:
+  api::Dispatcher* kinesis_;
+  api::Dispatcher* cloudwatch_;
+};
 
 Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerConfig& config) {
   if (config.storage == StorageKind::kMemory) return catalog::NewMemoryMetadataStore();
@@ -139,11 +155,25 @@ Status Server::Start() {
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
-  http_ = std::make_unique<http::HttpServer>(config_.http, dispatcher_.get(), clock_);
+  if (config_.storage == StorageKind::kMemory) {
+    metrics_store_ = metrics::NewMemoryMetricStore(clock_);
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(metrics_store_, metrics::OpenDiskMetricStore(config_.data_dir + "/metrics.db", clock_));
+  }
+  cloudwatch::CloudWatchServices cw;
+  cw.store = metrics_store_.get();
+  cw.clock = clock_;
+  cloudwatch_ = std::make_unique<cloudwatch::CloudWatchDispatcher>(cw);
+  router_ = std::make_unique<ServiceRouter>(dispatcher_.get(), cloudwatch_.get());
+  http_ = std::make_unique<http::HttpServer>(config_.http, router_.get(), clock_);
   SLUICE_RETURN_IF_ERROR(http_->Start());
   background_.Add("retention", std::chrono::milliseconds(config_.retention_check_ms), [this] {
     catalog_->EnforceRetention();
     return Status::Ok();
+  });
+  background_.Add("metrics-store", std::chrono::milliseconds(10'000), [this] {
+    SLUICE_RETURN_IF_ERROR(metrics_store_->Flush());
+    return metrics_store_->EnforceRetention();
   });
   if (config_.on_demand_scaling) {
     catalog::OnDemandScalerOptions so = config_.scaler;
@@ -175,6 +205,7 @@ void Server::Stop() {
   background_.Stop();
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
+  if (metrics_store_) metrics_store_->Flush().IgnoreError();  // best effort: metrics, never stream data
 }
 
 uint16_t Server::port() const { return http_ ? http_->port() : 0; }

@@ -24,7 +24,14 @@ class LimitsRegistry;
 namespace sluice::server::http {
 class HttpServer;
 }
+namespace sluice::metrics {
+class MetricStore;
+}
+namespace sluice::cloudwatch {
+class CloudWatchDispatcher;
+}
 namespace sluice::server::api {
+class Dispatcher;
 class KinesisDispatcher;
 struct ApiContext;
 }  // namespace sluice::server::api
@@ -52,6 +59,9 @@ class Server {
   std::unique_ptr<limits::LimitsRegistry> limits_;   // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
+  std::unique_ptr<metrics::MetricStore> metrics_store_;  // metrics.db under --data-dir, or in memory
+  std::unique_ptr<cloudwatch::CloudWatchDispatcher> cloudwatch_;
+  std::unique_ptr<api::Dispatcher> router_;  // by ApiRequest::service: Kinesis or CloudWatch
   std::unique_ptr<http::HttpServer> http_;
   PeriodicTasks background_;  // retention, the on-demand scaler
 };

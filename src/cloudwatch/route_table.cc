@@ -1,0 +1,17 @@
+// The operations this server implements. Model operations missing here answer InvalidAction.
+#include "cloudwatch/handler.h"
+#include "cloudwatch/handlers/handlers.h"
+
+namespace sluice::cloudwatch {
+
+std::span<const Route> Routes() {
+  static constexpr Route kRoutes[] = {
+      {"PutMetricData", &HandlePutMetricData},
+      {"GetMetricStatistics", &HandleGetMetricStatistics},
+      {"GetMetricData", &HandleGetMetricData},
+      {"ListMetrics", &HandleListMetrics},
+  };
+  return kRoutes;
+}
+
+}  // namespace sluice::cloudwatch

@@ -1,0 +1,97 @@
+#include "metrics/stat_set.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace sluice::metrics {
+namespace {
+
+TEST(SketchTest, BucketsHoldTheirValuesWithinRelativeError) {
+  for (double v : {1e-9, 0.001, 0.5, 1.0, 2.0, 3.0, 99.0, 12345.678, 1e12, 9.2e18}) {
+    for (double sign : {1.0, -1.0}) {
+      const double x = sign * v;
+      const int32_t key = Sketch::KeyOf(x);
+      EXPECT_NEAR(Sketch::ValueOfKey(key), x, std::fabs(x) * Sketch::kRelativeError * 1.0001) << x;
+      EXPECT_LE(Sketch::LowerBound(key), x);
+      EXPECT_GE(Sketch::UpperBound(key), x);
+    }
+  }
+  EXPECT_EQ(Sketch::KeyOf(0), 0);
+  EXPECT_EQ(Sketch::ValueOfKey(0), 0);
+}
+
+TEST(SketchTest, KeysSortLikeValues) {
+  const double values[] = {-1e6, -5, -1, -0.5, 0, 0.5, 1, 5, 1e6};
+  for (size_t i = 1; i < std::size(values); ++i) EXPECT_LT(Sketch::KeyOf(values[i - 1]), Sketch::KeyOf(values[i]));
+}
+
+TEST(SketchTest, QuantilesWithinRelativeError) {
+  Sketch s;
+  for (int i = 1; i <= 1000; ++i) s.Add(i);
+  EXPECT_EQ(s.total(), 1000u);
+  EXPECT_NEAR(s.Quantile(0.5), 500, 500 * 0.011);
+  EXPECT_NEAR(s.Quantile(0.99), 990, 990 * 0.011);
+  EXPECT_NEAR(s.Quantile(0), 1, 0.011);
+}
+
+TEST(SketchTest, MergeEqualsAddingEverything) {
+  Sketch a, b, all;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> d(-100, 1000);
+  for (int i = 0; i < 500; ++i) {
+    const double v = d(rng);
+    (i % 2 ? a : b).Add(v);
+    all.Add(v);
+  }
+  a.Merge(b);
+  EXPECT_EQ(a, all);
+}
+
+TEST(SketchTest, EncodeDecodeRoundTrips) {
+  Sketch s;
+  s.Add(0, 3);
+  s.Add(-7.5);
+  s.Add(1e9, 42);
+  s.Add(0.001);
+  std::string buf;
+  s.EncodeTo(&buf);
+  buf += "tail";
+  std::string_view in = buf;
+  Sketch back;
+  ASSERT_TRUE(Sketch::DecodeFrom(&in, &back));
+  EXPECT_EQ(back, s);
+  EXPECT_EQ(in, "tail");
+  // Truncated input is rejected.
+  std::string_view cut = std::string_view(buf).substr(0, 3);
+  EXPECT_FALSE(Sketch::DecodeFrom(&cut, &back));
+}
+
+TEST(SketchTest, CompactEncoding) {
+  Sketch s;
+  for (int i = 0; i < 1000; ++i) s.Add(100 + i % 10);
+  std::string buf;
+  s.EncodeTo(&buf);
+  EXPECT_LT(buf.size(), 40u);  // a handful of adjacent buckets: ~3 bytes each
+}
+
+TEST(StatSetTest, MergeIsExactForBasicStatistics) {
+  StatSet a, b;
+  a.AddSample(3);
+  a.AddSample(5);
+  b.AddSample(-1);
+  b.AddSample(10, 2);
+  a.Merge(b);
+  EXPECT_EQ(a.sample_count, 5);
+  EXPECT_EQ(a.sum, 27);
+  EXPECT_EQ(a.min, -1);
+  EXPECT_EQ(a.max, 10);
+  EXPECT_EQ(a.sketch.total(), 5u);
+  StatSet empty;
+  a.Merge(empty);
+  EXPECT_EQ(a.sample_count, 5);
+}
+
+}  // namespace
+}  // namespace sluice::metrics
