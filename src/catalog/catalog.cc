@@ -137,6 +137,14 @@ Status Catalog::Persist(const Stream& s) const {
   return st;
 }
 
+void Catalog::Attach(Stream* s, const Stream* previous) const {
+  if (!attachment_factory_) return;
+  if (previous && previous->attachment && previous->shards.size() == s->shards.size() &&
+      previous->shard_level_metrics == s->shard_level_metrics)
+    return;
+  s->attachment = attachment_factory_(*s, previous ? previous->attachment.get() : nullptr);
+}
+
 Status Catalog::Recover() {
   SLUICE_ASSIGN_OR_RETURN(std::vector<StreamRecord> rows, meta_->LoadStreams());
   SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> epoch, meta_->GetValue(kLastEpochKey));
@@ -158,6 +166,7 @@ Status Catalog::Recover() {
       return Status(Errc::kCorruption, "stream " + std::to_string(row.uid) + " is inconsistent with the catalog");
     by_uid_[s->uid] = s;
     SLUICE_RETURN_IF_ERROR(OpenLogs(s.get()));
+    Attach(s.get(), nullptr);
     last_epoch_ = std::max(last_epoch_, s->epoch);
     if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
   }
@@ -244,6 +253,7 @@ Status Catalog::CreateStream(const CreateStreamSpec& spec) {
     return st;
   }
   last_epoch_ = s->epoch;
+  Attach(s.get(), nullptr);
   by_uid_[s->uid] = s;
   streams_.emplace(std::move(key), s);
   SLOG(kInfo, "catalog", "stream created",
@@ -296,6 +306,7 @@ Status Catalog::Write(StreamKey key, const std::function<Status(Stream&)>& fn) {
   Stream copy = live;
   SLUICE_RETURN_IF_ERROR(fn(copy));
   if (EncodeStream(copy) != EncodeStream(live)) SLUICE_RETURN_IF_ERROR(Persist(copy));
+  Attach(&copy, &live);
   live = std::move(copy);
   return Status::Ok();
 }

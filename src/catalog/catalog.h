@@ -78,6 +78,14 @@ class Catalog {
 
   const CatalogOptions& options() const { return options_; }
 
+  // Builds a stream's attachment (Stream::attachment) from the stream and the one it had (null
+  // for a new or recovered stream). Called under the catalog's exclusive lock when a stream is
+  // created or recovered and whenever its shard count or shard-level metrics change; it must not
+  // call back into the catalog. Set once, before Recover.
+  using AttachmentFactory =
+      std::function<std::shared_ptr<const StreamAttachment>(const Stream& s, const StreamAttachment* previous)>;
+  void SetAttachmentFactory(AttachmentFactory factory) { attachment_factory_ = std::move(factory); }
+
   Status CreateStream(const CreateStreamSpec& spec) EXCLUDES(mu_);
   Status DeleteStream(StreamKey key) EXCLUDES(mu_);
 
@@ -141,6 +149,9 @@ class Catalog {
   // Opens every shard's log and rebuilds the route table from the open shards.
   Status OpenLogs(Stream* s);
   Status Persist(const Stream& s) const;
+  // Renews s->attachment through the factory unless `previous` (the stream as it was) has the
+  // same shards and shard-level metrics.
+  void Attach(Stream* s, const Stream* previous) const;
   static std::shared_ptr<const RouteTable> BuildRoutes(const Stream& s);
   std::string ShardLimitMessage(std::string_view account, std::string_view region, uint32_t current,
                                 uint32_t additional) const;
@@ -168,6 +179,7 @@ class Catalog {
   int64_t DrainDeadlineNanos() const;
 
   CatalogOptions options_;
+  AttachmentFactory attachment_factory_;
   const Clock* clock_;
   storage::LogStore* logs_;
   MetadataStore* meta_;

@@ -141,6 +141,7 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, ReshardCaller
         {"operation", std::string(operation)},
         {"open_shards", std::to_string(copy.OpenShardCount())},
         {"shards", std::to_string(copy.shards.size())}});
+  Attach(&copy, &live);
   live = std::move(copy);
   return Status::Ok();
 }

@@ -50,6 +50,15 @@ struct RouteTable {
   const Entry* Find(model::HashKey key) const;
 };
 
+// State a layer above the catalog keeps per stream (the API's metric recorders). The catalog
+// carries it with the stream without persisting it, and renews it through its AttachmentFactory
+// whenever the stream's shards or enhanced-monitoring settings change, so a reader under the
+// catalog's lock always sees one that matches the stream it reads.
+class StreamAttachment {
+ public:
+  virtual ~StreamAttachment() = default;
+};
+
 struct Stream {
   // Fixed at creation.
   uint64_t uid = 0;
@@ -74,6 +83,7 @@ struct Stream {
   std::vector<std::string> shard_level_metrics;
   std::vector<Shard> shards;  // by index
   std::shared_ptr<const RouteTable> routes;
+  std::shared_ptr<const StreamAttachment> attachment;  // not persisted; null without a factory
 
   StreamStatus StatusAt(int64_t now_ms) const;
   uint32_t OpenShardCount() const;

@@ -1,5 +1,7 @@
 #include "protocol/request_decoder.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "protocol/json_reader.h"
@@ -539,6 +541,44 @@ Status RequestDecoder::Decode(std::string_view body, UpdateStreamModeRequest* r)
   v.NotNull(r->has_mode_details, "streamModeDetails");
   if (r->has_mode_details) ValidateStreamMode(r->stream_mode, &v);
   v.Range(r->warm_throughput_mibps, 0, std::nullopt, "warmThroughputMiBps");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, EnhancedMonitoringRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    Status st;
+    if (StreamRefMember(k, v, r, &st)) return st;
+    if (k == "ShardLevelMetrics") return json::ReadStringList(v, &r->shard_level_metrics);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  ValidateStreamRef(*r, &v);
+  v.NotNull(r->shard_level_metrics.has_value(), "shardLevelMetrics");
+  if (r->shard_level_metrics) {
+    const auto& names = *r->shard_level_metrics;
+    std::string repr = "[";
+    for (size_t i = 0; i < names.size(); ++i) repr.append(i ? ", " : "").append(names[i]);
+    repr.push_back(']');
+    v.ListLength(names.size(), 1, 7, "shardLevelMetrics", repr);
+    static constexpr std::string_view kMetricsNames[] = {"IncomingBytes",
+                                                         "IncomingRecords",
+                                                         "OutgoingBytes",
+                                                         "OutgoingRecords",
+                                                         "WriteProvisionedThroughputExceeded",
+                                                         "ReadProvisionedThroughputExceeded",
+                                                         "IteratorAgeMilliseconds",
+                                                         "ALL"};
+    bool all_known = std::all_of(names.begin(), names.end(), [](std::string_view n) {
+      return std::find(std::begin(kMetricsNames), std::end(kMetricsNames), n) != std::end(kMetricsNames);
+    });
+    if (!all_known) {
+      std::string rule = "satisfy constraint: [Member must satisfy enum value set: [";
+      for (size_t i = 0; i < std::size(kMetricsNames); ++i) rule.append(i ? ", " : "").append(kMetricsNames[i]);
+      rule.append("]]");
+      v.Fail("'" + repr + "'", "shardLevelMetrics", rule);
+    }
+  }
   return ValidationStatus(v);
 }
 

@@ -36,6 +36,7 @@ class RequestDecoder {
   Status Decode(std::string_view body, MergeShardsRequest* r);
   Status Decode(std::string_view body, UpdateShardCountRequest* r);
   Status Decode(std::string_view body, UpdateStreamModeRequest* r);
+  Status Decode(std::string_view body, EnhancedMonitoringRequest* r);
   Status Decode(std::string_view body, EmptyRequest* r);
 
   // Length in bytes of base64 text once decoded (assuming well-formed padding).

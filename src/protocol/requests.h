@@ -144,6 +144,11 @@ struct UpdateShardCountRequest : StreamRef {
   OptStr scaling_type;
 };
 
+// EnableEnhancedMonitoring and DisableEnhancedMonitoring.
+struct EnhancedMonitoringRequest : StreamRef {
+  std::optional<std::vector<std::string_view>> shard_level_metrics;
+};
+
 // The model takes only StreamARN (stream_name stays unset).
 struct UpdateStreamModeRequest : StreamRef {
   OptStr stream_mode;  // StreamModeDetails.StreamMode

@@ -21,6 +21,8 @@ struct ApiOptions {
   uint64_t get_records_max_bytes = 10 * 1024 * 1024;
 };
 
+class KinesisMetrics;
+
 struct ApiContext {
   catalog::Catalog* catalog = nullptr;
   const Clock* clock = nullptr;
@@ -30,6 +32,8 @@ struct ApiContext {
   limits::LimitsRegistry* limits = nullptr;
   FaultConfig faults;
   ApiOptions options;
+  // Null with `--metrics off`: nothing is recorded (streams then have no recorder either).
+  KinesisMetrics* metrics = nullptr;
 };
 
 }  // namespace sluice::server::api

@@ -1,5 +1,6 @@
 #include "server/api/kinesis_dispatcher.h"
 
+#include <iterator>
 #include <string_view>
 
 #include "base/log.h"
@@ -7,6 +8,7 @@
 #include "protocol/request_decoder.h"
 #include "server/api/error_mapping.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/kinesis_metrics.h"
 
 namespace sluice::server::api {
 namespace {
@@ -45,7 +47,12 @@ constexpr Route kRoutes[] = {
     {"MergeShards", HandleMergeShards, nullptr},
     {"UpdateShardCount", HandleUpdateShardCount, nullptr},
     {"UpdateStreamMode", HandleUpdateStreamMode, nullptr},
+    {"EnableEnhancedMonitoring", HandleEnableEnhancedMonitoring, nullptr},
+    {"DisableEnhancedMonitoring", HandleDisableEnhancedMonitoring, nullptr},
 };
+
+constexpr size_t kRouteCount = std::size(kRoutes);
+constexpr std::string_view kUnknownOperation = "Unknown";
 
 const Route* FindRoute(std::string_view op) {
   for (const Route& r : kRoutes)
@@ -55,10 +62,10 @@ const Route* FindRoute(std::string_view op) {
 
 // Runs the handler over a JSON body (the request's own, or one transcoded from CBOR). Error
 // bodies are written in request.encoding.
-void RunHandler(ApiContext& ctx, const Route& route, const ApiRequest& request, ApiResponse* response,
-                Completion done) {
+void RunHandler(ApiContext& ctx, const Route& route, const ApiRequest& request, ApiResponse* response, Completion done,
+                int64_t start_ns) {
   thread_local protocol::RequestDecoder decoder;
-  HandlerArgs args{ctx, request, decoder, &response->body};
+  HandlerArgs args{ctx, request, decoder, &response->body, start_ns};
   if (route.async) {
     route.async(args, response, std::move(done));
     return;
@@ -95,7 +102,7 @@ void TranscodeResponseToCbor(std::string_view operation, ApiResponse* response) 
 // CBOR is transcoded at the edge (docs/formats/cbor.md): the body becomes JSON for the
 // unchanged decoder and handlers, and a successful JSON reply becomes CBOR on completion.
 void DispatchCbor(ApiContext& ctx, const Route& route, const ApiRequest& request, ApiResponse* response,
-                  Completion done) {
+                  Completion done, int64_t start_ns) {
   // Handlers finish reading the body (and the decoder's views into it) before they return,
   // so per-thread buffers are enough even when the reply completes later on another thread.
   thread_local std::string json;
@@ -115,20 +122,46 @@ void DispatchCbor(ApiContext& ctx, const Route& route, const ApiRequest& request
   json.append(kBodyPadding, ' ');  // the JSON decoder reads SIMDJSON_PADDING bytes past the end
   json_request = request;
   json_request.body = std::string_view(json.data(), json_size);
-  RunHandler(ctx, route, json_request, response,
-             [operation = request.operation, response, done = std::move(done)]() mutable {
-               TranscodeResponseToCbor(operation, response);
-               done();
-             });
+  RunHandler(
+      ctx, route, json_request, response,
+      [operation = request.operation, response, done = std::move(done)]() mutable {
+        TranscodeResponseToCbor(operation, response);
+        done();
+      },
+      start_ns);
+}
+
+// The AWS error type a response carries, as an index into protocol::AwsErrorType; -1 for success.
+int ErrorTypeIndex(const ApiResponse& response) {
+  if (response.error_type.empty()) return -1;
+  for (int e = 0; e <= static_cast<int>(protocol::AwsErrorType::kRequestEntityTooLarge); ++e)
+    if (protocol::AwsErrorName(static_cast<protocol::AwsErrorType>(e)) == response.error_type) return e;
+  return static_cast<int>(protocol::AwsErrorType::kInternalFailure);
 }
 
 }  // namespace
+
+std::vector<std::string_view> KinesisOperations() {
+  std::vector<std::string_view> ops;
+  for (const Route& r : kRoutes) ops.push_back(r.operation);
+  ops.push_back(kUnknownOperation);
+  return ops;
+}
 
 void KinesisDispatcher::Dispatch(const ApiRequest& request, ApiResponse* response, Completion done) {
   response->http_status = 200;
   response->error_type = {};
   response->body.clear();
+  const int64_t start_ns = ctx_->clock->MonotonicNanos();
   const Route* route = FindRoute(request.operation);
+  if (KinesisMetrics* m = ctx_->metrics) {
+    // Every call counts once, when it completes (puts complete after their append).
+    size_t op = route ? static_cast<size_t>(route - kRoutes) : kRouteCount;
+    done = [m, op, start_ns, clock = ctx_->clock, response, done = std::move(done)] {
+      m->RecordCall(op, ElapsedMicros(*clock, start_ns), ErrorTypeIndex(*response));
+      done();
+    };
+  }
   if (!route) {
     // Operations Sluice does not implement (consumers, encryption) answer as unknown rather
     // than pretending to work.
@@ -139,10 +172,10 @@ void KinesisDispatcher::Dispatch(const ApiRequest& request, ApiResponse* respons
     return;
   }
   if (request.encoding == protocol::BodyEncoding::kCbor) {
-    DispatchCbor(*ctx_, *route, request, response, std::move(done));
+    DispatchCbor(*ctx_, *route, request, response, std::move(done), start_ns);
     return;
   }
-  RunHandler(*ctx_, *route, request, response, std::move(done));
+  RunHandler(*ctx_, *route, request, response, std::move(done), start_ns);
 }
 
 }  // namespace sluice::server::api

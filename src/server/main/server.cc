@@ -17,9 +17,11 @@
 #include "catalog/metadata_store.h"
 #include "catalog/on_demand_scaler.h"
 #include "cloudwatch/dispatcher.h"
+#include "metrics/aggregator.h"
 #include "metrics/metric_store.h"
 #include "server/api/api_context.h"
 #include "server/api/kinesis_dispatcher.h"
+#include "server/api/kinesis_metrics.h"
 #include "server/http/http_server.h"
 #include "storage/disk_log_store.h"
 #include "storage/memory_log_store.h"
@@ -68,6 +70,16 @@ class ServiceRouter : public api::Dispatcher {
   api::Dispatcher* kinesis_;
   api::Dispatcher* cloudwatch_;
 };
+
+Result<std::unique_ptr<metrics::MetricStore>> OpenMetricStore(const ServerConfig& config, const Clock* clock) {
+  if (config.storage == StorageKind::kMemory) return metrics::NewMemoryMetricStore(clock);
+  SLUICE_RETURN_IF_ERROR(CreateDataDir(config.data_dir));
+  return metrics::OpenDiskMetricStore(config.data_dir + "/metrics.db", clock);
+}
+
+// The metrics task runs every second; the store is flushed and trimmed less often.
+constexpr int64_t kMetricsFlushEveryTicks = 10;
+constexpr int64_t kMetricsRetentionEveryTicks = 600;
 
 Result<std::unique_ptr<catalog::MetadataStore>> OpenMetadataStore(const ServerConfig& config) {
   if (config.storage == StorageKind::kMemory) return catalog::NewMemoryMetadataStore();
@@ -138,6 +150,15 @@ Status Server::Start() {
   // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
   if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;
   catalog_ = std::make_unique<catalog::Catalog>(catalog_options, clock_, logs_.get(), meta_.get());
+  SLUICE_ASSIGN_OR_RETURN(metrics_store_, OpenMetricStore(config_, clock_));
+  metrics_ = std::make_unique<metrics::MetricsAggregator>(metrics_store_.get(), clock_);
+  if (config_.metrics) {
+    kinesis_metrics_ = std::make_unique<api::KinesisMetrics>(metrics_.get(), api::KinesisOperations());
+    catalog_->SetAttachmentFactory(
+        [m = kinesis_metrics_.get()](const catalog::Stream& s, const catalog::StreamAttachment* previous) {
+          return m->Attach(s, previous);
+        });
+  }
   const int64_t recover_start_ns = clock_->MonotonicNanos();
   SLUICE_RETURN_IF_ERROR(catalog_->Recover());
   SLOG(kInfo, "server", "recovered streams and shard logs",
@@ -151,15 +172,11 @@ Status Server::Start() {
     limits_ = std::make_unique<limits::LimitsRegistry>(config_.limits);
   api_ctx_->limits = limits_.get();
   api_ctx_->faults = config_.faults;
+  api_ctx_->metrics = kinesis_metrics_.get();
   SLUICE_RETURN_IF_ERROR(config_.storage == StorageKind::kMemory
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
-  if (config_.storage == StorageKind::kMemory) {
-    metrics_store_ = metrics::NewMemoryMetricStore(clock_);
-  } else {
-    SLUICE_ASSIGN_OR_RETURN(metrics_store_, metrics::OpenDiskMetricStore(config_.data_dir + "/metrics.db", clock_));
-  }
   cloudwatch::CloudWatchServices cw;
   cw.store = metrics_store_.get();
   cw.clock = clock_;
@@ -171,9 +188,12 @@ Status Server::Start() {
     catalog_->EnforceRetention();
     return Status::Ok();
   });
-  background_.Add("metrics-store", std::chrono::milliseconds(10'000), [this] {
-    SLUICE_RETURN_IF_ERROR(metrics_store_->Flush());
-    return metrics_store_->EnforceRetention();
+  background_.Add("metrics", std::chrono::milliseconds(1000), [this, ticks = int64_t{0}]() mutable -> Status {
+    metrics_->Tick();
+    ++ticks;
+    if (ticks % kMetricsFlushEveryTicks == 0) SLUICE_RETURN_IF_ERROR(metrics_store_->Flush());
+    if (ticks % kMetricsRetentionEveryTicks == 0) SLUICE_RETURN_IF_ERROR(metrics_store_->EnforceRetention());
+    return Status::Ok();
   });
   if (config_.on_demand_scaling) {
     catalog::OnDemandScalerOptions so = config_.scaler;
@@ -203,9 +223,14 @@ Status Server::Start() {
 void Server::Stop() {
   if (http_) http_->Stop();
   background_.Stop();
+  // The last second's samples, and whatever the store holds in memory.
+  if (metrics_) {
+    metrics_->Tick();
+    if (Status st = metrics_store_->Flush(); !st.ok())
+      SLOG(kWarn, "server", "flushing metrics failed", {{"error", st.ToString()}});
+  }
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
   if (disk_) disk_->Flush();
-  if (metrics_store_) metrics_store_->Flush().IgnoreError();  // best effort: metrics, never stream data
 }
 
 uint16_t Server::port() const { return http_ ? http_->port() : 0; }

@@ -21,6 +21,10 @@ class OnDemandScaler;
 namespace sluice::limits {
 class LimitsRegistry;
 }
+namespace sluice::metrics {
+class MetricStore;
+class MetricsAggregator;
+}  // namespace sluice::metrics
 namespace sluice::server::http {
 class HttpServer;
 }
@@ -33,6 +37,7 @@ class CloudWatchDispatcher;
 namespace sluice::server::api {
 class Dispatcher;
 class KinesisDispatcher;
+class KinesisMetrics;
 struct ApiContext;
 }  // namespace sluice::server::api
 
@@ -51,6 +56,11 @@ class Server {
   ServerConfig config_;
   const Clock* clock_;
 
+  // Declared first so they outlive the catalog: a stream's recorders unregister from the
+  // aggregator when the stream goes.
+  std::unique_ptr<metrics::MetricStore> metrics_store_;   // metrics.db under data_dir, or in memory
+  std::unique_ptr<metrics::MetricsAggregator> metrics_;   // collects the recorders every second
+  std::unique_ptr<api::KinesisMetrics> kinesis_metrics_;  // null with --metrics off
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
   std::unique_ptr<catalog::MetadataStore> meta_;  // outlives catalog_, which writes to it
@@ -59,11 +69,10 @@ class Server {
   std::unique_ptr<limits::LimitsRegistry> limits_;   // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
-  std::unique_ptr<metrics::MetricStore> metrics_store_;  // metrics.db under --data-dir, or in memory
   std::unique_ptr<cloudwatch::CloudWatchDispatcher> cloudwatch_;
   std::unique_ptr<api::Dispatcher> router_;  // by ApiRequest::service: Kinesis or CloudWatch
   std::unique_ptr<http::HttpServer> http_;
-  PeriodicTasks background_;  // retention, the on-demand scaler
+  PeriodicTasks background_;  // retention, the on-demand scaler, metrics
 };
 
 // Loads the secret that signs shard iterators from data_dir, creating it on first start, so

@@ -342,6 +342,10 @@ const std::vector<Flag>& Flags() {
       // Other
       {Section::kOther, "--log-level", "debug|info|warn|error", "least severe log lines written", "info",
        OneOf(SLUICE_FIELD(log_level), kLogLevels)},
+      {Section::kOther, "--metrics", "on|off",
+       "record the AWS/Kinesis metrics and per-operation metrics (kept in metrics.db under --data-dir); off records "
+       "nothing and is meant only for measuring what metrics cost",
+       "on", OneOf(SLUICE_FIELD(metrics), kOnOff)},
   };
   return kFlags;
 }

@@ -40,6 +40,8 @@ struct ServerConfig {
   int64_t on_demand_scaling_interval_ms = 1000;
   // Rates are taken from `limits` at start; the timing fields come from the flags.
   catalog::OnDemandScalerOptions scaler;
+  // --metrics off: no AWS/Kinesis or Sluice/API metrics are recorded (for benchmarking their cost).
+  bool metrics = true;
 };
 
 struct ParseOutcome {

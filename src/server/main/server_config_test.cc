@@ -279,6 +279,7 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--limits-file", {"/dev/null", ""}},
     {"--inject-error-rate", {"0.5", "1.5"}},
     {"--inject-latency-ms", {"10", "60001"}},
+    {"--metrics", {"off", "maybe"}},
     {"--log-level", {"warn", "trace"}},
 };
 

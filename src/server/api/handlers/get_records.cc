@@ -7,6 +7,7 @@
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
 #include "server/api/handlers/throttle.h"
+#include "server/api/kinesis_metrics.h"
 #include "server/api/stream_resolver.h"
 
 namespace sluice::server::api {
@@ -35,7 +36,17 @@ Status HandleGetRecords(HandlerArgs& a) {
       return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     if (pos->shard_index >= s.shards.size()) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     const catalog::Shard& sh = s.shards[pos->shard_index];
-    SLUICE_RETURN_IF_ERROR(AdmitGetRecords(a, s, sh.index));
+    const StreamRecorder* recorder = RecorderOf(s);
+    GetRecordsCall call;
+    call.shard = sh.index;
+    auto record_failure = [&](const Status& st) {
+      if (!recorder) return st;
+      call.latency_us = ElapsedMicros(*a.ctx.clock, a.start_ns);
+      call.throttled = st.code() == Errc::kThrottled;
+      recorder->Record(call);
+      return st;
+    };
+    if (Status st = AdmitGetRecords(a, s, sh.index); !st.ok()) return record_failure(st);
     storage::LogBounds bounds = sh.log->Bounds();
     uint64_t shard_end = sh.end_offset.value_or(UINT64_MAX);
 
@@ -71,7 +82,7 @@ Status HandleGetRecords(HandlerArgs& a) {
       read = sh.log->Read(from, limits, visit);
       if (!read.ok()) {
         SLOG(kError, "api", "read failed", {{"stream", s.name}, {"error", read.status().ToString()}});
-        return read.status();
+        return record_failure(read.status());
       }
     }
     out->append("]");
@@ -108,6 +119,17 @@ Status HandleGetRecords(HandlerArgs& a) {
       out->append("]");
     }
     out->append("}");
+    if (recorder) {
+      call.success = true;
+      call.bytes = read->bytes;
+      call.records = static_cast<uint32_t>(read->records);
+      // The age of the last record returned; 0 when nothing was returned because the reader is
+      // caught up (at the tip, or past the end of a closed shard).
+      if (read->records > 0) call.iterator_age_ms = std::max<int64_t>(0, now - read->last_arrival_ms);
+      else if (next >= bounds.end_offset || drained_closed) call.iterator_age_ms = 0;
+      call.latency_us = ElapsedMicros(*a.ctx.clock, a.start_ns);
+      recorder->Record(call);
+    }
     return Status::Ok();
   });
 }

@@ -13,7 +13,8 @@ struct HandlerArgs {
   ApiContext& ctx;
   const ApiRequest& req;
   protocol::RequestDecoder& decoder;
-  std::string* out;  // the JSON response body (empty for actions without output)
+  std::string* out;      // the JSON response body (empty for actions without output)
+  int64_t start_ns = 0;  // when the dispatcher took the call (clock's monotonic time): latency metrics
 };
 
 // Synchronous actions: return an error, or OK with *out filled.
@@ -44,6 +45,8 @@ Status HandleSplitShard(HandlerArgs& a);
 Status HandleMergeShards(HandlerArgs& a);
 Status HandleUpdateShardCount(HandlerArgs& a);
 Status HandleUpdateStreamMode(HandlerArgs& a);
+Status HandleEnableEnhancedMonitoring(HandlerArgs& a);
+Status HandleDisableEnhancedMonitoring(HandlerArgs& a);
 void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done);
 void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done);
 

@@ -20,6 +20,7 @@ Result<PutTarget> ResolvePutTarget(HandlerArgs& a, const protocol::StreamRef& re
     t.max_record_bytes = uint64_t(s.max_record_size_kib) * 1024;
     t.name = s.name;
     t.account = s.account;
+    if (s.attachment) t.recorder = std::shared_ptr<const StreamRecorder>(s.attachment, RecorderOf(s));
     return Status::Ok();
   }));
   return t;

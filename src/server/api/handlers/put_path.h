@@ -10,6 +10,7 @@
 #include "catalog/stream.h"
 #include "protocol/requests.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/kinesis_metrics.h"
 #include "storage/record_batch.h"
 
 namespace sluice::server::api {
@@ -21,6 +22,8 @@ struct PutTarget {
   uint64_t max_record_bytes = 0;
   std::string name;
   std::string account;
+  // The stream's metric recorder (null when metrics are off); kept until the call completes.
+  std::shared_ptr<const StreamRecorder> recorder;
 };
 
 Result<PutTarget> ResolvePutTarget(HandlerArgs& a, const protocol::StreamRef& ref);

@@ -35,8 +35,19 @@ void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done) {
   PutTarget target;
   const catalog::RouteTable::Entry* route = nullptr;
   Status st = Prepare(a, r, &batch, &target, &route);
-  if (st.ok()) st = AdmitSingleWrite(a, target, route->shard_index, batch.bytes().size() - storage::kRecordHeaderBytes);
+  uint64_t record_bytes = 0;  // data + partition key, as the write limit counts them
+  if (st.ok()) {
+    record_bytes = batch.bytes().size() - storage::kRecordHeaderBytes;
+    st = AdmitSingleWrite(a, target, route->shard_index, record_bytes);
+  }
   if (!st.ok()) {
+    if (target.recorder) {
+      PutRecordCall call;
+      call.latency_us = ElapsedMicros(*a.ctx.clock, a.start_ns);
+      call.throttled = st.code() == Errc::kThrottled;
+      call.shard = route ? int64_t{route->shard_index} : -1;
+      target.recorder->Record(call);
+    }
     WriteError(st, a.req.encoding, resp);
     done();
     return;
@@ -47,7 +58,16 @@ void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done) {
   // Keep the log alive until the append completes, even if the stream is deleted meanwhile.
   std::shared_ptr<storage::ShardLog> log = route->log;
   log->Append(batch, a.ctx.clock->NowMillis(),
-              [resp, done = std::move(done), epoch, shard, enc, log](Result<storage::AppendResult> res) {
+              [resp, done = std::move(done), epoch, shard, enc, log, recorder = std::move(target.recorder),
+               clock = a.ctx.clock, start_ns = a.start_ns, record_bytes](Result<storage::AppendResult> res) {
+                if (recorder) {
+                  PutRecordCall call;
+                  call.latency_us = ElapsedMicros(*clock, start_ns);
+                  call.success = res.ok();
+                  call.shard = shard;
+                  call.bytes = record_bytes;
+                  recorder->Record(call);
+                }
                 if (!res.ok()) {
                   WriteError(res.status(), enc, resp);
                 } else {

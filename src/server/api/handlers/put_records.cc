@@ -24,6 +24,11 @@ struct PutRecordsState {
     uint32_t shard_index = 0;
     uint64_t first_offset = 0;
     bool failed = false;
+    // For the metrics: the records admitted to this shard and their bytes, and those refused.
+    uint64_t bytes = 0;
+    uint32_t records = 0;
+    uint32_t throttled = 0;
+    uint32_t internal = 0;
   };
   std::vector<Slot> slots;
   std::vector<uint32_t> slot_of_record;
@@ -36,11 +41,36 @@ struct PutRecordsState {
   std::string stream_name;
   std::string account;
   std::vector<std::shared_ptr<storage::ShardLog>> logs;
+  std::shared_ptr<const StreamRecorder> recorder;  // null when metrics are off
+  const Clock* clock = nullptr;
+  int64_t start_ns = 0;
 
   void Finish();
+  void RecordMetrics();
 };
 
+void PutRecordsState::RecordMetrics() {
+  thread_local std::vector<PutRecordsShardPart> parts;
+  parts.clear();
+  PutRecordsCall call;
+  call.latency_us = ElapsedMicros(*clock, start_ns);
+  call.total = static_cast<uint32_t>(slot_of_record.size());
+  for (const Slot& slot : slots) {
+    // A failed append fails every record it carried.
+    uint32_t ok = slot.failed ? 0 : slot.records;
+    uint64_t bytes = slot.failed ? 0 : slot.bytes;
+    call.successful += ok;
+    call.bytes += bytes;
+    call.throttled += slot.throttled;
+    call.failed += slot.internal + (slot.failed ? slot.records : 0);
+    parts.push_back({slot.shard_index, bytes, ok, slot.throttled});
+  }
+  call.shards = parts;
+  recorder->Record(call);
+}
+
 void PutRecordsState::Finish() {
+  if (recorder) RecordMetrics();
   std::string& out = resp->body;
   out.clear();
   out.reserve(64 + slot_of_record.size() * 110);
@@ -149,7 +179,14 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
   // One reusable batch per shard slot touched by a request.
   thread_local std::vector<storage::RecordBatchBuilder> batches;
 
+  const StreamRecorder* recorder = nullptr;  // once the stream is known
   auto fail = [&](const Status& st) {
+    if (recorder) {
+      PutRecordsCall call;
+      call.latency_us = ElapsedMicros(*a.ctx.clock, a.start_ns);
+      call.rejected = true;
+      recorder->Record(call);
+    }
     WriteError(st, a.req.encoding, resp);
     done();
   };
@@ -158,6 +195,7 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
   auto t = ResolvePutTarget(a, r);
   if (!t.ok()) return fail(t.status());
   const PutTarget& target = t.value();
+  recorder = target.recorder.get();
 
   uint64_t total = 0;
   thread_local std::vector<uint64_t> sizes;
@@ -199,6 +237,8 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
     }
     uint32_t si = static_cast<uint32_t>(slot_for_route[ri]);
     state->slot_of_record[i] = si;
+    state->slots[si].bytes += sizes[i];
+    ++state->slots[si].records;
     st = AppendDecoded(&batches[si], *e.partition_key, *e.data);
     if (!st.ok()) return fail(st);
   }
@@ -207,6 +247,19 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
     state->stream_name = target.name;
     state->account = target.account;
     AdmitRecords(a, target, r, sizes, state.get(), batches);
+    for (size_t i = 0; i < r.records.size(); ++i) {
+      Outcome o = state->outcome[i];
+      if (o == Outcome::kOk) continue;
+      PutRecordsState::Slot& slot = state->slots[state->slot_of_record[i]];
+      slot.bytes -= sizes[i];
+      --slot.records;
+      ++(o == Outcome::kThrottled ? slot.throttled : slot.internal);
+    }
+  }
+  if (target.recorder) {
+    state->recorder = target.recorder;
+    state->clock = a.ctx.clock;
+    state->start_ns = a.start_ns;
   }
 
   // Nothing is written until every record decoded and routed: a bad request changes nothing.
