@@ -165,12 +165,18 @@ def combine(points):
 
 
 def record_bytes(data, partition_key):
-    """Bytes a record counts for in the AWS/Kinesis byte metrics (IncomingBytes, PutRecord(s).Bytes,
-    GetRecords.Bytes, OutgoingBytes): the data blob plus the UTF-8 partition key. AWS's metric table only says
-    "bytes successfully put"; the record size AWS defines everywhere else (the 1 MiB record limit, the 1 MiB/s and
-    2 MiB/s shard limits that IncomingBytes is documented to be compared against) is "the data blob ... added to
-    the partition key size", so the metrics use the same measure."""
+    """Bytes a put record counts for in the AWS/Kinesis write metrics (IncomingBytes, PutRecord(s).Bytes): the
+    data blob plus the UTF-8 partition key. AWS's metric table only says "bytes successfully put"; the record size
+    AWS defines everywhere else (the 1 MiB record limit, the 1 MiB/s write limit that IncomingBytes is documented
+    to be compared against) is "the data blob ... added to the partition key size"."""
     return len(data) + len(partition_key.encode("utf-8"))
+
+
+def read_bytes(data):
+    """Bytes a returned record counts for in the read metrics (GetRecords.Bytes, OutgoingBytes): the data blob only
+    (AWS's table says "bytes retrieved"; Sluice documents data-only reads in docs/kinesis-metrics.md, so reads and
+    writes of the same records differ by the partition keys)."""
+    return len(data)
 
 
 def error_code(exc):

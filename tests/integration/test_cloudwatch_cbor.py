@@ -153,13 +153,20 @@ def assert_ok(r):
     assert isinstance(r.body, dict), r
 
 
+# botocore's model: error code -> error shape (the __type names the shape; x-amzn-query-error carries the code)
+SHAPES = {"InvalidParameterValue": "InvalidParameterValueException",
+          "MissingParameter": "MissingRequiredParameterException",
+          "InvalidParameterCombination": "InvalidParameterCombinationException"}
+
+
 def assert_error(r, code, status=400):
     assert r.status == status, r
     assert r.headers.get("smithy-protocol") == "rpc-v2-cbor", "every response carries Smithy-Protocol: %r" % r.headers
     assert r.headers.get("content-type", "").startswith(CBOR), r.headers
     assert "x-amzn-errortype" not in r.headers, "RPC v2 CBOR sends no X-Amzn-ErrorType"
     assert isinstance(r.body, dict), r
-    assert r.error_type in (code, code + "Exception"), r.body
+    assert r.error_type == SHAPES[code], r.body
+    assert r.body["__type"] in (SHAPES[code], "com.amazonaws.cloudwatch#" + SHAPES[code]), r.body
     assert isinstance(r.body.get("message", r.body.get("Message")), str), r.body
     assert r.headers.get("x-amzn-query-error") == code + ";Sender", r.headers
     assert r.headers.get("x-amzn-requestid"), r.headers

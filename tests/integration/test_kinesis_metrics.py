@@ -8,7 +8,8 @@ CloudWatch"; reference kinesis-protocol.md 6 and observability-and-efo.md B):
 - PutRecords of N records: PutRecords.TotalRecords = N and SuccessfulRecords + FailedRecords + ThrottledRecords
   = N; IncomingRecords and PutRecords.SuccessfulRecords (and the deprecated PutRecords.Records) count accepted
   records only; Min/Max/Avg of the per-call metrics are per call;
-- bytes count successful operations only and are record sizes: data + partition key (cwhelpers.record_bytes);
+- bytes count successful operations only; writes count data + partition key (cwhelpers.record_bytes), reads
+  the data returned (cwhelpers.read_bytes);
 - GetRecords.IteratorAgeMilliseconds = now - arrival of the last record returned, 0 when caught up;
 - per-call metrics (*.Success, *.Latency, GetRecords.*) have no datapoint in a minute without calls;
 - Write/ReadProvisionedThroughputExceeded count throttled records / throttled GetRecords calls.
@@ -25,7 +26,7 @@ import pytest
 
 import cwhelpers as cwh
 import kinhelpers as kh
-from cwhelpers import combine, record_bytes, wait_for
+from cwhelpers import combine, read_bytes, record_bytes, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -100,6 +101,10 @@ def records(n, size=16, tag="r"):
 
 def nbytes(recs):
     return sum(record_bytes(r["Data"], r["PartitionKey"]) for r in recs)
+
+
+def nread(recs):
+    return sum(read_bytes(r["Data"]) for r in recs)
 
 
 # ------------------------------------------------------------------------------------------------- writes
@@ -204,8 +209,8 @@ def test_get_records_metrics_caught_up(cw, kin, new_stream):
     assert r2["Records"] == []
     g = wait_sum(cw, win, "GetRecords.Records", name, 5, samples=2)
     assert (g["Minimum"], g["Maximum"]) == (0, 5), "Min/Max per call"
-    gb = wait_sum(cw, win, "GetRecords.Bytes", name, nbytes(recs), samples=2)
-    assert (gb["Minimum"], gb["Maximum"]) == (0, nbytes(recs))
+    gb = wait_sum(cw, win, "GetRecords.Bytes", name, nread(recs), samples=2)
+    assert (gb["Minimum"], gb["Maximum"]) == (0, nread(recs))
     wait_sum(cw, win, "GetRecords.Success", name, 2, samples=2)
     age = wait_for(lambda: total(cw, win, "GetRecords.IteratorAgeMilliseconds", name), what="IteratorAge")
     assert age["SampleCount"] == 2, age
@@ -337,10 +342,6 @@ def _to_shard(kin, name, shard_index, shard_count, n, tag):
     return recs
 
 
-def _nbytes(recs):
-    return sum(record_bytes(r["Data"], r["PartitionKey"]) for r in recs)
-
-
 def test_no_shard_level_metrics_without_enhanced_monitoring(cw, kin, new_stream):
     name = new_stream(shards=2)
     win = Window()
@@ -366,8 +367,8 @@ def test_enhanced_monitoring_lifecycle_and_shard_metrics(cw, kin, new_stream):
     s1 = _to_shard(kin, name, 1, 2, 2, "s1")
     wait_sum(cw, win, "IncomingRecords", name, 4, shard=kh.shard_id(0))
     wait_sum(cw, win, "IncomingRecords", name, 2, shard=kh.shard_id(1))
-    wait_sum(cw, win, "IncomingBytes", name, _nbytes(s0), shard=kh.shard_id(0))
-    wait_sum(cw, win, "IncomingBytes", name, _nbytes(s1), shard=kh.shard_id(1))
+    wait_sum(cw, win, "IncomingBytes", name, nbytes(s0), shard=kh.shard_id(0))
+    wait_sum(cw, win, "IncomingBytes", name, nbytes(s1), shard=kh.shard_id(1))
     wait_sum(cw, win, "IncomingRecords", name, 6)  # the stream level is the sum of its shards
     # reads are not enabled yet: no shard-level OutgoingRecords
     kin.get_records(ShardIterator=_iterator(kin, name, 0))
@@ -381,7 +382,7 @@ def test_enhanced_monitoring_lifecycle_and_shard_metrics(cw, kin, new_stream):
     g = kin.get_records(ShardIterator=_iterator(kin, name, 1))
     assert len(g["Records"]) == 2
     wait_sum(cw, win, "OutgoingRecords", name, 2, shard=kh.shard_id(1))
-    wait_sum(cw, win, "OutgoingBytes", name, _nbytes(s1), shard=kh.shard_id(1))
+    wait_sum(cw, win, "OutgoingBytes", name, nread(s1), shard=kh.shard_id(1))
     age = wait_for(lambda: total(cw, win, "IteratorAgeMilliseconds", name, kh.shard_id(1)), what="shard IteratorAge")
     assert age["SampleCount"] == 1 and age["Maximum"] >= 0
     # shard-level metric names with a StreamName-only dimension set are other metrics (none emitted)
