@@ -219,6 +219,18 @@ def test_multiple_minutes_and_period_aggregation(cw, ns):
     assert [p["Sum"] for p in pts] == [2.0]
 
 
+def test_start_time_rounded_down(cw, ns):
+    """'Start time less than 15 days ago - Round down to the nearest whole minute'; with Period 5/10/20/30 the
+    start is rounded down to that division of the minute."""
+    t = minute_ago(3)
+    put(cw, ns, {"MetricName": "R", "Timestamp": t + dt.timedelta(seconds=12), "Value": 2.0, "StorageResolution": 1})
+    one_minute(cw, ns, "R", [], t, 1)
+    pts = cwh.stats(cw, ns, "R", [], t + dt.timedelta(seconds=30), t + dt.timedelta(seconds=60), 60, ("Sum",))
+    assert [(p["Timestamp"], p["Sum"]) for p in pts] == [(t, 2.0)]
+    pts = cwh.stats(cw, ns, "R", [], t + dt.timedelta(seconds=13), t + dt.timedelta(seconds=30), 10, ("Sum",))
+    assert [(p["Timestamp"], p["Sum"]) for p in pts] == [(t + dt.timedelta(seconds=10), 2.0)]
+
+
 # ------------------------------------------------------------------------------------------------- ListMetrics
 
 def _listed(r):
@@ -454,6 +466,62 @@ def test_values_counts_length_mismatch_rejected(cw, ns):
         cw.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "x", "Values": [1, 2], "Counts": [1]}])
     assert cwh.error_code(ei.value) in ("InvalidParameterValue", "InvalidParameterCombination"), ei.value.response
     assert cwh.error_status(ei.value) == 400
+
+
+def test_start_time_after_end_time_rejected(cw, ns):
+    t = minute_ago(5)
+    with pytest.raises(ClientError) as ei:
+        cw.get_metric_statistics(Namespace=ns, MetricName="x", StartTime=t + dt.timedelta(minutes=2), EndTime=t,
+                                 Period=60, Statistics=["Sum"])
+    assert cwh.error_code(ei.value) in ("InvalidParameterValue", "InvalidParameterCombination"), ei.value.response
+    assert cwh.error_status(ei.value) == 400
+
+
+@pytest.mark.parametrize("datum", [
+    {"MetricName": "x", "Value": 1, "Unit": "Furlongs"},
+    {"MetricName": "x", "Value": 1, "StorageResolution": 5},
+    {"MetricName": "x", "Values": [float(v) for v in range(151)]},
+    {"MetricName": "x", "Value": 1, "Dimensions": [{"Name": "d%d" % i, "Value": "v"} for i in range(31)]},
+    {"MetricName": "", "Value": 1},
+], ids=["bad-unit", "storage-resolution-5", "151-values", "31-dimensions", "empty-name"])
+def test_bad_datum_rejected(cw, ns, datum):
+    """Model constraints and documented limits: StandardUnit enum, StorageResolution 1 or 60, up to 150 values
+    per datum, up to 30 dimensions, MetricName 1-255 characters."""
+    expect_error(cw.put_metric_data, "InvalidParameterValue", Namespace=ns, MetricData=[datum])
+
+
+def test_limits_inclusive(cw, ns):
+    """150 values and 30 dimensions are allowed."""
+    put(cw, ns, {"MetricName": "x", "Values": [float(v) for v in range(150)],
+                 "Dimensions": [{"Name": "d%d" % i, "Value": "v"} for i in range(30)]})
+
+
+def test_aws_namespace_rejected(cw):
+    """AWS/ namespaces belong to AWS services: PutMetricData into one is refused."""
+    expect_error(cw.put_metric_data, "InvalidParameterValue", Namespace="AWS/Kinesis",
+                 MetricData=[{"MetricName": "IncomingRecords", "Value": 1e9,
+                              "Dimensions": [{"Name": "StreamName", "Value": "spoofed"}]}])
+
+
+def test_list_metrics_recently_active_only_pt3h(cw, ns):
+    expect_error(cw.list_metrics, "InvalidParameterValue", Namespace=ns, RecentlyActive="PT1H")
+
+
+def test_get_metric_data_bad_query_ids(cw, ns):
+    """Ids start with a lowercase letter; a query needs MetricStat or Expression; unknown ids in an expression
+    are an error, not an empty result."""
+    t = minute_ago(3)
+    kw = dict(StartTime=t, EndTime=t + dt.timedelta(seconds=60))
+    expect_error(cw.get_metric_data, "InvalidParameterValue", MetricDataQueries=[_stat(ns, "A", [], "M1")], **kw)
+    with pytest.raises(ClientError) as ei:
+        cw.get_metric_data(MetricDataQueries=[_stat(ns, "A", [], "m1"), {"Id": "e1", "Expression": "m9 * 2"}], **kw)
+    assert cwh.error_status(ei.value) == 400, ei.value.response
+    with pytest.raises(ClientError) as ei:
+        cw.get_metric_data(MetricDataQueries=[_stat(ns, "A", [], "m1"), {"Id": "e1", "Expression": "m1 +* 2"}], **kw)
+    assert cwh.error_status(ei.value) == 400, ei.value.response
+    with pytest.raises(ClientError) as ei:
+        cw.get_metric_data(MetricDataQueries=[{"Id": "q1"}], **kw)
+    assert cwh.error_status(ei.value) == 400, ei.value.response
 
 
 def test_rejected_put_stores_nothing(cw, ns):

@@ -138,6 +138,10 @@ def test_put_records_golden_rule(cw, kin, new_stream):
         assert stamps and stamps <= call_minutes, (metric, stamps, call_minutes)
     lat = wait_for(lambda: total(cw, win, "PutRecords.Latency", name), what="PutRecords.Latency")
     assert lat["SampleCount"] == 2 and 0 <= lat["Minimum"] <= lat["Maximum"] < 10000, lat
+    p = cw.get_metric_statistics(Namespace=KNS, MetricName="PutRecords.Latency", Dimensions=cwh.dims(StreamName=name),
+                                 StartTime=win.start, EndTime=win.end(), Period=3600 * 3, ExtendedStatistics=["p50"])
+    assert len(p["Datapoints"]) == 1 and 0 <= p["Datapoints"][0]["ExtendedStatistics"]["p50"] <= lat["Maximum"] * 1.01, \
+        p["Datapoints"]
     for metric, unit in (("PutRecords.TotalRecords", "Count"), ("IncomingBytes", "Bytes"),
                          ("PutRecords.Bytes", "Bytes"), ("IncomingRecords", "Count"),
                          ("PutRecords.Latency", "Milliseconds"), ("PutRecords.Success", "Count")):
@@ -363,6 +367,12 @@ def test_enhanced_monitoring_lifecycle_and_shard_metrics(cw, kin, new_stream):
     assert r["CurrentShardLevelMetrics"] == []
     assert sorted(r["DesiredShardLevelMetrics"]) == ["IncomingBytes", "IncomingRecords"]
     assert _enhanced(kin, name) == ["IncomingBytes", "IncomingRecords"]
+    summary = kin.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["EnhancedMonitoring"]
+    assert [sorted(x["ShardLevelMetrics"]) for x in summary] == [["IncomingBytes", "IncomingRecords"]]
+    # enabling what is already enabled changes nothing
+    r = kin.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["IncomingBytes"])
+    assert sorted(r["CurrentShardLevelMetrics"]) == sorted(r["DesiredShardLevelMetrics"]) == \
+        ["IncomingBytes", "IncomingRecords"]
     s0 = _to_shard(kin, name, 0, 2, 4, "s0")
     s1 = _to_shard(kin, name, 1, 2, 2, "s1")
     wait_sum(cw, win, "IncomingRecords", name, 4, shard=kh.shard_id(0))
