@@ -123,11 +123,11 @@ class Resp:
         return "<Resp %s %r %r>" % (self.status, self.headers, self.body)
 
 
-def call(endpoint, op, payload, extra_headers=None, sign_headers=True, raw_body=None):
+def call(endpoint, op, payload, extra_headers=None, sign_headers=True, raw_body=None, path=None):
     body = raw_body if raw_body is not None else enc(payload)
     headers = {"Smithy-Protocol": "rpc-v2-cbor", "Content-Type": CBOR, "Accept": CBOR}
     headers.update(extra_headers or {})
-    path = cwh.CBOR_PATH + op
+    path = path or cwh.CBOR_PATH + op
     if sign_headers:
         headers = cwh.sign(endpoint, path, body, headers)
     return Resp(cwh.raw_post(endpoint, path, body, headers))
@@ -328,3 +328,20 @@ def test_indefinite_length_containers_decode(ep, ns):
     assert_ok(r)
     wait_for(lambda: datapoints(ep, ns, "I", dt.datetime.fromtimestamp(t, cwh.UTC)).body.get("Datapoints"),
              what="datapoint from an indefinite-length request")
+
+
+def test_routing_on_the_last_four_path_segments(ep, ns):
+    """The spec routes on the last four segments (a prefix is allowed) and servers SHOULD accept the absolute
+    service shape id with '#' replaced by '.'."""
+    for path in ("/some/prefix/service/GraniteServiceVersion20100801/operation/ListMetrics",
+                 "/service/com.amazonaws.cloudwatch.GraniteServiceVersion20100801/operation/ListMetrics"):
+        r = call(ep, "ListMetrics", {"Namespace": ns}, path=path)
+        assert_ok(r)
+        assert r.body.get("Metrics", []) == [], (path, r)
+
+
+def test_undefined_and_null_members_are_absent(ep, ns):
+    """CBOR `undefined` (0xf7) decodes as null and null members are treated as absent."""
+    body = b"\xa2" + enc("Namespace") + enc(ns) + enc("NextToken") + b"\xf7"
+    assert_ok(call(ep, "ListMetrics", None, raw_body=body))
+    assert_ok(call(ep, "ListMetrics", {"Namespace": ns, "NextToken": None}))

@@ -127,8 +127,9 @@ def test_put_records_golden_rule(cw, kin, new_stream):
     assert ok["Sum"] + sum_or_zero(cw, win, "PutRecords.FailedRecords", name) + \
         sum_or_zero(cw, win, "PutRecords.ThrottledRecords", name) == n
     wait_sum(cw, win, "PutRecords.Records", name, n)  # deprecated twin of SuccessfulRecords, still emitted
-    wait_sum(cw, win, "IncomingRecords", name, n)
-    wait_sum(cw, win, "IncomingBytes", name, want_bytes)
+    inc = wait_sum(cw, win, "IncomingRecords", name, n, samples=2)
+    assert (inc["Minimum"], inc["Maximum"]) == (10, 25), "IncomingRecords Min/Max are per put call"
+    wait_sum(cw, win, "IncomingBytes", name, want_bytes, samples=2)
     pb = wait_sum(cw, win, "PutRecords.Bytes", name, want_bytes, samples=2)
     assert (pb["Minimum"], pb["Maximum"]) == (nbytes(b), nbytes(a)), "PutRecords.Bytes Min/Max per call"
     wait_sum(cw, win, "PutRecords.Success", name, 2, samples=2)
@@ -182,6 +183,29 @@ def test_failed_validation_counts_nothing(cw, kin, new_stream):
     wait_sum(cw, win, "IncomingRecords", name, 4)
     wait_sum(cw, win, "PutRecords.TotalRecords", name, 4)
     wait_sum(cw, win, "IncomingBytes", name, nbytes(recs))
+
+
+def test_get_metric_data_over_kinesis_metrics(cw, kin, new_stream):
+    """Metric math over AWS/Kinesis: bytes per record and the per-second rate of the minute."""
+    name = new_stream(shards=1)
+    win = Window()
+    recs = records(6, size=50)
+    kin.put_records(StreamName=name, Records=recs)
+    wait_sum(cw, win, "IncomingRecords", name, 6)
+
+    def q(qid, metric):
+        return {"Id": qid, "MetricStat": {"Metric": {"Namespace": KNS, "MetricName": metric,
+                                                     "Dimensions": cwh.dims(StreamName=name)},
+                                          "Period": 60, "Stat": "Sum"}, "ReturnData": False}
+    r = cw.get_metric_data(MetricDataQueries=[q("b", "IncomingBytes"), q("n", "IncomingRecords"),
+                                              {"Id": "per_record", "Expression": "SUM(b) / SUM(n)"},
+                                              {"Id": "per_second", "Expression": "n / PERIOD(n)"}],
+                           StartTime=win.start, EndTime=win.end())
+    res = {x["Id"]: x for x in r["MetricDataResults"]}
+    assert set(res) == {"per_record", "per_second"}
+    assert res["per_record"]["Values"] and all(v == pytest.approx(nbytes(recs) / 6)
+                                                for v in res["per_record"]["Values"]), res["per_record"]
+    assert sum(res["per_second"]["Values"]) == pytest.approx(6 / 60), res["per_second"]
 
 
 def test_metrics_are_per_stream(cw, kin, new_stream):
@@ -303,8 +327,7 @@ def test_write_throttling_metrics(aws_limits):
     wait_sum(cw, win, "WriteProvisionedThroughputExceeded", name, throttled + put_record_throttled)
     wait_sum(cw, win, "IncomingRecords", name, accepted)
     wait_sum(cw, win, "IncomingBytes", name, accepted_bytes)
-    if put_record_throttled < 5:
-        wait_sum(cw, win, "PutRecord.Success", name, 5 - put_record_throttled)
+    wait_sum(cw, win, "PutRecord.Success", name, 5 - put_record_throttled, samples=5)
 
 
 @pytest.mark.timeout(90)
@@ -322,7 +345,9 @@ def test_read_throttling_metrics(aws_limits):
             throttled += 1
     assert throttled > 0, "no read was throttled"
     wait_sum(cw, win, "ReadProvisionedThroughputExceeded", name, throttled)
-    wait_sum(cw, win, "GetRecords.Success", name, ok)
+    # a throttled call is an unsuccessful one: GetRecords.Success has one sample per call, its Average is the
+    # success ratio
+    wait_sum(cw, win, "GetRecords.Success", name, ok, samples=ok + throttled)
     wait_sum(cw, win, "GetRecords.Records", name, 4 * ok)
 
 
