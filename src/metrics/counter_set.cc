@@ -1,5 +1,5 @@
 // Two banks of cells; writers pin the active bank with an in-flight count, the collector flips
-// the active bank and waits for the old bank's count to drain before reading and resetting it.
+// the active bank and waits for the old bank's counts to drain before reading and resetting it.
 // The pin is a Dekker-style handshake (writer: count++ then re-read active; collector: flip
 // active then read count), so both sides use sequentially consistent operations.
 #include "metrics/counter_set.h"
@@ -92,39 +92,74 @@ struct Cell {
 
 }  // namespace
 
+// One stripe of one bank. Threads are spread over kStripes stripes so concurrent writers of a
+// hot set (one stream's PutRecords on several I/O threads) mostly touch different cache lines;
+// a stripe's cells are allocated when a thread first writes through it.
 struct CounterSet::Scope::Bank {
   alignas(64) std::atomic<int64_t> writers{0};
-  alignas(64) std::unique_ptr<Cell[]> cells;
+  std::atomic<Cell*> cells{nullptr};
   size_t size = 0;
 };
 
+namespace {
+
+constexpr int kStripes = 4;
+
+int ThreadStripe() {
+  static std::atomic<int> next{0};
+  thread_local const int stripe = next.fetch_add(1, std::memory_order_relaxed) % kStripes;
+  return stripe;
+}
+
+}  // namespace
+
 struct CounterSet::Impl {
-  Scope::Bank banks[2];
+  Scope::Bank banks[2][kStripes];
   std::atomic<int> active{0};
+  std::vector<bool> histogram_cells;
+
+  ~Impl() {
+    for (auto& bank : banks) {
+      for (Scope::Bank& stripe : bank) delete[] stripe.cells.load();
+    }
+  }
+
+  Cell* Cells(Scope::Bank* stripe) {
+    Cell* cells = stripe->cells.load(std::memory_order_acquire);
+    if (cells != nullptr) return cells;
+    auto* fresh = new Cell[histogram_cells.size()];
+    for (size_t i = 0; i < histogram_cells.size(); ++i) {
+      if (histogram_cells[i]) fresh[i].hist = std::make_unique<Histogram>();
+    }
+    if (stripe->cells.compare_exchange_strong(cells, fresh, std::memory_order_acq_rel)) return fresh;
+    delete[] fresh;  // another writer of this stripe won; `cells` holds its array
+    return cells;
+  }
 };
 
 CounterSet::CounterSet(std::vector<bool> histogram_cells) : impl_(std::make_unique<Impl>()) {
-  for (Scope::Bank& bank : impl_->banks) {
-    bank.size = histogram_cells.size();
-    bank.cells = std::make_unique<Cell[]>(bank.size);
-    for (size_t i = 0; i < bank.size; ++i) {
-      if (histogram_cells[i]) bank.cells[i].hist = std::make_unique<Histogram>();
-    }
+  for (auto& bank : impl_->banks) {
+    for (Scope::Bank& stripe : bank) stripe.size = histogram_cells.size();
   }
+  impl_->histogram_cells = std::move(histogram_cells);
 }
 
 CounterSet::~CounterSet() = default;
 
-size_t CounterSet::size() const { return impl_->banks[0].size; }
+size_t CounterSet::size() const { return impl_->histogram_cells.size(); }
 
 CounterSet::Scope CounterSet::Begin() {
+  const int s = ThreadStripe();
   while (true) {
     const int b = impl_->active.load(std::memory_order_seq_cst);
-    Scope::Bank* bank = &impl_->banks[b];
-    bank->writers.fetch_add(1, std::memory_order_seq_cst);
-    if (impl_->active.load(std::memory_order_seq_cst) == b) return Scope(bank);
+    Scope::Bank* stripe = &impl_->banks[b][s];
+    stripe->writers.fetch_add(1, std::memory_order_seq_cst);
+    if (impl_->active.load(std::memory_order_seq_cst) == b) {
+      impl_->Cells(stripe);  // allocated before the Scope's Adds (a no-op after the first use)
+      return Scope(stripe);
+    }
     // The collector flipped banks between our read and our pin: unpin and use the new bank.
-    bank->writers.fetch_sub(1, std::memory_order_release);
+    stripe->writers.fetch_sub(1, std::memory_order_release);
   }
 }
 
@@ -136,7 +171,7 @@ CounterSet::Scope::~Scope() {
 
 void CounterSet::Scope::Add(size_t cell, int64_t value) {
   if (bank_ == nullptr || cell >= bank_->size) return;
-  Cell& c = bank_->cells[cell];
+  Cell& c = bank_->cells.load(std::memory_order_relaxed)[cell];  // set by Begin on this thread or earlier
   c.count.fetch_add(1, std::memory_order_relaxed);
   c.sum.fetch_add(value, std::memory_order_relaxed);
   int64_t cur = c.min.load(std::memory_order_relaxed);
@@ -149,28 +184,35 @@ void CounterSet::Scope::Add(size_t cell, int64_t value) {
 void CounterSet::Collect(const std::vector<double>& scale, std::vector<StatSet>* out) {
   const int old = impl_->active.load(std::memory_order_relaxed);  // only the collector writes it
   impl_->active.store(1 - old, std::memory_order_seq_cst);
-  Scope::Bank& bank = impl_->banks[old];
   // Writers still in the old bank finish within one Scope (a handful of atomic adds).
-  while (bank.writers.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  for (Scope::Bank& stripe : impl_->banks[old]) {
+    while (stripe.writers.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  }
   std::atomic_thread_fence(std::memory_order_acquire);
 
+  const size_t n = impl_->histogram_cells.size();
   out->clear();
-  out->resize(bank.size);
-  for (size_t i = 0; i < bank.size; ++i) {
-    Cell& c = bank.cells[i];
-    const int64_t count = c.count.exchange(0, std::memory_order_relaxed);
-    const int64_t sum = c.sum.exchange(0, std::memory_order_relaxed);
-    const int64_t mn = c.min.exchange(std::numeric_limits<int64_t>::max(), std::memory_order_relaxed);
-    const int64_t mx = c.max.exchange(std::numeric_limits<int64_t>::min(), std::memory_order_relaxed);
-    if (count == 0) continue;
-    const double k = i < scale.size() ? scale[i] : 1.0;
-    StatSet& s = (*out)[i];
-    s.sample_count = static_cast<double>(count);
-    s.sum = static_cast<double>(sum) * k;
-    s.min = static_cast<double>(mn) * k;
-    s.max = static_cast<double>(mx) * k;
-    if (k < 0) std::swap(s.min, s.max);
-    if (c.hist) c.hist->Drain(k, &s.sketch);
+  out->resize(n);
+  for (Scope::Bank& stripe : impl_->banks[old]) {
+    Cell* cells = stripe.cells.load(std::memory_order_acquire);
+    if (cells == nullptr) continue;
+    for (size_t i = 0; i < n; ++i) {
+      Cell& c = cells[i];
+      const int64_t count = c.count.exchange(0, std::memory_order_relaxed);
+      const int64_t sum = c.sum.exchange(0, std::memory_order_relaxed);
+      const int64_t mn = c.min.exchange(std::numeric_limits<int64_t>::max(), std::memory_order_relaxed);
+      const int64_t mx = c.max.exchange(std::numeric_limits<int64_t>::min(), std::memory_order_relaxed);
+      if (count == 0) continue;
+      const double k = i < scale.size() ? scale[i] : 1.0;
+      StatSet part;
+      part.sample_count = static_cast<double>(count);
+      part.sum = static_cast<double>(sum) * k;
+      part.min = static_cast<double>(mn) * k;
+      part.max = static_cast<double>(mx) * k;
+      if (k < 0) std::swap(part.min, part.max);
+      if (c.hist) c.hist->Drain(k, &part.sketch);
+      (*out)[i].Merge(part);
+    }
   }
 }
 

@@ -67,6 +67,7 @@ TEST(CounterSetTest, ConcurrentWritersLoseNothingAndScopesAreAtomic) {
   constexpr int kPerWriter = 200'000;
   std::atomic<int> done{0};
   std::vector<std::thread> writers;
+  writers.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kPerWriter; ++i) {

@@ -29,6 +29,7 @@ constexpr int kTiers = 4;
 constexpr int64_t kTierResolutionS[kTiers] = {1, 60, 300, 3600};
 constexpr int64_t kChunkPoints = 60;
 constexpr int kSchemaVersion = 1;
+constexpr int64_t kFutureMarginMs = 3 * 3'600'000;
 
 int64_t ChunkSpanMs(int tier) { return kTierResolutionS[tier] * 1000 * kChunkPoints; }
 int64_t FloorTo(int64_t v, int64_t m) { return v >= 0 ? v / m * m : -((-v + m - 1) / m) * m; }
@@ -45,7 +46,7 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-// A prepared statement kept for the store's lifetime; Reset before each use.
+// A prepared statement kept for the store's lifetime.
 class Stmt {
  public:
   Stmt() = default;
@@ -55,14 +56,27 @@ class Stmt {
   int Prepare(sqlite3* db, const char* sql) {
     return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
   }
-  sqlite3_stmt* Use() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-    return s_;
-  }
+  sqlite3_stmt* get() { return s_; }
 
  private:
   sqlite3_stmt* s_ = nullptr;
+};
+
+// One use of a Stmt: resets it on scope exit. A statement left mid-result would keep its read
+// transaction open, and WAL checkpoints cannot pass an open reader (the WAL would grow forever).
+class StmtUse {
+ public:
+  explicit StmtUse(Stmt* s) : s_(s->get()) {}
+  ~StmtUse() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  StmtUse(const StmtUse&) = delete;
+  StmtUse& operator=(const StmtUse&) = delete;
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3_stmt* s_;
 };
 
 struct Series {
@@ -78,6 +92,14 @@ struct Series {
   int64_t row_written_last_ts = 0;
   std::vector<ChunkPoint> pending[kTiers];  // deltas not on disk, sorted by (ts, unit)
 };
+
+// Ids match whatever order the caller gave the dimensions in.
+std::string SeriesKey(const MetricId& id) {
+  if (std::is_sorted(id.dims.begin(), id.dims.end())) return id.Key();
+  MetricId sorted = id;
+  sorted.Normalize();
+  return sorted.Key();
+}
 
 void MergeInto(std::vector<ChunkPoint>* points, int64_t ts, Unit unit, const StatSet& stats) {
   auto it = std::lower_bound(points->begin(), points->end(), std::make_pair(ts, unit),
@@ -115,6 +137,8 @@ class SqliteMetricStore final : public MetricStore {
     if (on_disk) {
       SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL", "enabling WAL"));
       SLUICE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL", "setting synchronous"));
+      // Checkpoints reuse the WAL from its start; this truncates what a burst left behind.
+      SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_size_limit=16777216", "limiting the WAL"));
     }
     {
       sqlite3_stmt* v = nullptr;
@@ -148,6 +172,9 @@ class SqliteMetricStore final : public MetricStore {
     if (rc == SQLITE_OK)
       rc = upsert_series_.Prepare(
           db_, "INSERT OR REPLACE INTO series(id, ns, name, dims, unit, last_ts) VALUES(?1,?2,?3,?4,?5,?6)");
+    if (rc == SQLITE_OK)
+      rc = delete_chunks_.Prepare(db_, "DELETE FROM points WHERE tier=?1 AND series=?2 AND chunk_start<?3");
+    if (rc == SQLITE_OK) rc = delete_series_.Prepare(db_, "DELETE FROM series WHERE id=?1");
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing statements");
     return LoadSeries();
   }
@@ -157,7 +184,7 @@ class SqliteMetricStore final : public MetricStore {
     if (stats.empty()) return Status::Ok();
     if (resolution_s != 1 && resolution_s != 60)
       return Status(Errc::kInvalidArgument, "metric resolution must be 1 or 60 seconds");
-    const std::string key = id.Key();
+    const std::string key = SeriesKey(id);
     MutexLock lock(&mu_);
     Series* s = FindOrCreate(id, key);
     if (s->unit != unit) {
@@ -179,33 +206,39 @@ class SqliteMetricStore final : public MetricStore {
     std::vector<Datapoint> out;
     if (end_ms <= start_ms) return out;
     const int64_t period_ms = period_s * 1000;
-    const int64_t periods = (end_ms - start_ms + period_ms - 1) / period_ms;
-    if (periods > 10'000'000) return Status(Errc::kInvalidArgument, "too many periods in the query");
     const int tier = TierFor(start_ms, period_s);
-    const std::string key = id.Key();
+    const std::string key = SeriesKey(id);
 
     MutexLock lock(&mu_);
     auto it = series_.find(key);
     if (it == series_.end()) return out;
     const Series& s = *it->second;
     // Points past the tier's retention are gone even if their chunk has not been deleted yet.
-    const int64_t from = std::max(start_ms, clock_->NowMillis() - retention_ms_[tier]);
-    if (from >= end_ms) return out;
+    const int64_t now = clock_->NowMillis();
+    const int64_t from = std::max(start_ms, now - retention_ms_[tier]);
+    // Nothing is newer than the newest point (PutMetricData takes timestamps up to two hours
+    // ahead; the persisted last_ts may lag a crash by ten minutes, hence the margin). The
+    // accumulators then span at most a tier's retention over its resolution plus a few hours.
+    const int64_t to = std::min(end_ms, std::max(now, s.last_ts) + kFutureMarginMs);
+    if (from >= to) return out;
+    const int64_t first = (from - start_ms) / period_ms;
+    const int64_t periods = (to - 1 - start_ms) / period_ms - first + 1;
 
     std::vector<StatSet> acc(static_cast<size_t>(periods));
     std::vector<Unit> units(static_cast<size_t>(periods), Unit::kNone);
     auto take = [&](int64_t ts, Unit u, const StatSet& stats) {
-      if (ts < from || ts >= end_ms || (unit && u != *unit)) return;
-      const auto i = static_cast<size_t>((ts - start_ms) / period_ms);
+      if (ts < from || ts >= to || (unit && u != *unit)) return;
+      const auto i = static_cast<size_t>((ts - start_ms) / period_ms - first);
       if (acc[i].empty()) units[i] = u;
       acc[i].Merge(stats);
     };
     if (s.row_id != 0) {
-      sqlite3_stmt* q = select_chunk_.Use();
+      StmtUse q_use(&select_chunk_);
+      sqlite3_stmt* q = q_use.get();
       sqlite3_bind_int(q, 1, tier);
       sqlite3_bind_int64(q, 2, s.row_id);
       sqlite3_bind_int64(q, 3, FloorTo(from, ChunkSpanMs(tier)));
-      sqlite3_bind_int64(q, 4, end_ms);
+      sqlite3_bind_int64(q, 4, to);
       int rc;
       std::vector<ChunkPoint> points;
       while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -222,7 +255,7 @@ class SqliteMetricStore final : public MetricStore {
 
     for (size_t i = 0; i < acc.size(); ++i) {
       if (acc[i].empty()) continue;
-      out.push_back(Datapoint{start_ms + static_cast<int64_t>(i) * period_ms, units[i], std::move(acc[i])});
+      out.push_back(Datapoint{start_ms + (first + static_cast<int64_t>(i)) * period_ms, units[i], std::move(acc[i])});
     }
     return out;
   }
@@ -255,7 +288,7 @@ class SqliteMetricStore final : public MetricStore {
     return FlushLocked(/*all=*/false);
   }
 
-  Status FlushAll() EXCLUDES(mu_) {
+  Status FlushAll() override EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     return FlushLocked(/*all=*/true);
   }
@@ -263,19 +296,37 @@ class SqliteMetricStore final : public MetricStore {
   Status EnforceRetention() override EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     const int64_t now = clock_->NowMillis();
+    const int64_t oldest = now - std::max({retention_ms_[0], retention_ms_[1], retention_ms_[2], retention_ms_[3]});
     SLUICE_RETURN_IF_ERROR(Exec("BEGIN", "starting retention"));
-    for (int t = 0; t < kTiers; ++t) {
-      // A chunk goes once its newest point is past retention.
-      const std::string sql = "DELETE FROM points WHERE tier=" + std::to_string(t) + " AND chunk_start<" +
-                              std::to_string(now - retention_ms_[t] - ChunkSpanMs(t) + 1);
-      Status st = Exec(sql.c_str(), "dropping old points");
-      if (!st.ok()) {
-        Exec("ROLLBACK", "rolling back").IgnoreError();
-        return st;
+    // Per series, so every delete is a primary-key range (tier, series, chunk_start < x) rather
+    // than a scan of the whole tier.
+    std::vector<Series*> gone;
+    for (auto& [key, s] : series_) {
+      if (s->row_id == 0) continue;
+      for (int t = 0; t < kTiers; ++t) {
+        // A chunk goes once its newest point is past retention.
+        StmtUse d_use(&delete_chunks_);
+        sqlite3_stmt* d = d_use.get();
+        sqlite3_bind_int(d, 1, t);
+        sqlite3_bind_int64(d, 2, s->row_id);
+        sqlite3_bind_int64(d, 3, now - retention_ms_[t] - ChunkSpanMs(t) + 1);
+        if (int rc = sqlite3_step(d); rc != SQLITE_DONE) {
+          Exec("ROLLBACK", "rolling back").IgnoreError();
+          return SqliteError(db_, rc, "dropping old points");
+        }
+      }
+      // A series with no data left in the longest tier is forgotten.
+      if (s->last_ts < oldest) {
+        StmtUse d_use(&delete_series_);
+        sqlite3_stmt* d = d_use.get();
+        sqlite3_bind_int64(d, 1, s->row_id);
+        if (int rc = sqlite3_step(d); rc != SQLITE_DONE) {
+          Exec("ROLLBACK", "rolling back").IgnoreError();
+          return SqliteError(db_, rc, "dropping old series");
+        }
       }
     }
-    // Series without any data left in the longest tier are forgotten.
-    const int64_t oldest = now - std::max({retention_ms_[0], retention_ms_[1], retention_ms_[2], retention_ms_[3]});
+    SLUICE_RETURN_IF_ERROR(Exec("COMMIT", "committing retention"));
     for (auto it = series_.begin(); it != series_.end();) {
       Series* s = it->second.get();
       for (int t = 0; t < kTiers; ++t) {
@@ -288,13 +339,7 @@ class SqliteMetricStore final : public MetricStore {
         ++it;
       }
     }
-    const std::string sql = "DELETE FROM series WHERE last_ts<" + std::to_string(oldest);
-    Status st = Exec(sql.c_str(), "dropping old series");
-    if (!st.ok()) {
-      Exec("ROLLBACK", "rolling back").IgnoreError();
-      return st;
-    }
-    return Exec("COMMIT", "committing retention");
+    return Status::Ok();
   }
 
   MetricStoreStats Stats() const override EXCLUDES(mu_) {
@@ -325,9 +370,9 @@ class SqliteMetricStore final : public MetricStore {
   static bool Matches(const MetricId& id, const ListMetricsQuery& q) {
     if (q.ns && id.ns != *q.ns) return false;
     if (q.name && id.name != *q.name) return false;
-    for (const auto& [name, value] : q.dims) {
-      auto d = std::find_if(id.dims.begin(), id.dims.end(), [&](const Dimension& x) { return x.name == name; });
-      if (d == id.dims.end() || (value && d->value != *value)) return false;
+    for (const auto& filter : q.dims) {
+      auto d = std::find_if(id.dims.begin(), id.dims.end(), [&](const Dimension& x) { return x.name == filter.first; });
+      if (d == id.dims.end() || (filter.second && d->value != *filter.second)) return false;
     }
     return true;
   }
@@ -432,7 +477,8 @@ class SqliteMetricStore final : public MetricStore {
   }
 
   Status WriteSeriesRow(Series& s, int64_t row_id) REQUIRES(mu_) {
-    sqlite3_stmt* u = upsert_series_.Use();
+    StmtUse u_use(&upsert_series_);
+    sqlite3_stmt* u = u_use.get();
     const std::string dims = s.id.EncodeDims();
     sqlite3_bind_int64(u, 1, row_id);
     sqlite3_bind_text(u, 2, s.id.ns.data(), static_cast<int>(s.id.ns.size()), SQLITE_STATIC);
@@ -475,7 +521,8 @@ class SqliteMetricStore final : public MetricStore {
       }
       encode_buf_.clear();
       EncodeChunk(points, chunk_start, res_ms, &encode_buf_);
-      sqlite3_stmt* u = upsert_chunk_.Use();
+      StmtUse u_use(&upsert_chunk_);
+      sqlite3_stmt* u = u_use.get();
       sqlite3_bind_int(u, 1, t);
       sqlite3_bind_int64(u, 2, row_id);
       sqlite3_bind_int64(u, 3, chunk_start);
@@ -493,7 +540,8 @@ class SqliteMetricStore final : public MetricStore {
 
   Status ReadChunk(int tier, int64_t series, int64_t chunk_start, std::vector<ChunkPoint>* points) REQUIRES(mu_) {
     points->clear();
-    sqlite3_stmt* q = select_chunk_.Use();
+    StmtUse q_use(&select_chunk_);
+    sqlite3_stmt* q = q_use.get();
     sqlite3_bind_int(q, 1, tier);
     sqlite3_bind_int64(q, 2, series);
     sqlite3_bind_int64(q, 3, chunk_start);
@@ -525,6 +573,8 @@ class SqliteMetricStore final : public MetricStore {
   mutable Stmt select_chunk_;
   Stmt upsert_chunk_;
   Stmt upsert_series_;
+  Stmt delete_chunks_;
+  Stmt delete_series_;
   std::string encode_buf_ GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<Series>> series_ GUARDED_BY(mu_);
   std::set<Series*> dirty_ GUARDED_BY(mu_);

@@ -53,6 +53,8 @@ struct MetricStoreStats {
   size_t pending_points = 0;  // points held in memory, not yet on disk
 };
 
+// Thread-safe: every method may be called from any thread (one internal lock; Add only touches
+// memory, Query and List read the database under it).
 class MetricStore {
  public:
   virtual ~MetricStore() = default;

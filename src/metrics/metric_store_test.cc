@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <set>
+#include <thread>
 
 #include "metrics/chunk_codec.h"
 
@@ -118,6 +120,11 @@ TEST_P(MetricStoreTest, ExactDimensionMatchAndUnitFilter) {
   EXPECT_EQ(Query(shard, kT0, kT0 + 60'000, 60)[0].stats.sum, 10);
   EXPECT_TRUE(Query(Id("IncomingBytes", {}), kT0, kT0 + 60'000, 60).empty());
   EXPECT_TRUE(Query(shard, kT0, kT0 + 60'000, 60, Unit::kCount).empty());
+  // Dimension order as given does not matter.
+  MetricId reversed{"AWS/Kinesis", "IncomingBytes", {{"StreamName", "s1"}, {"ShardId", "shardId-000000000000"}}};
+  EXPECT_EQ(Query(reversed, kT0, kT0 + 60'000, 60)[0].stats.sum, 10);
+  ASSERT_TRUE(store_->Add(reversed, Unit::kBytes, kT0, Sample(1), 60).ok());
+  EXPECT_EQ(Query(shard, kT0, kT0 + 60'000, 60)[0].stats.sum, 11);
   EXPECT_EQ(Query(shard, kT0, kT0 + 60'000, 60, Unit::kBytes).size(), 1u);
 }
 
@@ -196,6 +203,24 @@ TEST_P(MetricStoreTest, RetentionPerTier) {
   ASSERT_TRUE(store_->EnforceRetention().ok());
   EXPECT_TRUE(Query(Id("M"), kT0, kT0 + 3'600'000, 3600).empty());
   EXPECT_EQ(store_->Stats().series, 0u);
+  if (GetParam()) {
+    Reopen();  // gone from disk too
+    EXPECT_EQ(store_->Stats().series, 0u);
+  }
+}
+
+TEST_P(MetricStoreTest, RetentionKeepsRecentChunks) {
+  ASSERT_TRUE(store_->Add(Id("Old"), Unit::kCount, kT0, Sample(1), 1).ok());
+  clock_.Advance(2 * 3'600'000LL);
+  ASSERT_TRUE(store_->Add(Id("Old"), Unit::kCount, clock_.NowMillis(), Sample(2), 1).ok());
+  ASSERT_TRUE(store_->FlushAll().ok());
+  clock_.Advance(2 * 3'600'000LL);  // the first point is 4 h old, the second 2 h
+  ASSERT_TRUE(store_->EnforceRetention().ok());
+  if (GetParam()) Reopen();
+  auto p = Query(Id("Old"), kT0, clock_.NowMillis(), 1);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].stats.sum, 2);
+  EXPECT_EQ(Query(Id("Old"), kT0, clock_.NowMillis(), 3600).size(), 2u);  // hours 0 and 2
 }
 
 TEST_P(MetricStoreTest, ListFiltersAndPages) {
@@ -271,6 +296,58 @@ TEST(ChunkCodecTest, RoundTripsAndIsCompact) {
   }
   EXPECT_FALSE(DecodeChunk(std::string_view(buf).substr(0, buf.size() - 1), kT0, 60'000, &back));
   EXPECT_FALSE(DecodeChunk("", kT0, 60'000, &back));
+}
+
+}  // namespace
+}  // namespace sluice::metrics
+
+namespace sluice::metrics {
+namespace {
+
+TEST(MetricStoreConcurrencyTest, AddQueryFlushFromSeveralThreads) {
+  TempDir dir;
+  ManualClock clock(kT0);
+  auto r = OpenDiskMetricStore(dir.file("metrics.db"), &clock);
+  ASSERT_TRUE(r.ok());
+  std::unique_ptr<MetricStore> store = std::move(r).value();
+  constexpr int kThreads = 2, kAdds = 2000;
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads + 1);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAdds; ++i) {
+        ASSERT_TRUE(store->Add(Id("M" + std::to_string(t)), Unit::kCount, kT0 + i * 1000, Sample(1), 1).ok());
+        if (i % 100 == 0) { ASSERT_TRUE(store->Query(Id("M0"), kT0, kT0 + 3'600'000, 60, std::nullopt).ok()); }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(store->Flush().ok());
+      ASSERT_TRUE(store->List({}).ok());
+    }
+  });
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) {
+    auto p = store->Query(Id("M" + std::to_string(t)), kT0, kT0 + 3'600'000, 3600, std::nullopt);
+    ASSERT_TRUE(p.ok());
+    ASSERT_EQ(p->size(), 1u);
+    EXPECT_EQ((*p)[0].stats.sample_count, kAdds);
+  }
+}
+
+TEST(MetricStoreTierTest, UnalignedStartReadsTheMinuteTier) {
+  ManualClock clock(kT0 + 86'400'000);
+  auto store = NewMemoryMetricStore(&clock);
+  for (int m = 0; m < 30; ++m) ASSERT_TRUE(store->Add(Id("M"), Unit::kCount, kT0 + m * 60'000, Sample(m), 60).ok());
+  // Start 2 minutes past a 5-minute boundary: the 5-minute tier cannot split its points, so the
+  // minute tier answers and each period gets exactly its minutes.
+  auto p = store->Query(Id("M"), kT0 + 120'000, kT0 + 1'620'000, 300, std::nullopt);
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->size(), 5u);
+  EXPECT_EQ((*p)[0].timestamp_ms, kT0 + 120'000);
+  EXPECT_EQ((*p)[0].stats.sum, 2 + 3 + 4 + 5 + 6);
+  EXPECT_EQ((*p)[0].stats.sample_count, 5);
 }
 
 }  // namespace

@@ -100,7 +100,8 @@ double Sketch::Quantile(double q) const {
   if (total_ == 0) return 0;
   const double n = static_cast<double>(total_);
   // Nearest rank: the smallest value with at least q·n values at or below it.
-  const double rank = std::clamp(std::ceil(q * n), 1.0, n);
+  // (The epsilon keeps 0.9 × 10 = 9.000000000000002 at rank 9.)
+  const double rank = std::clamp(std::ceil(q * n - 1e-9), 1.0, n);
   double seen = 0;
   for (const auto& [key, count] : bins_) {
     seen += static_cast<double>(count);

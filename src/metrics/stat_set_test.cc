@@ -34,6 +34,29 @@ TEST(SketchTest, QuantilesWithinRelativeError) {
   EXPECT_NEAR(s.Quantile(0.5), 500, 500 * 0.011);
   EXPECT_NEAR(s.Quantile(0.99), 990, 990 * 0.011);
   EXPECT_NEAR(s.Quantile(0), 1, 0.011);
+  Sketch ten;
+  for (int i = 1; i <= 10; ++i) ten.Add(i);
+  EXPECT_NEAR(ten.Quantile(0.9), 9, 0.09);  // nearest rank 9, not 10
+}
+
+TEST(SketchTest, RangeSums) {
+  Sketch s;
+  for (int i = 1; i <= 100; ++i) s.Add(i);
+  auto mid = s.SumBetweenQuantiles(0.1, 0.9);  // ranks 11..90
+  EXPECT_DOUBLE_EQ(mid.count, 80);
+  EXPECT_NEAR(mid.sum, 4040, 4040 * 0.01);
+  auto low = s.SumBetweenValues(0, 10.5, false, true);  // bounds away from bucket edges
+  EXPECT_EQ(low.count, 10);
+  EXPECT_NEAR(low.sum, 55, 55 * 0.02);
+  EXPECT_EQ(s.SumBetweenValues(1000, 2000, true, true).count, 0);
+  auto buckets = s.Buckets();
+  ASSERT_FALSE(buckets.empty());
+  uint64_t total = 0;
+  for (const auto& b : buckets) {
+    EXPECT_LE(b.lower, b.upper);
+    total += b.count;
+  }
+  EXPECT_EQ(total, 100u);
 }
 
 TEST(SketchTest, MergeEqualsAddingEverything) {

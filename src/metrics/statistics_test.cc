@@ -43,6 +43,10 @@ TEST(StatisticsTest, Percentiles) {
   EXPECT_NEAR(Eval(s, "p99.9"), 100, 1);
   EXPECT_EQ(Eval(s, "p100"), 100);  // clamped to the exact maximum
   EXPECT_EQ(Eval(s, "p0"), 1);
+  StatSet ten;
+  for (int i = 1; i <= 10; ++i) ten.AddSample(i);
+  EXPECT_NEAR(Eval(ten, "p90"), 9, 0.09);
+  EXPECT_NEAR(Eval(ten, "p91"), 10, 0.1);
 }
 
 TEST(StatisticsTest, PercentileOfEqualSamplesIsExact) {
