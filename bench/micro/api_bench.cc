@@ -3,7 +3,11 @@
 // from HTTP so a regression can be placed.
 #include <benchmark/benchmark.h>
 
+#include <malloc.h>
+
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "base/base64.h"
 #include "base/clock.h"
@@ -26,14 +30,16 @@ catalog::CatalogOptions BenchCatalogOptions() {
 }
 
 struct Fixture {
-  explicit Fixture(int shards = 4, bool limits_on = false, bool metrics_on = false)
+  explicit Fixture(int shards = 4, bool limits_on = false, bool metrics_on = false,
+                   server::api::KinesisMetricsOptions metrics_options = {})
       : store(storage::NewMemoryLogStore()),
         meta(catalog::NewMemoryMetadataStore()),
         catalog(BenchCatalogOptions(), &clock, store.get(), meta.get()) {
     ctx.catalog = &catalog;
     ctx.clock = &clock;
     if (metrics_on) {  // as the server wires them (--metrics on)
-      kinesis = std::make_unique<server::api::KinesisMetrics>(&aggregator, server::api::KinesisOperations());
+      kinesis =
+          std::make_unique<server::api::KinesisMetrics>(&aggregator, server::api::KinesisOperations(), metrics_options);
       catalog.SetAttachmentFactory(
           [this](const catalog::Stream& s, const catalog::StreamAttachment* prev) { return kinesis->Attach(s, prev); });
       ctx.metrics = kinesis.get();
@@ -194,6 +200,51 @@ void BM_GetRecordsMetrics(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 100);
 }
 BENCHMARK(BM_GetRecordsMetrics)->Arg(0)->Arg(1)->Arg(0)->Arg(1)->Iterations(50000);
+
+size_t HeapInUse() { return mallinfo2().uordblks; }
+
+// Enhanced monitoring on 1,000 shards (ALL seven metrics): one simulated second = 2 PutRecords of
+// 500 records spread over the shards, one GetRecords on each of 100 shards, then the
+// aggregator's tick (and a store flush every 10 s, as the server does). Arg: 0 metrics off (the
+// baseline: records only), 1 shard-level metrics folded into minutes, 2 kept at 1-second
+// resolution. Reports the collector's time per tick and the heap held after two minutes (records
+// included: compare with arg 0).
+void BM_EnhancedMonitoring1000Shards(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    const size_t before = HeapInUse();
+    server::api::KinesisMetricsOptions mo;
+    mo.shard_seconds = state.range(0) == 2;
+    auto f = std::make_unique<Fixture>(1000, false, state.range(0) != 0, mo);
+    f->Call("EnableEnhancedMonitoring", R"({"StreamName":"bench","ShardLevelMetrics":["ALL"]})");
+    std::string body = PutRecordsBody(500, 100);
+    std::vector<std::string> gets;
+    for (int shard = 0; shard < 100; ++shard) {
+      std::string it = f->Call("GetShardIterator", R"({"StreamName":"bench","ShardId":"shardId-)" +
+                                                       std::string(12 - std::to_string(shard).size(), '0') +
+                                                       std::to_string(shard) + R"(","ShardIteratorType":"LATEST"})");
+      auto start = it.find(":\"") + 2;
+      gets.push_back(R"({"ShardIterator":")" + it.substr(start, it.find('"', start) - start) + R"(","Limit":10})");
+    }
+    int64_t tick_ns = 0;
+    for (int sec = 0; sec < 120; ++sec) {
+      f->Call("PutRecords", body);
+      f->Call("PutRecords", body);
+      for (const std::string& g : gets) f->Call("GetRecords", g);
+      f->clock.Advance(1000);
+      auto t0 = std::chrono::steady_clock::now();
+      f->aggregator.Tick();
+      if (sec % 10 == 9 && !f->metric_store->Flush().ok()) std::abort();
+      tick_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    }
+    state.counters["tick_us"] = static_cast<double>(tick_ns) / 120 / 1000;
+    state.counters["series"] = static_cast<double>(f->aggregator.series_count());
+    state.counters["heap_MB"] = static_cast<double>(HeapInUse() - before) / 1e6;
+    f.reset();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_EnhancedMonitoring1000Shards)->Arg(0)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

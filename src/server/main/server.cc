@@ -226,7 +226,7 @@ void Server::Stop() {
   // The last second's samples, and whatever the store holds in memory.
   if (metrics_) {
     metrics_->Tick();
-    if (Status st = metrics_store_->Flush(); !st.ok())
+    if (Status st = metrics_store_->FlushAll(); !st.ok())
       SLOG(kWarn, "server", "flushing metrics failed", {{"error", st.ToString()}});
   }
   // Whatever was acknowledged without an fdatasync (interval/none) is synced on a clean stop.
