@@ -40,9 +40,11 @@ endif()
 
 # DEPS are the modules (and packages) whose headers this module's own headers include: users of
 # the module see them too. PRIVATE_DEPS are used only by its .cc files. scripts/check-deps.py
-# checks every project #include against these lists (make lint).
+# checks every project #include against these lists (make lint). HEADERS names headers without a .cc
+# of their own that belong to this library rather than to the first library of its folder (read by
+# check-deps only; the build ignores it).
 function(sluice_library name)
-  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PRIVATE_DEPS;HEADERS" ${ARGN})
   add_library(${name} STATIC ${ARG_SRCS})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(${name} PRIVATE ${SLUICE_WARNINGS})

@@ -202,23 +202,6 @@ ApiError ValidateShape(const Value& v, const ShapeDef& shape, std::string_view p
   }
 }
 
-ApiError DecodeRequest(api::Wire wire, std::string_view body, const ShapeDef& input, Value* out) {
-  Value raw;
-  switch (wire) {
-    case api::Wire::kRpcV2Cbor:
-    case api::Wire::kAwsCbor: SLUICE_CW_RETURN_IF_ERROR(ParseCbor(body, &raw)); break;
-    case api::Wire::kAwsQuery: {
-      FormFields fields;
-      SLUICE_CW_RETURN_IF_ERROR(ParseForm(body, &fields));
-      SLUICE_CW_RETURN_IF_ERROR(QueryToValue(fields, input, out));
-      return ValidateShape(*out, input);
-    }
-    case api::Wire::kAwsJson: SLUICE_CW_RETURN_IF_ERROR(ParseJson(body, &raw)); break;
-  }
-  SLUICE_CW_RETURN_IF_ERROR(Conform(raw, input, /*lenient_strings=*/false, out));
-  return ValidateShape(*out, input);
-}
-
 namespace {
 
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {

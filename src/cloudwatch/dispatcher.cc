@@ -68,10 +68,7 @@ void CloudWatchDispatcher::Run(const api::ApiRequest& request, api::ApiResponse*
     operation = it->second;
   }
 
-  const Route* route = nullptr;
-  for (const Route& r : Routes()) {
-    if (r.operation == operation) route = &r;
-  }
+  const Route* route = FindRoute(operation);
   const OperationDef* def = FindOperation(operation);
   if (route == nullptr || def == nullptr) {
     return fail({ErrorCode::kInvalidAction, def == nullptr ? "Could not find operation " + operation

@@ -192,8 +192,30 @@ TEST_F(CloudWatchTest, GzipBodies) {
   EXPECT_EQ(r.http_status, 413);
 }
 
+TEST_F(CloudWatchTest, HighResolutionMetrics) {
+  ASSERT_EQ(Json("PutMetricData", R"({"Namespace":"App","MetricData":[
+      {"MetricName":"Hi","Value":1,"StorageResolution":1,"Timestamp":)" +
+                                      Ts(120) + R"(},
+      {"MetricName":"Hi","Value":2,"StorageResolution":1,"Timestamp":)" +
+                                      Ts(119) + R"(},
+      {"MetricName":"Hi","Value":4,"StorageResolution":1,"Timestamp":)" +
+                                      Ts(110) + "}]}")
+                .http_status,
+            200);
+  auto points = [&](int period) {
+    api::ApiResponse r = Json("GetMetricStatistics", R"({"Namespace":"App","MetricName":"Hi","StartTime":)" + Ts(300) +
+                                                         R"(,"EndTime":)" + Ts(0) + R"(,"Period":)" +
+                                                         std::to_string(period) + R"(,"Statistics":["Sum"]})");
+    EXPECT_EQ(r.http_status, 200) << r.body;
+    return Parse(r).Find("Datapoints")->items().size();
+  };
+  EXPECT_EQ(points(1), 3u);
+  EXPECT_EQ(points(10), 2u);
+  EXPECT_EQ(points(60), 1u);
+}
+
 TEST_F(CloudWatchTest, GetMetricStatisticsValidation) {
-  auto call = [&](const std::string& extra, std::string period = "60") {
+  auto call = [&](const std::string& extra, const std::string& period = "60") {
     return Json("GetMetricStatistics", R"({"Namespace":"App","MetricName":"M","StartTime":)" + Ts(3600) +
                                            R"(,"EndTime":)" + Ts(0) + R"(,"Period":)" + period + extra + "}");
   };

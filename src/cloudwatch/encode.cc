@@ -217,83 +217,16 @@ void EncodeXmlResponse(std::string_view operation, const Value* result, std::str
   out->append("</").append(operation).append("Response>");
 }
 
-std::string_view ContentTypeFor(api::Wire wire) {
-  switch (wire) {
-    case api::Wire::kRpcV2Cbor:
-    case api::Wire::kAwsCbor: return kCborContentType;
-    case api::Wire::kAwsQuery: return kXmlContentType;
-    case api::Wire::kAwsJson: break;
-  }
-  return kJsonContentType;
-}
-
-void EncodeResponse(api::Wire wire, std::string_view operation, const Value* result, std::string_view request_id,
-                    api::ApiResponse* out) {
-  out->http_status = 200;
-  out->error_type = {};
-  out->body.clear();
-  out->content_type = ContentTypeFor(wire);
-  static const Value kEmpty = Value::Struct();
-  const Value& body = result != nullptr ? *result : kEmpty;
-  switch (wire) {
-    case api::Wire::kRpcV2Cbor:
-    case api::Wire::kAwsCbor:
-      out->headers.emplace_back("Smithy-Protocol", "rpc-v2-cbor");
-      EncodeCbor(body, &out->body);
-      break;
-    case api::Wire::kAwsQuery: EncodeXmlResponse(operation, result, request_id, &out->body); break;
-    case api::Wire::kAwsJson: EncodeJson(body, &out->body); break;
-  }
-}
-
-void EncodeError(api::Wire wire, const ErrorInfo& info, std::string_view message, std::string_view request_id,
-                 api::ApiResponse* out) {
-  out->http_status = info.http_status;
-  out->body.clear();
-  out->content_type = ContentTypeFor(wire);
-  out->error_type = {};
-  out->log.error_message.assign(message);
-  const std::string query_error = std::string(info.code) + (info.sender_fault ? ";Sender" : ";Receiver");
-  const std::string type = std::string(kErrorNamespace) + std::string(info.shape);
-  switch (wire) {
-    case api::Wire::kRpcV2Cbor:
-    case api::Wire::kAwsCbor: {
-      out->headers.emplace_back("Smithy-Protocol", "rpc-v2-cbor");
-      out->headers.emplace_back("x-amzn-query-error", query_error);
-      Value body = Value::Struct();
-      body.Set("__type", Value::String(type));
-      body.Set("message", Value::String(std::string(message)));
-      EncodeCbor(body, &out->body);
-      break;
-    }
-    case api::Wire::kAwsJson: {
-      out->error_type = info.shape;
-      out->headers.emplace_back("x-amzn-query-error", query_error);
-      protocol::JsonWriter w(&out->body);
-      w.BeginObject();
-      w.Field("__type", type);
-      w.Field("message", message);
-      w.EndObject();
-      break;
-    }
-    case api::Wire::kAwsQuery: {
-      std::string& b = out->body;
-      b.append("<ErrorResponse xmlns=\"").append(kXmlNamespace).append("\"><Error><Type>");
-      b.append(info.sender_fault ? "Sender" : "Receiver");
-      b.append("</Type><Code>");
-      XmlEscape(info.code, &b);
-      b.append("</Code><Message>");
-      XmlEscape(message, &b);
-      b.append("</Message></Error><RequestId>");
-      XmlEscape(request_id, &b);
-      b.append("</RequestId></ErrorResponse>");
-      break;
-    }
-  }
-}
-
-void EncodeError(api::Wire wire, const ApiError& error, std::string_view request_id, api::ApiResponse* out) {
-  EncodeError(wire, Info(error.code()), error.message(), request_id, out);
+void EncodeXmlError(const ErrorInfo& info, std::string_view message, std::string_view request_id, std::string* out) {
+  out->append("<ErrorResponse xmlns=\"").append(kXmlNamespace).append("\"><Error><Type>");
+  out->append(info.sender_fault ? "Sender" : "Receiver");
+  out->append("</Type><Code>");
+  XmlEscape(info.code, out);
+  out->append("</Code><Message>");
+  XmlEscape(message, out);
+  out->append("</Message></Error><RequestId>");
+  XmlEscape(request_id, out);
+  out->append("</RequestId></ErrorResponse>");
 }
 
 }  // namespace sluice::cloudwatch

@@ -37,5 +37,7 @@ struct Route {
 
 // The operations this server implements (route_table.cc).
 std::span<const Route> Routes();
+// The route for `operation`, or nullptr.
+const Route* FindRoute(std::string_view operation);
 
 }  // namespace sluice::cloudwatch

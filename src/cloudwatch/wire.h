@@ -60,6 +60,9 @@ void EncodeCbor(const Value& v, std::string* out);
 // element when `result` is null (operations without output).
 void EncodeXmlResponse(std::string_view operation, const Value* result, std::string_view request_id, std::string* out);
 
+// <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
+void EncodeXmlError(const ErrorInfo& info, std::string_view message, std::string_view request_id, std::string* out);
+
 // Fills body, content type, status and headers of a success response.
 void EncodeResponse(api::Wire wire, std::string_view operation, const Value* result, std::string_view request_id,
                     api::ApiResponse* out);

@@ -11,7 +11,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kT0 = 1767225600000;
 
-TimeSeries Make(std::string id, std::vector<double> values, int64_t period_s = 60) {
+TimeSeries Make(const std::string& id, std::vector<double> values, int64_t period_s = 60) {
   TimeSeries s;
   s.id = id;
   s.label = id + "_label";
