@@ -208,6 +208,36 @@ def test_get_metric_data_over_kinesis_metrics(cw, kin, new_stream):
     assert sum(res["per_second"]["Values"]) == pytest.approx(6 / 60), res["per_second"]
 
 
+def test_list_metrics_shows_the_stream_metrics_emitted(cw, kin, new_stream):
+    """ListMetrics in AWS/Kinesis filtered by the stream: the metrics that have datapoints, each with exactly the
+    StreamName dimension (ShardId ones only for enabled shard-level metrics); no GetRecords.* without reads."""
+    name = new_stream(shards=1)
+    win = Window()
+    kin.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["IncomingRecords"])
+    kin.put_records(StreamName=name, Records=records(3))
+    wait_sum(cw, win, "IncomingRecords", name, 3, shard=kh.shard_id(0))
+
+    def listed():
+        got = set()
+        for page in cw.get_paginator("list_metrics").paginate(
+                Namespace=KNS, Dimensions=[{"Name": "StreamName", "Value": name}]):
+            for m in page["Metrics"]:
+                got.add((m["MetricName"], tuple(sorted(d["Name"] for d in m["Dimensions"]))))
+        return got
+    got = wait_for(lambda: (lambda g: g if ("IncomingRecords", ("ShardId", "StreamName")) in g else None)(listed()),
+                   what="shard-level IncomingRecords listed")
+    stream_level = {m for m, d in got if d == ("StreamName",)}
+    shard_level = {m for m, d in got if d == ("ShardId", "StreamName")}
+    assert {"IncomingRecords", "IncomingBytes", "PutRecords.TotalRecords", "PutRecords.SuccessfulRecords",
+            "PutRecords.Bytes", "PutRecords.Success", "PutRecords.Latency"} <= stream_level, got
+    assert not {m for m in stream_level if m.startswith(("GetRecords.", "PutRecord."))}, got
+    assert shard_level == {"IncomingRecords"}, got
+    assert {d for _, d in got} <= {("StreamName",), ("ShardId", "StreamName")}, got
+    # the unit filter: IncomingBytes is in Bytes
+    assert cwh.stats(cw, KNS, "IncomingBytes", cwh.dims(StreamName=name), win.start, win.end(), Unit="Count") == []
+    assert cwh.stats(cw, KNS, "IncomingBytes", cwh.dims(StreamName=name), win.start, win.end(), Unit="Bytes")
+
+
 def test_metrics_are_per_stream(cw, kin, new_stream):
     s1, s2 = new_stream(shards=1), new_stream(shards=1)
     win = Window()
