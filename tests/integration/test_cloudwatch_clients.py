@@ -155,6 +155,28 @@ def test_extended_statistics_percentiles_within_one_percent(cw, ns):
     assert "Sum" not in r["Datapoints"][0], "only the requested statistics come back"
 
 
+def test_ten_extended_statistics_and_get_metric_data_stats(cw, ns):
+    """ExtendedStatistics takes up to 10 entries (model); GetMetricData's Stat takes percentiles and trimmed means
+    (tm90 = mean of the values at or below p90, IQM = tm(25%:75%))."""
+    t = minute_ago(3)
+    put(cw, ns, {"MetricName": "S", "Timestamp": t + dt.timedelta(seconds=3), "Values": list(range(1, 101))})
+    one_minute(cw, ns, "S", [], t, 100)
+    ext = ["p10", "p20", "p30", "p40", "p50", "p60", "p70", "p80", "p90", "p100"]
+    r = cw.get_metric_statistics(Namespace=ns, MetricName="S", StartTime=t, EndTime=t + dt.timedelta(seconds=60),
+                                 Period=60, ExtendedStatistics=ext)
+    got = r["Datapoints"][0]["ExtendedStatistics"]
+    for name in ext:
+        want = float(name[1:])
+        assert abs(got[name] - want) <= 0.01 * want + 1, (name, got[name])
+    q = [{"Id": qid, "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "S"}, "Period": 60, "Stat": stat}}
+         for qid, stat in (("p", "p90"), ("tm", "tm90"), ("iqm", "IQM"))]
+    res = {x["Id"]: x["Values"] for x in cw.get_metric_data(MetricDataQueries=q, StartTime=t,
+                                                            EndTime=t + dt.timedelta(seconds=60))["MetricDataResults"]}
+    assert len(res["p"]) == 1 and abs(res["p"][0] - 90) <= 0.9 + 1, res
+    assert len(res["tm"]) == 1 and abs(res["tm"][0] - 45.5) <= 0.02 * 45.5 + 0.5, res
+    assert len(res["iqm"]) == 1 and abs(res["iqm"][0] - 50.5) <= 0.02 * 50.5 + 0.5, res
+
+
 def test_statistics_and_extended_statistics_together_rejected(cw, ns):
     t = minute_ago(3)
     expect_error(cw.get_metric_statistics, "InvalidParameterCombination", Namespace=ns, MetricName="x", StartTime=t,
@@ -285,6 +307,18 @@ def test_list_metrics_pages_of_500(cw, ns):
     assert "NextToken" not in r2
     got = [m["MetricName"] for m in r["Metrics"] + r2["Metrics"]]
     assert sorted(got) == names, "pages overlap or miss metrics"
+
+
+def test_entity_metric_data_is_stored(cw, ns):
+    """EntityMetricData carries MetricData like the top-level list (the entity itself may be ignored)."""
+    t = minute_ago(3)
+    put_args = dict(Namespace=ns, EntityMetricData=[{
+        "Entity": {"KeyAttributes": {"Type": "Service", "Name": "svc", "Environment": "test"}},
+        "MetricData": [{"MetricName": "E", "Timestamp": t, "Value": 9.0}]}])
+    if "EntityMetricData" not in cw.meta.service_model.operation_model("PutMetricData").input_shape.members:
+        pytest.skip("botocore too old for EntityMetricData")
+    cw.put_metric_data(**put_args)
+    assert one_minute(cw, ns, "E", [], t, 1)["Sum"] == 9.0
 
 
 def test_put_metric_data_more_than_1000_metrics_rejected(cw, ns):
