@@ -702,3 +702,22 @@ def test_cli_error_code(aws_cw, ns):
                  "--end-time", cwh.iso(t + dt.timedelta(seconds=60)), "--period", "45", "--statistics", "Sum",
                  expect_ok=False)
     assert "InvalidParameterValue" in err, err
+
+
+# ------------------------------------------------------------------------------------------------- signing scope
+
+def test_signing_service_must_match(server, target, ns):
+    """CloudWatch requests are signed for service `monitoring`, Kinesis ones for `kinesis`: a credential scope
+    naming the other service is refused (as AWS refuses a signature for the wrong service)."""
+    cwh.skip_unless_sluice(target)
+    body = json.dumps({"Namespace": ns}).encode()
+    h = {"Content-Type": cwh.JSON10, "X-Amz-Target": cwh.TARGET_PREFIX + "ListMetrics"}
+    ok = cwh.signed_post(server.endpoint, "/", body, h)
+    assert ok.status == 200, ok
+    bad = cwh.signed_post(server.endpoint, "/", body, h, service="kinesis")
+    assert 400 <= bad.status < 500, bad
+    kin_body = b"{}"
+    kh_headers = {"Content-Type": kh.AMZ_JSON, "X-Amz-Target": kh.TARGET_PREFIX + "ListStreams"}
+    assert cwh.signed_post(server.endpoint, "/", kin_body, kh_headers, service="kinesis").status == 200
+    bad = cwh.signed_post(server.endpoint, "/", kin_body, kh_headers, service="monitoring")
+    assert 400 <= bad.status < 500, bad
