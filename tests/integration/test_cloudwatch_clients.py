@@ -412,6 +412,30 @@ def test_get_metric_data_scan_by_and_pagination(cw, ns, five_minutes):
     assert got == [(at[0], 10.0), (at[1], 20.0), (at[3], 40.0), (at[4], 50.0)]
 
 
+@pytest.mark.parametrize("scan_by", ["TimestampAscending", "TimestampDescending"])
+def test_get_metric_data_pages_reassemble(cw, ns, five_minutes, scan_by):
+    """Several queries (metrics and an expression) paged with MaxDatapoints 3: the pages, joined per Id, are the
+    unpaged answer, in the ScanBy order, each point exactly once."""
+    t0, d = five_minutes
+    q = [_stat(ns, "A", d, "m1"), _stat(ns, "B", d, "m2"), {"Id": "e1", "Expression": "m1 + m2"}]
+    kw = dict(MetricDataQueries=q, StartTime=t0, EndTime=t0 + dt.timedelta(seconds=300), ScanBy=scan_by)
+    full = _series(cw.get_metric_data(**kw))
+    assert all(len(v) == 4 for v in full.values()), full
+    joined = {k: [] for k in full}
+    r = cw.get_metric_data(MaxDatapoints=3, **kw)
+    pages = 1
+    while True:
+        for x in r["MetricDataResults"]:
+            joined[x["Id"]] += list(zip(x["Timestamps"], x["Values"]))
+        if not r.get("NextToken"):
+            break
+        assert pages < 10, "paging does not end"
+        r = cw.get_metric_data(MaxDatapoints=3, NextToken=r["NextToken"], **kw)
+        pages += 1
+    assert joined == full
+    assert pages >= 4, "12 points at 3 a page"
+
+
 def test_get_metric_data_stats_and_period(cw, ns, five_minutes):
     t0, d = five_minutes
     q = [dict(_stat(ns, "A", d, "m1", stat="Average")), dict(_stat(ns, "A", d, "n1", stat="SampleCount"))]
