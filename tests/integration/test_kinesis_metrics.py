@@ -238,6 +238,27 @@ def test_list_metrics_shows_the_stream_metrics_emitted(cw, kin, new_stream):
     assert cwh.stats(cw, KNS, "IncomingBytes", cwh.dims(StreamName=name), win.start, win.end(), Unit="Bytes")
 
 
+def test_metrics_outlive_the_stream(cw, kin):
+    """Metric data stays after DeleteStream (CloudWatch keeps it for its retention); a stream re-created with the
+    same name writes to the same metric (the dimension is the name)."""
+    name = kh.unique_name("mdel")
+    kin.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(kin, name)
+    win = Window()
+    kin.put_records(StreamName=name, Records=records(5))
+    wait_sum(cw, win, "IncomingRecords", name, 5)
+    kin.delete_stream(StreamName=name)
+    kh.wait_gone(kin, name)
+    assert total(cw, win, "IncomingRecords", name)["Sum"] == 5
+    kin.create_stream(StreamName=name, ShardCount=1)
+    kh.wait_status(kin, name)
+    try:
+        kin.put_records(StreamName=name, Records=records(2))
+        wait_sum(cw, win, "IncomingRecords", name, 7)
+    finally:
+        kin.delete_stream(StreamName=name)
+
+
 def test_metrics_are_per_stream(cw, kin, new_stream):
     s1, s2 = new_stream(shards=1), new_stream(shards=1)
     win = Window()
