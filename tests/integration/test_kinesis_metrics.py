@@ -329,13 +329,14 @@ def test_iterator_age_of_old_records(cw, kin, new_stream):
 @pytest.fixture
 def aws_limits(server_pool, target):
     """A one-shard stream on a server with AWS's data-plane limits (1,000 records/s and 1 MiB/s writes,
-    5 GetRecords/s per shard): (kinesis client, cloudwatch client, stream name)."""
+    5 GetRecords/s per shard), shard-level metrics on: (kinesis client, cloudwatch client, stream name)."""
     cwh.skip_unless_sluice(target)
     srv = server_pool.get("sluice", extra_args=("--limits", "aws"))
     kin = kh.make_client(srv.endpoint)
     name = kh.unique_name("mthr")
     kin.create_stream(StreamName=name, ShardCount=1)
     kh.wait_status(kin, name)
+    kin.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["ALL"])
     yield kin, cwh.make_cw(srv.endpoint), name
     kin.delete_stream(StreamName=name)
 
@@ -379,6 +380,10 @@ def test_write_throttling_metrics(aws_limits):
     wait_sum(cw, win, "IncomingRecords", name, accepted)
     wait_sum(cw, win, "IncomingBytes", name, accepted_bytes)
     wait_sum(cw, win, "PutRecord.Success", name, 5 - put_record_throttled, samples=5)
+    shard = kh.shard_id(0)
+    wait_sum(cw, win, "WriteProvisionedThroughputExceeded", name, throttled + put_record_throttled, shard=shard)
+    wait_sum(cw, win, "IncomingRecords", name, accepted, shard=shard)
+    wait_sum(cw, win, "IncomingBytes", name, accepted_bytes, shard=shard)
 
 
 @pytest.mark.timeout(90)
@@ -400,6 +405,8 @@ def test_read_throttling_metrics(aws_limits):
     # success ratio
     wait_sum(cw, win, "GetRecords.Success", name, ok, samples=ok + throttled)
     wait_sum(cw, win, "GetRecords.Records", name, 4 * ok)
+    wait_sum(cw, win, "ReadProvisionedThroughputExceeded", name, throttled, shard=kh.shard_id(0))
+    wait_sum(cw, win, "OutgoingRecords", name, 4 * ok, shard=kh.shard_id(0))
 
 
 # ------------------------------------------------------------------------------------------------- enhanced monitoring
