@@ -45,8 +45,9 @@ BENCHMARK(BM_CounterSetScope)->Arg(0)->Arg(1)->Threads(1);
 BENCHMARK(BM_CounterSetScope)->Arg(0)->Arg(1)->Threads(2)->UseRealTime();
 
 // 100 series with 15 days of minute data, flushed to a disk store (built once, ~20 s).
+template <bool kSketches>
 struct FilledStore {
-  static constexpr int kSeries = 100;
+  static constexpr int kSeries = kSketches ? 10 : 100;
   static constexpr int64_t kDays = 15;
   sluice::ManualClock clock{kT0};
   std::string dir;
@@ -74,6 +75,10 @@ struct FilledStore {
         st.sum = 1'000'000 + static_cast<double>((m * 7 + s) % 1000);
         st.min = 100;
         st.max = 60'000;
+        if (kSketches) {
+          // A latency distribution: 60 samples over 1–3 ms in µs, ~55 buckets.
+          for (int k = 0; k < 60; ++k) st.sketch.Add(1000 + ((m + k * 37 + s) % 2000));
+        }
         if (!store->Add(ids[s], Unit::kBytes, ts, st, 60).ok()) std::abort();
       }
       if (m % 60 == 59) {
@@ -97,8 +102,9 @@ struct FilledStore {
 
 // Queries every series with one period over at most 1008 periods (GetMetricData's 100,800
 // datapoints over 100 series), ending now. One iteration = all 100 series.
-void BM_QueryHundredSeries(benchmark::State& state) {
-  FilledStore& f = FilledStore::Get();
+template <bool kSketches>
+void BM_QuerySeries(benchmark::State& state) {
+  auto& f = FilledStore<kSketches>::Get();
   const int64_t period_s = state.range(0);
   const int64_t span = std::min<int64_t>(1008 * period_s * 1000, f.end_ms - kT0);
   const int64_t start = (f.end_ms - span) / (period_s * 1000) * (period_s * 1000);
@@ -106,7 +112,8 @@ void BM_QueryHundredSeries(benchmark::State& state) {
   for (auto _ : state) {
     points = 0;
     for (const MetricId& id : f.ids) {
-      auto r = f.store->Query(id, start, f.end_ms, period_s, std::nullopt);
+      auto r = state.range(1) ? f.store->QueryBasic(id, start, f.end_ms, period_s, std::nullopt)
+                              : f.store->Query(id, start, f.end_ms, period_s, std::nullopt);
       if (!r.ok()) std::abort();
       points += r->size();
     }
@@ -117,7 +124,17 @@ void BM_QueryHundredSeries(benchmark::State& state) {
   state.counters["wal_MB"] = static_cast<double>(std::filesystem::file_size(f.dir + "/metrics.db-wal", ec)) / 1e6;
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(points));
 }
-BENCHMARK(BM_QueryHundredSeries)->Arg(3600)->Arg(300)->Arg(60)->Unit(benchmark::kMillisecond);
+void BM_QueryHundredSeries(benchmark::State& state) { BM_QuerySeries<false>(state); }
+BENCHMARK(BM_QueryHundredSeries)->Args({3600, 0})->Args({300, 0})->Args({60, 0})->Unit(benchmark::kMillisecond);
+// The same with a latency sketch in every point, over 10 series (×10 for GetMetricData's 100).
+void BM_QueryTenSeriesWithSketches(benchmark::State& state) { BM_QuerySeries<true>(state); }
+// Second argument 1: QueryBasic (no sketches decoded or returned).
+BENCHMARK(BM_QueryTenSeriesWithSketches)
+    ->Args({3600, 0})
+    ->Args({300, 0})
+    ->Args({60, 0})
+    ->Args({300, 1})
+    ->Unit(benchmark::kMillisecond);
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 

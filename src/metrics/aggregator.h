@@ -33,7 +33,8 @@ class MetricsAggregator {
   ~MetricsAggregator();
 
   // Registers a set whose cell i is published as series[i]. `histograms[i]` keeps a sketch for
-  // percentiles. The set is collected until Unregister (its pending samples are collected then).
+  // percentiles. The set is collected until Unregister (its pending samples are collected then;
+  // the caller must not hold a Scope of that set on the calling thread, which it would wait for).
   std::shared_ptr<CounterSet> Register(std::vector<SeriesSpec> series, std::vector<bool> histograms, bool keep_seconds);
   void Unregister(const CounterSet* set) EXCLUDES(collect_mu_, mu_);
 

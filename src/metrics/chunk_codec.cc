@@ -22,6 +22,7 @@ void EncodeChunk(const std::vector<ChunkPoint>& points, int64_t chunk_start_ms, 
                  std::string* out) {
   out->push_back(static_cast<char>(kFormatVersion));
   varint::PutU64(points.size(), out);
+  std::string scratch;
   int64_t prev = 0;
   for (const ChunkPoint& p : points) {
     const int64_t slot = (p.timestamp_ms - chunk_start_ms) / resolution_ms;
@@ -44,11 +45,17 @@ void EncodeChunk(const std::vector<ChunkPoint>& points, int64_t chunk_start_ms, 
     varint::PutDouble(s.sum, flags & kSumInt, out);
     varint::PutDouble(s.min, flags & kMinInt, out);
     if (!(flags & kMaxIsMin)) varint::PutDouble(s.max, flags & kMaxInt, out);
-    if (flags & kHasSketch) s.sketch.EncodeTo(out);
+    if (flags & kHasSketch) {
+      // Length-prefixed, so a reader that wants only the basic statistics skips it in O(1).
+      scratch.clear();
+      s.sketch.EncodeTo(&scratch);
+      varint::PutString(scratch, out);
+    }
   }
 }
 
-bool DecodeChunk(std::string_view in, int64_t chunk_start_ms, int64_t resolution_ms, std::vector<ChunkPoint>* out) {
+bool DecodeChunk(std::string_view in, int64_t chunk_start_ms, int64_t resolution_ms, std::vector<ChunkPoint>* out,
+                 bool with_sketches) {
   out->clear();
   if (in.empty() || static_cast<uint8_t>(in[0]) != kFormatVersion) return false;
   in.remove_prefix(1);
@@ -76,7 +83,13 @@ bool DecodeChunk(std::string_view in, int64_t chunk_start_ms, int64_t resolution
     } else if (!varint::GetDouble(&in, flags & kMaxInt, &s.max)) {
       return false;
     }
-    if ((flags & kHasSketch) && !Sketch::DecodeFrom(&in, &s.sketch)) return false;
+    if (flags & kHasSketch) {
+      uint64_t len;
+      if (!varint::GetU64(&in, &len) || len > in.size()) return false;
+      std::string_view bytes = in.substr(0, len);
+      in.remove_prefix(len);
+      if (with_sketches && (!Sketch::DecodeFrom(&bytes, &s.sketch) || !bytes.empty())) return false;
+    }
   }
   return in.empty();
 }

@@ -20,7 +20,9 @@ struct ChunkPoint {
 // `points` sorted by (timestamp, unit), every timestamp in [chunk_start, chunk_start + 60·res).
 void EncodeChunk(const std::vector<ChunkPoint>& points, int64_t chunk_start_ms, int64_t resolution_ms,
                  std::string* out);
-// False on malformed input (`out` is then unspecified).
-bool DecodeChunk(std::string_view in, int64_t chunk_start_ms, int64_t resolution_ms, std::vector<ChunkPoint>* out);
+// False on malformed input (`out` is then unspecified). Without `with_sketches` the points'
+// sketches are skipped unread and left empty (when only the basic statistics are wanted).
+bool DecodeChunk(std::string_view in, int64_t chunk_start_ms, int64_t resolution_ms, std::vector<ChunkPoint>* out,
+                 bool with_sketches = true);
 
 }  // namespace sluice::metrics

@@ -68,6 +68,17 @@ class MetricStore {
   // Periods without data are absent. `unit`, when given, keeps only points stored with it.
   virtual Result<std::vector<Datapoint>> Query(const MetricId& id, int64_t start_ms, int64_t end_ms, int64_t period_s,
                                                std::optional<Unit> unit) const = 0;
+  // The same without sketches (datapoints carry SampleCount, Sum, Minimum, Maximum only): for
+  // callers that need no extended statistic. Much cheaper on metrics with percentiles (no sketch
+  // is built or returned).
+  virtual Result<std::vector<Datapoint>> QueryBasic(const MetricId& id, int64_t start_ms, int64_t end_ms,
+                                                    int64_t period_s, std::optional<Unit> unit) const {
+    auto r = Query(id, start_ms, end_ms, period_s, unit);
+    if (r.ok()) {
+      for (Datapoint& d : *r) d.stats.sketch.Clear();
+    }
+    return r;
+  }
 
   virtual Result<ListMetricsPage> List(const ListMetricsQuery& q) const = 0;
 

@@ -147,6 +147,22 @@ TEST_P(MetricStoreTest, FlushedAndPendingMerge) {
   EXPECT_EQ(p[0].stats.sketch.total(), 2u);
 }
 
+TEST_P(MetricStoreTest, QueryBasicLeavesSketchesOut) {
+  ASSERT_TRUE(store_->Add(Id("L"), Unit::kMilliseconds, kT0, Sample(5), 1).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->Add(Id("L"), Unit::kMilliseconds, kT0, Sample(7), 1).ok());  // pending
+  for (int64_t period : {1, 60}) {
+    auto basic = store_->QueryBasic(Id("L"), kT0, kT0 + 60'000, period, std::nullopt);
+    ASSERT_TRUE(basic.ok());
+    ASSERT_EQ(basic->size(), 1u);
+    EXPECT_EQ((*basic)[0].stats.sample_count, 2);
+    EXPECT_EQ((*basic)[0].stats.sum, 12);
+    EXPECT_EQ((*basic)[0].stats.max, 7);
+    EXPECT_TRUE((*basic)[0].stats.sketch.empty());
+    EXPECT_EQ(Query(Id("L"), kT0, kT0 + 60'000, period)[0].stats.sketch.total(), 2u);
+  }
+}
+
 TEST_P(MetricStoreTest, RestartKeepsData) {
   if (!GetParam()) GTEST_SKIP() << "memory store";
   StatSet s = Sample(3.5);

@@ -141,13 +141,34 @@ Sketch::RangeSum Sketch::SumBetweenValues(double lo, double hi, bool lo_inclusiv
   return r;
 }
 
+// Occupied buckets come in runs (a latency distribution fills neighbouring buckets), so they are
+// written as runs of counts: per run the key gap from the previous run's end and the run length,
+// then one count per bucket. Gaps of up to kMaxZeroFill empty buckets are written as zero counts
+// inside a run, which is shorter than starting a new one.
+namespace {
+constexpr int32_t kMaxZeroFill = 2;
+}
+
 void Sketch::EncodeTo(std::string* out) const {
   varint::PutU64(bins_.size(), out);
-  int32_t prev = 0;
-  for (const auto& [key, count] : bins_) {
-    varint::PutI64(static_cast<int64_t>(key) - prev, out);
-    varint::PutU64(count, out);
-    prev = key;
+  int64_t next = 0;  // the key after the previous run
+  size_t i = 0;
+  while (i < bins_.size()) {
+    // The run is bins_[i..j) plus the empty buckets between them.
+    size_t j = i + 1;
+    while (j < bins_.size() && bins_[j].first - bins_[j - 1].first <= kMaxZeroFill + 1) ++j;
+    const int32_t first = bins_[i].first;
+    const int32_t last = bins_[j - 1].first;
+    varint::PutI64(static_cast<int64_t>(first) - next, out);
+    varint::PutU64(static_cast<uint64_t>(last - first), out);  // length - 1
+    int32_t key = first;
+    for (size_t k = i; k < j; ++k) {
+      for (; key < bins_[k].first; ++key) out->push_back(0);
+      varint::PutU64(bins_[k].second, out);
+      ++key;
+    }
+    next = static_cast<int64_t>(last) + 1;
+    i = j;
   }
 }
 
@@ -156,16 +177,25 @@ bool Sketch::DecodeFrom(std::string_view* in, Sketch* out) {
   uint64_t n;
   if (!varint::GetU64(in, &n) || n > in->size()) return false;
   out->bins_.reserve(n);
-  int64_t key = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    int64_t delta;
-    uint64_t count;
-    if (!varint::GetI64(in, &delta) || !varint::GetU64(in, &count)) return false;
-    key += delta;
-    // Keys strictly increase and stay within the mapping's range.
-    if ((i > 0 && delta <= 0) || key > kSignOffset + kMaxIndex || key < -(kSignOffset + kMaxIndex)) return false;
-    out->bins_.emplace_back(static_cast<int32_t>(key), count);
-    out->total_ += count;
+  int64_t next = 0;
+  while (out->bins_.size() < n) {
+    int64_t gap;
+    uint64_t len_minus_one;
+    if (!varint::GetI64(in, &gap) || !varint::GetU64(in, &len_minus_one)) return false;
+    // Runs are in key order and stay within the mapping's range.
+    const int64_t first = next + gap;
+    if ((!out->bins_.empty() && gap < 0) || len_minus_one > in->size() || first < -(kSignOffset + kMaxIndex) ||
+        first + static_cast<int64_t>(len_minus_one) > kSignOffset + kMaxIndex)
+      return false;
+    for (uint64_t k = 0; k <= len_minus_one; ++k) {
+      uint64_t count;
+      if (!varint::GetU64(in, &count)) return false;
+      if (count == 0) continue;
+      if (out->bins_.size() == n) return false;
+      out->bins_.emplace_back(static_cast<int32_t>(first + static_cast<int64_t>(k)), count);
+      out->total_ += count;
+    }
+    next = first + static_cast<int64_t>(len_minus_one) + 1;
   }
   return true;
 }

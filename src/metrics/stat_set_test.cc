@@ -91,6 +91,26 @@ TEST(SketchTest, EncodeDecodeRoundTrips) {
   EXPECT_FALSE(Sketch::DecodeFrom(&cut, &back));
 }
 
+TEST(SketchTest, RunEncodingRoundTripsGapsAndSigns) {
+  for (const std::vector<double>& values :
+       std::vector<std::vector<double>>{{1}, {-3, 0, 3}, {1, 1.03, 1.09, 1.5, 2, 1e6}, {-1e9, -1e-9, 1e-9, 1e9}}) {
+    Sketch s;
+    for (double v : values) s.Add(v, 3);
+    std::string buf;
+    s.EncodeTo(&buf);
+    std::string_view in = buf;
+    Sketch back;
+    ASSERT_TRUE(Sketch::DecodeFrom(&in, &back)) << values.size();
+    EXPECT_EQ(back, s);
+    EXPECT_TRUE(in.empty());
+  }
+  Sketch dense;
+  for (int i = 1000; i < 3000; ++i) dense.Add(i);  // ~55 neighbouring buckets
+  std::string buf;
+  dense.EncodeTo(&buf);
+  EXPECT_LT(buf.size(), dense.bucket_count() * 2 + 8);  // about one count byte per bucket
+}
+
 TEST(SketchTest, CompactEncoding) {
   Sketch s;
   for (int i = 0; i < 1000; ++i) s.Add(100 + i % 10);

@@ -54,8 +54,6 @@ void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const
   ex->response.http_status = 200;
   ex->response.error_type = {};
   ex->response.body.clear();  // keeps capacity
-  ex->response.content_type = {};
-  ex->response.headers.clear();
   bool has_origin = false;
   req.Header("origin", &has_origin);
   ex->head.cors = has_origin;
@@ -67,6 +65,8 @@ void RequestProcessor::StartHead(const IncomingRequest& req, Exchange* ex) const
   ex->request.service = api::Service::kKinesis;
   ex->request.wire = api::Wire::kAwsJson;
   ex->request.content_encoding = {};
+  ex->response.content_type = {};
+  ex->response.headers.clear();
   ex->request.received_at_ms = now;
   ex->request.request_id = ex->head.RequestId();
 }

@@ -43,11 +43,11 @@ class RequestProcessor {
   const Clock* clock() const { return clock_; }
 
  private:
-  void StartHead(const IncomingRequest& req, Exchange* ex) const;
   // CloudWatch (cloudwatch_routing.cc): true if `req` is a CloudWatch request (X-Amz-Target
   // GraniteServiceVersion20100801.*, an RPC v2 CBOR path, or a query form body); then
   // *ready says whether ex->request is ready for dispatch or ex already holds an error.
   bool RouteCloudWatch(const IncomingRequest& req, Exchange* ex, bool* ready) const;
+  void StartHead(const IncomingRequest& req, Exchange* ex) const;
 
   std::string default_account_id_;
   std::string default_region_;
