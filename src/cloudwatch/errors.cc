@@ -19,6 +19,8 @@ const ErrorInfo& Info(ErrorCode code) {
   static constexpr ErrorInfo kInvalidAction{"InvalidAction", "UnknownOperationException", 400, true};
   static constexpr ErrorInfo kSerialization{"SerializationException", "SerializationException", 400, true};
   static constexpr ErrorInfo kRequestEntityTooLarge{"RequestEntityTooLarge", "RequestEntityTooLarge", 413, true};
+  static constexpr ErrorInfo kResourceNotFoundException{"ResourceNotFoundException", "ResourceNotFoundException", 404,
+                                                        true};
   switch (code) {
     case ErrorCode::kInvalidParameterValue: return kInvalidParameterValue;
     case ErrorCode::kMissingParameter: return kMissingParameter;
@@ -32,6 +34,7 @@ const ErrorInfo& Info(ErrorCode code) {
     case ErrorCode::kInvalidAction: return kInvalidAction;
     case ErrorCode::kSerialization: return kSerialization;
     case ErrorCode::kRequestEntityTooLarge: return kRequestEntityTooLarge;
+    case ErrorCode::kResourceNotFoundException: return kResourceNotFoundException;
   }
   return kInternalServiceError;
 }

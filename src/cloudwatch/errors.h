@@ -22,6 +22,7 @@ enum class ErrorCode : uint8_t {
   kInvalidAction,  // unknown operation
   kSerialization,  // a body that cannot be decoded
   kRequestEntityTooLarge,
+  kResourceNotFoundException,  // the tagging operations' not-found (ResourceType, ResourceId)
 };
 
 struct ErrorInfo {

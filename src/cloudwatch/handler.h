@@ -11,12 +11,17 @@
 #include "metrics/metric_store.h"
 #include "server/api/dispatcher.h"
 
+namespace sluice::alarms {
+class AlarmService;
+}  // namespace sluice::alarms
+
 namespace sluice::cloudwatch {
 
 // The services handlers use. Owned by the server; all outlive the dispatcher.
 struct CloudWatchServices {
   metrics::MetricStore* store = nullptr;
   const Clock* clock = nullptr;
+  alarms::AlarmService* alarms = nullptr;  // the alarm operations; null: they answer InternalServiceError
 };
 
 struct HandlerContext {

@@ -10,6 +10,17 @@ std::span<const Route> Routes() {
       {"GetMetricStatistics", &HandleGetMetricStatistics},
       {"GetMetricData", &HandleGetMetricData},
       {"ListMetrics", &HandleListMetrics},
+      {"PutMetricAlarm", &HandlePutMetricAlarm},
+      {"DescribeAlarms", &HandleDescribeAlarms},
+      {"DescribeAlarmsForMetric", &HandleDescribeAlarmsForMetric},
+      {"DescribeAlarmHistory", &HandleDescribeAlarmHistory},
+      {"DeleteAlarms", &HandleDeleteAlarms},
+      {"SetAlarmState", &HandleSetAlarmState},
+      {"EnableAlarmActions", &HandleEnableAlarmActions},
+      {"DisableAlarmActions", &HandleDisableAlarmActions},
+      {"TagResource", &HandleTagResource},
+      {"UntagResource", &HandleUntagResource},
+      {"ListTagsForResource", &HandleListTagsForResource},
   };
   return kRoutes;
 }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "alarms/alarm_service.h"
 #include "base/file_system.h"
 #include "base/log.h"
 #include "base/random.h"
@@ -177,9 +178,20 @@ Status Server::Start() {
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));
   dispatcher_ = std::make_unique<api::KinesisDispatcher>(api_ctx_.get());
+  alarms::AlarmServiceOptions alarm_options;
+  alarm_options.data_dir = config_.data_dir;
+  alarm_options.memory = config_.storage == StorageKind::kMemory;
+  alarm_options.clock = clock_;
+  alarm_options.metric_store = metrics_store_.get();
+  alarm_options.region = config_.http.default_region;
+  alarm_options.account_id = config_.http.default_account_id;
+  alarm_options.action_urls = config_.alarm_actions;
+  SLUICE_ASSIGN_OR_RETURN(alarms_, alarms::AlarmService::Open(std::move(alarm_options)));
+  alarms_->Start();
   cloudwatch::CloudWatchServices cw;
   cw.store = metrics_store_.get();
   cw.clock = clock_;
+  cw.alarms = alarms_.get();
   cloudwatch_ = std::make_unique<cloudwatch::CloudWatchDispatcher>(cw);
   router_ = std::make_unique<ServiceRouter>(dispatcher_.get(), cloudwatch_.get());
   http_ = std::make_unique<http::HttpServer>(config_.http, router_.get(), clock_);
@@ -195,6 +207,8 @@ Status Server::Start() {
     if (ticks % kMetricsRetentionEveryTicks == 0) SLUICE_RETURN_IF_ERROR(metrics_store_->EnforceRetention());
     return Status::Ok();
   });
+  // Each alarm is evaluated at its period boundaries; the tick finds the alarms that reached one.
+  background_.Add("alarms", std::chrono::milliseconds(1000), [this] { return alarms_->Tick(); });
   if (config_.on_demand_scaling) {
     catalog::OnDemandScalerOptions so = config_.scaler;
     // The scaler calls a shard hot relative to the limit the put path enforces.
@@ -223,6 +237,7 @@ Status Server::Start() {
 void Server::Stop() {
   if (http_) http_->Stop();
   background_.Stop();
+  if (alarms_) alarms_->Stop();  // abandons webhooks still queued
   // The last second's samples, and whatever the store holds in memory.
   if (metrics_) {
     metrics_->Tick();

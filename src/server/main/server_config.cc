@@ -211,6 +211,17 @@ const std::vector<Flag>& Flags() {
        }},
       // Storage and streams
       {Section::kStorage, "--data-dir", "DIR", "where Sluice keeps its data", "./data", Text(SLUICE_FIELD(data_dir))},
+      {Section::kStorage, "--alarm-action", "ARN=URL",
+       "deliver CloudWatch alarm action ARN (e.g. an SNS topic) as an HTTP POST of an SNS-style notification to "
+       "the http:// URL (repeatable)",
+       "",
+       [](const std::string& v, ParseState& st) {
+         size_t eq = v.find('=');
+         if (eq == std::string::npos || eq == 0 || !v.starts_with("arn:") || v.compare(eq + 1, 7, "http://") != 0)
+           return false;
+         st.c->alarm_actions[v.substr(0, eq)] = v.substr(eq + 1);
+         return true;
+       }},
       {Section::kStorage, "--storage", "disk|memory",
        "disk: streams and records survive restarts under --data-dir; memory: they are lost when the server exits",
        "disk", OneOf(SLUICE_FIELD(storage), kStorageKinds)},

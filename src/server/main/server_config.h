@@ -3,6 +3,7 @@
 // Every flag is one row of a table (server_config.cc) from which the parser, --help and the
 // flag list below are all derived.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,8 @@ struct ServerConfig {
   catalog::OnDemandScalerOptions scaler;
   // --metrics off: no AWS/Kinesis or Sluice/API metrics are recorded (for benchmarking their cost).
   bool metrics = true;
+  // --alarm-action ARN=URL: alarm actions (an SNS topic ARN, ...) delivered as webhooks.
+  std::map<std::string, std::string> alarm_actions;
 };
 
 struct ParseOutcome {

@@ -247,6 +247,7 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--auth", {"structural", "none"}},
     {"--credentials", {"AK:secret", "nocolon"}},
     {"--data-dir", {"/var/lib/sluice", ""}},
+    {"--alarm-action", {"arn:aws:sns:us-east-1:000000000000:ops=http://127.0.0.1:9000/hook", "arn:x=https://h/"}},
     {"--storage", {"memory", "tape"}},
     {"--durability", {"interval", "always"}},
     {"--sync-interval-ms", {"50", "0"}},
@@ -316,6 +317,15 @@ TEST(ServerConfigTest, StorageAndDurabilityAreTyped) {
   EXPECT_EQ(LimitsModeName(LimitsMode::kCustom), "custom");
   EXPECT_EQ(ParseErr({"--limits", "off", "--shard-read-calls-per-sec", "1"}),
             "limit values need --limits custom (they are ignored with --limits off)");
+}
+
+TEST(ServerConfigTest, AlarmActionsMapArnsToWebhooks) {
+  ServerConfig c = ParseOk({"--alarm-action", "arn:aws:sns:us-east-1:000000000000:a=http://127.0.0.1:1/x",
+                            "--alarm-action=arn:aws:sns:us-east-1:000000000000:b=http://h:2/"});
+  EXPECT_EQ(c.alarm_actions.size(), 2u);
+  EXPECT_EQ(c.alarm_actions["arn:aws:sns:us-east-1:000000000000:a"], "http://127.0.0.1:1/x");
+  EXPECT_EQ(c.alarm_actions["arn:aws:sns:us-east-1:000000000000:b"], "http://h:2/");
+  EXPECT_TRUE(ParseOk({}).alarm_actions.empty());
 }
 
 TEST(ServerConfigTest, UnknownFlag) {
