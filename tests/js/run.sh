@@ -5,7 +5,8 @@
 # Extra arguments are passed to `node --test` (e.g. a single file: test/data.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ ! -d node_modules/@aws-sdk/client-kinesis ] || [ ! -d node_modules/@smithy/node-http-handler ] \
+if [ ! -d node_modules/@aws-sdk/client-kinesis ] || [ ! -d node_modules/@aws-sdk/client-cloudwatch ] \
+   || [ ! -d node_modules/@smithy/node-http-handler ] \
    || [ ! -d node_modules/kinesalite ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi

@@ -81,8 +81,7 @@ class Server {
   std::unique_ptr<limits::LimitsRegistry> limits_;   // null with every limit off
   std::unique_ptr<api::ApiContext> api_ctx_;
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
-  std::unique_ptr<metrics::MetricStore> metrics_store_;  // metrics.db under --data-dir, or in memory
-  std::unique_ptr<alarms::AlarmService> alarms_;         // alarms.db under --data-dir, or in memory
+  std::unique_ptr<alarms::AlarmService> alarms_;  // alarms.db under --data-dir, or in memory
   std::unique_ptr<cloudwatch::CloudWatchDispatcher> cloudwatch_;
   std::unique_ptr<api::Dispatcher> router_;  // by ApiRequest::service: Kinesis or CloudWatch
   std::unique_ptr<observe::AccessLog> access_log_;           // null unless --access-log
