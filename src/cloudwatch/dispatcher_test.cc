@@ -96,7 +96,7 @@ TEST_F(CloudWatchTest, PutThenGetMetricStatistics) {
            R"({"Namespace":"App","MetricName":"Latency","Dimensions":[{"Name":"Host","Value":"a"}],
       "StartTime":)" +
                Ts(600) + R"(,"EndTime":)" + Ts(0) +
-               R"(,"Period":60,"Statistics":["Sum","SampleCount","Maximum","Average"],"ExtendedStatistics":["p50"]})");
+               R"(,"Period":60,"Statistics":["Sum","SampleCount","Maximum","Average"]})");
   ASSERT_EQ(r.http_status, 200) << r.body;
   Value v = Parse(r);
   EXPECT_EQ(v.Find("Label")->string_value(), "Latency");
@@ -107,10 +107,17 @@ TEST_F(CloudWatchTest, PutThenGetMetricStatistics) {
     total += dp.Find("Sum")->double_value();
     count += dp.Find("SampleCount")->double_value();
     EXPECT_EQ(dp.Find("Unit")->string_value(), "Milliseconds");
-    EXPECT_NE(dp.Find("ExtendedStatistics"), nullptr);
+    EXPECT_EQ(dp.Find("ExtendedStatistics"), nullptr);
   }
   EXPECT_EQ(total, 10 + 20 + 60 + 8);
   EXPECT_EQ(count, 6);
+  // Percentiles in their own request (the model: Statistics or ExtendedStatistics, not both).
+  r = Json("GetMetricStatistics",
+           R"({"Namespace":"App","MetricName":"Latency","Dimensions":[{"Name":"Host","Value":"a"}],
+      "StartTime":)" +
+               Ts(600) + R"(,"EndTime":)" + Ts(0) + R"(,"Period":60,"ExtendedStatistics":["p50"]})");
+  ASSERT_EQ(r.http_status, 200) << r.body;
+  for (const Value& dp : Parse(r).Find("Datapoints")->items()) EXPECT_NE(dp.Find("ExtendedStatistics"), nullptr);
 
   // A different dimension set is a different metric.
   r = Json("GetMetricStatistics", R"({"Namespace":"App","MetricName":"Latency","StartTime":)" + Ts(600) +
@@ -225,6 +232,7 @@ TEST_F(CloudWatchTest, GetMetricStatisticsValidation) {
   EXPECT_EQ(ErrorType(call(R"(,"Statistics":["Sum"])", "90")),
             "com.amazonaws.cloudwatch#InvalidParameterValueException");
   EXPECT_EQ(call(R"(,"Statistics":["Sum"])", "10").http_status, 200);
+  EXPECT_EQ(call(R"(,"Statistics":["Sum"])", "20").http_status, 200);
   EXPECT_EQ(ErrorType(call(R"(,"Statistics":["Sum"])", "1")),
             "com.amazonaws.cloudwatch#InvalidParameterCombinationException");  // 3600 points > 1440
   EXPECT_EQ(ErrorType(call(R"(,"Statistics":["Sum","Average","Minimum"],"ExtendedStatistics":["p1","p2","p3"])")),

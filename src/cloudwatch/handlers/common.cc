@@ -95,9 +95,11 @@ std::optional<metrics::Unit> UnitOf(const Value& v, std::string_view name) {
 }
 
 ApiError CheckPeriod(int64_t period_s, std::string_view param) {
-  if (period_s <= 0 || (period_s < 60 && period_s != 1 && period_s != 5 && period_s != 10 && period_s != 30) ||
+  if (period_s <= 0 ||
+      (period_s < 60 && period_s != 1 && period_s != 5 && period_s != 10 && period_s != 20 && period_s != 30) ||
       (period_s >= 60 && period_s % 60 != 0)) {
-    return ApiError::InvalidValue("The parameter " + std::string(param) + " must be 1, 5, 10, 30 or a multiple of 60.");
+    return ApiError::InvalidValue("The parameter " + std::string(param) +
+                                  " must be 1, 5, 10, 20, 30 or a multiple of 60.");
   }
   return {};
 }

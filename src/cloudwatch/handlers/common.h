@@ -34,7 +34,7 @@ Value MetricToValue(const metrics::MetricId& id);
 // Unit member: absent -> nullopt.
 std::optional<metrics::Unit> UnitOf(const Value& v, std::string_view name = "Unit");
 
-// Period rules of GetMetricStatistics, GetMetricData and alarms: 1, 5, 10, 30 or a multiple of 60.
+// Period rules of GetMetricStatistics, GetMetricData and alarms: 1, 5, 10, 20, 30 or a multiple of 60.
 ApiError CheckPeriod(int64_t period_s, std::string_view param = "Period");
 // Start of the first period for a query starting at start_ms: CloudWatch rounds the start down
 // by the age of the data (whole period under 60 s, minute under 15 days, 5 minutes under 63, hour beyond).

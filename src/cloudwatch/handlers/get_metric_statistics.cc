@@ -8,7 +8,6 @@ namespace sluice::cloudwatch {
 namespace {
 
 constexpr int64_t kMaxDatapoints = 1440;
-constexpr size_t kMaxStatistics = 5;
 
 }  // namespace
 
@@ -30,8 +29,10 @@ ApiError HandleGetMetricStatistics(const HandlerContext& ctx, const Value& input
   if (stats.empty() && extended.empty()) {
     return ApiError::Missing("Must specify either Statistics or ExtendedStatistics.");
   }
-  if (stats.size() + extended.size() > kMaxStatistics) {
-    return ApiError::Combination("The total number of Statistics and ExtendedStatistics must not exceed 5.");
+  // The model: "you must specify either Statistics or ExtendedStatistics, but not both" (its list
+  // bounds, 5 and 10, were checked with the shapes).
+  if (!stats.empty() && !extended.empty()) {
+    return ApiError::Combination("Parameters Statistics and ExtendedStatistics are mutually exclusive.");
   }
 
   const int64_t period = IntOr(input, "Period", 0);
