@@ -452,5 +452,22 @@ TEST_F(KinesisMetricsTest, DeletedStreamStopsBeingCollected) {
   EXPECT_EQ(Sum(StreamId("IncomingRecords")), 1);
 }
 
+TEST_F(KinesisMetricsTest, ConsumerMetricsAreReservedWithStreamAndConsumerDimensions) {
+  auto set = kinesis_->RegisterConsumer("s", "app");
+  {
+    auto scope = set->set().Begin();
+    scope.Add(kinesis_metrics::kSubscribeToShardEventRecords, 12);
+    scope.Add(kinesis_metrics::kSubscribeToShardEventMillisBehindLatest, 250);
+  }
+  auto id = [](std::string_view name) {
+    return Id(kinesis_metrics::kNamespace, name, {{"StreamName", "s"}, {"ConsumerName", "app"}});
+  };
+  EXPECT_EQ(Sum(id("SubscribeToShardEvent.Records")), 12);
+  auto lag = Points(id("SubscribeToShardEvent.MillisBehindLatest"));
+  ASSERT_EQ(lag.size(), 1u);
+  EXPECT_EQ(lag[0].unit, metrics::Unit::kMilliseconds);
+  EXPECT_TRUE(Points(id("SubscribeToShard.Success")).empty());
+}
+
 }  // namespace
 }  // namespace sluice::server::api
