@@ -65,7 +65,7 @@ const Route* FindRoute(std::string_view op) {
 void RunHandler(ApiContext& ctx, const Route& route, const ApiRequest& request, ApiResponse* response, Completion done,
                 int64_t start_ns) {
   thread_local protocol::RequestDecoder decoder;
-  HandlerArgs args{ctx, request, decoder, &response->body, start_ns};
+  HandlerArgs args{ctx, request, decoder, &response->body, start_ns, &response->log};
   if (route.async) {
     route.async(args, response, std::move(done));
     return;

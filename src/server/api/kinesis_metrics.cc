@@ -185,6 +185,12 @@ KinesisMetrics::KinesisMetrics(metrics::MetricsAggregator* aggregator, std::span
 
 KinesisMetrics::~KinesisMetrics() = default;
 
+std::shared_ptr<RegisteredCounterSet> KinesisMetrics::RegisterConsumer(std::string_view stream,
+                                                                       std::string_view consumer) {
+  return std::make_shared<RegisteredCounterSet>(aggregator_, km::ConsumerSeries(stream, consumer),
+                                                km::Histograms(km::kConsumerDefs), options_.stream_seconds);
+}
+
 void KinesisMetrics::RecordCall(size_t op, int64_t latency_us, int error_type) {
   if (op >= operations_.size()) return;
   auto scope = operations_[op]->set().Begin();

@@ -215,6 +215,10 @@ class KinesisMetrics {
   std::shared_ptr<const catalog::StreamAttachment> Attach(const catalog::Stream& s,
                                                           const catalog::StreamAttachment* previous);
 
+  // The enhanced fan-out metrics of one consumer (cells: kinesis_metrics::ConsumerMetric),
+  // collected until the last holder lets the set go.
+  std::shared_ptr<RegisteredCounterSet> RegisterConsumer(std::string_view stream, std::string_view consumer);
+
   // One API call of operation `op` (an index into `operations`): latency in microseconds and
   // the AWS error type's index (protocol::AwsErrorType) or -1 when it succeeded.
   void RecordCall(size_t op, int64_t latency_us, int error_type);

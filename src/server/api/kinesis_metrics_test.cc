@@ -452,5 +452,55 @@ TEST_F(KinesisMetricsTest, DeletedStreamStopsBeingCollected) {
   EXPECT_EQ(Sum(StreamId("IncomingRecords")), 1);
 }
 
+TEST_F(KinesisMetricsTest, ConsumerMetricsAreReservedWithStreamAndConsumerDimensions) {
+  auto set = kinesis_->RegisterConsumer("s", "app");
+  {
+    auto scope = set->set().Begin();
+    scope.Add(kinesis_metrics::kSubscribeToShardEventRecords, 12);
+    scope.Add(kinesis_metrics::kSubscribeToShardEventMillisBehindLatest, 250);
+  }
+  auto id = [](std::string_view name) {
+    return Id(kinesis_metrics::kNamespace, name, {{"StreamName", "s"}, {"ConsumerName", "app"}});
+  };
+  EXPECT_EQ(Sum(id("SubscribeToShardEvent.Records")), 12);
+  auto lag = Points(id("SubscribeToShardEvent.MillisBehindLatest"));
+  ASSERT_EQ(lag.size(), 1u);
+  EXPECT_EQ(lag[0].unit, metrics::Unit::kMilliseconds);
+  EXPECT_TRUE(Points(id("SubscribeToShard.Success")).empty());
+}
+
+// The access log's per-call fields the handlers know (never data).
+TEST_F(KinesisMetricsTest, HandlersReportCallLogFields) {
+  CreateStream("s", 1);
+  auto dispatch = [&](std::string_view op, const std::string& json) {
+    bodies_.emplace_back(json);
+    bodies_.back().append(kBodyPadding, ' ');
+    ApiRequest req;
+    req.operation = op;
+    req.body = std::string_view(bodies_.back().data(), json.size());
+    req.caller = caller_;
+    ApiResponse resp;
+    dispatcher_->Dispatch(req, &resp, [] {});
+    return resp.log;
+  };
+  CallLogFields put = dispatch("PutRecords", PutRecordsBody(3));
+  EXPECT_EQ(put.stream_name, "s");
+  EXPECT_EQ(put.records, 3);
+  EXPECT_EQ(put.failed_records, 0);
+  CallLogFields one =
+      dispatch("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"" + B64("x") + "\"}");
+  EXPECT_EQ(one.stream_name, "s");
+  EXPECT_EQ(one.records, 1);
+  CallLogFields it = dispatch(
+      "GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
+  EXPECT_EQ(it.stream_name, "s");
+  EXPECT_EQ(it.shard_id, "shardId-000000000000");
+  CallLogFields get =
+      dispatch("GetRecords", "{\"ShardIterator\":" + Q(Iterator("s", "shardId-000000000000", "TRIM_HORIZON")) + "}");
+  EXPECT_EQ(get.stream_name, "s");
+  EXPECT_EQ(get.shard_id, "shardId-000000000000");
+  EXPECT_EQ(get.records, 4);
+}
+
 }  // namespace
 }  // namespace sluice::server::api

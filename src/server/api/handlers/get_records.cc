@@ -36,6 +36,10 @@ Status HandleGetRecords(HandlerArgs& a) {
       return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     if (pos->shard_index >= s.shards.size()) return Status(Errc::kInvalidArgument, "Invalid ShardIterator.");
     const catalog::Shard& sh = s.shards[pos->shard_index];
+    if (a.log) {
+      a.log->stream_name = s.name;
+      a.log->shard_id = model::FormatShardId({sh.index});
+    }
     const StreamRecorder* recorder = RecorderOf(s);
     GetRecordsCall call;
     call.shard = sh.index;
@@ -119,6 +123,7 @@ Status HandleGetRecords(HandlerArgs& a) {
       out->append("]");
     }
     out->append("}");
+    if (a.log) a.log->records = read->records;
     if (recorder) {
       call.success = true;
       call.bytes = read->bytes;

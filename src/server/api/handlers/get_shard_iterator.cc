@@ -20,6 +20,10 @@ Status HandleGetShardIterator(HandlerArgs& a) {
   protocol::GetShardIteratorRequest r;
   SLUICE_RETURN_IF_ERROR(a.decoder.Decode(a.req.body, &r));
   SLUICE_ASSIGN_OR_RETURN(auto target, ResolveStream(a.req.caller, r));
+  if (a.log) {
+    a.log->stream_name = target.name;
+    a.log->shard_id = *r.shard_id;
+  }
   std::string_view type = *r.shard_iterator_type;
   bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
   if (by_sequence != r.starting_sequence_number.has_value()) {

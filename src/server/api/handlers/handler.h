@@ -15,6 +15,8 @@ struct HandlerArgs {
   protocol::RequestDecoder& decoder;
   std::string* out;      // the JSON response body (empty for actions without output)
   int64_t start_ns = 0;  // when the dispatcher took the call (clock's monotonic time): latency metrics
+  // What the access log records about the call beyond the transport's view (never data).
+  CallLogFields* log = nullptr;
 };
 
 // Synchronous actions: return an error, or OK with *out filled.

@@ -35,6 +35,10 @@ void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done) {
   PutTarget target;
   const catalog::RouteTable::Entry* route = nullptr;
   Status st = Prepare(a, r, &batch, &target, &route);
+  if (a.log && !target.name.empty()) {
+    a.log->stream_name = target.name;
+    a.log->records = 1;
+  }
   uint64_t record_bytes = 0;  // data + partition key, as the write limit counts them
   if (st.ok()) {
     record_bytes = batch.bytes().size() - storage::kRecordHeaderBytes;

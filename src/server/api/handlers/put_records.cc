@@ -110,6 +110,7 @@ void PutRecordsState::Finish() {
     out.append("\"}");
     seq[si]->Next();
   }
+  resp->log.failed_records = static_cast<int64_t>(failed_records);
   out.append("],\"FailedRecordCount\":");
   out.append(std::to_string(failed_records));
   out.append(",\"EncryptionType\":\"NONE\"}");
@@ -196,6 +197,10 @@ void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done) {
   if (!t.ok()) return fail(t.status());
   const PutTarget& target = t.value();
   recorder = target.recorder.get();
+  if (a.log) {
+    a.log->stream_name = target.name;
+    a.log->records = static_cast<int64_t>(r.records.size());
+  }
 
   uint64_t total = 0;
   thread_local std::vector<uint64_t> sizes;
