@@ -115,6 +115,16 @@ def test_stream_counters_follow_writes(sluice, kin_s):
     assert ph.sample(s, "sluice_api_request_duration_seconds_count", operation="PutRecords") >= 1
     assert ph.sample(s, "sluice_api_request_duration_seconds_bucket", operation="PutRecords", le="+Inf") == \
         ph.sample(s, "sluice_api_request_duration_seconds_count", operation="PutRecords")
+    # A consumer reading from the start: iterator age and outgoing counters appear.
+    shard = kin_s.list_shards(StreamName=name)["Shards"][0]["ShardId"]
+    it = kin_s.get_shard_iterator(StreamName=name, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    got = len(kin_s.get_records(ShardIterator=it, Limit=10000)["Records"])
+    assert got > 0
+    s = wait_for(lambda: (lambda x: x if ph.sample(x, "sluice_stream_outgoing_records_total", stream=name) == got
+                          and ph.sample(x, "sluice_stream_iterator_age_seconds", stream=name) is not None else None)(
+        ph.parse_exposition(ph.scrape(sluice.endpoint)[1])))
+    assert s, "no outgoing records / iterator age for %r" % name
+    assert 0 <= ph.sample(s, "sluice_stream_iterator_age_seconds", stream=name) < 600
     # No enhanced monitoring: no shard-level series for this stream.
     assert not any(k[0].startswith("sluice_shard_") and ("stream", name) in k[1] for k in s)
     # Errors are counted by code.
