@@ -117,7 +117,12 @@ TEST_F(CloudWatchTest, PutThenGetMetricStatistics) {
       "StartTime":)" +
                Ts(600) + R"(,"EndTime":)" + Ts(0) + R"(,"Period":60,"ExtendedStatistics":["p50"]})");
   ASSERT_EQ(r.http_status, 200) << r.body;
-  for (const Value& dp : Parse(r).Find("Datapoints")->items()) EXPECT_NE(dp.Find("ExtendedStatistics"), nullptr);
+  const Value percentiles = Parse(r);
+  ASSERT_EQ(percentiles.Find("Datapoints")->items().size(), 2u) << r.body;
+  for (const Value& dp : percentiles.Find("Datapoints")->items()) {
+    ASSERT_NE(dp.Find("ExtendedStatistics"), nullptr) << r.body;
+    EXPECT_NE(dp.Find("ExtendedStatistics")->Find("p50"), nullptr) << r.body;
+  }
 
   // A different dimension set is a different metric.
   r = Json("GetMetricStatistics", R"({"Namespace":"App","MetricName":"Latency","StartTime":)" + Ts(600) +
@@ -349,7 +354,7 @@ TEST_F(CloudWatchTest, QueryProtocolAndUnknownActions) {
   EXPECT_NE(r.body.find("<Code>InvalidAction</Code>"), std::string::npos);
   r = Query("Version=2010-08-01");
   EXPECT_NE(r.body.find("<Code>MissingParameter</Code>"), std::string::npos);
-  r = Json("DescribeAlarms", "{}");  // modelled, not routed here
+  r = Json("PutDashboard", "{}");  // modelled, not implemented
   EXPECT_EQ(r.http_status, 400);
 }
 
