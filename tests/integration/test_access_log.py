@@ -107,8 +107,6 @@ def test_lines_for_boto3_calls(target, logdir):
     assert name + "-missing" in e["errorMessage"]
 
 
-@pytest.mark.xfail(strict=False, reason="record counts come from the Kinesis handlers' CallLogFields "
-                   "(server/api), which do not fill them yet")
 def test_request_parameters_from_the_handlers(target, logdir):
     """requestParameters/responseElements come from the handlers' CallLogFields."""
     path = os.path.join(logdir, "access.log")
