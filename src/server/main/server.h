@@ -83,7 +83,7 @@ class Server {
   std::unique_ptr<api::KinesisDispatcher> dispatcher_;
   std::unique_ptr<alarms::AlarmService> alarms_;  // alarms.db under --data-dir, or in memory
   std::unique_ptr<cloudwatch::CloudWatchDispatcher> cloudwatch_;
-  std::unique_ptr<api::Dispatcher> router_;  // by ApiRequest::service: Kinesis or CloudWatch
+  std::unique_ptr<api::Dispatcher> router_;                  // by ApiRequest::service: Kinesis or CloudWatch
   std::unique_ptr<observe::AccessLog> access_log_;           // null unless --access-log
   std::unique_ptr<observe::PrometheusExporter> prometheus_;  // GET /metrics
   std::unique_ptr<http::HttpServer> http_;
