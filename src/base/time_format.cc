@@ -125,6 +125,50 @@ std::string FormatIso8601Basic(int64_t unix_millis) {
   return std::string(buf, sizeof buf);
 }
 
+std::optional<int64_t> ParseIso8601(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (s.size() < 16 || !ParseDigits(s, 0, 4, &y) || s[4] != '-' || !ParseDigits(s, 5, 2, &mo) || s[7] != '-' ||
+      !ParseDigits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !ParseDigits(s, 11, 2, &h) ||
+      s[13] != ':' || !ParseDigits(s, 14, 2, &mi)) {
+    return std::nullopt;
+  }
+  size_t pos = 16;
+  int frac_ms = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!ParseDigits(s, pos + 1, 2, &sec)) return std::nullopt;
+    pos += 3;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      int scale = 100;
+      const size_t start = pos;
+      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+        frac_ms += (s[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+      }
+      if (pos == start) return std::nullopt;
+    }
+  }
+  int64_t offset_min = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      ++pos;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      int oh = 0, om = 0;
+      if (!ParseDigits(s, pos + 1, 2, &oh)) return std::nullopt;
+      size_t mpos = pos + 3;
+      if (mpos < s.size() && s[mpos] == ':') ++mpos;
+      if (!ParseDigits(s, mpos, 2, &om)) return std::nullopt;
+      offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+      pos = mpos + 2;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  std::optional<int64_t> ms = ToMillis(y, mo, d, h, mi, sec);
+  if (!ms) return std::nullopt;
+  return *ms - offset_min * 60'000 + frac_ms;
+}
+
 std::optional<int64_t> ParseIso8601Basic(std::string_view s) {
   if (s.size() != kIso8601BasicSize || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
   int y, mo, d, h, mi, sec;

@@ -18,6 +18,10 @@ void FormatIso8601Basic(int64_t unix_millis, char out[kIso8601BasicSize]);
 std::string FormatIso8601Basic(int64_t unix_millis);
 std::optional<int64_t> ParseIso8601Basic(std::string_view s);
 
+// Extended ISO 8601 date-time as AWS query/XML protocols send it: YYYY-MM-DDTHH:MM[:SS[.fff…]]
+// with an optional Z or ±HH[:]MM offset (none = UTC); digits past milliseconds are truncated.
+std::optional<int64_t> ParseIso8601(std::string_view s);
+
 // "Sun, 30 Aug 2015 12:36:00 GMT": RFC 1123, the HTTP Date header. Parsing ignores surrounding
 // spaces and tabs.
 inline constexpr size_t kHttpDateSize = 29;

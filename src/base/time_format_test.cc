@@ -72,5 +72,18 @@ TEST(TimeFormatTest, MatchesGmtime) {
   }
 }
 
+TEST(TimeFormatTest, ParsesExtendedIso8601) {
+  EXPECT_EQ(ParseIso8601("2026-01-01T00:00:00Z"), 1767225600000);
+  EXPECT_EQ(ParseIso8601("2026-01-01T00:00:00.250Z"), 1767225600250);
+  EXPECT_EQ(ParseIso8601("2026-01-01T01:30:00.500000Z"), 1767231000500);
+  EXPECT_EQ(ParseIso8601("2026-01-01T02:00:00+02:00"), 1767225600000);
+  EXPECT_EQ(ParseIso8601("2026-01-01T00:00:00-0130"), 1767231000000);
+  EXPECT_EQ(ParseIso8601("2026-01-01T00:00"), 1767225600000);
+  EXPECT_EQ(ParseIso8601("2026-13-01T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("2026-01-01T00:00:00."), std::nullopt);
+  EXPECT_EQ(ParseIso8601("2026-01-01T00:00:00Zx"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("yesterday"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "base/base64.h"
+#include "base/time_format.h"
 #include "cloudwatch/wire.h"
 
 namespace sluice::cloudwatch {
@@ -202,72 +203,10 @@ ApiError ValidateShape(const Value& v, const ShapeDef& shape, std::string_view p
   }
 }
 
-namespace {
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-}  // namespace
-
 bool ParseIso8601(std::string_view s, int64_t* ms) {
-  // YYYY-MM-DDTHH:MM[:SS[.fff…]][Z|±HH:MM]
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!Digits(s, 0, 4, &y) || s.size() < 16 || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &h) || s[13] != ':' ||
-      !Digits(s, 14, 2, &mi)) {
-    return false;
-  }
-  size_t pos = 16;
-  int frac_ms = 0;
-  if (pos < s.size() && s[pos] == ':') {
-    if (!Digits(s, pos + 1, 2, &sec)) return false;
-    pos += 3;
-    if (pos < s.size() && s[pos] == '.') {
-      ++pos;
-      int scale = 100;
-      size_t start = pos;
-      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-        frac_ms += (s[pos] - '0') * scale;
-        scale /= 10;
-        ++pos;
-      }
-      if (pos == start) return false;
-    }
-  }
-  int64_t offset_min = 0;
-  if (pos < s.size()) {
-    if (s[pos] == 'Z' || s[pos] == 'z') {
-      ++pos;
-    } else if (s[pos] == '+' || s[pos] == '-') {
-      int oh = 0, om = 0;
-      if (!Digits(s, pos + 1, 2, &oh)) return false;
-      size_t mpos = pos + 3;
-      if (mpos < s.size() && s[mpos] == ':') ++mpos;
-      if (!Digits(s, mpos, 2, &om)) return false;
-      offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
-      pos = mpos + 2;
-    }
-  }
-  if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
-  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  *ms = ((days * 24 + h) * 60 + mi - offset_min) * 60'000 + int64_t{sec} * 1000 + frac_ms;
+  std::optional<int64_t> v = sluice::ParseIso8601(s);
+  if (!v) return false;
+  *ms = *v;
   return true;
 }
 
