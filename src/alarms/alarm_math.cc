@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <limits>
-#include <map>
 #include <set>
 #include <string>
 
@@ -10,30 +9,7 @@
 #include "metrics/stat_set.h"
 
 namespace sluice::alarms {
-namespace {
-
-class Inputs final : public metrics::MathInputs {
- public:
-  const metrics::MathValue* Find(std::string_view id) const override {
-    auto it = values_.find(std::string(id));
-    return it == values_.end() ? nullptr : &it->second;
-  }
-  std::vector<metrics::TimeSeries> AllMetrics() const override { return metrics_; }
-  void AddMetric(metrics::TimeSeries s) {
-    metrics::MathValue v;
-    v.kind = metrics::MathValue::Kind::kSeries;
-    v.series.push_back(s);
-    values_[s.id] = std::move(v);
-    metrics_.push_back(std::move(s));
-  }
-  void Add(const std::string& id, metrics::MathValue v) { values_[id] = std::move(v); }
-
- private:
-  std::map<std::string, metrics::MathValue> values_;
-  std::vector<metrics::TimeSeries> metrics_;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 Status CheckAlarmExpressions(const std::vector<MetricQuery>& queries) {
   std::set<std::string> ids;
@@ -55,7 +31,7 @@ Result<std::vector<std::optional<double>>> EvaluateAlarmMath(const metrics::Metr
                                                              int64_t end_ms, int64_t period_s) {
   const int64_t period_ms = period_s * 1000;
   const size_t n = static_cast<size_t>((end_ms - start_ms) / period_ms);
-  Inputs inputs;
+  metrics::MathInputMap inputs;
   for (const MetricQuery& q : queries) {
     if (!q.metric_stat) continue;
     const MetricStat& st = *q.metric_stat;
@@ -91,7 +67,7 @@ Result<std::vector<std::optional<double>>> EvaluateAlarmMath(const metrics::Metr
         continue;
       }
       SLUICE_ASSIGN_OR_RETURN(metrics::MathValue v, metrics::EvaluateMetricMath((*it)->expression, inputs));
-      inputs.Add((*it)->id, std::move(v));
+      inputs.AddExpression((*it)->id, std::move(v));
       it = pending.erase(it);
       progress = true;
     }

@@ -575,4 +575,17 @@ Result<ExpressionRefs> ReferencedIds(std::string_view expression) {
   return refs;
 }
 
+const MathValue* MathInputMap::Find(std::string_view id) const {
+  auto it = values_.find(id);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+void MathInputMap::AddMetric(TimeSeries s) {
+  MathValue v;
+  v.kind = MathValue::Kind::kSeries;
+  v.series.push_back(s);
+  values_[s.id] = std::move(v);
+  metrics_.push_back(std::move(s));
+}
+
 }  // namespace sluice::metrics

@@ -9,6 +9,7 @@
 //
 // A missing value is NaN: arithmetic on it stays missing, and missing points are not returned.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,20 @@ class MathInputs {
   virtual const MathValue* Find(std::string_view id) const = 0;
   // Every metric (MetricStat) series of the request, for METRICS().
   virtual std::vector<TimeSeries> AllMetrics() const = 0;
+};
+
+// MathInputs held in a map: metric series added as they are fetched, expression results as they
+// are computed (GetMetricData and metric-math alarms both evaluate this way).
+class MathInputMap final : public MathInputs {
+ public:
+  const MathValue* Find(std::string_view id) const override;
+  std::vector<TimeSeries> AllMetrics() const override { return metrics_; }
+  void AddMetric(TimeSeries s);
+  void AddExpression(const std::string& id, MathValue v) { values_[id] = std::move(v); }
+
+ private:
+  std::map<std::string, MathValue, std::less<>> values_;
+  std::vector<TimeSeries> metrics_;
 };
 
 // Evaluates `expression`. Errors (Errc::kInvalidArgument) name the problem: syntax, an unknown

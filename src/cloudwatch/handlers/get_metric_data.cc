@@ -46,27 +46,6 @@ bool ValidId(std::string_view id) {
   });
 }
 
-class Inputs : public metrics::MathInputs {
- public:
-  const metrics::MathValue* Find(std::string_view id) const override {
-    auto it = values_.find(std::string(id));
-    return it == values_.end() ? nullptr : &it->second;
-  }
-  std::vector<metrics::TimeSeries> AllMetrics() const override { return metrics_; }
-  void AddMetric(metrics::TimeSeries s) {
-    metrics::MathValue v;
-    v.kind = metrics::MathValue::Kind::kSeries;
-    v.series.push_back(s);
-    values_[s.id] = std::move(v);
-    metrics_.push_back(std::move(s));
-  }
-  void AddExpression(const std::string& id, metrics::MathValue v) { values_[id] = std::move(v); }
-
- private:
-  std::map<std::string, metrics::MathValue> values_;
-  std::vector<metrics::TimeSeries> metrics_;
-};
-
 ApiError ReadQuery(const Value& q, size_t index, Query* out) {
   out->v = &q;
   out->path = "MetricDataQueries.member." + std::to_string(index) + ".";
@@ -208,7 +187,7 @@ ApiError HandleGetMetricData(const HandlerContext& ctx, const Value& input, Valu
   }
 
   // Metric series first (METRICS() sees them all), then expressions in dependency order.
-  Inputs inputs;
+  metrics::MathInputMap inputs;
   std::map<std::string, metrics::MathValue> results;
   for (const Query& q : qs) {
     if (!q.is_metric) continue;
