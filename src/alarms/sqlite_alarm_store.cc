@@ -5,39 +5,12 @@
 #include "alarms/alarm_store.h"
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
+#include "sqlite/sqlite_util.h"
 
 namespace sluice::alarms {
 namespace {
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg(what);
-  msg.append(": ").append(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_FULL: return Status(Errc::kUnavailable, msg);
-    case SQLITE_IOERR: return Status(Errc::kIoError, msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status(Errc::kCorruption, msg);
-    default: return Status(Errc::kInternal, msg);
-  }
-}
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  int prepare_rc() const { return rc_; }
-  sqlite3_stmt* get() { return s_; }
-  void Text(int i, std::string_view s) {
-    sqlite3_bind_text(s_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-  void Int(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-  int rc_;
-};
+using Stmt = sqlite::Statement;
 
 std::string ColumnText(sqlite3_stmt* s, int i) {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
@@ -69,21 +42,21 @@ class SqliteAlarmStore final : public AlarmStore {
   Result<std::vector<Alarm>> LoadAlarms() override EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     Stmt q(db_, "SELECT data FROM alarms ORDER BY name");
-    if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), "loading alarms");
+    if (q.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, q.prepare_rc(), "loading alarms");
     std::vector<Alarm> out;
     int rc;
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
       SLUICE_ASSIGN_OR_RETURN(Alarm a, DecodeAlarm(ColumnText(q.get(), 0)));
       out.push_back(std::move(a));
     }
-    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "loading alarms");
+    if (rc != SQLITE_DONE) return sqlite::Error(db_, rc, "loading alarms");
     return out;
   }
 
   Result<std::vector<HistoryItem>> LoadHistory() override EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     Stmt q(db_, "SELECT name, ts, type, summary, data FROM history ORDER BY seq");
-    if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), "loading alarm history");
+    if (q.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, q.prepare_rc(), "loading alarm history");
     std::vector<HistoryItem> out;
     int rc;
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
@@ -97,7 +70,7 @@ class SqliteAlarmStore final : public AlarmStore {
       h.data = ColumnText(q.get(), 4);
       out.push_back(std::move(h));
     }
-    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "loading alarm history");
+    if (rc != SQLITE_DONE) return sqlite::Error(db_, rc, "loading alarm history");
     return out;
   }
 
@@ -145,13 +118,13 @@ class SqliteAlarmStore final : public AlarmStore {
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
     sqlite3_free(err);
-    if (rc != SQLITE_OK) return SqliteError(db_, rc, what);
+    if (rc != SQLITE_OK) return sqlite::Error(db_, rc, what);
     return Status::Ok();
   }
   Status Step(Stmt& q, std::string_view what) REQUIRES(mu_) {
-    if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), what);
+    if (q.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, q.prepare_rc(), what);
     int rc = sqlite3_step(q.get());
-    if (rc != SQLITE_DONE) return SqliteError(db_, rc, what);
+    if (rc != SQLITE_DONE) return sqlite::Error(db_, rc, what);
     return Status::Ok();
   }
 
@@ -176,7 +149,7 @@ Result<std::unique_ptr<AlarmStore>> OpenSqliteAlarmStore(const std::string& path
   int rc =
       sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status s = SqliteError(db, rc, "opening " + path);
+    Status s = sqlite::Error(db, rc, "opening " + path);
     sqlite3_close_v2(db);
     return s;
   }

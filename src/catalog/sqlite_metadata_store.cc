@@ -5,39 +5,14 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "catalog/metadata_store.h"
+#include "sqlite/sqlite_util.h"
 
 namespace sluice::catalog {
 namespace {
 
 constexpr int kSchemaVersion = 1;
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg(what);
-  msg.append(": ").append(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  // A full disk is temporary from a client's point of view; everything else is our fault.
-  switch (rc & 0xff) {
-    case SQLITE_FULL: return Status(Errc::kUnavailable, msg);
-    case SQLITE_IOERR: return Status(Errc::kIoError, msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status(Errc::kCorruption, msg);
-    default: return Status(Errc::kInternal, msg);
-  }
-}
-
-// Finalizes on scope exit so every early return releases the statement.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  int prepare_rc() const { return rc_; }
-  sqlite3_stmt* get() { return s_; }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-  int rc_;
-};
+using Stmt = sqlite::Statement;
 
 class SqliteMetadataStore final : public MetadataStore {
  public:
@@ -50,7 +25,7 @@ class SqliteMetadataStore final : public MetadataStore {
     SLUICE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL", "setting synchronous"));
     Stmt v(db_, "PRAGMA user_version");
     if (v.prepare_rc() != SQLITE_OK || sqlite3_step(v.get()) != SQLITE_ROW)
-      return SqliteError(db_, sqlite3_errcode(db_), "reading schema version");
+      return sqlite::Error(db_, sqlite3_errcode(db_), "reading schema version");
     int version = sqlite3_column_int(v.get(), 0);
     if (version > kSchemaVersion)
       return Status(Errc::kCorruption,
@@ -67,7 +42,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::vector<StreamRecord>> LoadStreams() override {
     MutexLock lock(&mu_);
     Stmt q(db_, "SELECT uid, meta FROM streams ORDER BY uid");
-    if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), "loading streams");
+    if (q.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, q.prepare_rc(), "loading streams");
     std::vector<StreamRecord> out;
     int rc;
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
@@ -76,18 +51,18 @@ class SqliteMetadataStore final : public MetadataStore {
       r.data = ColumnBytes(q.get(), 1);
       out.push_back(std::move(r));
     }
-    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "loading streams");
+    if (rc != SQLITE_DONE) return sqlite::Error(db_, rc, "loading streams");
     return out;
   }
 
   Result<std::optional<std::string>> GetValue(std::string_view key) override {
     MutexLock lock(&mu_);
     Stmt q(db_, "SELECT value FROM kv WHERE key = ?1");
-    if (q.prepare_rc() != SQLITE_OK) return SqliteError(db_, q.prepare_rc(), "reading value");
+    if (q.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, q.prepare_rc(), "reading value");
     sqlite3_bind_text(q.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
     int rc = sqlite3_step(q.get());
     if (rc == SQLITE_DONE) return std::optional<std::string>();
-    if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading value");
+    if (rc != SQLITE_ROW) return sqlite::Error(db_, rc, "reading value");
     return std::optional<std::string>(ColumnBytes(q.get(), 0));
   }
 
@@ -111,12 +86,12 @@ class SqliteMetadataStore final : public MetadataStore {
 
   Status Exec(const char* sql, std::string_view what) REQUIRES(mu_) {
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, rc, what);
+    return rc == SQLITE_OK ? Status::Ok() : sqlite::Error(db_, rc, what);
   }
 
   Status Step(Stmt& s, std::string_view what) REQUIRES(mu_) {
     int rc = sqlite3_step(s.get());
-    if (rc != SQLITE_DONE) return SqliteError(db_, rc, what);
+    if (rc != SQLITE_DONE) return sqlite::Error(db_, rc, what);
     sqlite3_reset(s.get());
     sqlite3_clear_bindings(s.get());
     return Status::Ok();
@@ -125,7 +100,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Status ApplyLocked(const MetadataBatch& batch) REQUIRES(mu_) {
     if (!batch.put_streams.empty()) {
       Stmt put(db_, "INSERT OR REPLACE INTO streams(uid, meta) VALUES(?1, ?2)");
-      if (put.prepare_rc() != SQLITE_OK) return SqliteError(db_, put.prepare_rc(), "writing stream");
+      if (put.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, put.prepare_rc(), "writing stream");
       for (const auto& r : batch.put_streams) {
         sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(r.uid));
         sqlite3_bind_blob(put.get(), 2, r.data.data(), static_cast<int>(r.data.size()), SQLITE_STATIC);
@@ -134,7 +109,7 @@ class SqliteMetadataStore final : public MetadataStore {
     }
     if (!batch.delete_streams.empty()) {
       Stmt del(db_, "DELETE FROM streams WHERE uid = ?1");
-      if (del.prepare_rc() != SQLITE_OK) return SqliteError(db_, del.prepare_rc(), "deleting stream");
+      if (del.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, del.prepare_rc(), "deleting stream");
       for (uint64_t uid : batch.delete_streams) {
         sqlite3_bind_int64(del.get(), 1, static_cast<sqlite3_int64>(uid));
         SLUICE_RETURN_IF_ERROR(Step(del, "deleting stream"));
@@ -142,7 +117,7 @@ class SqliteMetadataStore final : public MetadataStore {
     }
     if (!batch.put_values.empty()) {
       Stmt put(db_, "INSERT OR REPLACE INTO kv(key, value) VALUES(?1, ?2)");
-      if (put.prepare_rc() != SQLITE_OK) return SqliteError(db_, put.prepare_rc(), "writing value");
+      if (put.prepare_rc() != SQLITE_OK) return sqlite::Error(db_, put.prepare_rc(), "writing value");
       for (const auto& [k, v] : batch.put_values) {
         sqlite3_bind_text(put.get(), 1, k.data(), static_cast<int>(k.size()), SQLITE_STATIC);
         sqlite3_bind_blob(put.get(), 2, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
@@ -163,7 +138,7 @@ Result<std::unique_ptr<MetadataStore>> NewSqliteMetadataStore(const std::string&
   int rc =
       sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status st = SqliteError(db, rc, "opening " + path);
+    Status st = sqlite::Error(db, rc, "opening " + path);
     sqlite3_close_v2(db);
     return st;
   }

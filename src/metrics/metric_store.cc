@@ -21,6 +21,7 @@
 #include "base/mutex.h"
 #include "metrics/chunk_codec.h"
 #include "metrics/metric_store.h"
+#include "sqlite/sqlite_util.h"
 
 namespace sluice::metrics {
 namespace {
@@ -35,15 +36,7 @@ int64_t ChunkSpanMs(int tier) { return kTierResolutionS[tier] * 1000 * kChunkPoi
 int64_t FloorTo(int64_t v, int64_t m) { return v >= 0 ? v / m * m : -((-v + m - 1) / m) * m; }
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "metrics store: ";
-  msg.append(what).append(": ").append(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_FULL: return Status(Errc::kUnavailable, msg);
-    case SQLITE_IOERR: return Status(Errc::kIoError, msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status(Errc::kCorruption, msg);
-    default: return Status(Errc::kInternal, msg);
-  }
+  return sqlite::Error(db, rc, "metrics store: " + std::string(what));
 }
 
 // A prepared statement kept for the store's lifetime.
