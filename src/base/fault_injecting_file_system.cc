@@ -291,6 +291,26 @@ Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
   return Status::Ok();
 }
 
+Status FaultInjectingFileSystem::SyncFileSystem(const std::string& path) {
+  MutexLock lock(&state_->mu);
+  ++state_->sync_calls;
+  SLUICE_ASSIGN_OR_RETURN(Located loc, state_->Locate("open", path));
+  if (!loc.node) return FileErrorStatus("open", path, ENOENT);
+  if (state_->sync_fault.Trip()) return Status(state_->sync_fault.code, "injected filesystem sync failure: " + path);
+  std::unordered_set<Node*> seen;
+  auto visit = [&](auto& self, Node& n) -> void {
+    if (!seen.insert(&n).second) return;
+    if (!n.is_dir) {
+      n.durable = n.current;
+      return;
+    }
+    n.durable_entries = n.entries;
+    for (auto& [name, child] : n.entries) self(self, *child);
+  };
+  visit(visit, *state_->root);
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> FaultInjectingFileSystem::ListDir(const std::string& path) const {
   MutexLock lock(&state_->mu);
   auto loc = state_->Locate("opendir", path);

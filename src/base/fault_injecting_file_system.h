@@ -27,6 +27,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   Result<std::unique_ptr<File>> Open(const std::string& path, const FileOptions& options) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
+  // Every reachable file and directory becomes durable; counts as one sync call and fails with
+  // the injected sync fault (FailSyncsAfter) like File::Sync.
+  Status SyncFileSystem(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) const override;
   bool Exists(const std::string& path) const override;
   Status RemoveFile(const std::string& path) override;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -176,6 +177,25 @@ class PosixFileSystem final : public FileSystem {
 
   Status SyncDir(const std::string& path) override { return FsyncPath(path); }
 
+  Status SyncFileSystem(const std::string& path) override {
+    // One descriptor per path, kept open: since Linux 5.8 syncfs reports writeback errors that
+    // happened since the previous syncfs on the same descriptor, so a fresh descriptor would
+    // miss a failed background writeback that came before it.
+    int fd = -1;
+    {
+      MutexLock lock(&syncfs_mu_);
+      auto it = syncfs_fds_.find(path);
+      if (it == syncfs_fds_.end()) {
+        int opened = RetryEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+        if (opened < 0) return FileErrorStatus("open", path, errno);
+        it = syncfs_fds_.emplace(path, opened).first;
+      }
+      fd = it->second;
+    }
+    if (RetryEintr([&] { return ::syncfs(fd); }) != 0) return FileErrorStatus("syncfs", path, errno);
+    return Status::Ok();
+  }
+
   Result<std::vector<std::string>> ListDir(const std::string& path) const override {
     DIR* dir = ::opendir(path.c_str());
     if (dir == nullptr) {
@@ -218,6 +238,10 @@ class PosixFileSystem final : public FileSystem {
     if (::rename(from.c_str(), to.c_str()) != 0) return FileErrorStatus("rename", from + " -> " + to, errno);
     return Status::Ok();
   }
+
+ private:
+  Mutex syncfs_mu_;
+  std::map<std::string, int> syncfs_fds_ GUARDED_BY(syncfs_mu_);  // never closed: the filesystem lives forever
 };
 
 }  // namespace

@@ -81,6 +81,9 @@ class FileSystem {
   // mkdir -p; new directories are durable when this returns OK.
   virtual Status CreateDirs(const std::string& path) = 0;
   virtual Status SyncDir(const std::string& path) = 0;
+  // Makes every file and directory of the filesystem holding `path` durable (syncfs(2)): one
+  // device flush for any number of files, where an fdatasync per file costs one flush each.
+  virtual Status SyncFileSystem(const std::string& path) = 0;
   // Entry names (not paths) of a directory, excluding "." and ".."; NotFound if missing.
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) const = 0;
   virtual bool Exists(const std::string& path) const = 0;

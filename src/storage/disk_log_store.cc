@@ -1,5 +1,6 @@
 #include "storage/disk_log_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -10,6 +11,9 @@
 #include "base/log.h"
 #include "base/mutex.h"
 #include "storage/disk_shard_log.h"
+#include "storage/journal.h"
+#include "storage/journal_reader.h"
+#include "storage/manifest.h"
 #include "storage/segment_format.h"
 
 namespace sluice::storage {
@@ -33,195 +37,158 @@ std::optional<Durability> ParseDurability(std::string_view s) {
 namespace internal {
 namespace {
 
-// One commit thread: takes the shards queued since its last round and commits them together,
-// so that their writes are issued before any of the fdatasyncs.
-class Committer {
+// Memory for frames read back from the journal at start: packed into shared chunks (a shard's
+// replayed frames must not each cost a staging chunk of their own).
+class ReplayArena {
  public:
-  explicit Committer(const StoreEnv* env) : env_(env) {}
-  ~Committer() { Stop(); }
-
-  void Start() {
-    thread_ = std::thread([this] { Loop(); });
-  }
-
-  void Stop() {
-    {
-      MutexLock lock(&mu_);
-      if (stopped_) return;
-      stop_ = true;
+  explicit ReplayArena(std::shared_ptr<ChunkPool> pool) : pool_(std::move(pool)) {}
+  Result<StagedFrame> Copy(std::string_view frame) {
+    if (!chunk_ || used_ + frame.size() > chunk_->capacity()) {
+      chunk_ = std::make_shared<JournalChunk>(pool_, std::max<size_t>(frame.size(), kStagingChunkBytes), 0, 0);
+      if (!chunk_->ok()) return Status(Errc::kUnavailable, "out of memory replaying the journal");
+      used_ = 0;
     }
-    cv_.Signal();
-    if (thread_.joinable()) thread_.join();
-    MutexLock lock(&mu_);
-    stopped_ = true;
-    // Logs hold their committer (to enqueue): drop ours so neither keeps the other alive.
-    unsynced_.clear();
-    failed_.clear();
-    queue_.clear();
-  }
-
-  void Enqueue(std::shared_ptr<DiskShardLog> log) {
-    {
-      MutexLock lock(&mu_);
-      if (!stopped_) {
-        queue_.push_back(std::move(log));
-        cv_.Signal();
-        return;
-      }
-    }
-    // After shutdown (a log outliving its store) commit on the caller's thread.
-    std::vector<std::shared_ptr<DiskShardLog>> one{std::move(log)};
-    MutexLock lock(&late_mu_);
-    Commit(one, true);
-    SyncAll();
-    failed_.clear();  // no thread is left to retry; the log fails its next appends
-  }
-
-  // Returns once everything queued before the call is written and every file is synced.
-  void Barrier() {
-    MutexLock lock(&mu_);
-    if (stopped_) return;
-    uint64_t ticket = ++barrier_requested_;
-    cv_.Signal();
-    while (barrier_done_ < ticket && !stopped_) done_cv_.Wait(&mu_);
+    char* p = chunk_->data() + used_;
+    std::memcpy(p, frame.data(), frame.size());
+    used_ += frame.size();
+    return StagedFrame{chunk_, p, static_cast<uint32_t>(frame.size()), {}};
   }
 
  private:
-  void Commit(std::vector<std::shared_ptr<DiskShardLog>>& batch, bool force_sync) {
-    for (auto& log : batch) {
-      log->BeginRound();
-      log->WriteRound();
-    }
-    for (auto& log : batch) log->SyncRound(force_sync);
-    for (auto& log : batch) {
-      log->FinishRound();
-      if (log->HasUnsynced()) unsynced_.insert(log);
-      if (log->retry_at_ms() != INT64_MAX) failed_.insert(log);
-    }
+  std::shared_ptr<ChunkPool> pool_;
+  std::shared_ptr<JournalChunk> chunk_;
+  size_t used_ = 0;
+};
+
+using LogPtr = std::shared_ptr<DiskShardLog>;
+
+// Shard logs with frames in memory (or a segment roll to do): what the next checkpoint visits.
+struct Dirty {
+  Mutex mu;
+  CondVar cv;
+  std::unordered_set<LogPtr> logs GUARDED_BY(mu);
+  uint64_t unflushed_bytes GUARDED_BY(mu) = 0;
+  bool stop GUARDED_BY(mu) = false;
+  void Mark(LogPtr log) EXCLUDES(mu) {
+    MutexLock lock(&mu);
+    logs.insert(std::move(log));
   }
-
-  void SyncAll() {
-    for (auto& log : unsynced_) {
-      // A failed sync marks the shard failed; it re-runs recovery after its back-off.
-      if (!log->SyncWriter().ok()) failed_.insert(log);
-    }
-    unsynced_.clear();
-    last_sync_ms_ = env_->MonotonicMillis();
-  }
-
-  void Loop() {
-    const DiskLogStoreOptions& o = env_->options;
-    std::vector<std::shared_ptr<DiskShardLog>> batch;
-    while (true) {
-      uint64_t barrier = 0;
-      bool barrier_due = false;
-      bool stopping = false;
-      {
-        MutexLock lock(&mu_);
-        int64_t deadline = INT64_MAX;
-        if (!unsynced_.empty() && o.durability == Durability::kInterval) deadline = last_sync_ms_ + o.sync_interval_ms;
-        for (auto& f : failed_) deadline = std::min(deadline, f->retry_at_ms());
-        if (deadline == INT64_MAX) {
-          while (!WorkReady()) cv_.Wait(&mu_);
-        } else if (!WorkReady()) {
-          // One timed wait: a spurious wake-up only costs a pass that finds nothing due.
-          int64_t wait = std::max<int64_t>(0, deadline - env_->MonotonicMillis());
-          cv_.WaitFor(&mu_, std::chrono::milliseconds(wait));
-        }
-        batch.swap(queue_);
-        barrier = barrier_requested_;
-        barrier_due = barrier > barrier_done_;
-        stopping = stop_;
-      }
-      int64_t now = env_->MonotonicMillis();
-      bool interval_due = o.durability == Durability::kInterval && now - last_sync_ms_ >= o.sync_interval_ms;
-      if (!batch.empty()) Commit(batch, interval_due);
-      batch.clear();
-      if (interval_due || barrier_due || stopping) SyncAll();
-      for (auto it = failed_.begin(); it != failed_.end();) {
-        if ((*it)->retry_at_ms() <= now) (*it)->RetryRecovery();
-        it = (*it)->retry_at_ms() == INT64_MAX ? failed_.erase(it) : std::next(it);
-      }
-      {
-        MutexLock lock(&mu_);
-        if (barrier_due) {
-          barrier_done_ = barrier;
-          done_cv_.SignalAll();
-        }
-        if (stopping && queue_.empty()) {
-          stopped_ = true;
-          done_cv_.SignalAll();
-          return;
-        }
-      }
-    }
-  }
-
-  bool WorkReady() const REQUIRES(mu_) { return stop_ || !queue_.empty() || barrier_requested_ > barrier_done_; }
-
-  const StoreEnv* env_;
-  Mutex mu_;
-  CondVar cv_;       // work for the loop: queue_, stop_, barrier_requested_
-  CondVar done_cv_;  // barrier_done_, stopped_
-  std::vector<std::shared_ptr<DiskShardLog>> queue_ GUARDED_BY(mu_);
-  bool stop_ GUARDED_BY(mu_) = false;
-  bool stopped_ GUARDED_BY(mu_) = false;
-  uint64_t barrier_requested_ GUARDED_BY(mu_) = 0;
-  uint64_t barrier_done_ GUARDED_BY(mu_) = 0;
-  // Serialises commits on callers' threads after Stop (the loop thread has ended): they use the
-  // loop-thread state below.
-  Mutex late_mu_;
-  std::thread thread_;
-  // Loop thread only.
-  std::unordered_set<std::shared_ptr<DiskShardLog>> unsynced_;
-  std::unordered_set<std::shared_ptr<DiskShardLog>> failed_;
-  int64_t last_sync_ms_ = env_->MonotonicMillis();
 };
 
 class DiskLogStoreImpl final : public DiskLogStore {
  public:
-  explicit DiskLogStoreImpl(FileSystem* fs, DiskLogStoreOptions options) : pool_(64) {
-    env_.fs = fs;
-    env_.options = std::move(options);
-    env_.pool = &pool_;
-    if (env_.options.read_ahead_threads > 0 && env_.options.read_ahead_max_bytes > 0) {
-      read_ahead_ = std::make_unique<ReadAheadPool>(env_.options.read_ahead_threads);
-      env_.read_ahead = read_ahead_.get();
-      env_.read_ahead_budget = std::make_shared<ReadAheadBudget>(env_.options.read_ahead_max_bytes);
+  DiskLogStoreImpl(FileSystem* fs, DiskLogStoreOptions options)
+      : env_(std::make_shared<StoreEnv>()), pool_(std::make_shared<ChunkPool>(64)), dirty_(std::make_shared<Dirty>()) {
+    env_->fs = fs;
+    env_->files = std::make_shared<FileCache>(fs, options.max_open_files);
+    env_->options = std::move(options);
+    env_->pool = pool_;
+    env_->mark_dirty = [dirty = dirty_](LogPtr log) { dirty->Mark(std::move(log)); };
+    if (env_->options.read_ahead_threads > 0 && env_->options.read_ahead_max_bytes > 0) {
+      read_ahead_ = std::make_unique<ReadAheadPool>(env_->options.read_ahead_threads);
+      env_->read_ahead = read_ahead_.get();
+      env_->read_ahead_budget = std::make_shared<ReadAheadBudget>(env_->options.read_ahead_max_bytes);
     }
   }
+
   ~DiskLogStoreImpl() override {
-    for (auto& c : committers_) c->Stop();
-    env_.read_ahead = nullptr;
+    {
+      MutexLock lock(&dirty_->mu);
+      dirty_->stop = true;
+    }
+    dirty_->cv.SignalAll();
+    if (ckpt_thread_.joinable()) ckpt_thread_.join();
+    if (journal_) {
+      journal_->Stop();
+      // A clean stop leaves nothing to replay.
+      if (started_) {
+        Status st = RunCheckpoint(false);
+        if (!st.ok()) SLOG(kWarn, "storage", "final checkpoint failed", {{"error", st.ToString()}});
+      }
+    }
+    {
+      MutexLock lock(&dirty_->mu);
+      dirty_->logs.clear();  // logs hold the env, which holds the set: break the cycle
+    }
+    env_->read_ahead = nullptr;
     read_ahead_.reset();
   }
 
   Status Start() {
-    SLUICE_RETURN_IF_ERROR(env_.fs->CreateDirs(env_.options.dir));
-    uint32_t n = std::max<uint32_t>(1, env_.options.commit_threads);
-    for (uint32_t i = 0; i < n; ++i) committers_.push_back(std::make_shared<Committer>(&env_));
-    for (auto& c : committers_) c->Start();
+    const DiskLogStoreOptions& o = env_->options;
+    jdir_ = o.dir + "/" + std::string(journal::kDirName);
+    SLUICE_RETURN_IF_ERROR(env_->fs->CreateDirs(jdir_));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<manifest::ReadResult> read, manifest::ReadManifest(env_->fs, jdir_));
+    uint64_t manifest_number = 0;
+    if (read) {
+      MutexLock lock(&manifest_mu_);
+      manifest_ = std::move(read->manifest);
+      manifest_number = read->file_number;
+    }
+    SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env_->fs->ListDir(jdir_));
+    std::vector<uint64_t> numbers;
+    for (const std::string& n : names)
+      if (auto num = journal::ParseFileName(n)) numbers.push_back(*num);
+    std::sort(numbers.begin(), numbers.end());
+
+    JournalOptions jo;
+    jo.dir = jdir_;
+    jo.durability = o.durability;
+    jo.sync_interval_ms = o.sync_interval_ms;
+    jo.file_bytes = o.journal_file_bytes;
+    jo.zero_fill_max_bytes = o.zero_fill_max_bytes;
+    jo.direct_io = o.direct_io;
+    jo.direct_io_min_bytes = o.direct_io_min_bytes;
+    jo.write_buffer_bytes = o.write_buffer_bytes;
+    jo.failure_retry_ms = o.failure_retry_ms;
+    jo.clock = o.clock;
+    const uint64_t checkpoint_bytes = o.checkpoint_bytes;
+    journal_ = std::make_shared<Journal>(env_->fs, jo, pool_, [dirty = dirty_, checkpoint_bytes](uint64_t bytes) {
+      bool wake = false;
+      {
+        MutexLock lock(&dirty->mu);
+        dirty->unflushed_bytes += bytes;
+        wake = dirty->unflushed_bytes >= checkpoint_bytes;
+      }
+      if (wake) dirty->cv.Signal();
+    });
+    env_->journal = journal_;
+
+    uint64_t next_number = numbers.empty() ? 1 : numbers.back() + 1;
+    std::optional<journal::Position> from;
+    if (read) {
+      MutexLock lock(&manifest_mu_);
+      from = manifest_.replay_from;
+    } else if (!numbers.empty()) {
+      // No manifest but journal files: the manifest was lost; replay all of it (frames the
+      // segments already hold are skipped).
+      from = journal::Position{numbers.front(), journal::kFileHeaderBytes};
+    }
+    if (from && !numbers.empty()) SLUICE_RETURN_IF_ERROR(Replay(*from));
+    if (from) next_number = std::max(next_number, from->file_number + 1);
+    SLUICE_RETURN_IF_ERROR(journal_->Start(next_number, {}));
+    started_ = true;
+    // Everything replayed goes to the segment files and a new manifest names the new journal
+    // file as the replay start, before anything is appended.
+    SLUICE_RETURN_IF_ERROR(RunCheckpoint(/*startup=*/true, manifest_number));
+    journal_->AddSpares(numbers);
+    {
+      MutexLock lock(&mu_);
+      pinned_.clear();
+    }
+    ckpt_thread_ = std::thread([this] { CheckpointLoop(); });
     return Status::Ok();
   }
 
   Result<std::shared_ptr<ShardLog>> OpenShard(const ShardKey& key) override {
     MutexLock lock(&mu_);
-    auto it = logs_.find({key.stream_uid, key.shard_index});
-    if (it != logs_.end()) {
-      if (auto live = it->second.lock()) return std::shared_ptr<ShardLog>(live);
-    }
-    std::string dir =
-        env_.options.dir + "/" + segment::StreamDirName(key.stream_uid) + "/" + segment::ShardDirName(key.shard_index);
-    uint32_t slot = static_cast<uint32_t>((key.stream_uid * 31 + key.shard_index) % committers_.size());
-    std::shared_ptr<Committer> committer = committers_[slot];
-    auto log = std::make_shared<DiskShardLog>(
-        &env_, key, std::move(dir), [committer](std::shared_ptr<DiskShardLog> l) { committer->Enqueue(std::move(l)); });
-    SLUICE_RETURN_IF_ERROR(log->Recover());
-    logs_[{key.stream_uid, key.shard_index}] = log;
+    SLUICE_ASSIGN_OR_RETURN(LogPtr log, OpenLocked(key, /*create=*/true));
     return std::shared_ptr<ShardLog>(log);
   }
 
   Status DropStream(uint64_t stream_uid) override {
+    // No checkpoint writes this stream's files while they are removed.
+    MutexLock ck(&ckpt_mu_);
     {
       MutexLock lock(&mu_);
       auto it = logs_.lower_bound({stream_uid, 0});
@@ -229,13 +196,20 @@ class DiskLogStoreImpl final : public DiskLogStore {
         if (auto live = it->second.lock()) live->MarkDropped();
         it = logs_.erase(it);
       }
+      std::erase_if(pinned_, [&](const LogPtr& l) { return l->key().stream_uid == stream_uid; });
     }
-    SLUICE_RETURN_IF_ERROR(env_.fs->RemoveAll(env_.options.dir + "/" + segment::StreamDirName(stream_uid)));
-    return env_.fs->SyncDir(env_.options.dir);
+    {
+      MutexLock lock(&manifest_mu_);
+      auto it = manifest_.shards.lower_bound({stream_uid, 0});
+      while (it != manifest_.shards.end() && it->first.first == stream_uid) it = manifest_.shards.erase(it);
+      std::erase_if(pending_states_, [&](const manifest::ShardState& s) { return s.stream_uid == stream_uid; });
+    }
+    SLUICE_RETURN_IF_ERROR(env_->fs->RemoveAll(env_->options.dir + "/" + segment::StreamDirName(stream_uid)));
+    return env_->fs->SyncDir(env_->options.dir);
   }
 
   Result<std::vector<uint64_t>> ListStreams() override {
-    SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env_.fs->ListDir(env_.options.dir));
+    SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env_->fs->ListDir(env_->options.dir));
     std::vector<uint64_t> uids;
     for (const std::string& n : names)
       if (auto uid = segment::ParseStreamDirName(n)) uids.push_back(*uid);
@@ -243,7 +217,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
   }
 
   ReadAheadStats read_ahead_stats() const override {
-    return env_.read_ahead_budget ? env_.read_ahead_budget->stats() : ReadAheadStats{};
+    return env_->read_ahead_budget ? env_->read_ahead_budget->stats() : ReadAheadStats{};
   }
 
   uint64_t DiskBytes() const override {
@@ -254,17 +228,195 @@ class DiskLogStoreImpl final : public DiskLogStore {
     return n;
   }
 
+  Status Checkpoint() override { return RunCheckpoint(false); }
+
   void Flush() override {
-    for (auto& c : committers_) c->Barrier();
+    if (!journal_) return;
+    journal_->Barrier();
+    Status st = RunCheckpoint(false);
+    if (!st.ok()) SLOG(kWarn, "storage", "checkpoint failed", {{"error", st.ToString()}});
   }
 
  private:
-  StoreEnv env_;
-  ChunkPool pool_;
+  std::string ShardDir(const ShardKey& key) const {
+    return env_->options.dir + "/" + segment::StreamDirName(key.stream_uid) + "/" +
+           segment::ShardDirName(key.shard_index);
+  }
+
+  // create = false (journal replay): a shard whose directory is gone belonged to a dropped stream.
+  Result<LogPtr> OpenLocked(const ShardKey& key, bool create) REQUIRES(mu_) {
+    auto it = logs_.find({key.stream_uid, key.shard_index});
+    if (it != logs_.end()) {
+      if (auto live = it->second.lock()) return live;
+    }
+    std::string dir = ShardDir(key);
+    if (!create && !env_->fs->Exists(dir)) return LogPtr();
+    auto log = std::make_shared<DiskShardLog>(env_, key, std::move(dir));
+    std::optional<manifest::ShardState> state;
+    {
+      MutexLock lock(&manifest_mu_);
+      auto m = manifest_.shards.find({key.stream_uid, key.shard_index});
+      if (m != manifest_.shards.end()) state = m->second;
+    }
+    SLUICE_RETURN_IF_ERROR(log->Recover(state ? &*state : nullptr));
+    if (!state) {
+      // Recovered by scanning (a data directory from before the journal): the next
+      // checkpoint records it, so the next start need not scan it again.
+      manifest::ShardState st = log->DurableState();
+      if (st.data_bytes > 0 || st.end_offset > 0) {
+        MutexLock lock(&manifest_mu_);
+        pending_states_.push_back(std::move(st));
+      }
+    }
+    logs_[{key.stream_uid, key.shard_index}] = log;
+    return log;
+  }
+
+  Status Replay(journal::Position from) {
+    SLOG(kInfo, "storage", "replaying the journal",
+         {{"file", std::to_string(from.file_number)}, {"position", std::to_string(from.position)}});
+    ReplayArena arena(pool_);
+    auto copy = [&](std::string_view b) { return arena.Copy(b); };
+    SLUICE_ASSIGN_OR_RETURN(
+        const journal::End end,
+        journal::ReadJournal(
+            env_->fs, jdir_, from,
+            [&](const journal::Entry& e) -> Status {
+              LogPtr log;
+              {
+                MutexLock lock(&mu_);
+                SLUICE_ASSIGN_OR_RETURN(log, OpenLocked({e.header.stream_uid, e.header.shard_index}, false));
+                if (log) pinned_.push_back(log);
+              }
+              if (!log) return Status::Ok();
+              return log->Replay(e.frame, e.frame_bytes, e.at, copy);
+            },
+            [](uint64_t bytes) {
+              SLOG(kInfo, "storage", "replaying the journal", {{"mib_read", std::to_string(bytes >> 20)}});
+            }));
+    SLOG(kInfo, "storage", "journal replayed",
+         {{"files", std::to_string(end.files)},
+          {"entries", std::to_string(end.entries)},
+          {"bytes", std::to_string(end.bytes)},
+          {"end_file", std::to_string(end.end.file_number)},
+          {"end_position", std::to_string(end.end.position)},
+          {"ended_by", std::string(journal::EntryCheckName(end.check))}});
+    return Status::Ok();
+  }
+
+  Status RunCheckpoint(bool startup, uint64_t previous_manifest = 0) EXCLUDES(ckpt_mu_) {
+    MutexLock ck(&ckpt_mu_);
+    const journal::Position cut = journal_->CommittedEnd();
+    std::vector<LogPtr> dirty;
+    {
+      MutexLock lock(&dirty_->mu);
+      dirty.assign(dirty_->logs.begin(), dirty_->logs.end());
+      dirty_->logs.clear();
+      dirty_->unflushed_bytes = 0;
+    }
+    std::vector<manifest::ShardState> pending;
+    {
+      MutexLock lock(&manifest_mu_);
+      pending.swap(pending_states_);
+    }
+    std::vector<LogPtr> written;
+    Status st;
+    size_t i = 0;
+    for (; i < dirty.size(); ++i) {
+      const LogPtr& log = dirty[i];
+      if (log->dropped()) continue;
+      auto r = log->CheckpointWrite(cut);
+      if (!r.ok()) {
+        if (log->dropped()) continue;
+        st = r.status();
+        break;
+      }
+      if (*r) written.push_back(log);
+    }
+    if (st.ok() && (startup || !written.empty() || !pending.empty())) {
+      st = env_->fs->SyncFileSystem(env_->options.dir);
+      if (st.ok()) {
+        manifest::Record rec;
+        rec.replay_from = cut;
+        for (manifest::ShardState& s : pending) rec.shards.push_back({std::move(s), 0});
+        for (const LogPtr& log : written) rec.shards.push_back(log->CheckpointDelta());
+        MutexLock lock(&manifest_mu_);
+        manifest::Apply(rec, &manifest_);
+        if (startup || !writer_) {
+          auto w = manifest::ManifestWriter::Create(env_->fs, jdir_, manifest_,
+                                                    writer_ ? writer_->file_number() : previous_manifest);
+          if (w.ok()) {
+            writer_ = std::move(*w);
+          } else {
+            st = w.status();
+          }
+        } else {
+          st = writer_->Append(rec, manifest_);
+        }
+      }
+    }
+    if (!st.ok()) {
+      SLOG(kError, "storage", "checkpoint failed; will retry", {{"error", st.ToString()}});
+      for (const LogPtr& log : written) log->CheckpointAbort();
+      if (i < dirty.size()) {
+        dirty[i]->CheckpointAbort();
+        for (size_t j = i + 1; j < dirty.size(); ++j) dirty_->Mark(dirty[j]);
+      }
+      // The manifest may not have them: record them with the next checkpoint.
+      MutexLock lock(&manifest_mu_);
+      for (const manifest::ShardState& s : pending) pending_states_.push_back(s);
+      return st;
+    }
+    for (const LogPtr& log : written) log->CheckpointPublish();
+    journal_->Release(cut);
+    return Status::Ok();
+  }
+
+  void CheckpointLoop() {
+    const DiskLogStoreOptions& o = env_->options;
+    int64_t last = env_->MonotonicMillis();
+    int64_t retry_at = 0;
+    while (true) {
+      {
+        MutexLock lock(&dirty_->mu);
+        while (!dirty_->stop) {
+          bool work = !dirty_->logs.empty();
+          if (work && dirty_->unflushed_bytes >= o.checkpoint_bytes && retry_at == 0) break;
+          int64_t now = env_->MonotonicMillis();
+          int64_t due = std::max(last + o.checkpoint_interval_ms, retry_at);
+          if (work && now >= due) break;
+          int64_t wait = work ? std::max<int64_t>(1, due - now) : o.checkpoint_interval_ms;
+          dirty_->cv.WaitFor(&dirty_->mu, std::chrono::milliseconds(wait));
+        }
+        if (dirty_->stop) return;
+      }
+      Status st = RunCheckpoint(false);
+      last = env_->MonotonicMillis();
+      retry_at = st.ok() ? 0 : last + o.failure_retry_ms;
+    }
+  }
+
+  std::shared_ptr<StoreEnv> env_;
+  std::shared_ptr<ChunkPool> pool_;
+  std::shared_ptr<Dirty> dirty_;
   std::unique_ptr<ReadAheadPool> read_ahead_;
-  std::vector<std::shared_ptr<Committer>> committers_;
-  mutable Mutex mu_;
+  std::shared_ptr<Journal> journal_;
+  std::string jdir_;
+  bool started_ = false;
+
+  // Serialises checkpoints with each other and with DropStream.
+  Mutex ckpt_mu_;
+  std::unique_ptr<manifest::ManifestWriter> writer_ GUARDED_BY(ckpt_mu_);
+
+  mutable Mutex mu_ ACQUIRED_AFTER(ckpt_mu_);
   std::map<std::pair<uint64_t, uint32_t>, std::weak_ptr<DiskShardLog>> logs_ GUARDED_BY(mu_);
+  std::vector<LogPtr> pinned_ GUARDED_BY(mu_);  // replayed shards, held until the first checkpoint
+
+  Mutex manifest_mu_ ACQUIRED_AFTER(mu_);  // innermost
+  manifest::Manifest manifest_ GUARDED_BY(manifest_mu_);
+  std::vector<manifest::ShardState> pending_states_ GUARDED_BY(manifest_mu_);
+
+  std::thread ckpt_thread_;
 };
 
 }  // namespace
@@ -273,6 +425,11 @@ class DiskLogStoreImpl final : public DiskLogStore {
 Result<std::unique_ptr<DiskLogStore>> OpenDiskLogStore(FileSystem* fs, DiskLogStoreOptions options) {
   if (options.segment_bytes < 4096) return Status(Errc::kInvalidArgument, "segment size must be at least 4 KiB");
   if (options.index_interval_bytes == 0) return Status(Errc::kInvalidArgument, "index interval must be positive");
+  if (options.journal_file_bytes < kMinJournalFileBytes) {
+    return Status(Errc::kInvalidArgument, "journal file size must be at least " +
+                                              std::to_string(kMinJournalFileBytes >> 20) +
+                                              " MiB (an empty file holds the largest batch)");
+  }
   auto store = std::make_unique<internal::DiskLogStoreImpl>(fs, std::move(options));
   SLUICE_RETURN_IF_ERROR(store->Start());
   return std::unique_ptr<DiskLogStore>(std::move(store));

@@ -1,23 +1,33 @@
 #pragma once
-// The durable storage backend: one segmented append-only log per shard on local disk
-// (formats: segment_format.h, docs/formats/segment.md; design: docs/architecture.md).
+// The durable storage backend: a shared journal plus one segmented log per shard on local disk
+// (formats: docs/formats/segment.md, journal.md, manifest.md; design: docs/architecture.md).
 //
-// Write path: Append only assigns offsets and copies the frame into the shard's staging
-// chunks (4 KiB-aligned buffers that mirror file positions), then queues the shard for its
-// commit thread. A commit thread takes everything staged on its dirty shards, writes it with
-// one aligned write per chunk (O_DIRECT when the filesystem allows), then issues one
-// fdatasync per file touched and only then publishes the new tip and completes the waiting
-// appends: every append staged since the previous commit shares that fdatasync (group commit).
-// Segments are zero-filled ahead of the writer so that fdatasync never has to commit file-size
-// metadata on the hot path.
+// Write path: Append assigns offsets under the shard's lock and copies the frame into the
+// journal's staging memory. One commit thread writes everything staged since its last round
+// with one sequential write and, under --durability sync, one fdatasync, whatever the number of
+// shards touched; only then are the frames published to their shards (readable, from memory)
+// and the appends completed (group commit). The cost of a round does not grow with the number
+// of shards.
 //
-// Read path: readers see only committed records. They find the segment and the nearest sparse
-// index entry under a shared lock, then pread whole frames into a per-thread buffer, check
-// each frame's CRC and visit records straight from that buffer.
+// Checkpoints (a background thread, every checkpoint_interval_ms or checkpoint_bytes of new
+// data): the frames published before the journal's committed end are written into their
+// shards' segment files (buffered writes, sealing segments as they fill), the filesystem is
+// synced once (syncfs), the manifest records every changed shard's active segment, readers
+// switch from memory to the files, and the journal files before the cut are recycled. Every
+// record is written twice (journal, then segment): the price of a flat per-round cost.
 //
-// Failure: an I/O error (or a full disk) while committing fails every append of that shard
-// that is not yet acknowledged (Errc::kUnavailable), nothing partial is published, and the shard
-// rejects appends until it has re-run tail recovery (retried after a backoff); reads go on.
+// Read path: readers see only published records: segment files (a shared lock finds the
+// segment and the nearest sparse index entry, then frames are pread whole into a per-thread
+// buffer, CRC-checked and visited in place), then the frames still in memory.
+//
+// Recovery: shards open from the manifest without reading their segments; the journal is
+// replayed from the manifest's position into memory and checkpointed before the store accepts
+// appends. A data directory written before the journal existed has no manifest: each shard's
+// newest segment is scanned, as that format requires, and the first checkpoint records it.
+//
+// Failure: an I/O error (or a full disk) while committing fails every append not yet
+// acknowledged (Errc::kUnavailable / kIoError) and the journal refuses appends until it has
+// moved past the failed bytes (retried after a back-off); reads go on.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,8 +51,12 @@ enum class Durability {
 std::string_view DurabilityName(Durability d);
 std::optional<Durability> ParseDurability(std::string_view s);
 
+// Smallest journal file: an empty file must hold the largest frame (segment::kMaxFrameBytes)
+// with its file header, entry header and a kNextFile entry.
+inline constexpr uint64_t kMinJournalFileBytes = (32ull << 20) + 4096 + 64;
+
 struct DiskLogStoreOptions {
-  std::string dir;  // holds one directory per stream: <dir>/<uid hex>/<shard>/
+  std::string dir;  // holds one directory per stream (<dir>/<uid hex>/<shard>/) and <dir>/journal/
   Durability durability = Durability::kSync;
   int64_t sync_interval_ms = 200;
   uint64_t segment_bytes = 64ull << 20;       // a segment is sealed when the next frame would pass this
@@ -60,8 +74,13 @@ struct DiskLogStoreOptions {
   // one of these threads (storage/read_ahead.h), within this much memory store-wide. 0 = off.
   uint32_t read_ahead_threads = 2;
   uint64_t read_ahead_max_bytes = 64ull << 20;
-  uint32_t commit_threads = 2;
-  uint64_t max_staged_bytes_per_shard = 64ull << 20;  // beyond it Append fails kUnavailable
+  // Checkpoints: at least this often while there is new data, or when this much is waiting.
+  int64_t checkpoint_interval_ms = 1000;
+  uint64_t checkpoint_bytes = 64ull << 20;
+  // Staging plus data not yet checkpointed, store-wide; beyond it Append fails kUnavailable.
+  uint64_t write_buffer_bytes = 512ull << 20;
+  uint64_t journal_file_bytes = 64ull << 20;  // at least 33 MiB: an empty file holds the largest frame
+  uint32_t max_open_files = 1024;             // read descriptors of segment files kept open (LRU)
   int64_t failure_retry_ms = 1000;                    // a failed shard re-runs recovery after this
   // Monotonic time for the sync interval and the failure back-off (tests pass a ManualClock).
   const Clock* clock = SystemClock::Default();
@@ -75,15 +94,19 @@ struct ReadAheadStats {
 
 class DiskLogStore : public LogStore {
  public:
-  // Durable bytes on disk (segment files), for metrics and tests.
+  // Bytes of the shards' logs (segment files and data not yet checkpointed), for metrics and tests.
   virtual uint64_t DiskBytes() const = 0;
+  // Runs a checkpoint now (tests, shutdown): everything published is in segment files after it.
+  virtual Status Checkpoint() = 0;
   virtual ReadAheadStats read_ahead_stats() const = 0;
-  // Writes and syncs everything staged; used on shutdown (the destructor also does it).
+  // Writes and syncs everything staged, then checkpoints; used on shutdown (the destructor also
+  // does it), so that a restart has no journal to replay.
   virtual void Flush() = 0;
 };
 
-// Creates the directory if needed and starts the commit threads. Shard logs are recovered
-// when opened (OpenShard).
+// Creates the directory if needed, replays the journal (shards with frames in it are opened
+// and checkpointed; progress is logged), then starts the commit and checkpoint threads. Other
+// shard logs are recovered when opened (OpenShard).
 Result<std::unique_ptr<DiskLogStore>> OpenDiskLogStore(FileSystem* fs, DiskLogStoreOptions options);
 
 }  // namespace sluice::storage

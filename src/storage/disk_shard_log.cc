@@ -9,15 +9,6 @@
 namespace sluice::storage::internal {
 namespace {
 
-const char* ZeroBlock() {
-  static const AlignedBuffer zeros = [] {
-    AlignedBuffer b = AllocateAligned(kStagingChunkBytes);
-    std::memset(b.get(), 0, kStagingChunkBytes);
-    return b;
-  }();
-  return zeros.get();
-}
-
 // Per-thread read buffer: frames are read whole into it and records are visited in place.
 segment::ReadBuffer& ThreadReadBuffer() {
   thread_local segment::ReadBuffer buf;
@@ -37,6 +28,8 @@ constexpr uint64_t kMinFillBytes = 64 << 10;
 // - and at most this large: it bounds the per-thread read buffer, and a bulk read of 10 MiB
 //   takes a few fills whose syscall cost is small beside the copy.
 constexpr uint64_t kMaxFillBytes = 4 << 20;
+// A read from memory copies at most this many frame references before visiting them.
+constexpr size_t kMaxMemFramesPerPass = 4096;
 
 Status CorruptBatch(const Segment& seg, uint64_t frame_position, segment::FrameCheck check, uint64_t offset) {
   std::string name(segment::FrameCheckName(check));
@@ -51,10 +44,8 @@ Status CorruptBatch(const Segment& seg, uint64_t frame_position, segment::FrameC
 
 }  // namespace
 
-DiskShardLog::DiskShardLog(const StoreEnv* env, ShardKey key, std::string dir, Enqueue enqueue)
-    : env_(env), key_(key), dir_(std::move(dir)), enqueue_(std::move(enqueue)) {
-  std::memset(tail_block_, 0, sizeof tail_block_);
-}
+DiskShardLog::DiskShardLog(std::shared_ptr<const StoreEnv> env, ShardKey key, std::string dir)
+    : env_(std::move(env)), key_(key), dir_(std::move(dir)) {}
 
 DiskShardLog::~DiskShardLog() = default;
 
@@ -65,41 +56,17 @@ std::string DiskShardLog::IndexPath(uint64_t first_offset) const {
   return dir_ + "/" + segment::IndexFileName(first_offset);
 }
 
+void DiskShardLog::AddFrame(Segment* s, uint64_t first_offset, uint32_t count, uint64_t position, uint32_t length,
+                            int64_t arrival_ms, uint64_t index_interval) {
+  AddToSparseIndex(&s->index, {first_offset, position, arrival_ms}, index_interval);
+  if (s->end_offset == s->first_offset) s->first_arrival_ms = arrival_ms;
+  s->end_offset = first_offset + count;
+  s->data_bytes = position + length;
+  s->last_arrival_ms = arrival_ms;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Append side
-
-void DiskShardLog::AddFrame(Segment* s, const PendingAppend& p, uint64_t index_interval) {
-  AddToSparseIndex(&s->index, {p.first_offset, p.position, p.arrival_ms}, index_interval);
-  if (s->end_offset == s->first_offset) s->first_arrival_ms = p.arrival_ms;
-  s->end_offset = p.first_offset + p.count;
-  s->data_bytes = p.position + p.length;
-  s->last_arrival_ms = p.arrival_ms;
-}
-
-StagingChunk* DiskShardLog::ChunkFor(size_t frame_len, bool new_segment) {
-  if (!new_segment && !chunks_.empty()) {
-    StagingChunk& back = chunks_.back();
-    if (back.len + frame_len <= back.capacity) return &back;
-  }
-  // A new chunk continues the file at the staging position: base is aligned down and the
-  // bytes of the partial block before it are carried over.
-  uint64_t pos = new_segment ? 0 : stage_segment_bytes_;
-  uint64_t base = AlignDown(pos);
-  size_t carry = pos - base;
-  StagingChunk c;
-  c.buf = env_->pool->Take(carry + frame_len, &c.capacity);
-  if (!c.buf) return nullptr;
-  c.base = base;
-  c.len = carry;
-  c.segment_first_offset = stage_segment_first_;
-  c.new_segment = new_segment;
-  if (carry > 0) {
-    const char* src = chunks_.empty() ? tail_block_ : chunks_.back().buf.get() + (base - chunks_.back().base);
-    std::memcpy(c.buf.get(), src, carry);
-  }
-  chunks_.push_back(std::move(c));
-  return &chunks_.back();
-}
 
 void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, AppendCallback done) {
   if (batch.empty()) {
@@ -125,275 +92,277 @@ void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, A
     done(Status(Errc::kInvalidArgument, "batch larger than the largest frame"));
     return;
   }
-  uint32_t frame_len = static_cast<uint32_t>(frame_len64);
-  const DiskLogStoreOptions& o = env_->options;
-  uint64_t first = 0;
-  bool enqueue = false;
+  MutexLock lock(&mu_);
+  if (dropped_) {
+    lock.Unlock();
+    done(Gone());
+    return;
+  }
+  int64_t arrival = std::max(arrival_ms, last_arrival_assigned_);
+  segment::FrameHeader h;
+  h.length = static_cast<uint32_t>(frame_len64);
+  h.first_offset = next_offset_;
+  h.arrival_ms = arrival;
+  h.record_count = batch.count();
+  JournalAppend a;
+  a.log = shared_from_this();
+  a.first_offset = next_offset_;
+  a.count = batch.count();
+  a.arrival_ms = arrival;
+  a.done = std::move(done);
+  Status st = env_->journal->Stage(key_.stream_uid, key_.shard_index, h, batch.bytes(), std::move(a));
+  if (!st.ok()) {
+    lock.Unlock();
+    a.done(st);  // Stage leaves `a` untouched on error
+    return;
+  }
+  next_offset_ += batch.count();
+  last_arrival_assigned_ = arrival;
+}
+
+void DiskShardLog::Publish(const JournalAppend& a) {
+  bool was_empty = false;
+  {
+    WriterMutexLock lock(&meta_mu_);
+    if (meta_dropped_) return;
+    was_empty = mem_.empty();
+    mem_.push_back(MemFrame{a.first_offset, a.count, a.frame.length, a.arrival_ms, a.frame.bytes, a.frame.chunk,
+                            a.frame.at});
+    mem_bytes_ += a.frame.length;
+    visible_end_.store(a.first_offset + a.count, std::memory_order_release);
+    last_arrival_ms_.store(a.arrival_ms, std::memory_order_release);
+  }
+  if (was_empty && env_->mark_dirty) env_->mark_dirty(shared_from_this());
+}
+
+void DiskShardLog::Unstage(uint64_t first_offset) {
+  MutexLock lock(&mu_);
+  next_offset_ = std::min(next_offset_, first_offset);
+}
+
+Status DiskShardLog::Replay(const segment::FrameHeader& h, std::string_view frame, journal::Position at,
+                            const std::function<Result<StagedFrame>(std::string_view)>& copy) {
+  uint64_t expected = 0;
   {
     MutexLock lock(&mu_);
-    if (dropped_) {
-      done(Gone());
-      return;
-    }
-    if (!failed_.ok()) {
-      done(Status(Errc::kUnavailable, "shard storage is recovering from a write failure: " + failed_.message()));
-      return;
-    }
-    if (staged_bytes_ + frame_len > o.max_staged_bytes_per_shard) {
-      done(Status(Errc::kUnavailable, "shard write backlog is full"));
-      return;
-    }
-    int64_t arrival = std::max(arrival_ms, last_arrival_assigned_);
-    bool roll = !has_segment_;
-    if (has_segment_ && stage_segment_bytes_ > 0 &&
-        (stage_segment_bytes_ + frame_len > o.segment_bytes ||
-         arrival - stage_segment_first_arrival_ >= o.segment_max_age_ms)) {
-      roll = true;
-    }
-    if (roll) {
-      has_segment_ = true;
-      stage_segment_first_ = next_offset_;
-      stage_segment_bytes_ = 0;
-    }
-    StagingChunk* c = ChunkFor(frame_len, roll);
-    if (c == nullptr) {
-      done(Status(Errc::kUnavailable, "out of memory for staging"));
-      return;
-    }
-    if (stage_segment_bytes_ == 0) stage_segment_first_arrival_ = arrival;
-    first = next_offset_;
-    char* f = c->buf.get() + c->len;
-    segment::FrameHeader h;
-    h.length = frame_len;
-    h.first_offset = first;
-    h.arrival_ms = arrival;
-    h.record_count = batch.count();
-    segment::EncodeFrameHeader(h, f);
-    std::memcpy(f + segment::kFrameHeaderBytes, batch.bytes().data(), batch.bytes().size());
-    segment::SealFrame(f, frame_len);
-    PendingAppend p;
-    p.first_offset = first;
-    p.count = batch.count();
-    p.position = c->base + c->len;
-    p.length = frame_len;
-    p.arrival_ms = arrival;
-    p.segment_first_offset = stage_segment_first_;
-    p.done = std::move(done);
-    pending_.push_back(std::move(p));
-    c->len += frame_len;
-    stage_segment_bytes_ += frame_len;
-    staged_bytes_ += frame_len;
-    next_offset_ += batch.count();
-    last_arrival_assigned_ = arrival;
-    enqueue = !queued_;
-    queued_ = true;
+    expected = next_offset_;
   }
-  if (enqueue) enqueue_(shared_from_this());
+  if (h.first_offset + h.record_count <= expected) return Status::Ok();  // a checkpoint moved it to a segment
+  if (h.first_offset != expected) {
+    SLOG(kWarn, "storage", "journal frame does not continue the shard's log; skipped",
+         {{"dir", dir_},
+          {"expected_offset", std::to_string(expected)},
+          {"first_offset", std::to_string(h.first_offset)}});
+    return Status::Ok();
+  }
+  SLUICE_ASSIGN_OR_RETURN(StagedFrame f, copy(frame));
+  JournalAppend a;
+  a.first_offset = h.first_offset;
+  a.count = h.record_count;
+  a.arrival_ms = h.arrival_ms;
+  a.frame = std::move(f);
+  a.frame.at = at;
+  {
+    MutexLock lock(&mu_);
+    next_offset_ = h.first_offset + h.record_count;
+    last_arrival_assigned_ = std::max(last_arrival_assigned_, h.arrival_ms);
+  }
+  Publish(a);
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Commit side
+// Checkpoint side
 
-void DiskShardLog::BeginRound() {
-  round_ = Round{};
-  MutexLock lock(&mu_);
-  queued_ = false;
-  round_.chunks = std::move(chunks_);
-  round_.appends = std::move(pending_);
-  chunks_.clear();
-  pending_.clear();
-  staged_bytes_ = 0;
-  if (!round_.chunks.empty()) {
-    const StagingChunk& last = round_.chunks.back();
-    uint64_t end = last.base + last.len;
-    size_t carry = end - AlignDown(end);
-    std::memcpy(tail_block_, last.buf.get() + (AlignDown(end) - last.base), carry);
-  }
-}
-
-Status DiskShardLog::CreateWriterSegment(uint64_t first_offset) {
-  if (writer_segment_) SLUICE_RETURN_IF_ERROR(SealWriterSegment());
-  auto seg = std::make_shared<Segment>();
-  seg->first_offset = first_offset;
-  seg->end_offset = first_offset;
-  seg->path = SegmentPath(first_offset);
-  SLUICE_RETURN_IF_ERROR(OpenWriter(seg->path));
-  SLUICE_ASSIGN_OR_RETURN(seg->reader, env_->fs->Open(seg->path, FileOptions{}));
-  writer_segment_ = seg;
-  writer_zeroed_end_ = 0;
-  writer_zero_step_ = 1 << 20;
-  round_.created.push_back(seg);
-  round_.dir_dirty = true;
-  return Status::Ok();
-}
-
-Status DiskShardLog::OpenWriter(const std::string& path) {
-  writer_file_.reset();
-  writer_small_file_.reset();
-  FileOptions wo;
-  wo.create = true;
-  wo.writable = true;
-  wo.direct_io = env_->options.direct_io;
-  SLUICE_ASSIGN_OR_RETURN(writer_file_, env_->fs->Open(path, wo));
-  if (writer_file_->direct_io()) {
-    wo.direct_io = false;
-    SLUICE_ASSIGN_OR_RETURN(writer_small_file_, env_->fs->Open(path, wo));
-  }
-  return Status::Ok();
-}
-
-// Sealed segments are exactly their data: truncated, synced, and described by an index file.
-Status DiskShardLog::SealWriterSegment() {
-  Segment& s = *writer_segment_;
-  // The commit thread's view of the segment's data: published values plus this round's frames.
-  Segment view;
+Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut) {
+  ckpt_ = Checkpoint{};
+  std::vector<MemFrame> frames;
+  Segment cur;  // the segment being written, as this checkpoint leaves it (index: new entries)
+  bool is_new = false;
+  uint64_t last_index_pos = 0;
+  bool have_index = false;
   {
     ReaderMutexLock lock(&meta_mu_);
-    view = s;
-  }
-  for (const PendingAppend& p : round_.appends)
-    if (p.segment_first_offset == s.first_offset) AddFrame(&view, p, env_->options.index_interval_bytes);
-  segment::SegmentIndex idx{view.first_offset, view.end_offset, view.data_bytes, view.last_arrival_ms,
-                            std::move(view.index)};
-  SLUICE_RETURN_IF_ERROR(writer_file_->Truncate(idx.data_bytes));
-  SLUICE_RETURN_IF_ERROR(writer_file_->Sync());
-  SLUICE_RETURN_IF_ERROR(WriteIndexFile(idx));
-  round_.sealed.push_back(writer_segment_);
-  round_.dir_dirty = true;
-  writer_file_.reset();
-  writer_small_file_.reset();
-  return Status::Ok();
-}
-
-Status DiskShardLog::EnsureZeroed(uint64_t end) {
-  if (end <= writer_zeroed_end_) return Status::Ok();
-  uint64_t target = std::max(end, writer_zeroed_end_ + writer_zero_step_);
-  target = std::min(target, std::max(end, AlignUp(env_->options.segment_bytes)));
-  for (uint64_t pos = writer_zeroed_end_; pos < target;) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(kStagingChunkBytes, target - pos));
-    SLUICE_RETURN_IF_ERROR(writer_file_->WriteAt(pos, ZeroBlock(), n));
-    pos += n;
-  }
-  writer_zeroed_end_ = target;
-  writer_zero_step_ = std::min<uint64_t>(writer_zero_step_ * 2, env_->options.zero_fill_max_bytes);
-  return Status::Ok();
-}
-
-void DiskShardLog::WriteRound() {
-  for (StagingChunk& c : round_.chunks) {
-    if (c.new_segment || !writer_segment_) {
-      round_.status = CreateWriterSegment(c.segment_first_offset);
-      if (!round_.status.ok()) return;
+    if (meta_dropped_) return false;
+    for (const MemFrame& f : mem_) {
+      if (!(f.at < cut)) break;
+      frames.push_back(f);
     }
-    if (c.len == 0) continue;
-    uint64_t padded = AlignUp(c.len);
-    std::memset(c.buf.get() + c.len, 0, padded - c.len);
-    round_.status = EnsureZeroed(c.base + padded);
-    if (!round_.status.ok()) return;
-    File* f = writer_small_file_ && padded < env_->options.direct_io_min_bytes ? writer_small_file_.get()
-                                                                               : writer_file_.get();
-    round_.status = f->WriteAt(c.base, c.buf.get(), padded);
-    if (!round_.status.ok()) return;
-    round_.wrote = true;
+    if (!segments_.empty()) {
+      const Segment& p = *segments_.back();
+      ckpt_.target = segments_.back();
+      cur.first_offset = p.first_offset;
+      cur.path = p.path;
+      cur.end_offset = p.end_offset;
+      cur.data_bytes = p.data_bytes;
+      cur.first_arrival_ms = p.first_arrival_ms;
+      cur.last_arrival_ms = p.last_arrival_ms;
+      have_index = !p.index.empty();
+      if (have_index) last_index_pos = p.index.back().position;
+      ckpt_.index_base = static_cast<uint32_t>(p.index.size());
+    }
   }
-}
+  bool roll = roll_requested_.exchange(false);
+  if (frames.empty() && !roll) return false;
+  const DiskLogStoreOptions& o = env_->options;
+  const uint64_t interval = o.index_interval_bytes;
+  std::string buf;
+  uint64_t buf_pos = cur.data_bytes;
+  bool changed = false;
 
-void DiskShardLog::SyncRound(bool force) {
-  if (!round_.status.ok()) return;
-  bool sync = round_.wrote && (force || env_->options.durability == Durability::kSync);
-  if (sync && writer_file_) {
-    round_.status = writer_file_->Sync();
-    if (!round_.status.ok()) return;
-    writer_unsynced_ = false;
-  } else if (round_.wrote) {
-    writer_unsynced_ = true;
+  auto write_buf = [&]() -> Status {
+    if (buf.empty()) return Status::Ok();
+    FileOptions wo;
+    wo.create = true;
+    wo.writable = true;
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, env_->fs->Open(cur.path, wo));
+    SLUICE_RETURN_IF_ERROR(f->WriteAt(buf_pos, buf.data(), buf.size()));
+    buf_pos += buf.size();
+    buf.clear();
+    return Status::Ok();
+  };
+  // Sealed segments are exactly their data, described by an index file. Nothing is synced
+  // here: the store syncs the filesystem once for every shard of the checkpoint.
+  auto seal = [&]() -> Status {
+    SLUICE_RETURN_IF_ERROR(write_buf());
+    segment::SegmentIndex idx{cur.first_offset, cur.end_offset, cur.data_bytes, cur.last_arrival_ms, {}};
+    if (!is_new) {
+      ReaderMutexLock lock(&meta_mu_);
+      idx.entries = ckpt_.target->index;
+    }
+    idx.entries.insert(idx.entries.end(), cur.index.begin(), cur.index.end());
+    // A segment written before the journal existed may be longer than its data (pre-zeroed).
+    SLUICE_RETURN_IF_ERROR(TruncateTo(cur.path, cur.data_bytes));
+    if (cur.end_offset > cur.first_offset) SLUICE_RETURN_IF_ERROR(WriteIndexFile(idx, /*sync=*/false));
+    if (is_new) {
+      auto s = std::make_shared<Segment>(cur);
+      s->sealed = true;
+      ckpt_.created.push_back(std::move(s));
+    } else {
+      ckpt_.update = cur;
+      ckpt_.update_target = true;
+      ckpt_.seal_target = true;
+    }
+    return Status::Ok();
+  };
+  auto start_segment = [&](uint64_t first) -> Status {
+    cur = Segment{};
+    cur.first_offset = first;
+    cur.end_offset = first;
+    cur.path = SegmentPath(first);
+    is_new = true;
+    have_index = false;
+    buf_pos = 0;
+    changed = true;
+    env_->files->Erase(cur.path);
+    FileOptions wo;
+    wo.create = true;
+    wo.writable = true;
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, env_->fs->Open(cur.path, wo));
+    return f->Truncate(0);  // a failed checkpoint may have left bytes in it
+  };
+
+  if (!ckpt_.target && !frames.empty()) SLUICE_RETURN_IF_ERROR(start_segment(frames.front().first_offset));
+  for (const MemFrame& f : frames) {
+    if (cur.data_bytes > 0 && (cur.data_bytes + f.length > o.segment_bytes ||
+                               f.arrival_ms - cur.first_arrival_ms >= o.segment_max_age_ms)) {
+      SLUICE_RETURN_IF_ERROR(seal());
+      SLUICE_RETURN_IF_ERROR(start_segment(f.first_offset));
+    }
+    uint64_t pos = cur.data_bytes;
+    if (!have_index || pos >= last_index_pos + interval) {
+      cur.index.push_back({f.first_offset, pos, f.arrival_ms});
+      last_index_pos = pos;
+      have_index = true;
+    }
+    if (cur.end_offset == cur.first_offset) cur.first_arrival_ms = f.arrival_ms;
+    cur.end_offset = f.first_offset + f.count;
+    cur.data_bytes = pos + f.length;
+    cur.last_arrival_ms = f.arrival_ms;
+    buf.append(f.bytes, f.length);
+    changed = true;
+    // Bounded scratch: a shard with hundreds of megabytes in memory is written in pieces.
+    if (buf.size() >= (8u << 20)) SLUICE_RETURN_IF_ERROR(write_buf());
+    ++ckpt_.frames;
+    ckpt_.frame_bytes += f.length;
   }
-  if (round_.dir_dirty) round_.status = env_->fs->SyncDir(dir_);
-}
-
-Status DiskShardLog::SyncWriter() {
-  if (!writer_file_ || !writer_unsynced_) return Status::Ok();
-  Status st = writer_file_->Sync();
-  if (st.ok()) {
-    writer_unsynced_ = false;
+  if (roll && cur.data_bytes > 0) {
+    // Retention: the newest segment expired too; seal it behind an empty one so a later pass frees it.
+    SLUICE_RETURN_IF_ERROR(seal());
+    SLUICE_RETURN_IF_ERROR(start_segment(cur.end_offset));
+  }
+  SLUICE_RETURN_IF_ERROR(write_buf());
+  if (!changed) return false;
+  if (is_new) {
+    auto s = std::make_shared<Segment>(cur);
+    s->sealed = false;
+    ckpt_.created.push_back(std::move(s));
   } else {
-    SLOG(kError, "storage", "periodic fdatasync failed", {{"dir", dir_}, {"error", st.ToString()}});
-    MutexLock lock(&mu_);
-    failed_ = st;
-    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
+    ckpt_.update = cur;
+    ckpt_.update_target = true;
   }
-  return st;
+  return true;
 }
 
-void DiskShardLog::FinishRound() {
-  for (StagingChunk& c : round_.chunks) env_->pool->Give(std::move(c.buf), c.capacity);
-  round_.chunks.clear();
-  if (!round_.status.ok()) {
-    FailRound(round_.status);
-    return;
-  }
+manifest::ShardDelta DiskShardLog::CheckpointDelta() const {
+  manifest::ShardDelta d;
+  const Segment& active = ckpt_.created.empty() ? ckpt_.update : *ckpt_.created.back();
+  d.state.stream_uid = key_.stream_uid;
+  d.state.shard_index = key_.shard_index;
+  d.state.segment_first_offset = active.first_offset;
+  d.state.data_bytes = active.data_bytes;
+  d.state.end_offset = active.end_offset;
+  d.state.first_arrival_ms = active.first_arrival_ms;
+  d.state.last_arrival_ms = active.last_arrival_ms;
+  d.state.index = active.index;  // a new segment's whole index, or the published one's new entries
+  d.index_base = ckpt_.created.empty() ? ckpt_.index_base : 0;
+  return d;
+}
+
+void DiskShardLog::CheckpointPublish() {
+  bool still_dirty = false;
   {
     WriterMutexLock lock(&meta_mu_);
-    for (auto& s : round_.sealed) s->sealed = true;
-    for (auto& s : round_.created) segments_.push_back(s);
-    Segment* seg = segments_.empty() ? nullptr : segments_.back().get();
-    for (const PendingAppend& p : round_.appends) {
-      if (!seg || seg->first_offset != p.segment_first_offset) {
-        for (auto& s : segments_)
-          if (s->first_offset == p.segment_first_offset) seg = s.get();
+    if (!meta_dropped_) {
+      if (ckpt_.update_target && ckpt_.target) {
+        Segment& t = *ckpt_.target;
+        t.end_offset = ckpt_.update.end_offset;
+        t.data_bytes = ckpt_.update.data_bytes;
+        t.first_arrival_ms = ckpt_.update.first_arrival_ms;
+        t.last_arrival_ms = ckpt_.update.last_arrival_ms;
+        t.index.insert(t.index.end(), ckpt_.update.index.begin(), ckpt_.update.index.end());
+        t.sealed = ckpt_.seal_target;
       }
-      AddFrame(seg, p, env_->options.index_interval_bytes);
-    }
-    if (!round_.appends.empty()) {
-      visible_end_.store(round_.appends.back().first_offset + round_.appends.back().count, std::memory_order_release);
-      last_arrival_ms_.store(round_.appends.back().arrival_ms, std::memory_order_release);
+      for (const std::shared_ptr<Segment>& s : ckpt_.created) segments_.push_back(s);
+      for (size_t i = 0; i < ckpt_.frames && !mem_.empty(); ++i) mem_.pop_front();
+      mem_bytes_ -= std::min(mem_bytes_, ckpt_.frame_bytes);
+      still_dirty = !mem_.empty();
     }
   }
-  for (PendingAppend& p : round_.appends)
-    if (p.done) p.done(AppendResult{p.first_offset});
-  round_ = Round{};
+  ckpt_ = Checkpoint{};
+  if (still_dirty && env_->mark_dirty) env_->mark_dirty(shared_from_this());
 }
 
-void DiskShardLog::FailRound(Status st) {
-  SLOG(kError, "storage", "shard write failed; failing unacknowledged appends",
-       {{"dir", dir_}, {"error", st.ToString()}});
-  Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
-             "storage write failed: " + st.message());
-  std::vector<PendingAppend> failed = std::move(round_.appends);
-  round_ = Round{};
-  {
-    MutexLock lock(&mu_);
-    failed_ = std::move(st);
-    for (auto& p : pending_) failed.push_back(std::move(p));
-    pending_.clear();
-    for (StagingChunk& c : chunks_) env_->pool->Give(std::move(c.buf), c.capacity);
-    chunks_.clear();
-    staged_bytes_ = 0;
-    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
-  }
-  writer_file_.reset();
-  writer_small_file_.reset();
-  writer_segment_.reset();
-  for (PendingAppend& p : failed)
-    if (p.done) p.done(err);
+void DiskShardLog::CheckpointAbort() {
+  ckpt_ = Checkpoint{};
+  roll_requested_ = true;  // whatever this shard needed is still needed
+  if (env_->mark_dirty) env_->mark_dirty(shared_from_this());
 }
 
-void DiskShardLog::RetryRecovery() {
-  {
-    MutexLock lock(&mu_);
-    if (dropped_) {
-      retry_at_ms_ = INT64_MAX;
-      return;
-    }
-  }
-  Status st = Recover();
-  if (!st.ok()) {
-    SLOG(kWarn, "storage", "shard recovery after a write failure failed; will retry",
-         {{"dir", dir_}, {"error", st.ToString()}});
-    retry_at_ms_ = env_->MonotonicMillis() + env_->options.failure_retry_ms;
-    return;
-  }
-  SLOG(kInfo, "storage", "shard accepts writes again", {{"dir", dir_}});
+manifest::ShardState DiskShardLog::DurableState() const {
+  manifest::ShardState st;
+  st.stream_uid = key_.stream_uid;
+  st.shard_index = key_.shard_index;
+  ReaderMutexLock lock(&meta_mu_);
+  if (segments_.empty()) return st;
+  const Segment& s = *segments_.back();
+  st.segment_first_offset = s.first_offset;
+  st.data_bytes = s.data_bytes;
+  st.end_offset = s.end_offset;
+  st.first_arrival_ms = s.first_arrival_ms;
+  st.last_arrival_ms = s.last_arrival_ms;
+  st.index = s.index;
+  return st;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,36 +379,47 @@ LogBounds DiskShardLog::Bounds() const {
 
 uint64_t DiskShardLog::DataBytes() const {
   ReaderMutexLock lock(&meta_mu_);
-  uint64_t n = 0;
+  uint64_t n = mem_bytes_;
   for (const auto& s : segments_) n += s->data_bytes;
   return n;
 }
 
+Status DiskShardLog::OpenFile(ReadPosition* where) const {
+  SLUICE_ASSIGN_OR_RETURN(where->file, env_->files->Get(where->seg->path));
+  return Status::Ok();
+}
+
 uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
-  std::shared_ptr<Segment> seg;
-  uint64_t pos = 0, off = 0, seg_end_pos = 0, seg_end_off = 0, start = 0;
+  ReadPosition where;
+  uint64_t start = 0;
   {
     ReaderMutexLock lock(&meta_mu_);
     uint64_t end = visible_end_.load();
     start = std::min(start_offset_.load(), end);
     if (start == end || last_arrival_ms_.load() < ms) return end;
-    // Segments (and frames) have non-decreasing arrival times: binary search on the last one.
+    // Segments, frames and memory have non-decreasing arrival times: binary search on the last one.
     auto it =
         std::lower_bound(segments_.begin(), segments_.end(), ms, [](const std::shared_ptr<Segment>& s, int64_t t) {
           return s->end_offset == s->first_offset || s->last_arrival_ms < t;
         });
-    if (it == segments_.end()) return end;
-    seg = *it;
-    if (seg->index.empty() || seg->index.front().arrival_ms >= ms) return std::max(seg->first_offset, start);
-    auto e = std::lower_bound(seg->index.begin(), seg->index.end(), ms,
+    if (it == segments_.end()) {
+      auto m = std::lower_bound(mem_.begin(), mem_.end(), ms,
+                                [](const MemFrame& f, int64_t t) { return f.arrival_ms < t; });
+      return m == mem_.end() ? end : std::max(m->first_offset, start);
+    }
+    const Segment& seg = **it;
+    if (seg.index.empty() || seg.index.front().arrival_ms >= ms) return std::max(seg.first_offset, start);
+    auto e = std::lower_bound(seg.index.begin(), seg.index.end(), ms,
                               [](const segment::IndexEntry& x, int64_t t) { return x.arrival_ms < t; });
     --e;  // the last entry before ms: the answer lies in its interval
-    pos = e->position;
-    off = e->offset;
-    seg_end_pos = seg->data_bytes;
-    seg_end_off = seg->end_offset;
+    where.seg = *it;
+    where.pos = e->position;
+    where.offset = e->offset;
+    where.seg_end_pos = seg.data_bytes;
+    where.seg_end_offset = seg.end_offset;
   }
-  segment::FrameCursor cur(seg->reader.get(), pos, off, seg_end_pos,
+  if (!OpenFile(&where).ok()) return std::max(where.offset, start);
+  segment::FrameCursor cur(where.file.get(), where.pos, where.offset, where.seg_end_pos,
                            static_cast<size_t>(env_->options.index_interval_bytes * 2), &ThreadReadBuffer());
   while (true) {
     segment::FrameHeader h;
@@ -447,7 +427,7 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
     auto r = cur.Next(&h, &frame);
     // Damage or I/O failure: answer with what is known; Read reports the damage.
     if (!r.ok() || *r != segment::FrameCheck::kOk)
-      return std::max(r.ok() && *r == segment::FrameCheck::kEnd ? seg_end_off : cur.offset(), start);
+      return std::max(r.ok() && *r == segment::FrameCheck::kEnd ? where.seg_end_offset : cur.offset(), start);
     if (h.arrival_ms >= ms) return std::max(h.first_offset, start);
   }
 }
@@ -458,8 +438,8 @@ bool DiskShardLog::Locate(uint64_t at, uint32_t max_records, ReadPosition* where
                              [](uint64_t a, const std::shared_ptr<Segment>& s) { return a < s->first_offset; });
   if (it == segments_.begin()) return false;
   const std::shared_ptr<Segment>& seg = *--it;
-  where->seg = seg;
   if (at >= seg->end_offset || seg->index.empty()) return false;
+  where->seg = seg;
   auto e = std::upper_bound(seg->index.begin(), seg->index.end(), at,
                             [](uint64_t a, const segment::IndexEntry& x) { return a < x.offset; });
   auto reach = std::upper_bound(e, seg->index.end(), at + max_records,
@@ -485,7 +465,7 @@ bool DiskShardLog::AdoptReadAhead(uint64_t from, const ReadPosition& where, segm
   {
     MutexLock lock(&ra_mu_);
     sequential = from == ra_expect_from_;
-    if (ra_slot_ && ra_slot_->Covers(where.seg->reader.get(), where.pos)) slot = std::move(ra_slot_);
+    if (ra_slot_ && ra_slot_->Covers(where.file.get(), where.pos)) slot = std::move(ra_slot_);
   }
   if (slot) {
     size_t got = slot->TakeInto(&ThreadReadBuffer());
@@ -495,8 +475,7 @@ bool DiskShardLog::AdoptReadAhead(uint64_t from, const ReadPosition& where, segm
     // most a frame and an index interval before where this one stops.
     uint64_t span = slot->call_bytes();
     if (span > kReadAheadOverlap) {
-      StartReadAhead(where.seg, where.pos + span - kReadAheadOverlap, where.seg_end_pos, span + kReadAheadOverlap, span,
-                     direct_min);
+      StartReadAhead(where, where.pos + span - kReadAheadOverlap, span + kReadAheadOverlap, span, direct_min);
     }
   }
   return sequential;
@@ -509,15 +488,140 @@ void DiskShardLog::FollowWithReadAhead(uint64_t next_offset, bool sequential, ui
     ra_expect_from_ = next_offset;
   }
   ReadPosition next;
-  if (!sequential || !Locate(next_offset, limits.max_records, &next)) return;
+  if (!sequential || !Locate(next_offset, limits.max_records, &next) || !OpenFile(&next).ok()) return;
   bool covered;
   {
     MutexLock lock(&ra_mu_);
-    covered = ra_slot_ && ra_slot_->Covers(next.seg->reader.get(), next.pos);
+    covered = ra_slot_ && ra_slot_->Covers(next.file.get(), next.pos);
   }
   uint64_t want = std::min<uint64_t>(walked + kFillSlackBytes, limits.max_bytes + kFillSlackBytes);
   // One read-ahead per shard: a newer sequential reader replaces one nobody came back for.
-  if (!covered) StartReadAhead(next.seg, next.pos, next.seg_end_pos, want, want, direct_min);
+  if (!covered) StartReadAhead(next, next.pos, want, want, direct_min);
+}
+
+void DiskShardLog::StartReadAhead(const ReadPosition& where, uint64_t pos, uint64_t want, uint64_t call_bytes,
+                                  size_t direct_min) const {
+  const uint64_t seg_end_pos = where.seg_end_pos;
+  want = std::min(want, seg_end_pos - std::min(pos, seg_end_pos));
+  if (want < direct_min || want == 0) return;
+  uint64_t first = AlignDown(pos);
+  uint64_t length = std::min<uint64_t>(AlignUp(pos + want), AlignUp(seg_end_pos)) - first;
+  segment::ReadBuffer buf;
+  if (!env_->read_ahead_budget->Take(length, &buf)) return;
+  auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, where.file, first, length, seg_end_pos,
+                                              std::move(buf), call_bytes);
+  {
+    MutexLock lock(&ra_mu_);
+    ra_slot_ = slot;
+  }
+  env_->read_ahead->Submit(std::move(slot));
+}
+
+Result<bool> DiskShardLog::VisitFrame(const segment::FrameHeader& h, const char* frame, const ReadLimits& limits,
+                                      const std::function<void(const RecordView&)>& visit, ReadSummary* sum) {
+  RecordBatchReader reader({frame + segment::kFrameHeaderBytes, h.length - segment::kFrameHeaderBytes});
+  RecordView v;
+  v.arrival_ms = h.arrival_ms;
+  v.offset = h.first_offset;
+  while (reader.Next(&v.partition_key, &v.data)) {
+    // >= next_offset, not >= from: a read starts at the index entry before its first record,
+    // and after re-locating past a segment's old end, frames already visited come by again.
+    if (v.offset >= sum->next_offset) {
+      if (sum->records >= limits.max_records || (sum->records > 0 && sum->bytes + v.data.size() > limits.max_bytes)) {
+        return false;
+      }
+      visit(v);
+      ++sum->records;
+      sum->bytes += v.data.size();
+      sum->next_offset = v.offset + 1;
+      sum->last_arrival_ms = v.arrival_ms;
+    }
+    ++v.offset;
+  }
+  // The cursor checked header and CRC only; the walk above is the payload check.
+  if (!reader.AtEnd() || v.offset != h.first_offset + h.record_count) {
+    return Status(Errc::kCorruption, "records do not fill the frame");
+  }
+  return true;
+}
+
+Status DiskShardLog::ReadSegments(const ReadLimits& limits, const std::function<void(const RecordView&)>& visit,
+                                  ReadSummary* sum, bool* full) const {
+  const uint64_t from = sum->next_offset;
+  ReadPosition where;
+  if (!Locate(from, limits.max_records, &where)) return Status::Ok();
+  SLUICE_RETURN_IF_ERROR(OpenFile(&where));
+  const size_t direct_min = env_->options.direct_io ? env_->options.direct_read_min_bytes : 0;
+  const size_t first_fill = FillBytes(where, limits);
+  const bool bulk = direct_min > 0 && first_fill >= direct_min;
+  segment::FrameCursor cur(where.file.get(), where.pos, where.offset, where.seg_end_pos, first_fill,
+                           &ThreadReadBuffer(), direct_min);
+  const bool read_ahead = bulk && env_->read_ahead != nullptr;
+  const bool sequential = read_ahead && AdoptReadAhead(from, where, &cur, direct_min);
+  uint64_t walked = 0;  // frame bytes this call went through: the next call's likely need
+  while (true) {
+    segment::FrameHeader h;
+    const char* frame;
+    SLUICE_ASSIGN_OR_RETURN(const segment::FrameCheck check, cur.Next(&h, &frame));
+    if (check == segment::FrameCheck::kEnd) {
+      if (cur.offset() != where.seg_end_offset || !Locate(cur.offset(), limits.max_records, &where)) break;
+      SLUICE_RETURN_IF_ERROR(OpenFile(&where));
+      cur = segment::FrameCursor(where.file.get(), where.pos, where.offset, where.seg_end_pos,
+                                 FillBytes(where, limits), &ThreadReadBuffer(), direct_min);
+      continue;
+    }
+    if (check != segment::FrameCheck::kOk) return CorruptBatch(*where.seg, cur.frame_position(), check, cur.offset());
+    walked += h.length;
+    auto more = VisitFrame(h, frame, limits, visit, sum);
+    if (!more.ok()) {
+      return CorruptBatch(*where.seg, cur.frame_position(), segment::FrameCheck::kBadPayload, h.first_offset);
+    }
+    if (!*more) {
+      *full = true;
+      break;
+    }
+  }
+  // Remember where this bulk read stopped; if it continued the previous one (a consumer
+  // catching up), make sure a read-ahead covers where its next call will start.
+  if (read_ahead) FollowWithReadAhead(sum->next_offset, sequential, walked, limits, direct_min);
+  return Status::Ok();
+}
+
+void DiskShardLog::ReadMemory(const ReadLimits& limits, const std::function<void(const RecordView&)>& visit,
+                              ReadSummary* sum, bool* full, bool* moved) const {
+  std::vector<MemFrame> frames;
+  {
+    ReaderMutexLock lock(&meta_mu_);
+    const uint64_t at = sum->next_offset;
+    if (at >= visible_end_.load(std::memory_order_acquire)) return;
+    if (mem_.empty() || at < mem_.front().first_offset) {
+      *moved = true;  // a checkpoint moved it into the files after the segment read looked
+      return;
+    }
+    auto it = std::upper_bound(mem_.begin(), mem_.end(), at,
+                               [](uint64_t a, const MemFrame& f) { return a < f.first_offset; });
+    --it;
+    // Copy references to the frames this read can use, then visit them without the lock (a
+    // visit encodes records; publishing must not wait for that).
+    uint64_t records = 0, bytes = 0;
+    for (; it != mem_.end() && frames.size() < kMaxMemFramesPerPass; ++it) {
+      frames.push_back(*it);
+      records += it->count;
+      bytes += it->length;
+      if (records >= limits.max_records + (at - frames.front().first_offset) || bytes > limits.max_bytes + it->length)
+        break;
+    }
+  }
+  for (const MemFrame& f : frames) {
+    segment::FrameHeader h = segment::DecodeFrameHeader(f.bytes);
+    auto more = VisitFrame(h, f.bytes, limits, visit, sum);
+    if (!more.ok() || !*more) {
+      *full = true;
+      return;
+    }
+  }
+  // Stopped at the copy cap with room left: the caller's next pass continues.
+  if (frames.size() == kMaxMemFramesPerPass) *moved = true;
 }
 
 Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
@@ -531,76 +635,18 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
     sum.next_offset = from;
     if (from >= end || limits.max_records == 0) return sum;
   }
-  ReadPosition where;
-  if (!Locate(from, limits.max_records, &where)) return sum;
-  const size_t direct_min = env_->options.direct_io ? env_->options.direct_read_min_bytes : 0;
-  const size_t first_fill = FillBytes(where, limits);
-  const bool bulk = direct_min > 0 && first_fill >= direct_min;
-  segment::FrameCursor cur(where.seg->reader.get(), where.pos, where.offset, where.seg_end_pos, first_fill,
-                           &ThreadReadBuffer(), direct_min);
-  const bool read_ahead = bulk && env_->read_ahead != nullptr;
-  const bool sequential = read_ahead && AdoptReadAhead(from, where, &cur, direct_min);
-  uint64_t walked = 0;  // frame bytes this call went through: the next call's likely need
-  while (true) {
-    segment::FrameHeader h;
-    const char* frame;
-    SLUICE_ASSIGN_OR_RETURN(const segment::FrameCheck check, cur.Next(&h, &frame));
-    if (check == segment::FrameCheck::kEnd) {
-      if (cur.offset() != where.seg_end_offset || !Locate(cur.offset(), limits.max_records, &where)) break;
-      cur = segment::FrameCursor(where.seg->reader.get(), where.pos, where.offset, where.seg_end_pos,
-                                 FillBytes(where, limits), &ThreadReadBuffer(), direct_min);
-      continue;
-    }
-    if (check != segment::FrameCheck::kOk) return CorruptBatch(*where.seg, cur.frame_position(), check, cur.offset());
-    walked += h.length;
-    RecordBatchReader reader({frame + segment::kFrameHeaderBytes, h.length - segment::kFrameHeaderBytes});
-    RecordView v;
-    v.arrival_ms = h.arrival_ms;
-    v.offset = h.first_offset;
-    bool full = false;
-    while (reader.Next(&v.partition_key, &v.data)) {
-      // >= next_offset, not >= from: after re-locating past a segment's old end, frames already
-      // visited come by again.
-      if (v.offset >= sum.next_offset) {
-        if (sum.records >= limits.max_records || (sum.records > 0 && sum.bytes + v.data.size() > limits.max_bytes)) {
-          full = true;
-          break;
-        }
-        visit(v);
-        ++sum.records;
-        sum.bytes += v.data.size();
-        sum.next_offset = v.offset + 1;
-        sum.last_arrival_ms = v.arrival_ms;
-      }
-      ++v.offset;
-    }
+  // Files first, then memory; a checkpoint moving frames from memory to the files between the
+  // two sends the read back to the files. A handful of passes always suffices: each one moves
+  // forward or finds the log's end.
+  bool full = false;
+  for (int pass = 0; pass < 8 && !full; ++pass) {
+    SLUICE_RETURN_IF_ERROR(ReadSegments(limits, visit, &sum, &full));
     if (full) break;
-    // The cursor checked header and CRC only; the walk above is the payload check.
-    if (!reader.AtEnd() || v.offset != h.first_offset + h.record_count) {
-      return CorruptBatch(*where.seg, cur.frame_position(), segment::FrameCheck::kBadPayload, h.first_offset);
-    }
+    bool moved = false;
+    ReadMemory(limits, visit, &sum, &full, &moved);
+    if (!moved) break;
   }
-  // Remember where this bulk read stopped; if it continued the previous one (a consumer
-  // catching up), make sure a read-ahead covers where its next call will start.
-  if (read_ahead) FollowWithReadAhead(sum.next_offset, sequential, walked, limits, direct_min);
   return sum;
-}
-
-void DiskShardLog::StartReadAhead(const std::shared_ptr<Segment>& seg, uint64_t pos, uint64_t seg_end_pos,
-                                  uint64_t want, uint64_t call_bytes, size_t direct_min) const {
-  want = std::min(want, seg_end_pos - std::min(pos, seg_end_pos));
-  if (want < direct_min || want == 0) return;
-  uint64_t first = AlignDown(pos);
-  uint64_t length = std::min<uint64_t>(AlignUp(pos + want), AlignUp(seg_end_pos)) - first;
-  segment::ReadBuffer buf;
-  if (!env_->read_ahead_budget->Take(length, &buf)) return;
-  auto slot = std::make_shared<ReadAheadSlot>(env_->read_ahead_budget, seg->reader, first, length, seg_end_pos,
-                                              std::move(buf), call_bytes);
-  {
-    MutexLock lock(&ra_mu_);
-    ra_slot_ = slot;
-  }
-  env_->read_ahead->Submit(std::move(slot));
 }
 
 Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
@@ -616,26 +662,15 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
     if (!segments_.empty()) {
       start_offset_.store(std::max(start_offset_.load(), segments_.front()->first_offset));
       const Segment& last = *segments_.back();
-      roll = last.end_offset > last.first_offset && last.last_arrival_ms < horizon_ms;
+      roll = mem_.empty() && last.end_offset > last.first_offset && last.last_arrival_ms < horizon_ms;
     }
   }
-  if (roll) {
-    // The newest segment has expired too: seal it behind an empty one so a later pass frees it.
-    bool enqueue = false;
-    {
-      MutexLock lock(&mu_);
-      if (!dropped_ && failed_.ok() && chunks_.empty() && has_segment_ && stage_segment_bytes_ > 0) {
-        stage_segment_first_ = next_offset_;
-        stage_segment_bytes_ = 0;
-        ChunkFor(0, true);
-        enqueue = !queued_;
-        queued_ = true;
-      }
-    }
-    if (enqueue) enqueue_(shared_from_this());
-  }
+  // The newest segment has expired too: the next checkpoint seals it behind an empty one so a
+  // later pass frees it.
+  if (roll && !roll_requested_.exchange(true) && env_->mark_dirty) env_->mark_dirty(shared_from_this());
   if (expired.empty()) return Status::Ok();
   for (const auto& s : expired) {
+    env_->files->Erase(s->path);
     SLUICE_RETURN_IF_ERROR(env_->fs->RemoveFile(s->path));
     Status st = env_->fs->RemoveFile(IndexPath(s->first_offset));
     if (!st.ok() && env_->fs->Exists(IndexPath(s->first_offset))) return st;
@@ -645,21 +680,24 @@ Status DiskShardLog::ExpireBefore(int64_t horizon_ms) {
 }
 
 void DiskShardLog::MarkDropped() {
-  std::vector<PendingAppend> failed;
   {
     MutexLock lock(&mu_);
     dropped_ = true;
-    failed = std::move(pending_);
-    pending_.clear();
-    for (StagingChunk& c : chunks_) env_->pool->Give(std::move(c.buf), c.capacity);
-    chunks_.clear();
   }
+  std::vector<std::shared_ptr<Segment>> segs;
   {
     WriterMutexLock lock(&meta_mu_);
     meta_dropped_ = true;
+    mem_.clear();
+    mem_bytes_ = 0;
+    segs = segments_;
   }
-  for (PendingAppend& p : failed)
-    if (p.done) p.done(Gone());
+  for (const auto& s : segs) env_->files->Erase(s->path);
+}
+
+bool DiskShardLog::dropped() const {
+  MutexLock lock(&mu_);
+  return dropped_;
 }
 
 }  // namespace sluice::storage::internal

@@ -1,8 +1,10 @@
 #pragma once
-// Staging memory of the durable log: 4 KiB-aligned buffers that mirror a range of a segment
+// Staging memory of the durable log: 4 KiB-aligned buffers that mirror a range of a journal
 // file, so that a commit writes them with O_DIRECT as they are. Standard-size buffers are
 // recycled through a bounded pool: fresh mappings page-fault on first touch, which showed up
-// as the main per-record cost of the in-memory backend in this VM.
+// as the main per-record cost of the in-memory backend in this VM. The pool also counts the
+// bytes handed out and not yet given back: the store's write buffer.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +25,7 @@ class ChunkPool {
   AlignedBuffer Take(size_t bytes, size_t* capacity) {
     if (bytes <= kStagingChunkBytes) {
       *capacity = kStagingChunkBytes;
+      live_bytes_.fetch_add(*capacity, std::memory_order_relaxed);
       MutexLock lock(&mu_);
       if (!spares_.empty()) {
         AlignedBuffer b = std::move(spares_.back());
@@ -32,28 +35,24 @@ class ChunkPool {
       return AllocateAligned(kStagingChunkBytes);
     }
     *capacity = AlignUp(bytes);
+    live_bytes_.fetch_add(*capacity, std::memory_order_relaxed);
     return AllocateAligned(*capacity);
   }
   void Give(AlignedBuffer b, size_t capacity) {
+    live_bytes_.fetch_sub(capacity, std::memory_order_relaxed);
     if (capacity != kStagingChunkBytes || !b) return;
     MutexLock lock(&mu_);
     if (spares_.size() < max_spares_) spares_.push_back(std::move(b));
   }
 
+  uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
+
  private:
+  std::atomic<uint64_t> live_bytes_{0};
   Mutex mu_;
   size_t max_spares_;
   std::vector<AlignedBuffer> spares_ GUARDED_BY(mu_);
 };
 
-// A staged range of one segment: buf[0, len) holds the file bytes [base, base + len).
-struct StagingChunk {
-  AlignedBuffer buf;
-  size_t capacity = 0;
-  uint64_t base = 0;  // aligned file position of buf[0]
-  size_t len = 0;
-  uint64_t segment_first_offset = 0;
-  bool new_segment = false;  // the first chunk of a segment that must be created
-};
 
 }  // namespace sluice::storage::internal
