@@ -21,8 +21,10 @@ struct Entry {
 };
 
 struct End {
-  Position end;                         // where the journal ends: the next entry would start here
-  EntryCheck check = EntryCheck::kEnd;  // why it ended (kEnd: nothing written after it)
+  // Where the journal ends: the next entry would start here (with missing_file, the start of
+  // the file that is missing).
+  Position end;
+  EntryCheck check = EntryCheck::kEnd;                         // why it ended (kEnd: nothing written after it)
   segment::FrameCheck frame_check = segment::FrameCheck::kOk;  // when check is kBadFrame
   bool missing_file = false;  // a kNextFile named a file that does not exist (or whose header is not intact)
   uint64_t files = 0;         // files read

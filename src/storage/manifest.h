@@ -116,6 +116,7 @@ class ManifestWriter {
   uint64_t max_file_bytes_;
   uint64_t number_ = 0;
   uint64_t size_ = 0;
+  uint64_t snapshot_bytes_ = 0;  // of the current file's first record
   std::unique_ptr<File> file_;
 };
 

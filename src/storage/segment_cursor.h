@@ -10,38 +10,12 @@
 
 #include "base/file_system.h"
 #include "base/status.h"
+#include "storage/chunked_reader.h"
 #include "storage/segment_format.h"
 
 namespace sluice::storage::segment {
 
-// A growable buffer aligned for direct reads. Reused across reads (one per reading thread): a
-// fresh buffer's pages fault on first touch, which is expensive in a VM.
-class ReadBuffer {
- public:
-  ReadBuffer() = default;
-  ReadBuffer(ReadBuffer&& o) noexcept : buf_(std::move(o.buf_)), size_(std::exchange(o.size_, 0)) {}
-  ReadBuffer& operator=(ReadBuffer&& o) noexcept {
-    buf_ = std::move(o.buf_);
-    size_ = std::exchange(o.size_, 0);
-    return *this;
-  }
-  char* data() const { return buf_.get(); }
-  size_t size() const { return size_; }
-  // At least n bytes; the first `keep` bytes are preserved.
-  void Reserve(size_t n, size_t keep) {
-    if (n <= size_) return;
-    size_t cap = AlignUp(std::max(n, size_ * 2));
-    AlignedBuffer b = AllocateAligned(cap);
-    if (!b) throw std::bad_alloc();
-    if (keep > 0) std::memcpy(b.get(), buf_.get(), keep);
-    buf_ = std::move(b);
-    size_ = cap;
-  }
-
- private:
-  AlignedBuffer buf_;
-  size_t size_ = 0;
-};
+using storage::ReadBuffer;
 
 class FrameCursor {
  public:

@@ -4,21 +4,11 @@
 #include <cstdio>
 
 #include "base/crc32c.h"
+#include "storage/little_endian.h"
 #include "storage/record_batch.h"
 
 namespace sluice::storage::segment {
 namespace {
-
-template <typename T>
-void Put(char* p, T v) {
-  std::memcpy(p, &v, sizeof(T));
-}
-template <typename T>
-T Get(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
 
 std::optional<uint64_t> ParseDigits(std::string_view s, size_t digits, int base) {
   if (s.size() != digits) return std::nullopt;
@@ -28,43 +18,32 @@ std::optional<uint64_t> ParseDigits(std::string_view s, size_t digits, int base)
   return v;
 }
 
-std::optional<uint64_t> ParseNumbered(std::string_view name, std::string_view suffix) {
-  if (!name.ends_with(suffix)) return std::nullopt;
-  return ParseDigits(name.substr(0, name.size() - suffix.size()), kFileNameDigits, 10);
-}
-
-std::string Numbered(uint64_t v, std::string_view suffix) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(v));
-  return std::string(buf) + std::string(suffix);
-}
-
 }  // namespace
 
 void EncodeFrameHeader(const FrameHeader& h, char* out) {
-  Put<uint32_t>(out, h.length);
-  Put<uint32_t>(out + 4, 0);
-  Put<uint64_t>(out + 8, h.first_offset);
-  Put<int64_t>(out + 16, h.arrival_ms);
-  Put<uint32_t>(out + 24, h.record_count);
-  Put<uint16_t>(out + 28, h.version);
-  Put<uint16_t>(out + 30, h.flags);
+  PutFixed<uint32_t>(out, h.length);
+  PutFixed<uint32_t>(out + 4, 0);
+  PutFixed<uint64_t>(out + 8, h.first_offset);
+  PutFixed<int64_t>(out + 16, h.arrival_ms);
+  PutFixed<uint32_t>(out + 24, h.record_count);
+  PutFixed<uint16_t>(out + 28, h.version);
+  PutFixed<uint16_t>(out + 30, h.flags);
 }
 
 FrameHeader DecodeFrameHeader(const char* in) {
   FrameHeader h;
-  h.length = Get<uint32_t>(in);
-  h.crc = Get<uint32_t>(in + 4);
-  h.first_offset = Get<uint64_t>(in + 8);
-  h.arrival_ms = Get<int64_t>(in + 16);
-  h.record_count = Get<uint32_t>(in + 24);
-  h.version = Get<uint16_t>(in + 28);
-  h.flags = Get<uint16_t>(in + 30);
+  h.length = GetFixed<uint32_t>(in);
+  h.crc = GetFixed<uint32_t>(in + 4);
+  h.first_offset = GetFixed<uint64_t>(in + 8);
+  h.arrival_ms = GetFixed<int64_t>(in + 16);
+  h.record_count = GetFixed<uint32_t>(in + 24);
+  h.version = GetFixed<uint16_t>(in + 28);
+  h.flags = GetFixed<uint16_t>(in + 30);
   return h;
 }
 
 void SealFrame(char* frame, uint32_t length) {
-  Put<uint32_t>(frame + 4, crc32c::Mask(crc32c::Value(frame + 8, length - 8)));
+  PutFixed<uint32_t>(frame + 4, crc32c::Mask(crc32c::Value(frame + 8, length - 8)));
 }
 
 std::string_view FrameCheckName(FrameCheck c) {
@@ -88,7 +67,7 @@ FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_
       if (bytes[i] != 0) return FrameCheck::kTruncated;
     return FrameCheck::kEnd;
   }
-  uint32_t length = Get<uint32_t>(bytes);
+  uint32_t length = GetFixed<uint32_t>(bytes);
   if (length == 0) return FrameCheck::kEnd;
   if (available < kFrameHeaderBytes) return FrameCheck::kTruncated;
   FrameHeader h = DecodeFrameHeader(bytes);
@@ -112,10 +91,28 @@ FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_
   return FrameCheck::kOk;
 }
 
-std::string SegmentFileName(uint64_t first_offset) { return Numbered(first_offset, kSegmentSuffix); }
-std::string IndexFileName(uint64_t first_offset) { return Numbered(first_offset, kIndexSuffix); }
-std::optional<uint64_t> ParseSegmentFileName(std::string_view name) { return ParseNumbered(name, kSegmentSuffix); }
-std::optional<uint64_t> ParseIndexFileName(std::string_view name) { return ParseNumbered(name, kIndexSuffix); }
+std::string NumberedFileName(std::string_view prefix, uint64_t number, std::string_view suffix) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(number));
+  std::string name(prefix);
+  name.append(buf).append(suffix);
+  return name;
+}
+
+std::optional<uint64_t> ParseNumberedFileName(std::string_view name, std::string_view prefix, std::string_view suffix) {
+  if (name.size() < prefix.size() + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix))
+    return std::nullopt;
+  return ParseDigits(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()), kFileNameDigits, 10);
+}
+
+std::string SegmentFileName(uint64_t first_offset) { return NumberedFileName("", first_offset, kSegmentSuffix); }
+std::string IndexFileName(uint64_t first_offset) { return NumberedFileName("", first_offset, kIndexSuffix); }
+std::optional<uint64_t> ParseSegmentFileName(std::string_view name) {
+  return ParseNumberedFileName(name, "", kSegmentSuffix);
+}
+std::optional<uint64_t> ParseIndexFileName(std::string_view name) {
+  return ParseNumberedFileName(name, "", kIndexSuffix);
+}
 
 std::string StreamDirName(uint64_t stream_uid) {
   char buf[24];
@@ -139,41 +136,42 @@ std::optional<uint32_t> ParseShardDirName(std::string_view name) {
 std::string EncodeIndex(const SegmentIndex& index) {
   std::string out(kIndexHeaderBytes + index.entries.size() * kIndexEntryBytes + 4, '\0');
   char* p = out.data();
-  Put<uint32_t>(p, kIndexMagic);
-  Put<uint16_t>(p + 4, kIndexVersion);
-  Put<uint64_t>(p + 8, index.first_offset);
-  Put<uint64_t>(p + 16, index.end_offset);
-  Put<uint64_t>(p + 24, index.data_bytes);
-  Put<int64_t>(p + 32, index.last_arrival_ms);
-  Put<uint32_t>(p + 40, static_cast<uint32_t>(index.entries.size()));
+  PutFixed<uint32_t>(p, kIndexMagic);
+  PutFixed<uint16_t>(p + 4, kIndexVersion);
+  PutFixed<uint64_t>(p + 8, index.first_offset);
+  PutFixed<uint64_t>(p + 16, index.end_offset);
+  PutFixed<uint64_t>(p + 24, index.data_bytes);
+  PutFixed<int64_t>(p + 32, index.last_arrival_ms);
+  PutFixed<uint32_t>(p + 40, static_cast<uint32_t>(index.entries.size()));
   p += kIndexHeaderBytes;
   for (const IndexEntry& e : index.entries) {
-    Put<uint64_t>(p, e.offset);
-    Put<uint64_t>(p + 8, e.position);
-    Put<int64_t>(p + 16, e.arrival_ms);
+    PutFixed<uint64_t>(p, e.offset);
+    PutFixed<uint64_t>(p + 8, e.position);
+    PutFixed<int64_t>(p + 16, e.arrival_ms);
     p += kIndexEntryBytes;
   }
-  Put<uint32_t>(p, crc32c::Mask(crc32c::Value(out.data(), out.size() - 4)));
+  PutFixed<uint32_t>(p, crc32c::Mask(crc32c::Value(out.data(), out.size() - 4)));
   return out;
 }
 
 std::optional<SegmentIndex> DecodeIndex(std::string_view bytes) {
   if (bytes.size() < kIndexHeaderBytes + 4) return std::nullopt;
   const char* p = bytes.data();
-  if (Get<uint32_t>(p) != kIndexMagic || Get<uint16_t>(p + 4) != kIndexVersion) return std::nullopt;
-  uint32_t count = Get<uint32_t>(p + 40);
+  if (GetFixed<uint32_t>(p) != kIndexMagic || GetFixed<uint16_t>(p + 4) != kIndexVersion) return std::nullopt;
+  uint32_t count = GetFixed<uint32_t>(p + 40);
   if (bytes.size() != kIndexHeaderBytes + uint64_t{count} * kIndexEntryBytes + 4) return std::nullopt;
-  if (crc32c::Unmask(Get<uint32_t>(p + bytes.size() - 4)) != crc32c::Value(p, bytes.size() - 4)) return std::nullopt;
+  if (crc32c::Unmask(GetFixed<uint32_t>(p + bytes.size() - 4)) != crc32c::Value(p, bytes.size() - 4))
+    return std::nullopt;
   SegmentIndex idx;
-  idx.first_offset = Get<uint64_t>(p + 8);
-  idx.end_offset = Get<uint64_t>(p + 16);
-  idx.data_bytes = Get<uint64_t>(p + 24);
-  idx.last_arrival_ms = Get<int64_t>(p + 32);
+  idx.first_offset = GetFixed<uint64_t>(p + 8);
+  idx.end_offset = GetFixed<uint64_t>(p + 16);
+  idx.data_bytes = GetFixed<uint64_t>(p + 24);
+  idx.last_arrival_ms = GetFixed<int64_t>(p + 32);
   if (idx.end_offset < idx.first_offset) return std::nullopt;
   idx.entries.resize(count);
   const char* e = p + kIndexHeaderBytes;
   for (uint32_t i = 0; i < count; ++i, e += kIndexEntryBytes) {
-    idx.entries[i] = {Get<uint64_t>(e), Get<uint64_t>(e + 8), Get<int64_t>(e + 16)};
+    idx.entries[i] = {GetFixed<uint64_t>(e), GetFixed<uint64_t>(e + 8), GetFixed<int64_t>(e + 16)};
   }
   return idx;
 }

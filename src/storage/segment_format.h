@@ -95,6 +95,12 @@ std::string_view FrameCheckName(FrameCheck c);
 FrameCheck CheckFrame(const char* bytes, size_t available, std::optional<uint64_t> expected_offset, FrameHeader* header,
                       bool check_payload = true);
 
+// "<prefix><number, kFileNameDigits digits><suffix>": every numbered file of the store (segments,
+// indexes, journal files, manifests) is named this way, so names sort by number.
+std::string NumberedFileName(std::string_view prefix, uint64_t number, std::string_view suffix);
+// The number in such a name; nullopt for any other name.
+std::optional<uint64_t> ParseNumberedFileName(std::string_view name, std::string_view prefix, std::string_view suffix);
+
 std::string SegmentFileName(uint64_t first_offset);
 std::string IndexFileName(uint64_t first_offset);
 // Parses "<20 digits>.log" / ".idx"; nullopt for any other name.
