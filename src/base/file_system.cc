@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <map>
 #include <system_error>
 
 #include "base/mutex.h"

@@ -118,7 +118,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
     const DiskLogStoreOptions& o = env_->options;
     jdir_ = o.dir + "/" + std::string(journal::kDirName);
     SLUICE_RETURN_IF_ERROR(env_->fs->CreateDirs(jdir_));
-    SLUICE_ASSIGN_OR_RETURN(std::optional<manifest::ReadResult> read, manifest::ReadManifest(env_->fs, jdir_));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<manifest::ReadResult> read, manifest::ReadManifest(*env_->fs, jdir_));
     uint64_t manifest_number = 0;
     if (read) {
       MutexLock lock(&manifest_mu_);
@@ -280,7 +280,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
     SLUICE_ASSIGN_OR_RETURN(
         const journal::End end,
         journal::ReadJournal(
-            env_->fs, jdir_, from,
+            *env_->fs, jdir_, from,
             [&](const journal::Entry& e) -> Status {
               LogPtr log;
               {

@@ -81,7 +81,7 @@ struct DiskLogStoreOptions {
   uint64_t write_buffer_bytes = 512ull << 20;
   uint64_t journal_file_bytes = 64ull << 20;  // at least 33 MiB: an empty file holds the largest frame
   uint32_t max_open_files = 1024;             // read descriptors of segment files kept open (LRU)
-  int64_t failure_retry_ms = 1000;                    // a failed shard re-runs recovery after this
+  int64_t failure_retry_ms = 1000;            // a failed shard re-runs recovery after this
   // Monotonic time for the sync interval and the failure back-off (tests pass a ManualClock).
   const Clock* clock = SystemClock::Default();
 };

@@ -126,8 +126,8 @@ void DiskShardLog::Publish(const JournalAppend& a) {
     WriterMutexLock lock(&meta_mu_);
     if (meta_dropped_) return;
     was_empty = mem_.empty();
-    mem_.push_back(MemFrame{a.first_offset, a.count, a.frame.length, a.arrival_ms, a.frame.bytes, a.frame.chunk,
-                            a.frame.at});
+    mem_.push_back(
+        MemFrame{a.first_offset, a.count, a.frame.length, a.arrival_ms, a.frame.bytes, a.frame.chunk, a.frame.at});
     mem_bytes_ += a.frame.length;
     visible_end_.store(a.first_offset + a.count, std::memory_order_release);
     last_arrival_ms_.store(a.arrival_ms, std::memory_order_release);
@@ -264,8 +264,8 @@ Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut) {
 
   if (!ckpt_.target && !frames.empty()) SLUICE_RETURN_IF_ERROR(start_segment(frames.front().first_offset));
   for (const MemFrame& f : frames) {
-    if (cur.data_bytes > 0 && (cur.data_bytes + f.length > o.segment_bytes ||
-                               f.arrival_ms - cur.first_arrival_ms >= o.segment_max_age_ms)) {
+    if (cur.data_bytes > 0 &&
+        (cur.data_bytes + f.length > o.segment_bytes || f.arrival_ms - cur.first_arrival_ms >= o.segment_max_age_ms)) {
       SLUICE_RETURN_IF_ERROR(seal());
       SLUICE_RETURN_IF_ERROR(start_segment(f.first_offset));
     }
@@ -403,8 +403,8 @@ uint64_t DiskShardLog::OffsetForTimestamp(int64_t ms) const {
           return s->end_offset == s->first_offset || s->last_arrival_ms < t;
         });
     if (it == segments_.end()) {
-      auto m = std::lower_bound(mem_.begin(), mem_.end(), ms,
-                                [](const MemFrame& f, int64_t t) { return f.arrival_ms < t; });
+      auto m =
+          std::lower_bound(mem_.begin(), mem_.end(), ms, [](const MemFrame& f, int64_t t) { return f.arrival_ms < t; });
       return m == mem_.end() ? end : std::max(m->first_offset, start);
     }
     const Segment& seg = **it;
@@ -566,8 +566,8 @@ Status DiskShardLog::ReadSegments(const ReadLimits& limits, const std::function<
     if (check == segment::FrameCheck::kEnd) {
       if (cur.offset() != where.seg_end_offset || !Locate(cur.offset(), limits.max_records, &where)) break;
       SLUICE_RETURN_IF_ERROR(OpenFile(&where));
-      cur = segment::FrameCursor(where.file.get(), where.pos, where.offset, where.seg_end_pos,
-                                 FillBytes(where, limits), &ThreadReadBuffer(), direct_min);
+      cur = segment::FrameCursor(where.file.get(), where.pos, where.offset, where.seg_end_pos, FillBytes(where, limits),
+                                 &ThreadReadBuffer(), direct_min);
       continue;
     }
     if (check != segment::FrameCheck::kOk) return CorruptBatch(*where.seg, cur.frame_position(), check, cur.offset());
@@ -590,6 +590,7 @@ Status DiskShardLog::ReadSegments(const ReadLimits& limits, const std::function<
 void DiskShardLog::ReadMemory(const ReadLimits& limits, const std::function<void(const RecordView&)>& visit,
                               ReadSummary* sum, bool* full, bool* moved) const {
   std::vector<MemFrame> frames;
+  bool truncated = false;
   {
     ReaderMutexLock lock(&meta_mu_);
     const uint64_t at = sum->next_offset;
@@ -603,13 +604,18 @@ void DiskShardLog::ReadMemory(const ReadLimits& limits, const std::function<void
     --it;
     // Copy references to the frames this read can use, then visit them without the lock (a
     // visit encodes records; publishing must not wait for that).
+    // Enough frames for the limits (frame bytes over-count data bytes, so the byte bound is
+    // reached when it matters), at most kMaxMemFramesPerPass.
+    const uint64_t skip = at - it->first_offset;
     uint64_t records = 0, bytes = 0;
-    for (; it != mem_.end() && frames.size() < kMaxMemFramesPerPass; ++it) {
+    for (; it != mem_.end(); ++it) {
+      if (frames.size() == kMaxMemFramesPerPass || records >= limits.max_records + skip || bytes > limits.max_bytes) {
+        truncated = true;
+        break;
+      }
       frames.push_back(*it);
       records += it->count;
       bytes += it->length;
-      if (records >= limits.max_records + (at - frames.front().first_offset) || bytes > limits.max_bytes + it->length)
-        break;
     }
   }
   for (const MemFrame& f : frames) {
@@ -620,8 +626,8 @@ void DiskShardLog::ReadMemory(const ReadLimits& limits, const std::function<void
       return;
     }
   }
-  // Stopped at the copy cap with room left: the caller's next pass continues.
-  if (frames.size() == kMaxMemFramesPerPass) *moved = true;
+  // Stopped early with room left: the caller's next pass goes on from where this one ended.
+  if (truncated) *moved = true;
 }
 
 Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
@@ -639,7 +645,7 @@ Result<ReadSummary> DiskShardLog::Read(uint64_t from, const ReadLimits& limits,
   // two sends the read back to the files. A handful of passes always suffices: each one moves
   // forward or finds the log's end.
   bool full = false;
-  for (int pass = 0; pass < 8 && !full; ++pass) {
+  for (int pass = 0; pass < 64 && !full; ++pass) {
     SLUICE_RETURN_IF_ERROR(ReadSegments(limits, visit, &sum, &full));
     if (full) break;
     bool moved = false;

@@ -149,8 +149,8 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Status OpenFile(ReadPosition* where) const;
   static size_t FillBytes(const ReadPosition& where, const ReadLimits& limits);
   // Reads from the segment files from sum->next_offset; stops where the files end.
-  Status ReadSegments(const ReadLimits& limits, const std::function<void(const RecordView&)>& visit,
-                      ReadSummary* sum, bool* full) const;
+  Status ReadSegments(const ReadLimits& limits, const std::function<void(const RecordView&)>& visit, ReadSummary* sum,
+                      bool* full) const;
   // Reads from the in-memory frames from sum->next_offset. *moved: that offset is no longer in
   // memory (a checkpoint moved it to the files meanwhile).
   void ReadMemory(const ReadLimits& limits, const std::function<void(const RecordView&)>& visit, ReadSummary* sum,

@@ -8,20 +8,12 @@
 #include <map>
 
 #include "base/log.h"
+#include "storage/chunked_reader.h"
 #include "storage/disk_shard_log.h"
 #include "storage/segment_scan.h"
 
 namespace sluice::storage::internal {
 namespace {
-
-Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, fs->Open(path, FileOptions{}));
-  SLUICE_ASSIGN_OR_RETURN(const uint64_t n, f->Size());
-  std::string bytes(n, '\0');
-  SLUICE_ASSIGN_OR_RETURN(const size_t got, f->ReadAt(0, bytes.data(), bytes.size()));
-  bytes.resize(got);
-  return bytes;
-}
 
 struct Listing {
   std::map<uint64_t, bool> segments;  // first offset -> has an index file
@@ -85,7 +77,7 @@ Result<std::shared_ptr<Segment>> DiskShardLog::TrustOrRebuildSealed(uint64_t fir
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, env_->files->Get(seg->path));
   SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
   if (has_index) {
-    SLUICE_ASSIGN_OR_RETURN(const std::string index_bytes, ReadWholeFile(env_->fs, IndexPath(first)));
+    SLUICE_ASSIGN_OR_RETURN(const std::string index_bytes, ReadWholeFile(*env_->fs, IndexPath(first)));
     auto idx = segment::DecodeIndex(index_bytes);
     if (idx && idx->first_offset == first && idx->data_bytes == size && !idx->entries.empty()) {
       seg->end_offset = idx->end_offset;

@@ -285,7 +285,8 @@ Status Journal::WriteRound(Round& r) {
     // Stagers may be appending to the open chunk: its whole blocks are written from the chunk,
     // its partial last block from the copy taken under the lock.
     size_t whole = AlignDown(p.to);
-    if (whole > from) SLUICE_RETURN_IF_ERROR(WritePiece(c.file_number(), c.base() + from, c.data() + from, whole - from));
+    if (whole > from)
+      SLUICE_RETURN_IF_ERROR(WritePiece(c.file_number(), c.base() + from, c.data() + from, whole - from));
     if (r.tail_len > 0) SLUICE_RETURN_IF_ERROR(WritePiece(c.file_number(), c.base() + whole, r.tail, sizeof r.tail));
   }
   return Status::Ok();

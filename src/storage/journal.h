@@ -106,8 +106,8 @@ class Journal {
   // entry, and queues `a` (whose frame is filled in) for the next round. Called under the
   // shard's append lock, so a shard's frames are staged in offset order. On error nothing is
   // staged and `a` is left as it was (the caller fails its callback).
-  Status Stage(uint64_t stream_uid, uint32_t shard_index, const segment::FrameHeader& header,
-               std::string_view payload, JournalAppend&& a) EXCLUDES(mu_);
+  Status Stage(uint64_t stream_uid, uint32_t shard_index, const segment::FrameHeader& header, std::string_view payload,
+               JournalAppend&& a) EXCLUDES(mu_);
 
   // Every entry before this position has been published to its shard.
   journal::Position CommittedEnd() const EXCLUDES(mu_);
@@ -164,8 +164,8 @@ class Journal {
   uint64_t file_ GUARDED_BY(mu_) = 0;  // file being staged into
   uint64_t pos_ GUARDED_BY(mu_) = 0;   // next entry's position in it
   std::shared_ptr<JournalChunk> cur_ GUARDED_BY(mu_);
-  size_t cur_len_ GUARDED_BY(mu_) = 0;      // bytes staged in cur_
-  size_t cur_written_ GUARDED_BY(mu_) = 0;  // ... of which a round already took
+  size_t cur_len_ GUARDED_BY(mu_) = 0;         // bytes staged in cur_
+  size_t cur_written_ GUARDED_BY(mu_) = 0;     // ... of which a round already took
   std::vector<Piece> closed_ GUARDED_BY(mu_);  // full or finished chunks not yet taken
   std::vector<JournalAppend> appends_ GUARDED_BY(mu_);
   Status failed_ GUARDED_BY(mu_);  // not OK: Stage refuses until Resume

@@ -54,5 +54,4 @@ class ChunkPool {
   std::vector<AlignedBuffer> spares_ GUARDED_BY(mu_);
 };
 
-
 }  // namespace sluice::storage::internal

@@ -261,8 +261,9 @@ const std::vector<Flag>& Flags() {
        "memory for records not yet moved to segment files (reads of recent records are served from it); puts "
        "beyond it fail with ServiceUnavailable until a checkpoint frees space",
        "512M", Size(SLUICE_FIELD(disk.write_buffer_bytes), uint64_t{16} << 20, uint64_t{1} << 40)},
-      {Section::kStorage, "--journal-file-size", "SIZE", "size of each shared journal file (recycled after checkpoints)",
-       "64M", Size(SLUICE_FIELD(disk.journal_file_bytes), storage::kMinJournalFileBytes, uint64_t{1} << 36)},
+      {Section::kStorage, "--journal-file-size", "SIZE",
+       "size of each shared journal file (recycled after checkpoints)", "64M",
+       Size(SLUICE_FIELD(disk.journal_file_bytes), storage::kMinJournalFileBytes, uint64_t{1} << 36)},
       {Section::kStorage, "--max-open-files", "N",
        "segment files kept open for reads (least recently used are closed beyond it)", "1024",
        Uint(SLUICE_FIELD(disk.max_open_files), 16, 1'000'000)},
