@@ -78,7 +78,10 @@ struct Dirty {
 class DiskLogStoreImpl final : public DiskLogStore {
  public:
   DiskLogStoreImpl(FileSystem* fs, DiskLogStoreOptions options)
-      : env_(std::make_shared<StoreEnv>()), pool_(std::make_shared<ChunkPool>(64)), dirty_(std::make_shared<Dirty>()) {
+      : env_(std::make_shared<StoreEnv>()),
+        pool_(
+            std::make_shared<ChunkPool>(std::clamp<size_t>(options.write_buffer_bytes / kStagingChunkBytes, 16, 1024))),
+        dirty_(std::make_shared<Dirty>()) {
     env_->fs = fs;
     env_->files = std::make_shared<FileCache>(fs, options.max_open_files);
     env_->options = std::move(options);
@@ -325,7 +328,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
     for (; i < dirty.size(); ++i) {
       const LogPtr& log = dirty[i];
       if (log->dropped()) continue;
-      auto r = log->CheckpointWrite(cut);
+      auto r = log->CheckpointWrite(cut, &scratch_);
       if (!r.ok()) {
         if (log->dropped()) continue;
         st = r.status();
@@ -369,6 +372,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
     }
     for (const LogPtr& log : written) log->CheckpointPublish();
     journal_->Release(cut);
+    pool_->TrimToRecentPeak();
     return Status::Ok();
   }
 
@@ -407,6 +411,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
   // Serialises checkpoints with each other and with DropStream.
   Mutex ckpt_mu_;
   std::unique_ptr<manifest::ManifestWriter> writer_ GUARDED_BY(ckpt_mu_);
+  segment::ReadBuffer scratch_ GUARDED_BY(ckpt_mu_);  // reused: fresh pages fault in this VM
 
   mutable Mutex mu_ ACQUIRED_AFTER(ckpt_mu_);
   std::map<std::pair<uint64_t, uint32_t>, std::weak_ptr<DiskShardLog>> logs_ GUARDED_BY(mu_);

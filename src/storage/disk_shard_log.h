@@ -105,7 +105,8 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   // Checkpoint thread: writes the in-memory frames staged before `cut` into the segment files
   // (buffered writes; the store syncs the filesystem once for every shard), sealing segments as
   // they fill. Returns false when there was nothing to do.
-  Result<bool> CheckpointWrite(journal::Position cut);
+  // `scratch`: the checkpoint thread's reusable aligned buffer.
+  Result<bool> CheckpointWrite(journal::Position cut, segment::ReadBuffer* scratch);
   // ... the manifest entry describing the result (call after CheckpointWrite returned true).
   manifest::ShardDelta CheckpointDelta() const;
   // ... after the manifest record is durable: readers switch to the files, memory is freed.

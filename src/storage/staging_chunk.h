@@ -4,6 +4,7 @@
 // recycled through a bounded pool: fresh mappings page-fault on first touch, which showed up
 // as the main per-record cost of the in-memory backend in this VM. The pool also counts the
 // bytes handed out and not yet given back: the store's write buffer.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +26,7 @@ class ChunkPool {
   AlignedBuffer Take(size_t bytes, size_t* capacity) {
     if (bytes <= kStagingChunkBytes) {
       *capacity = kStagingChunkBytes;
-      live_bytes_.fetch_add(*capacity, std::memory_order_relaxed);
+      NoteLive(live_bytes_.fetch_add(*capacity, std::memory_order_relaxed) + *capacity);
       MutexLock lock(&mu_);
       if (!spares_.empty()) {
         AlignedBuffer b = std::move(spares_.back());
@@ -35,7 +36,7 @@ class ChunkPool {
       return AllocateAligned(kStagingChunkBytes);
     }
     *capacity = AlignUp(bytes);
-    live_bytes_.fetch_add(*capacity, std::memory_order_relaxed);
+    NoteLive(live_bytes_.fetch_add(*capacity, std::memory_order_relaxed) + *capacity);
     return AllocateAligned(*capacity);
   }
   void Give(AlignedBuffer b, size_t capacity) {
@@ -47,8 +48,28 @@ class ChunkPool {
 
   uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
 
+  // Spare buffers beyond what the busiest moment since the previous call needed are freed: a
+  // burst's buffers do not stay resident for good, a steady load keeps reusing its own.
+  void TrimToRecentPeak() {
+    uint64_t live = live_bytes_.load(std::memory_order_relaxed);
+    uint64_t peak = peak_bytes_.exchange(live, std::memory_order_relaxed);
+    size_t keep = static_cast<size_t>((std::max(peak, live) - live) / kStagingChunkBytes);
+    std::vector<AlignedBuffer> drop;
+    MutexLock lock(&mu_);
+    while (spares_.size() > keep) {
+      drop.push_back(std::move(spares_.back()));
+      spares_.pop_back();
+    }
+  }
+
  private:
+  void NoteLive(uint64_t live) {
+    uint64_t peak = peak_bytes_.load(std::memory_order_relaxed);
+    while (live > peak && !peak_bytes_.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {}
+  }
+
   std::atomic<uint64_t> live_bytes_{0};
+  std::atomic<uint64_t> peak_bytes_{0};
   Mutex mu_;
   size_t max_spares_;
   std::vector<AlignedBuffer> spares_ GUARDED_BY(mu_);
