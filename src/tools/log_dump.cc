@@ -4,10 +4,12 @@
 #include <memory>
 
 #include "base/time_format.h"
+#include "storage/chunked_reader.h"
+#include "storage/frame_reader.h"
 #include "storage/record_batch.h"
-#include "tools/frame_scanner.h"
 #include "tools/log_layout.h"
 #include "tools/log_tool.h"
+#include "tools/progress.h"
 
 namespace sluice::tools {
 namespace seg = storage::segment;
@@ -65,7 +67,7 @@ class Dumper {
  private:
   // False once the limit is reached.
   Result<bool> DumpSegment(const SegmentFiles& segment);
-  bool DumpFrame(const ScannedFrame& f, std::optional<uint64_t> expected);
+  bool DumpFrame(const seg::ScannedFrame& f, std::optional<uint64_t> expected);
   bool Counted() { return !opt_.limit || ++shown_ < *opt_.limit; }
 
   FileSystem* fs_;
@@ -93,12 +95,13 @@ Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
   SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs_->Open(segment.log_path, FileOptions{}));
   SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
   out_ << "segment " << segment.log_path << " first_offset=" << segment.first_offset << " size=" << size;
-  FrameScanner scanner(file.get(), size, progress_);
+  seg::FrameReader reader(file.get(), 0, size);
+  ProgressFeed feed(progress_);
   std::optional<uint64_t> expected = segment.first_offset;
   if (segment.idx_path.empty()) {
     out_ << " index=none\n";
   } else {
-    Result<std::string> bytes = ReadWholeFile(fs_, segment.idx_path);
+    Result<std::string> bytes = storage::ReadWholeFile(*fs_, segment.idx_path);
     std::optional<seg::SegmentIndex> index = bytes.ok() ? seg::DecodeIndex(*bytes) : std::nullopt;
     if (!index) {
       out_ << " index=corrupt\n";
@@ -109,15 +112,19 @@ Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
       auto it = std::upper_bound(index->entries.begin(), index->entries.end(), opt_.from_offset,
                                  [](uint64_t o, const seg::IndexEntry& e) { return o < e.offset; });
       if (it != index->entries.begin() && std::prev(it)->position < size) {
-        scanner.Seek(std::prev(it)->position);
+        reader.Seek(std::prev(it)->position);
         expected = std::prev(it)->offset;
       }
     }
   }
-  SLUICE_ASSIGN_OR_RETURN(const SegmentEnd end,
-                          WalkSegment(scanner, expected, [&](const ScannedFrame& f, std::optional<uint64_t> e) {
-                            return DumpFrame(f, e);
-                          }));
+  const seg::WalkOptions walk{.step_over_damage = true, .find_stale = true};
+  SLUICE_ASSIGN_OR_RETURN(
+      const seg::WalkEnd end,
+      seg::WalkSegment(reader, expected, walk, [&](const seg::ScannedFrame& f, std::optional<uint64_t> e) {
+        feed.Update(reader.bytes_read());
+        return DumpFrame(f, e);
+      }));
+  feed.Update(reader.bytes_read());
   if (end.stopped) return false;
   if (end.damaged_end) {
     out_ << "  damaged frame: rest of segment unreadable\n";
@@ -134,7 +141,7 @@ Result<bool> Dumper::DumpSegment(const SegmentFiles& segment) {
   return true;
 }
 
-bool Dumper::DumpFrame(const ScannedFrame& f, std::optional<uint64_t> expected) {
+bool Dumper::DumpFrame(const seg::ScannedFrame& f, std::optional<uint64_t> expected) {
   const seg::FrameHeader& h = f.header;
   bool ok = f.check == seg::FrameCheck::kOk;
   if (ok && h.first_offset + h.record_count <= opt_.from_offset) return true;

@@ -5,52 +5,18 @@
 
 #include <sstream>
 
+#include "storage/frame_reader.h"
 #include "storage/record_batch.h"
 #include "storage/segment_format.h"
-#include "tools/frame_scanner.h"
+#include "tools/test_segment.h"
 
 namespace sluice::tools {
 namespace {
 
 namespace seg = storage::segment;
+using testing::kArrival;
+using testing::Segment;
 constexpr uint64_t kStream = 0xabcdef0123456789;
-constexpr int64_t kArrival = 1700000000000;  // 2023-11-14T22:13:20.000Z
-
-// A segment built by hand: frames of `per_frame` records, an index entry for every frame.
-struct Segment {
-  uint64_t first = 0;
-  std::string bytes;
-  seg::SegmentIndex index;
-  std::vector<uint64_t> frame_pos;
-
-  explicit Segment(uint64_t first_offset) : first(first_offset) {
-    index.first_offset = index.end_offset = first_offset;
-  }
-  Segment& Frame(const std::vector<std::pair<std::string, std::string>>& records, int64_t arrival = kArrival) {
-    storage::RecordBatchBuilder batch;
-    for (auto& [k, d] : records) batch.AddRecord(k, d);
-    seg::FrameHeader h;
-    h.length = static_cast<uint32_t>(seg::kFrameHeaderBytes + batch.bytes().size());
-    h.first_offset = index.end_offset;
-    h.arrival_ms = arrival;
-    h.record_count = batch.count();
-    std::string frame(h.length, '\0');
-    seg::EncodeFrameHeader(h, frame.data());
-    std::memcpy(frame.data() + seg::kFrameHeaderBytes, batch.bytes().data(), batch.bytes().size());
-    seg::SealFrame(frame.data(), h.length);
-    frame_pos.push_back(bytes.size());
-    index.entries.push_back({h.first_offset, bytes.size(), arrival});
-    bytes += frame;
-    index.end_offset += h.record_count;
-    index.data_bytes = bytes.size();
-    index.last_arrival_ms = arrival;
-    return *this;
-  }
-  Segment& Frames(int n) {
-    for (int i = 0; i < n; ++i) Frame({{"key" + std::to_string(i), "value-" + std::to_string(i)}, {"k", "xy"}});
-    return *this;
-  }
-};
 
 class LogToolTest : public ::testing::Test {
  protected:
@@ -351,9 +317,10 @@ TEST_F(LogToolTest, ScannerWithTinyChunks) {
   auto file = fs_->Open(LogPath(0), FileOptions{});
   ASSERT_TRUE(file.ok());
   for (size_t chunk : {1, 7, 33, 64, 4096}) {
-    FrameScanner scanner(file->get(), s.bytes.size() + 7, nullptr, chunk);
+    seg::FrameReader reader(file->get(), 0, s.bytes.size() + 7, chunk);
     uint64_t frames = 0;
-    auto end = WalkSegment(scanner, uint64_t{0}, [&](const ScannedFrame& f, std::optional<uint64_t>) {
+    const seg::WalkOptions walk{.step_over_damage = true, .find_stale = true};
+    auto end = seg::WalkSegment(reader, uint64_t{0}, walk, [&](const seg::ScannedFrame& f, std::optional<uint64_t>) {
       EXPECT_EQ(f.check, seg::FrameCheck::kOk) << "chunk " << chunk;
       EXPECT_EQ(f.pos, s.frame_pos[frames]);
       ++frames;
@@ -364,6 +331,8 @@ TEST_F(LogToolTest, ScannerWithTinyChunks) {
     EXPECT_EQ(end->data_end, s.bytes.size());
     EXPECT_EQ(end->next_offset, 11u);
     EXPECT_FALSE(end->stale.has_value());
+    EXPECT_EQ(end->log.end_position, s.bytes.size());
+    EXPECT_EQ(end->log.stop, seg::FrameCheck::kEnd);
   }
 }
 

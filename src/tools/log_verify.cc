@@ -1,10 +1,14 @@
 // `sluice log verify`: every frame's CRC and shape, offset continuity within and across
-// segments, each index against its segment, and what lies after the end marker.
+// segments, each index against its segment, and what lies after the end marker; and, per shard,
+// what recovery keeps, decided by storage's own rules (segment_files.h, frame_reader.h).
 #include <memory>
 
-#include "tools/frame_scanner.h"
+#include "storage/chunked_reader.h"
+#include "storage/frame_reader.h"
+#include "storage/segment_files.h"
 #include "tools/log_layout.h"
 #include "tools/log_tool.h"
+#include "tools/progress.h"
 
 namespace sluice::tools {
 namespace seg = storage::segment;
@@ -21,9 +25,15 @@ class Verifier {
   int ExitCode() const { return errors_ > 0 ? kExitProblems : kExitClean; }
 
  private:
-  // The offset after the segment's data, or nullopt when damage hides it.
-  Result<std::optional<uint64_t>> VerifySegment(const SegmentFiles& segment, bool last);
-  Result<std::optional<seg::SegmentIndex>> LoadIndex(const SegmentFiles& segment);
+  struct SegmentOutcome {
+    std::optional<uint64_t> frames_end;  // offset after the frames walked, or nullopt when damage hides it
+    uint64_t kept_end = 0;               // offset after what recovery keeps of the segment
+    seg::ScanResult log;                 // where the segment's log ends by the rule
+    bool index_trusted = false;          // recovery takes the index instead of scanning
+  };
+  Result<SegmentOutcome> VerifySegment(const SegmentFiles& segment, bool last);
+  Result<std::optional<seg::SegmentIndex>> LoadIndex(const SegmentFiles& segment, std::string* bytes);
+  void ReportKept(const ShardFiles& shard, uint64_t start, uint64_t end, const std::string& where);
   void Report(Severity severity, const std::string& path, uint64_t pos, std::optional<uint64_t> offset,
               std::string_view what, const std::string& detail = "");
 
@@ -48,12 +58,19 @@ void Verifier::Report(Severity severity, const std::string& path, uint64_t pos, 
   out_ << '\n';
 }
 
+// Recovery's decisions, shard by shard: segments in offset order; a sealed segment with a
+// trusted index keeps what the index says, any other is scanned and keeps its log up to the
+// rule's end; a segment that does not start where the previous one ended is discarded with
+// everything after it (nothing after a gap can have been acknowledged).
 Status Verifier::VerifyShard(const ShardFiles& shard) {
   ++shards_;
   for (const std::string& orphan : shard.orphan_indexes) {
     Report(Severity::kWarning, orphan, 0, std::nullopt, "index without its segment");
   }
-  std::optional<uint64_t> prev_end;
+  std::optional<uint64_t> prev_end;              // by the frames walked
+  std::optional<uint64_t> kept_start, kept_end;  // what recovery keeps
+  std::string where;                             // where the kept log ends, when not at a clean end
+  bool kept_open = true;
   for (size_t i = 0; i < shard.segments.size(); ++i) {
     const SegmentFiles& segment = shard.segments[i];
     bool last = i + 1 == shard.segments.size();
@@ -65,15 +82,38 @@ Status Verifier::VerifyShard(const ShardFiles& shard) {
     if (!last && segment.idx_path.empty()) {
       Report(Severity::kWarning, segment.log_path, 0, segment.first_offset, "sealed segment has no index");
     }
-    SLUICE_ASSIGN_OR_RETURN(prev_end, VerifySegment(segment, last));
+    SLUICE_ASSIGN_OR_RETURN(const SegmentOutcome outcome, VerifySegment(segment, last));
+    prev_end = outcome.frames_end;
+    if (!kept_open) continue;
+    if (kept_end && *kept_end != segment.first_offset) {
+      kept_open = false;
+      where = segment.log_path + " and later segments discarded: they do not continue the log";
+      continue;
+    }
+    if (!kept_start) kept_start = segment.first_offset;
+    kept_end = outcome.kept_end;
+    if (!outcome.index_trusted && outcome.log.stop != seg::FrameCheck::kEnd) {
+      where = segment.log_path + " pos " + std::to_string(outcome.log.end_position) + ": " +
+              std::string(seg::FrameCheckName(outcome.log.stop));
+    } else {
+      where.clear();
+    }
   }
+  ReportKept(shard, kept_start.value_or(0), kept_end.value_or(0), where);
   return Status::Ok();
 }
 
-Result<std::optional<seg::SegmentIndex>> Verifier::LoadIndex(const SegmentFiles& segment) {
+void Verifier::ReportKept(const ShardFiles& shard, uint64_t start, uint64_t end, const std::string& where) {
+  out_ << "shard " << seg::StreamDirName(shard.stream_uid) << '/' << seg::ShardDirName(shard.shard_index)
+       << ": recovery keeps offsets [" << start << ", " << end << ')';
+  if (!where.empty()) out_ << "; the log ends at " << where;
+  out_ << '\n';
+}
+
+Result<std::optional<seg::SegmentIndex>> Verifier::LoadIndex(const SegmentFiles& segment, std::string* bytes) {
   if (segment.idx_path.empty()) return std::optional<seg::SegmentIndex>();
-  SLUICE_ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(fs_, segment.idx_path));
-  std::optional<seg::SegmentIndex> index = seg::DecodeIndex(bytes);
+  SLUICE_ASSIGN_OR_RETURN(*bytes, storage::ReadWholeFile(*fs_, segment.idx_path));
+  std::optional<seg::SegmentIndex> index = seg::DecodeIndex(*bytes);
   if (!index) {
     Report(Severity::kError, segment.idx_path, 0, segment.first_offset, "bad index",
            "not a complete, intact index file");
@@ -84,8 +124,9 @@ Result<std::optional<seg::SegmentIndex>> Verifier::LoadIndex(const SegmentFiles&
   return index;
 }
 
-Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segment, bool last) {
-  SLUICE_ASSIGN_OR_RETURN(const std::optional<seg::SegmentIndex> index, LoadIndex(segment));
+Result<Verifier::SegmentOutcome> Verifier::VerifySegment(const SegmentFiles& segment, bool last) {
+  std::string index_bytes;
+  SLUICE_ASSIGN_OR_RETURN(const std::optional<seg::SegmentIndex> index, LoadIndex(segment, &index_bytes));
   SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs_->Open(segment.log_path, FileOptions{}));
   SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
   ++segments_;
@@ -95,8 +136,10 @@ Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segm
   size_t next_entry = 0;
   auto entry_pos = [](size_t i) { return seg::kIndexHeaderBytes + i * seg::kIndexEntryBytes; };
   bool damaged = false;
-  FrameScanner scanner(file.get(), size, progress_);
-  auto on_frame = [&](const ScannedFrame& f, std::optional<uint64_t> expected) {
+  seg::FrameReader reader(file.get(), 0, size);
+  ProgressFeed feed(progress_);
+  auto on_frame = [&](const seg::ScannedFrame& f, std::optional<uint64_t> expected) {
+    feed.Update(reader.bytes_read());
     for (; next_entry < entries.size() && entries[next_entry].position < f.pos; ++next_entry) {
       Report(Severity::kError, segment.idx_path, entry_pos(next_entry), entries[next_entry].offset, "bad index",
              "entry points at position " + std::to_string(entries[next_entry].position) + ", not at a frame start");
@@ -121,14 +164,16 @@ Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segm
     std::string detail;
     if (f.check == seg::FrameCheck::kBadOffset) {
       detail = "frame says " + std::to_string(h.first_offset);
-    } else if (!FrameScanner::CanStepOver(f, scanner.file_size())) {
-      detail = std::to_string(scanner.file_size() - f.pos) + " bytes from here on not checked";
+    } else if (!seg::FrameReader::CanStepOver(f, size)) {
+      detail = std::to_string(size - f.pos) + " bytes from here on not checked";
     }
     Report(Severity::kError, segment.log_path, f.pos, expected ? expected : std::optional(h.first_offset),
            seg::FrameCheckName(f.check), detail);
     return true;
   };
-  SLUICE_ASSIGN_OR_RETURN(const SegmentEnd end, WalkSegment(scanner, segment.first_offset, on_frame));
+  const seg::WalkOptions walk{.step_over_damage = true, .find_stale = true};
+  SLUICE_ASSIGN_OR_RETURN(const seg::WalkEnd end, seg::WalkSegment(reader, segment.first_offset, walk, on_frame));
+  feed.Update(reader.bytes_read());
 
   if (end.stale) {
     Report(last ? Severity::kWarning : Severity::kError, segment.log_path, end.stale->first, end.next_offset,
@@ -162,7 +207,18 @@ Result<std::optional<uint64_t>> Verifier::VerifySegment(const SegmentFiles& segm
                  std::to_string(end.last_arrival_ms));
     }
   }
-  return end.damaged_end ? std::nullopt : end.next_offset;
+  SegmentOutcome outcome;
+  outcome.frames_end = end.damaged_end ? std::nullopt : end.next_offset;
+  outcome.log = end.log;
+  outcome.kept_end = end.log.next_offset;
+  // Recovery scans the newest segment whatever its index says (it is appended to again).
+  if (!last && !segment.idx_path.empty()) {
+    if (std::optional<seg::SegmentIndex> trusted = seg::TrustedIndex(index_bytes, segment.first_offset, size)) {
+      outcome.index_trusted = true;
+      outcome.kept_end = trusted->end_offset;
+    }
+  }
+  return outcome;
 }
 
 void Verifier::PrintSummary() const {
