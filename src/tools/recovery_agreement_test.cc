@@ -57,9 +57,7 @@ TEST_P(RecoveryAgreementTest, VerifyAndRecoveryKeepTheSameOffsets) {
   ASSERT_TRUE(fs.WriteFileForTest(LogPath(0), f.a_log).ok());
   ASSERT_TRUE(fs.WriteFileForTest(IdxPath(0), f.a_idx).ok());
   ASSERT_TRUE(fs.WriteFileForTest(LogPath(6), f.b_log).ok());
-  if (f.write_b_idx) {
-    ASSERT_TRUE(fs.WriteFileForTest(IdxPath(6), f.b_idx).ok());
-  }
+  if (f.write_b_idx) { ASSERT_TRUE(fs.WriteFileForTest(IdxPath(6), f.b_idx).ok()); }
   ASSERT_TRUE(fs.WriteFileForTest(LogPath(f.c_first), f.c_log).ok());
 
   // The tool first: recovery repairs files.
