@@ -366,7 +366,7 @@ class JournalLayoutTest : public LogToolTest {
   }
   // Shard 0: [0, 6) sealed, [6, 10) active as the manifest records it, with a torn frame of an
   // interrupted checkpoint after its data_bytes. The journal from replay_from repeats [8, 10)
-  // and adds [10, 16) over two files; shard 1 exists only in the journal.
+  // and adds [10, 16) over two files; shard 1 exists only in the journal (a dropped stream).
   void WriteStore() {
     Write(Segment(0).Frames(3), true);
     Segment active(6);
@@ -410,7 +410,7 @@ TEST_F(JournalLayoutTest, VerifyChecksTheManifestAndTheJournal) {
             std::string::npos)
       << o;
   EXPECT_NE(o.find("shard " + seg::StreamDirName(kStream) +
-                   "/000001: recovery keeps offsets [0, 2); journal replay adds [0, 2) (no directory yet)\n"),
+                   "/000001: 1 journal entries but no directory (a dropped stream): recovery skips them\n"),
             std::string::npos)
       << o;
   EXPECT_NE(o.find("problems=0"), std::string::npos) << o;
@@ -437,7 +437,7 @@ TEST_F(JournalLayoutTest, VerifyFindsWhereTheLayoutDisagrees) {
             std::string::npos)
       << o;
   EXPECT_NE(o.find("offset 18: journal does not continue the shard (shard " + seg::StreamDirName(kStream) +
-                   "/000000 ends at offset 16; replay stops there)"),
+                   "/000000 is at offset 16; replay skips the frame)"),
             std::string::npos)
       << o;
   EXPECT_NE(o.find("error: " + JournalPath(4) + ": pos 4096: offset ?: journal file beyond the journal's end"),

@@ -124,7 +124,10 @@ Status Verifier::VerifyShard(const ShardFiles& shard) {
     if (!kept_open) continue;
     if (kept_end && *kept_end != segment.first_offset) {
       kept_open = false;
-      where = segment.log_path + " and later segments discarded: they do not continue the log";
+      // Without a manifest the segments after a gap cannot hold acknowledged data and are
+      // discarded; with one, the manifest vouches for them and the gap is damage.
+      where = active ? "recovery fails: " + segment.log_path + " does not continue the log"
+                     : segment.log_path + " and later segments discarded: they do not continue the log";
       continue;
     }
     if (!kept_start) kept_start = segment.first_offset;
@@ -152,14 +155,20 @@ uint64_t Verifier::ReplayEnd(const manifest::ShardKey& key, uint64_t end, std::s
   auto it = store_.frames.find(key);
   if (it == store_.frames.end()) return end;
   const uint64_t from = end;
+  bool reported = false;
+  // Replay takes a frame that starts at the shard's end, skips one whose records the segments
+  // already hold, and skips (with a warning) any other: reported here once per shard.
   for (const JournalFrame& f : it->second) {
     const uint64_t frame_end = f.first_offset + f.record_count;
     if (frame_end <= end) continue;  // already in the segments
-    if (f.first_offset > end) {
-      Report(Severity::kError, store_.journal_dir, 0, f.first_offset, "journal does not continue the shard",
-             "shard " + seg::StreamDirName(key.first) + "/" + seg::ShardDirName(key.second) + " ends at offset " +
-                 std::to_string(end) + "; replay stops there");
-      break;
+    if (f.first_offset != end) {
+      if (!reported) {
+        Report(Severity::kError, store_.journal_dir, 0, f.first_offset, "journal does not continue the shard",
+               "shard " + seg::StreamDirName(key.first) + "/" + seg::ShardDirName(key.second) + " is at offset " +
+                   std::to_string(end) + "; replay skips the frame");
+      }
+      reported = true;
+      continue;
     }
     end = frame_end;
   }
@@ -178,18 +187,18 @@ void Verifier::VerifyUnvisited(const LogToolOptions& options) {
   if (store_.manifest) {
     for (const auto& [key, state] : store_.manifest->manifest.shards) {
       if (!selected(key)) continue;
-      Report(Severity::kError, ManifestPath(), 0, state.end_offset, "the manifest names a shard without a directory",
-             "shard " + seg::StreamDirName(key.first) + "/" + seg::ShardDirName(key.second));
+      // Deltas cannot remove a shard: a dropped stream's shards stay until the next snapshot.
+      Report(Severity::kWarning, ManifestPath(), 0, state.end_offset, "the manifest names a shard without a directory",
+             "shard " + seg::StreamDirName(key.first) + "/" + seg::ShardDirName(key.second) +
+                 ": a dropped stream; recovery ignores it");
     }
   }
   for (const auto& [key, frames] : store_.frames) {
     if (!selected(key) || (store_.manifest && store_.manifest->manifest.shards.contains(key))) continue;
-    // A shard created after the last checkpoint: all of it is in the journal.
-    std::string where;
-    uint64_t first = frames.front().first_offset;
-    uint64_t end = ReplayEnd(key, first, &where);
-    out_ << "shard " << seg::StreamDirName(key.first) << '/' << seg::ShardDirName(key.second)
-         << ": recovery keeps offsets [" << first << ", " << end << "); " << where << " (no directory yet)\n";
+    // Every shard has its directory from its first append: journal entries of a shard without
+    // one belong to a dropped stream, and replay skips them.
+    out_ << "shard " << seg::StreamDirName(key.first) << '/' << seg::ShardDirName(key.second) << ": " << frames.size()
+         << " journal entries but no directory (a dropped stream): recovery skips them\n";
   }
 }
 
