@@ -1,7 +1,7 @@
 #include "tools/log_layout.h"
 
 #include <algorithm>
-#include <map>
+#include <utility>
 
 #include "storage/segment_format.h"
 
@@ -30,27 +30,8 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
 }
 
 Result<ShardFiles> ListShard(const FileSystem& fs, uint64_t uid, uint32_t index, const std::string& path) {
-  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(path));
-  std::map<uint64_t, SegmentFiles> by_offset;
-  std::map<uint64_t, std::string> indexes;
-  for (const std::string& name : names) {
-    if (auto off = seg::ParseSegmentFileName(name)) {
-      by_offset[*off] = {*off, JoinPath(path, name), ""};
-    } else if (auto idx = seg::ParseIndexFileName(name)) {
-      indexes[*idx] = JoinPath(path, name);
-    }
-  }
-  ShardFiles shard{uid, index, path, {}, {}};
-  for (auto& [off, idx_path] : indexes) {
-    auto it = by_offset.find(off);
-    if (it == by_offset.end()) {
-      shard.orphan_indexes.push_back(idx_path);
-    } else {
-      it->second.idx_path = idx_path;
-    }
-  }
-  for (auto& [off, files] : by_offset) shard.segments.push_back(std::move(files));
-  return shard;
+  SLUICE_ASSIGN_OR_RETURN(seg::ShardDirFiles files, seg::ListSegmentFiles(fs, path));
+  return ShardFiles{uid, index, path, std::move(files.segments), std::move(files.orphan_indexes)};
 }
 
 }  // namespace
@@ -98,20 +79,6 @@ bool ForEachShard(const FileSystem& fs, const LogToolOptions& options, std::stri
     }
   }
   return true;
-}
-
-Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
-  SLUICE_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs->Open(path, FileOptions{}));
-  SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
-  std::string bytes(size, '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    SLUICE_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(done, bytes.data() + done, bytes.size() - done));
-    if (got == 0) break;
-    done += got;
-  }
-  bytes.resize(done);
-  return bytes;
 }
 
 }  // namespace sluice::tools

@@ -1,6 +1,7 @@
 #pragma once
 // Finds the shard directories and segment files of a data directory (layout in
-// storage/segment_format.h), in the order the log tool walks them.
+// storage/segment_format.h), in the order the log tool walks them. Within a shard directory the
+// pairing of segments and index files is storage's (segment_files.h), the one recovery uses.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -10,15 +11,12 @@
 
 #include "base/file_system.h"
 #include "base/status.h"
+#include "storage/segment_files.h"
 #include "tools/log_tool.h"
 
 namespace sluice::tools {
 
-struct SegmentFiles {
-  uint64_t first_offset = 0;
-  std::string log_path;
-  std::string idx_path;  // empty when the segment has no index (not sealed yet)
-};
+using storage::segment::SegmentFiles;
 
 struct ShardFiles {
   uint64_t stream_uid = 0;
@@ -36,8 +34,5 @@ Result<std::vector<ShardFiles>> ListShards(const FileSystem& fs, const std::stri
 // "sluice log <command>: ..." and ends the walk; returns false then.
 bool ForEachShard(const FileSystem& fs, const LogToolOptions& options, std::string_view command, std::ostream& err,
                   const std::function<Status(const ShardFiles&)>& fn);
-
-// A whole (small) file, e.g. a segment index.
-Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
 
 }  // namespace sluice::tools

@@ -9,12 +9,17 @@ namespace {
 
 constexpr const char* kHelp = R"(Usage: sluice log <verify|dump> --data-dir DIR [flags]
 
-Offline inspection of the durable log's segment files (docs/formats/segment.md).
+Offline inspection of the durable log's files: segments (docs/formats/segment.md), the
+journal (docs/formats/journal.md) and the manifest (docs/formats/manifest.md).
 
   verify   check every frame's CRC and shape, offset continuity within and across
            segments, each .idx against its segment, and bytes after the end of data;
-           one line per problem, then a summary. Exit 0 clean, 1 problems, 2 usage.
-  dump     print each segment and frame (position, length, offsets, arrival, CRC status)
+           the manifest against each shard's active segment, where the journal ends and
+           whether it continues each shard; per shard, the offsets recovery keeps.
+           One line per problem, then a summary. Exit 0 clean, 1 problems, 2 usage.
+  dump     print the manifest (replay_from, each shard's state), the journal's entries
+           (file, position, stream, shard, offsets, arrival), and each segment and frame
+           (position, length, offsets, arrival, CRC status)
 
 Flags:
   --data-dir DIR      the server's --data-dir (required)

@@ -1,7 +1,8 @@
 #pragma once
-// `sluice log verify|dump`: offline inspection of the durable log's files (format in
-// storage/segment_format.h, docs/formats/segment.md). Only reads; safe on a live data
-// directory, though the tail of a segment being written may then look torn.
+// `sluice log verify|dump`: offline inspection of the durable log's files: segments
+// (docs/formats/segment.md), the journal and the manifest (docs/formats/journal.md,
+// manifest.md). Only reads; safe on a live data directory, though the tail of a segment or of
+// the journal being written may then look torn.
 #include <cstdint>
 #include <optional>
 #include <ostream>

@@ -5,52 +5,20 @@
 
 #include <sstream>
 
+#include "storage/frame_reader.h"
+#include "storage/journal_format.h"
+#include "storage/manifest.h"
 #include "storage/record_batch.h"
 #include "storage/segment_format.h"
-#include "tools/frame_scanner.h"
+#include "tools/test_segment.h"
 
 namespace sluice::tools {
 namespace {
 
 namespace seg = storage::segment;
+using testing::kArrival;
+using testing::Segment;
 constexpr uint64_t kStream = 0xabcdef0123456789;
-constexpr int64_t kArrival = 1700000000000;  // 2023-11-14T22:13:20.000Z
-
-// A segment built by hand: frames of `per_frame` records, an index entry for every frame.
-struct Segment {
-  uint64_t first = 0;
-  std::string bytes;
-  seg::SegmentIndex index;
-  std::vector<uint64_t> frame_pos;
-
-  explicit Segment(uint64_t first_offset) : first(first_offset) {
-    index.first_offset = index.end_offset = first_offset;
-  }
-  Segment& Frame(const std::vector<std::pair<std::string, std::string>>& records, int64_t arrival = kArrival) {
-    storage::RecordBatchBuilder batch;
-    for (auto& [k, d] : records) batch.AddRecord(k, d);
-    seg::FrameHeader h;
-    h.length = static_cast<uint32_t>(seg::kFrameHeaderBytes + batch.bytes().size());
-    h.first_offset = index.end_offset;
-    h.arrival_ms = arrival;
-    h.record_count = batch.count();
-    std::string frame(h.length, '\0');
-    seg::EncodeFrameHeader(h, frame.data());
-    std::memcpy(frame.data() + seg::kFrameHeaderBytes, batch.bytes().data(), batch.bytes().size());
-    seg::SealFrame(frame.data(), h.length);
-    frame_pos.push_back(bytes.size());
-    index.entries.push_back({h.first_offset, bytes.size(), arrival});
-    bytes += frame;
-    index.end_offset += h.record_count;
-    index.data_bytes = bytes.size();
-    index.last_arrival_ms = arrival;
-    return *this;
-  }
-  Segment& Frames(int n) {
-    for (int i = 0; i < n; ++i) Frame({{"key" + std::to_string(i), "value-" + std::to_string(i)}, {"k", "xy"}});
-    return *this;
-  }
-};
 
 class LogToolTest : public ::testing::Test {
  protected:
@@ -351,9 +319,10 @@ TEST_F(LogToolTest, ScannerWithTinyChunks) {
   auto file = fs_->Open(LogPath(0), FileOptions{});
   ASSERT_TRUE(file.ok());
   for (size_t chunk : {1, 7, 33, 64, 4096}) {
-    FrameScanner scanner(file->get(), s.bytes.size() + 7, nullptr, chunk);
+    seg::FrameReader reader(file->get(), 0, s.bytes.size() + 7, chunk);
     uint64_t frames = 0;
-    auto end = WalkSegment(scanner, uint64_t{0}, [&](const ScannedFrame& f, std::optional<uint64_t>) {
+    const seg::WalkOptions walk{.step_over_damage = true, .find_stale = true};
+    auto end = seg::WalkSegment(reader, uint64_t{0}, walk, [&](const seg::ScannedFrame& f, std::optional<uint64_t>) {
       EXPECT_EQ(f.check, seg::FrameCheck::kOk) << "chunk " << chunk;
       EXPECT_EQ(f.pos, s.frame_pos[frames]);
       ++frames;
@@ -364,7 +333,160 @@ TEST_F(LogToolTest, ScannerWithTinyChunks) {
     EXPECT_EQ(end->data_end, s.bytes.size());
     EXPECT_EQ(end->next_offset, 11u);
     EXPECT_FALSE(end->stale.has_value());
+    EXPECT_EQ(end->log.end_position, s.bytes.size());
+    EXPECT_EQ(end->log.stop, seg::FrameCheck::kEnd);
   }
+}
+
+// The journal layout: <data-dir>/shards/journal holds the manifest and the journal files.
+class JournalLayoutTest : public LogToolTest {
+ protected:
+  std::string JournalDir() const { return dir_ + "/shards/journal"; }
+  std::string JournalPath(uint64_t n) const { return JournalDir() + "/" + storage::journal::FileName(n); }
+  // One frame of two records starting at `first`, as a journal entry of file n.
+  static std::string Entry(uint64_t n, uint32_t shard, uint64_t first) {
+    std::string entry(storage::journal::kEntryHeaderBytes, '\0');
+    entry += Segment(first).Frames(1).bytes;
+    storage::journal::EncodeFrameEntry(n, kStream, shard, entry.data());
+    return entry;
+  }
+  static std::string NextFile(uint64_t n) {
+    std::string entry(storage::journal::kEntryHeaderBytes, '\0');
+    storage::journal::EncodeNextFileEntry(n, entry.data());
+    return entry;
+  }
+  static std::string Header(uint64_t n) {
+    std::string h(storage::journal::kFileHeaderBytes, '\0');
+    storage::journal::EncodeFileHeader(n, h.data());
+    return h;
+  }
+  void WriteManifest(const storage::manifest::Manifest& m) {
+    auto w = storage::manifest::ManifestWriter::Create(fs_, JournalDir(), m, 0);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+  }
+  // Shard 0: [0, 6) sealed, [6, 10) active as the manifest records it, with a torn frame of an
+  // interrupted checkpoint after its data_bytes. The journal from replay_from repeats [8, 10)
+  // and adds [10, 16) over two files; shard 1 exists only in the journal (a dropped stream).
+  void WriteStore() {
+    Write(Segment(0).Frames(3), true);
+    Segment active(6);
+    active.Frames(2);
+    Write(active, false);
+    WriteFile(LogPath(6), active.bytes + Segment(10).Frames(1).bytes.substr(0, 20));
+    ASSERT_TRUE(fs_->CreateDirs(JournalDir()).ok());
+    storage::manifest::Manifest m;
+    m.replay_from = {1, storage::journal::kFileHeaderBytes};
+    m.shards[{kStream, 0}] = {.stream_uid = kStream,
+                              .shard_index = 0,
+                              .segment_first_offset = 6,
+                              .data_bytes = active.bytes.size(),
+                              .end_offset = 10,
+                              .first_arrival_ms = kArrival,
+                              .last_arrival_ms = kArrival,
+                              .index = active.index.entries};
+    WriteManifest(m);
+    WriteFile(JournalPath(1), Header(1) + Entry(1, 0, 8) + Entry(1, 0, 10) + Entry(1, 0, 12) + NextFile(1));
+    WriteFile(JournalPath(2), Header(2) + Entry(2, 0, 14) + Entry(2, 1, 0) + std::string(4096, '\0'));
+  }
+};
+
+TEST_F(JournalLayoutTest, VerifyChecksTheManifestAndTheJournal) {
+  WriteStore();
+  EXPECT_EQ(Verify(), kExitClean) << out_.str();
+  const std::string& o = out_.str();
+  EXPECT_NE(
+      o.find("manifest: " + JournalDir() + "/MANIFEST-00000000000000000001 records=1 replay_from=1:4096 shards=1\n"),
+      std::string::npos)
+      << o;
+  const uint64_t end2 = storage::journal::kFileHeaderBytes + 2 * Entry(2, 0, 14).size();
+  EXPECT_NE(o.find("journal: from 1:4096 to 2:" + std::to_string(end2) + " (end of data) files=2 entries=5 "),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("journal: shard " + seg::StreamDirName(kStream) + "/000000 entries=4 records=8 offsets [8, 16)\n"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("shard " + seg::StreamDirName(kStream) +
+                   "/000000: recovery keeps offsets [0, 16); journal replay adds [10, 16)\n"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("shard " + seg::StreamDirName(kStream) +
+                   "/000001: 1 journal entries but no directory (a dropped stream): recovery skips them\n"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("problems=0"), std::string::npos) << o;
+}
+
+TEST_F(JournalLayoutTest, VerifyFindsWhereTheLayoutDisagrees) {
+  WriteStore();
+  // The active segment lost its last frame; the journal skips [16, 18) for shard 0; a later
+  // journal file holds entries the journal's end hides; the manifest has a torn append.
+  Segment active(6);
+  active.Frames(2);
+  WriteFile(LogPath(6), active.bytes.substr(0, active.frame_pos[1]));
+  WriteFile(JournalPath(2), Header(2) + Entry(2, 0, 14) + Entry(2, 0, 18));
+  WriteFile(JournalPath(4), Header(4) + Entry(4, 0, 20));
+  const std::string manifest_path = JournalDir() + "/" + storage::manifest::FileName(1);
+  auto file = fs_->Open(manifest_path, FileOptions{.writable = true});
+  ASSERT_TRUE(file.ok());
+  const uint64_t size = *(*file)->Size();
+  ASSERT_TRUE((*file)->WriteAt(size, "\x40\x00\x00\x00torn", 8).ok());
+  EXPECT_EQ(Verify(), kExitProblems);
+  const std::string& o = out_.str();
+  EXPECT_NE(o.find("error: " + LogPath(6) + ": pos " + std::to_string(active.frame_pos[1]) +
+                   ": offset ?: segment is shorter than the manifest says"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("offset 18: journal does not continue the shard (shard " + seg::StreamDirName(kStream) +
+                   "/000000 is at offset 16; replay skips the frame)"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("error: " + JournalPath(4) + ": pos 4096: offset ?: journal file beyond the journal's end"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("warning: " + manifest_path + ": pos " + std::to_string(size) +
+                   ": offset ?: torn record after the last intact one"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("recovery keeps offsets [0, 16)"), std::string::npos) << o;
+}
+
+TEST_F(JournalLayoutTest, VerifyReportsATornJournalEndAndAMissingActiveSegment) {
+  WriteStore();
+  std::string two = Header(2) + Entry(2, 0, 14);
+  WriteFile(JournalPath(2), two + Entry(2, 1, 0).substr(0, 50));
+  ASSERT_TRUE(fs_->RemoveFile(LogPath(6)).ok());
+  EXPECT_EQ(Verify(), kExitProblems);
+  const std::string& o = out_.str();
+  EXPECT_NE(o.find("warning: " + JournalPath(2) + ": pos " + std::to_string(two.size()) +
+                   ": offset ?: journal ends at a torn or damaged entry (truncated entry)"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("the manifest's active segment is missing"), std::string::npos) << o;
+}
+
+TEST_F(JournalLayoutTest, DumpPrintsTheManifestAndJournalEntries) {
+  WriteStore();
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--shard", "0"}), kExitClean) << err_.str();
+  const std::string& o = out_.str();
+  EXPECT_NE(o.find("manifest " + JournalDir() + "/MANIFEST-00000000000000000001 replay_from=1:4096 shards=1\n"),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("  shard " + seg::StreamDirName(kStream) + "/000000 segment=6 data_bytes="), std::string::npos) << o;
+  EXPECT_NE(o.find(" end_offset=10 arrival=1700000000000..1700000000000 index=2\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("  entry file=1 pos=4096 stream=" + seg::StreamDirName(kStream) +
+                   " shard=000000 first_offset=8 count=2 arrival=1700000000000 (2023-11-14T22:13:20.000Z) len="),
+            std::string::npos)
+      << o;
+  EXPECT_NE(o.find("  entry file=2 pos=4096 "), std::string::npos) << o;
+  EXPECT_EQ(o.find(" shard=000001 "), std::string::npos) << "filtered out: " << o;
+  EXPECT_NE(o.find("  journal from 1:4096 ends at 2:"), std::string::npos) << o;
+
+  EXPECT_EQ(Run({"dump", "--data-dir", dir_, "--records", "--from-offset", "11", "--limit", "3"}), kExitClean);
+  EXPECT_EQ(out_.str().find("first_offset=8 count=2 arrival=1700000000000 (2023-11-14T22:13:20.000Z) len"),
+            std::string::npos)
+      << out_.str();
+  EXPECT_NE(out_.str().find("    record offset=11 key=\"k\""), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("    record offset=13 "), std::string::npos) << out_.str();
 }
 
 }  // namespace
