@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "storage/chunked_reader.h"
 #include "storage/disk_shard_log.h"
+#include "storage/segment_files.h"
 #include "storage/segment_scan.h"
 
 namespace sluice::storage::internal {
@@ -19,24 +20,13 @@ struct Listing {
   std::map<uint64_t, bool> segments;  // first offset -> has an index file
 };
 
-// The shard directory's segments and which have an index; leftover *.tmp files are removed.
+// The shard directory's segments and which have an index (storage's one listing, shared with
+// `sluice log`); leftover *.tmp files are removed.
 Result<Listing> ListShardDir(FileSystem* fs, const std::string& dir) {
-  SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs->ListDir(dir));
+  SLUICE_ASSIGN_OR_RETURN(const segment::ShardDirFiles files, segment::ListSegmentFiles(*fs, dir));
+  for (const std::string& tmp : files.temp_files) SLUICE_RETURN_IF_ERROR(fs->RemoveFile(tmp));
   Listing l;
-  std::vector<uint64_t> indexes;
-  for (const std::string& n : names) {
-    if (n.ends_with(".tmp")) {
-      SLUICE_RETURN_IF_ERROR(fs->RemoveFile(dir + "/" + n));
-    } else if (auto first = segment::ParseSegmentFileName(n)) {
-      l.segments.emplace(*first, false);
-    } else if (auto idx = segment::ParseIndexFileName(n)) {
-      indexes.push_back(*idx);
-    }
-  }
-  for (uint64_t i : indexes) {
-    auto it = l.segments.find(i);
-    if (it != l.segments.end()) it->second = true;
-  }
+  for (const segment::SegmentFiles& s : files.segments) l.segments.emplace(s.first_offset, !s.idx_path.empty());
   return l;
 }
 
@@ -78,8 +68,7 @@ Result<std::shared_ptr<Segment>> DiskShardLog::TrustOrRebuildSealed(uint64_t fir
   SLUICE_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
   if (has_index) {
     SLUICE_ASSIGN_OR_RETURN(const std::string index_bytes, ReadWholeFile(*env_->fs, IndexPath(first)));
-    auto idx = segment::DecodeIndex(index_bytes);
-    if (idx && idx->first_offset == first && idx->data_bytes == size && !idx->entries.empty()) {
+    if (auto idx = segment::TrustedIndex(index_bytes, first, size)) {
       seg->end_offset = idx->end_offset;
       seg->data_bytes = idx->data_bytes;
       seg->last_arrival_ms = idx->last_arrival_ms;

@@ -7,8 +7,12 @@
 #include <sstream>
 #include <string>
 
+#include "base/clock.h"
 #include "base/fault_injecting_file_system.h"
 #include "storage/disk_log_store.h"
+#include "storage/journal_format.h"
+#include "storage/manifest.h"
+#include "storage/storage_test_util.h"
 #include "tools/log_tool.h"
 #include "tools/test_segment.h"
 
@@ -35,6 +39,10 @@ struct Files {
   std::string a_idx = seg::EncodeIndex(a.index), b_idx = seg::EncodeIndex(b.index);
   uint64_t c_first = 10;
   bool write_b_idx = true;
+  // The journal layout: a manifest naming the active segment (its data_bytes and end_offset),
+  // and journal entries (first offset of a two-record frame each) from its replay_from.
+  std::optional<std::pair<uint64_t, uint64_t>> manifest;  // data_bytes, end_offset of [10, ...)
+  std::vector<uint64_t> journal;
 };
 
 struct Case {
@@ -59,6 +67,37 @@ TEST_P(RecoveryAgreementTest, VerifyAndRecoveryKeepTheSameOffsets) {
   ASSERT_TRUE(fs.WriteFileForTest(LogPath(6), f.b_log).ok());
   if (f.write_b_idx) { ASSERT_TRUE(fs.WriteFileForTest(IdxPath(6), f.b_idx).ok()); }
   ASSERT_TRUE(fs.WriteFileForTest(LogPath(f.c_first), f.c_log).ok());
+  const std::string jdir = std::string(kDataDir) + "/shards/journal";
+  if (f.manifest) {
+    ASSERT_TRUE(fs.CreateDirs(jdir).ok());
+    storage::manifest::Manifest m;
+    m.replay_from = {1, storage::journal::kFileHeaderBytes};
+    storage::manifest::ShardState& st = m.shards[{kStream, 0}];
+    st = {.stream_uid = kStream,
+          .shard_index = 0,
+          .segment_first_offset = 10,
+          .data_bytes = f.manifest->first,
+          .end_offset = f.manifest->second,
+          .first_arrival_ms = testing::kArrival,
+          .last_arrival_ms = testing::kArrival,
+          .index = {}};
+    for (const auto& e : f.c.index.entries) {
+      if (e.position < st.data_bytes) st.index.push_back(e);
+    }
+    ASSERT_TRUE(storage::manifest::ManifestWriter::Create(&fs, jdir, m, 0).ok());
+  }
+  if (!f.journal.empty()) {
+    std::string file(storage::journal::kFileHeaderBytes, '\0');
+    storage::journal::EncodeFileHeader(1, file.data());
+    for (uint64_t first : f.journal) {
+      std::string entry(storage::journal::kEntryHeaderBytes, '\0');
+      entry += Segment(first).Frames(1).bytes;
+      storage::journal::EncodeFrameEntry(1, kStream, 0, entry.data());
+      file += entry;
+    }
+    ASSERT_TRUE(fs.CreateDirs(jdir).ok());
+    ASSERT_TRUE(fs.WriteFileForTest(jdir + "/" + storage::journal::FileName(1), file).ok());
+  }
 
   // The tool first: recovery repairs files.
   std::ostringstream out, err;
@@ -117,8 +156,102 @@ INSTANTIATE_TEST_SUITE_P(
                f.c_first = 12;
              },
              0, 10},
-        Case{"EmptyActiveSegment", [](Files& f) { f.c_log.clear(); }, 0, 10}),
+        Case{"EmptyActiveSegment", [](Files& f) { f.c_log.clear(); }, 0, 10},
+        // With a manifest the active segment ends where it says, whatever follows.
+        Case{"ManifestEndsTheActiveSegment",
+             [](Files& f) {
+               f.manifest = {{f.c.bytes.size(), 14}};
+               f.c_log = f.c.bytes + Segment(14).Frames(1).bytes.substr(0, 30);
+             },
+             0, 14},
+        Case{"ManifestBeforeTheLastFrame",
+             [](Files& f) {
+               f.manifest = {{f.c.frame_pos[1], 12}};
+             },
+             0, 12},
+        Case{"JournalContinuesTheManifest",
+             [](Files& f) {
+               f.manifest = {{f.c.frame_pos[1], 12}};
+               f.journal = {12, 14, 16};
+             },
+             0, 18},
+        Case{"JournalRepeatsCheckpointedFrames",
+             [](Files& f) {
+               f.manifest = {{f.c.bytes.size(), 14}};
+               f.journal = {10, 12, 14};
+             },
+             0, 16},
+        Case{"JournalFrameThatSkipsAheadIsNotReplayed",
+             [](Files& f) {
+               f.manifest = {{f.c.bytes.size(), 14}};
+               f.journal = {14, 18, 16};
+             },
+             0, 18},
+        Case{"JournalWithoutAManifest",
+             [](Files& f) {
+               f.journal = {14, 16};
+             },
+             0, 18}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace sluice::tools
+
+namespace sluice::tools {
+namespace {
+
+// The engine's own files: acknowledged appends, a checkpoint, more appends only in the journal,
+// then power loss. verify must find nothing wrong and name the offsets recovery then keeps.
+TEST(RecoveryAgreementEngineTest, AfterACrashVerifyNamesWhatRecoveryKeeps) {
+  FaultInjectingFileSystem fs;
+  ManualClock clock;
+  storage::DiskLogStoreOptions o;
+  o.dir = std::string(kDataDir) + "/shards";
+  o.direct_io = false;
+  o.segment_bytes = 4096;  // several sealed segments per shard
+  o.index_interval_bytes = 512;
+  o.journal_file_bytes = storage::kMinJournalFileBytes;
+  o.clock = &clock;
+  constexpr uint32_t kShards = 3;
+  std::vector<uint64_t> acked(kShards, 0);
+  {
+    auto store = storage::OpenDiskLogStore(&fs, o);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    std::vector<std::shared_ptr<storage::ShardLog>> logs;
+    for (uint32_t s = 0; s < kShards; ++s) logs.push_back(*(*store)->OpenShard({kStream, s}));
+    auto put = [&](int rounds) {
+      for (int r = 0; r < rounds; ++r) {
+        for (uint32_t s = 0; s < kShards; ++s) {
+          storage::RecordBatchBuilder b;
+          for (int i = 0; i < 3; ++i) b.AddRecord("k", std::string(300, static_cast<char>('a' + s)));
+          auto res = storage::testing::AppendSync(*logs[s], b, 1000 + r);
+          ASSERT_TRUE(res.ok()) << res.status().ToString();
+          acked[s] = res->first_offset + 3;
+        }
+      }
+    };
+    put(12);
+    ASSERT_TRUE((*store)->Checkpoint().ok());
+    put(5);  // only in the journal
+    fs.Crash();
+    logs.clear();
+  }
+  std::ostringstream out, err;
+  LogToolOptions options;
+  options.data_dir = kDataDir;
+  EXPECT_EQ(VerifyLog(&fs, options, out, err), kExitClean) << out.str() << err.str();
+  const std::string report = out.str();
+  EXPECT_NE(report.find("manifest: "), std::string::npos) << report;
+
+  auto store = storage::OpenDiskLogStore(&fs, o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  for (uint32_t s = 0; s < kShards; ++s) {
+    const std::string line = "shard " + seg::StreamDirName(kStream) + "/" + seg::ShardDirName(s) +
+                             ": recovery keeps offsets [0, " + std::to_string(acked[s]) + ")";
+    EXPECT_NE(report.find(line), std::string::npos) << line << "\n" << report;
+    EXPECT_EQ((*(*store)->OpenShard({kStream, s}))->Bounds().end_offset, acked[s]);
+  }
+}
 
 }  // namespace
 }  // namespace sluice::tools
