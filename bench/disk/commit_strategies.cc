@@ -105,10 +105,10 @@ struct Options {
   std::vector<std::string> strategies = {"perfile",     "uring",       "syncfs",    "journal",
                                          "journal-buf", "ckpt-syncfs", "ckpt-fsync"};
   int requests = 32;
-  double seconds = 3;
+  double seconds = 2;
   double checkpoint_interval = 1;
   int perfile_threads = 2;  // the engine's default commit threads
-  int repeat = 1;           // runs per point; the median by records/s is kept
+  int repeat = 1;           // sweeps over all points; per point the median run by records/s
   int checkpoint_sync_threads = 8;
   std::string json_out;
   std::string markdown_out;
@@ -120,8 +120,9 @@ struct Options {
                "usage: commit_strategies [--dir D (default: a temp dir under /tmp)] [--shards 4,64,256,1000,4000]\n"
                "         [--cases 1024x500,100x1 (record bytes x records per request)] [--requests 32]\n"
                "         [--strategies perfile,uring,syncfs,journal,journal-buf,ckpt-syncfs,ckpt-fsync]\n"
-               "         [--seconds 3 (per point)] [--checkpoint-interval 1] [--perfile-threads 2]\n"
-               "         [--checkpoint-sync-threads 8] [--repeat 1 (runs per point, median kept)]\n"
+               "         [--seconds 2 (per point; checkpoint points at least 2.5 intervals)]\n"
+               "         [--checkpoint-interval 1] [--perfile-threads 2]\n"
+               "         [--checkpoint-sync-threads 8] [--repeat 1 (sweeps over all points; per point the median)]\n"
                "         [--json-out FILE] [--markdown-out FILE]\n");
   std::quick_exit(err ? 2 : 0);
 }
@@ -595,26 +596,33 @@ class Bench {
   }
   std::string device() const { return disk_.Device(); }
 
-  std::vector<Result> RunAll(const std::function<void(const Result&)>& done) {
-    std::vector<Result> all;
+  // --repeat sweeps over every point (odd sweeps run each N's strategies in reverse order, so
+  // that drift in the disk's background load does not favour one order); per point, the median.
+  // `done` sees every run as it completes.
+  std::vector<Result> RunAll(const std::function<void(const Result&, int sweep)>& done) {
     uint64_t max_round = 0;
     for (const auto& c : o_.cases)
       max_round = std::max<uint64_t>(max_round, static_cast<uint64_t>(o_.requests) * c.records_per_request *
                                                     (c.RecordBytes() + kJournalFrameHeader));
     CreateJournal(std::max<uint64_t>(64 << 20, AlignUp(4 * max_round)));
-    for (const auto& c : o_.cases) {
-      for (uint32_t n : o_.shards) {
-        for (const auto& s : o_.strategies) {
-          std::vector<Result> runs;
-          for (int i = 0; i < o_.repeat; ++i) runs.push_back(RunPoint(s, c, n));
-          Result r = Median(std::move(runs));
-          done(r);
-          all.push_back(std::move(r));
+    const size_t ns = o_.strategies.size();
+    std::vector<std::vector<Result>> runs(o_.cases.size() * o_.shards.size() * ns);
+    for (int sweep = 0; sweep < o_.repeat; ++sweep) {
+      for (size_t ci = 0; ci < o_.cases.size(); ++ci) {
+        for (size_t ni = 0; ni < o_.shards.size(); ++ni) {
+          for (size_t k = 0; k < ns; ++k) {
+            const size_t si = sweep % 2 ? ns - 1 - k : k;
+            Result r = RunPoint(o_.strategies[si], o_.cases[ci], o_.shards[ni]);
+            done(r, sweep);
+            runs[(ci * o_.shards.size() + ni) * ns + si].push_back(std::move(r));
+          }
+          CloseShards();
+          std::filesystem::remove_all(o_.dir + "/shards");
         }
-        CloseShards();
-        std::filesystem::remove_all(o_.dir + "/shards");
       }
     }
+    std::vector<Result> all;
+    for (auto& point : runs) all.push_back(Median(std::move(point)));
     return all;
   }
 
@@ -665,7 +673,9 @@ class Bench {
       const DiskStats::Sample d0 = disk_.Read();
       const double cpu0 = CpuSeconds();
       const auto t0 = Clock::now();
-      const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.seconds));
+      // A checkpoint point runs long enough for two periodic checkpoints.
+      const double secs = ckpt ? std::max(o_.seconds, 2.5 * o_.checkpoint_interval) : o_.seconds;
+      const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(secs));
       if (ckpt) ckpt->Start(o_.checkpoint_interval);
       while (Clock::now() < deadline) {
         plan.Next();
@@ -1003,7 +1013,7 @@ std::string Row(const Result& r) {
   s += Fmt("%.2f", Ms(static_cast<double>(r.round_ns.Quantile(0.99)))) + " | ";
   s += Fmt("%.0f", PerRound(r.touched, r)) + " | ";
   s += Fmt("%.1f", PerRound(r.syscalls, r)) + " | ";
-  s += (r.sync_ns.count() ? Fmt("%.3f", Ms(r.sync_ns.mean())) : std::string("-")) + " | ";
+  s += (r.sync_ns.count() ? Fmt("%.3f", Ms(static_cast<double>(r.sync_ns.Quantile(0.5)))) : std::string("-")) + " | ";
   s += (r.disk.valid ? Fmt("%.1f", PerRound(r.disk.flushes, r)) : std::string("-")) + " | ";
   s += Fmt("%.2f", r.cpu_s * 1e6 / std::max<double>(static_cast<double>(r.records), 1)) + " | ";
   s += Fmt("%.2f", static_cast<double>(r.issued) / payload) + " | ";
@@ -1014,7 +1024,7 @@ std::string Row(const Result& r) {
 
 constexpr const char* kHeader =
     "| case | N | strategy | rounds/s | records/s | payload MB/s | mean ms | p99 ms | shards/round | syscalls/round "
-    "| sync call ms | dev flushes/round | CPU us/record | issued/payload | device/payload | load1 |\n"
+    "| sync call p50 ms | dev flushes/round | CPU us/record | issued/payload | device/payload | load1 |\n"
     "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
 std::string CkptRow(const Result& r) {
@@ -1178,19 +1188,19 @@ int Main(int argc, char** argv) {
   {
     Bench bench(o);
     device = bench.device();
-    std::printf("commit_strategies: dir %s (device %s), %d requests/round, %.1f s per point, load1 %s\n", o.dir.c_str(),
-                device.c_str(), o.requests, o.seconds, load_before.c_str());
-    std::printf("%s\n", kHeader);
-    std::fflush(stdout);
-    results = bench.RunAll([&](const Result& r) {
-      std::printf("%s\n", Row(r).c_str());
-      std::fflush(stdout);
-      if (json) {
-        std::fprintf(json, "%s\n", Json(r, device).c_str());
-        std::fflush(json);
-      }
+    std::fprintf(stderr,
+                 "commit_strategies: dir %s (device %s), %d requests/round, %.1f s per point, %d sweep(s), load1 %s\n",
+                 o.dir.c_str(), device.c_str(), o.requests, o.seconds, o.repeat, load_before.c_str());
+    std::fprintf(stderr, "%s\n", kHeader);
+    results = bench.RunAll([&](const Result& r, int sweep) {
+      std::fprintf(stderr, "%s sweep %d/%d\n", Row(r).c_str(), sweep + 1, o.repeat);
     });
   }
+  if (json) {
+    for (const auto& r : results) std::fprintf(json, "%s\n", Json(r, device).c_str());
+  }
+  std::printf("%s\n", kHeader);
+  for (const auto& r : results) std::printf("%s\n", Row(r).c_str());
   bool any_ckpt = false;
   for (const auto& r : results) any_ckpt = any_ckpt || r.strategy.rfind("ckpt", 0) == 0;
   if (any_ckpt) {
@@ -1201,7 +1211,8 @@ int Main(int argc, char** argv) {
   if (!o.markdown_out.empty()) {
     std::ofstream md(o.markdown_out);
     md << "Run " << IsoNow() << ", device " << device << ", " << o.requests << " requests per round, " << o.seconds
-       << " s per point, load1 before " << load_before << ", after " << Fmt("%.2f", LoadAvg1()) << ".\n\n"
+       << " s per point, median of " << o.repeat << " sweep(s), load1 before " << load_before << ", after "
+       << Fmt("%.2f", LoadAvg1()) << ".\n\n"
        << kHeader << "\n";
     for (const auto& r : results) md << Row(r) << "\n";
     if (any_ckpt) {
