@@ -108,6 +108,7 @@ struct Options {
   double seconds = 2;
   double checkpoint_interval = 1;
   int perfile_threads = 2;  // the engine's default commit threads
+  uint64_t journal_mb = 0;  // 0 = 4 rounds' worth, at least 64 MiB
   int repeat = 1;           // sweeps over all points; per point the median run by records/s
   int checkpoint_sync_threads = 8;
   std::string json_out;
@@ -121,7 +122,7 @@ struct Options {
                "         [--cases 1024x500,100x1 (record bytes x records per request)] [--requests 32]\n"
                "         [--strategies perfile,uring,syncfs,journal,journal-buf,ckpt-syncfs,ckpt-fsync]\n"
                "         [--seconds 2 (per point; checkpoint points at least 2.5 intervals)]\n"
-               "         [--checkpoint-interval 1] [--perfile-threads 2]\n"
+               "         [--checkpoint-interval 1] [--perfile-threads 2] [--journal-mb 0 (auto: >= 64)]\n"
                "         [--checkpoint-sync-threads 8] [--repeat 1 (sweeps over all points; per point the median)]\n"
                "         [--json-out FILE] [--markdown-out FILE]\n");
   std::quick_exit(err ? 2 : 0);
@@ -132,6 +133,17 @@ double LoadAvg1() {
   double v = -1;
   in >> v;
   return v;
+}
+
+// Bytes this process caused to be written to storage (/proc/self/io write_bytes: dirtied pages
+// and direct I/O, all threads): unlike the device counters, not shared with other processes.
+uint64_t TaskWriteBytes() {
+  std::ifstream in("/proc/self/io");
+  std::string key;
+  uint64_t v = 0;
+  while (in >> key >> v)
+    if (key == "write_bytes:") return v;
+  return 0;
 }
 
 double CpuSeconds() {
@@ -412,6 +424,7 @@ struct Result {
   LogHistogram sync_ns;  // one fdatasync / syncfs call (foreground)
   double cpu_s = 0;
   DiskStats::Sample disk;  // delta over the window
+  uint64_t task_write_bytes = 0;
   double load1 = 0;
   int runs = 1;  // with --repeat: this is the median run; the others' range
   double min_records_per_s = 0;
@@ -604,7 +617,7 @@ class Bench {
     for (const auto& c : o_.cases)
       max_round = std::max<uint64_t>(max_round, static_cast<uint64_t>(o_.requests) * c.records_per_request *
                                                     (c.RecordBytes() + kJournalFrameHeader));
-    CreateJournal(std::max<uint64_t>(64 << 20, AlignUp(4 * max_round)));
+    CreateJournal(o_.journal_mb ? o_.journal_mb << 20 : std::max<uint64_t>(64 << 20, AlignUp(4 * max_round)));
     const size_t ns = o_.strategies.size();
     std::vector<std::vector<Result>> runs(o_.cases.size() * o_.shards.size() * ns);
     for (int sweep = 0; sweep < o_.repeat; ++sweep) {
@@ -672,6 +685,7 @@ class Bench {
 
       const DiskStats::Sample d0 = disk_.Read();
       const double cpu0 = CpuSeconds();
+      const uint64_t tw0 = TaskWriteBytes();
       const auto t0 = Clock::now();
       // A checkpoint point runs long enough for two periodic checkpoints.
       const double secs = ckpt ? std::max(o_.seconds, 2.5 * o_.checkpoint_interval) : o_.seconds;
@@ -697,6 +711,7 @@ class Bench {
         ckpt->Finish(&r);
       }
       r.cpu_s = CpuSeconds() - cpu0;
+      r.task_write_bytes = TaskWriteBytes() - tw0;
       const DiskStats::Sample d1 = disk_.Read();
       r.disk.valid = d0.valid && d1.valid;
       r.disk.sectors_written = d1.sectors_written - d0.sectors_written;
@@ -1001,7 +1016,7 @@ std::string Fmt(const char* f, double v) {
 std::string Row(const Result& r) {
   std::string s = "| " + r.case_name + " | " + std::to_string(r.shards) + " | " + r.strategy +
                   (r.direct_effective ? "" : " (no O_DIRECT)") + " | ";
-  if (r.skipped || !r.ok) return s + (r.skipped ? "skipped: " : "FAILED: ") + r.note + " |||||||||||";
+  if (r.skipped || !r.ok) return s + (r.skipped ? "skipped: " : "FAILED: ") + r.note + " ||||||||||||";
   const double d = std::max(r.seconds, 1e-9);
   const double payload = std::max<double>(static_cast<double>(r.payload), 1);
   s += Fmt("%.1f", static_cast<double>(r.rounds) / d) + " | ";
@@ -1017,6 +1032,7 @@ std::string Row(const Result& r) {
   s += (r.disk.valid ? Fmt("%.1f", PerRound(r.disk.flushes, r)) : std::string("-")) + " | ";
   s += Fmt("%.2f", r.cpu_s * 1e6 / std::max<double>(static_cast<double>(r.records), 1)) + " | ";
   s += Fmt("%.2f", static_cast<double>(r.issued) / payload) + " | ";
+  s += Fmt("%.2f", static_cast<double>(r.task_write_bytes) / payload) + " | ";
   s += (r.disk.valid ? Fmt("%.2f", DeviceBytes(r) / payload) : std::string("-")) + " | ";
   s += Fmt("%.2f", r.load1) + " |";
   return s;
@@ -1024,8 +1040,9 @@ std::string Row(const Result& r) {
 
 constexpr const char* kHeader =
     "| case | N | strategy | rounds/s | records/s | payload MB/s | mean ms | p99 ms | shards/round | syscalls/round "
-    "| sync call p50 ms | dev flushes/round | CPU us/record | issued/payload | device/payload | load1 |\n"
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+    "| sync call p50 ms | dev flushes/round | CPU us/record | issued/payload | task writes/payload | device/payload | "
+    "load1 |\n"
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
 std::string CkptRow(const Result& r) {
   std::string s = "| " + r.case_name + " | " + std::to_string(r.shards) + " | " + r.strategy + " | ";
@@ -1070,6 +1087,7 @@ std::string Json(const Result& r, const std::string& device) {
   w.Key("records").UInt(r.records);
   w.Key("payload_bytes").UInt(r.payload);
   w.Key("issued_bytes").UInt(r.issued);
+  w.Key("task_write_bytes").UInt(r.task_write_bytes);
   w.Key("device_bytes_written").UInt(r.disk.sectors_written * 512);
   w.Key("device_writes").UInt(r.disk.writes);
   w.Key("device_flushes").UInt(r.disk.flushes);
@@ -1146,6 +1164,8 @@ int Main(int argc, char** argv) {
       o.perfile_threads = std::stoi(v);
     } else if (a == "--checkpoint-sync-threads") {
       o.checkpoint_sync_threads = std::stoi(v);
+    } else if (a == "--journal-mb") {
+      o.journal_mb = std::stoull(v);
     } else if (a == "--repeat") {
       o.repeat = std::stoi(v);
     } else if (a == "--json-out") {
