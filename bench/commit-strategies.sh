@@ -11,7 +11,7 @@
 # Env: BUILD [build]; CS_DIR [a temp dir under DATA_ROOT, removed] where the files go: it must be
 # on the same filesystem as the server's data directory; DATA_ROOT [/tmp];
 # CS_SHARDS [4,64,256,1000,4000]; CS_CASES [1024x500,100x1] (record bytes x records per request,
-# 32 requests per round); CS_STRATEGIES [all]; CS_SECONDS [2] per point (one sweep takes about
+# 32 requests per round); CS_STRATEGIES [all]; CS_SECONDS [1.5] per point (one sweep takes about
 # 4-5 minutes); CS_REPEAT [1] sweeps over all points, the median run per point is reported (the
 # disk is shared: use 3 when anything else runs); CS_OUT [bench/results] (commit-strategies.md,
 # commit-strategies.jsonl).
@@ -31,7 +31,7 @@ fi
 trap '[ $own = 1 ] && rm -rf "$dir"' EXIT
 mkdir -p "$OUT"
 rm -f "$OUT/commit-strategies.jsonl"
-args=(--dir "$dir/run" --seconds "${CS_SECONDS:-2}" --shards "${CS_SHARDS:-4,64,256,1000,4000}"
+args=(--dir "$dir/run" --seconds "${CS_SECONDS:-1.5}" --shards "${CS_SHARDS:-4,64,256,1000,4000}"
       --cases "${CS_CASES:-1024x500,100x1}" --repeat "${CS_REPEAT:-1}" --json-out "$OUT/commit-strategies.jsonl"
       --markdown-out "$OUT/commit-strategies.md")
 [ -n "${CS_STRATEGIES:-}" ] && args+=(--strategies "$CS_STRATEGIES")
