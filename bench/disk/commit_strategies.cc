@@ -636,6 +636,7 @@ class Bench {
       }
     }
     std::vector<Result> all;
+    all.reserve(runs.size());
     for (auto& point : runs) all.push_back(Median(std::move(point)));
     return all;
   }
