@@ -6,7 +6,8 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 build_pkgs=(build-essential cmake pkg-config libboost1.74-dev libsimdjson-dev libssl-dev
-            libnghttp2-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev)
+            libnghttp2-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+            liburing-dev)
 test_pkgs=(python3 python3-boto3 python3-pytest awscli nodejs npm clang libclang-rt-14-dev clang-format clang-tidy prometheus
            python3-cbor2)
 

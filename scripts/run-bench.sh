@@ -36,6 +36,8 @@
 #   MICRO [1]  run bench_disk_log once after the rounds;  MICRO_10G [1] include its 10 GB case
 #   MICRO_DIR [temp dir, removed]    its datasets (~11 GB with the 10 GB case; writing them takes
 #                                    ~15 s); set e.g. data/bench-storage (gitignored) to keep them
+#   COMMIT_STRATEGIES [1]  run bench/commit-strategies.sh once after the rounds (write-path
+#                          alternatives for many shards, ~5 min; bench/results/commit-strategies.md)
 #   REF_DURATION [10] REF_DRAIN_RECORDS [100000]          (kinesalite)
 #   KL_DURATION [10] KL_DRAIN_RECORDS [10000] KL_LATENCY_RATE [20]   (kinesis-local, very slow)
 #   SLUICE_ARGS []  extra flags for `sluice serve`;  SLUICE_BIN  use this binary (no build)
@@ -251,6 +253,12 @@ if [ "$MICRO" = 1 ] && [ -x "$BUILD/bench/bench_disk_log" ]; then
   SLUICE_DISK_BENCH_DIR="$MICRO_DIR" SLUICE_BENCH_10G="$MICRO_10G" "$BUILD/bench/bench_disk_log" \
     --benchmark_out="$MICRO_JSON" --benchmark_out_format=json >&2 || log "bench_disk_log failed"
   rm -rf "$MICRO_DIR/append"  # scratch; the read datasets stay if MICRO_DIR was given
+fi
+
+if [ "${COMMIT_STRATEGIES:-1}" = 1 ]; then
+  log "commit strategies (bench/commit-strategies.sh)"
+  BUILD="$BUILD" CS_DIR="$WORK/commit-strategies" bench/commit-strategies.sh >&2 || log "commit-strategies failed"
+  rm -rf "$WORK/commit-strategies"
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')

@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "disk/posix_io.h"
 #include "load/histogram.h"
 #include "load/json_writer.h"
 
@@ -70,31 +71,6 @@ struct Options {
                "                  [--mode direct,buffered] [--seconds 5] [--max-mb 0] [--segment-mb 64]\n"
                "                  [--zero-max-mb 8] [--no-zero-fill] [--json-out FILE]\n");
   std::exit(err ? 2 : 0);
-}
-
-void Check(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error(what + ": " + std::strerror(errno));
-}
-
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t p = 0;
-  while (p <= s.size()) {
-    size_t c = s.find(',', p);
-    if (c == std::string::npos) c = s.size();
-    if (c > p) out.push_back(s.substr(p, c - p));
-    p = c + 1;
-  }
-  return out;
-}
-
-std::string IsoNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return b;
 }
 
 char* AlignedAlloc(size_t n, int fill) {
@@ -247,16 +223,7 @@ class Run {
     char name[32];
     std::snprintf(name, sizeof name, "/%020d.log", w.seg_no);
     std::string path = w.dir + name;
-    int flags = O_RDWR | O_CREAT | O_CLOEXEC;
-    int fd = -1;
-    if (c_.direct) {
-      fd = ::open(path.c_str(), flags | O_DIRECT, 0644);
-      // Same fallback as the engine's FileSystem: filesystems without O_DIRECT (tmpfs).
-      if (fd < 0 && errno == EINVAL) w.direct_ok = false;
-    }
-    if (fd < 0) fd = ::open(path.c_str(), flags, 0644);
-    Check(fd >= 0, "open " + path);
-    w.fd = fd;
+    w.fd = OpenMaybeDirect(path, O_RDWR | O_CREAT, c_.direct, &w.direct_ok);
     w.pos = 0;
     w.zeroed_end = 0;
     w.zero_step = 1 << 20;
@@ -281,17 +248,6 @@ class Run {
     ++w.seg_no;
     ++st.rolls;
     OpenSegment(w);
-  }
-
-  void PWriteAll(int fd, const char* buf, uint64_t n, uint64_t pos) {
-    while (n > 0) {
-      ssize_t r = ::pwrite(fd, buf, n, static_cast<off_t>(pos));
-      if (r < 0 && errno == EINTR) continue;
-      Check(r > 0, "pwrite");
-      buf += r;
-      n -= static_cast<uint64_t>(r);
-      pos += static_cast<uint64_t>(r);
-    }
   }
 
   // Mirrors DiskShardLog::EnsureZeroed.
