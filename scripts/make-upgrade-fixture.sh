@@ -42,7 +42,8 @@ for c in ${SLUICE_PYTHON:-} python3 /usr/bin/python3; do
 done
 [ -n "$PY" ] || { echo "make-upgrade-fixture: no python3 with boto3 (scripts/install-deps.sh --test)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/sluice-upgrade-fixture.XXXXXX)
+# under the checkout (ignored as /build*/) so that ccache, with base_dir above it, can reuse objects of other builds
+work=$(mktemp -d "$ROOT/build-upgrade-fixture.XXXXXX")
 src=""
 cleanup() {
   if [ -n "$src" ]; then git -C "$ROOT" worktree remove --force "$src" >/dev/null 2>&1 || true; fi
