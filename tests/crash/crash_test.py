@@ -5,7 +5,8 @@ then check that every acknowledged record survived exactly once with its sequenc
 Standard library only (raw HTTP/1.1 keep-alive, hand-built JSON, a dummy SigV4-shaped Authorization header that
 the server's default `--auth structural` accepts). See tests/crash/README.md.
 
-    tests/crash/crash_test.py [--kills N] [--producers N] [--seed S] [--bin PATH] [--kills 0 --load-seconds S]
+    tests/crash/crash_test.py [--kills N] [--producers N] [--shards N] [--seed S] [--bin PATH]
+                              [--kills 0 --load-seconds S]
                               [--self-test] [--keep]
 
 Environment: SLUICE_BIN (server binary, default build/sluice), CRASH_SEED (seed), SLUICE_CRASH_FLAGS (extra
@@ -38,7 +39,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AMZ_JSON = "application/x-amz-json-1.1"
 TARGET_PREFIX = "Kinesis_20131202."
 STREAM = "crash-test"
-SHARDS = 4
+SHARDS = 4                              # --shards; set by main() before the stream is created or read
+SHARD_BITS = 20                         # pos() holds shard numbers below 2^20
 MAX_BATCH_BYTES = 4 * 1024 * 1024       # PutRecords cap is 5 MiB (data + partition keys); stay well below
 POOL_SLACK = 64 * 1024
 MAX_PAD = 256 * 1024
@@ -56,11 +58,12 @@ T0 = time.monotonic()
 
 def pos(shard, seq):
     """(shard number, sequence number) packed into one int: the checker holds millions of them."""
-    return (seq << 4) | shard
+    assert 0 <= shard < (1 << SHARD_BITS), shard
+    return (seq << SHARD_BITS) | shard
 
 
 def unpos(p):
-    return p & 15, p >> 4
+    return p & ((1 << SHARD_BITS) - 1), p >> SHARD_BITS
 
 
 def mix64(x):
@@ -612,6 +615,20 @@ def self_test():
     assert not ok and c.counts["wrong_position"] == 1, c.report()
     ok, c = run([(0, 101, *rec(0, 0, 0))] + base[1:])
     assert not ok and c.counts["wrong_position"] == 1, c.report()
+    # shard numbers far above 15 (256+ shard streams) keep their own positions
+    for shard in (16, 255, 256, 4095, 9999):
+        assert unpos(pos(shard, 10**55 + shard)) == (shard, 10**55 + shard)
+    hi = {Payloads.key(0, 0, 0): pos(255, 100), Payloads.key(0, 0, 1): pos(256, 100),
+          Payloads.key(1, 0, 0): pos(255, 105)}
+    hi_hist = [(255, 100, *rec(0, 0, 0)), (255, 105, *rec(1, 0, 0)), (256, 100, *rec(0, 0, 1))]
+    c = Checker(pl, sizes, hi)
+    for h in hi_hist:
+        c.record(*h)
+    assert c.finish(), c.report()
+    c = Checker(pl, sizes, hi)
+    for h in [hi_hist[0], hi_hist[1], (257, 100, *rec(0, 0, 1))]:      # acked on shard 256, read on 257
+        c.record(*h)
+    assert not c.finish() and c.counts["wrong_position"] == 1, c.report()
     ok, c = run([base[1], base[0]] + base[2:])
     assert not ok and c.counts["order"] == 1, c.report()
     ok, c = run(base + [(0, 110, b"hello", "k")])
@@ -670,6 +687,8 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--kills", type=int, default=int(os.environ.get("CRASH_KILLS", "22")))
     ap.add_argument("--producers", type=int, default=int(os.environ.get("CRASH_PRODUCERS", "6")))
+    ap.add_argument("--shards", type=int, default=int(os.environ.get("CRASH_SHARDS", "4")),
+                    help="shards of the test stream (default 4; env CRASH_SHARDS)")
     ap.add_argument("--budget", type=float, default=float(os.environ.get("CRASH_BUDGET", "32")),
                     help="seconds for the load+kill phase; load windows shrink (not below 0.3 s) to fit")
     ap.add_argument("--max-records", type=int, default=int(os.environ.get("CRASH_MAX_RECORDS", "2000000")),
@@ -692,13 +711,18 @@ def main():
     seed = args.seed if args.seed is not None else int(os.environ.get("CRASH_SEED") or random.SystemRandom().randrange(1 << 31))
     if not (1 <= args.producers <= 15):
         ap.error("--producers must be 1..15")
+    if not (1 <= args.shards < (1 << SHARD_BITS)):
+        ap.error("--shards must be 1..%d" % ((1 << SHARD_BITS) - 1))
+    global SHARDS
+    SHARDS = args.shards
     if not (os.path.isfile(args.bin) and os.access(args.bin, os.X_OK)):
         print("crash_test: no server binary at %s (set SLUICE_BIN or build build/sluice)" % args.bin, file=sys.stderr)
         return 2
     flags = shlex.split(args.flags)
     rng = random.Random(seed)
-    log("seed %d (rerun with CRASH_SEED=%d); %d producers; %d kills; at most ~%d records; server %s %s"
-        % (seed, seed, args.producers, args.kills, args.max_records, args.bin, " ".join(flags) or "(default flags)"))
+    log("seed %d (rerun with CRASH_SEED=%d); %d shards; %d producers; %d kills; at most ~%d records; server %s %s"
+        % (seed, seed, SHARDS, args.producers, args.kills, args.max_records, args.bin,
+           " ".join(flags) or "(default flags)"))
 
     workdir = tempfile.mkdtemp(prefix="sluice-crash-")
     data_dir = os.path.join(workdir, "data")
