@@ -372,7 +372,6 @@ class DiskLogStoreImpl final : public DiskLogStore {
     }
     for (const LogPtr& log : written) log->CheckpointPublish();
     journal_->Release(cut);
-    pool_->TrimToRecentPeak();
     return Status::Ok();
   }
 
@@ -383,6 +382,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
     while (true) {
       {
         MutexLock lock(&dirty_->mu);
+        bool waited_idle = false;
         while (!dirty_->stop) {
           bool work = !dirty_->logs.empty();
           if (work && dirty_->unflushed_bytes >= o.checkpoint_bytes && retry_at == 0) break;
@@ -390,6 +390,9 @@ class DiskLogStoreImpl final : public DiskLogStore {
           int64_t due = std::max(last + o.checkpoint_interval_ms, retry_at);
           if (work && now >= due) break;
           int64_t wait = work ? std::max<int64_t>(1, due - now) : o.checkpoint_interval_ms;
+          // Idle for a whole interval: staging buffers kept for the load are given back.
+          if (!work && waited_idle) pool_->TrimToRecentPeak();
+          waited_idle = !work;
           dirty_->cv.WaitFor(&dirty_->mu, std::chrono::milliseconds(wait));
         }
         if (dirty_->stop) return;

@@ -48,8 +48,8 @@ class ChunkPool {
 
   uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
 
-  // Spare buffers beyond what the busiest moment since the previous call needed are freed: a
-  // burst's buffers do not stay resident for good, a steady load keeps reusing its own.
+  // Spare buffers beyond what the busiest moment since the previous call needed are freed (the
+  // store calls it when idle): a burst's buffers do not stay resident for good.
   void TrimToRecentPeak() {
     uint64_t live = live_bytes_.load(std::memory_order_relaxed);
     uint64_t peak = peak_bytes_.exchange(live, std::memory_order_relaxed);
