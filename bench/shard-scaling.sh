@@ -19,12 +19,14 @@
 #   SLUICE_BIN [build/sluice]  LOADGEN [build/bench/loadgen]
 #   SHARDS [4 64 256 1000 4000]  CASES [sync none record-sync kinesalite]
 #   DURATION [6] WARMUP [1] CONNECTIONS [32] THREADS [1]
+#   REPEAT [1]             rounds over every point; the report keeps each point's median round
 #   REF_SHARDS [SHARDS] REF_DURATION [DURATION]   (kinesalite points)
 #   CREATE_TIMEOUT [600]   seconds for CreateStream to reach ACTIVE
-#   TAIL [60]              seconds in-flight requests get after the window (slow points)
 #   DATA_PARENT [data]     where each point's data directory is made (gitignored; on the disk whose
 #                          writes are counted)
 #   IO_DEVICE [the block device holding DATA_PARENT]   /proc/diskstats name, e.g. vda
+#   IO_SETTLE [0]          seconds to wait after the load before the final write count (a server that
+#                          moves data later, e.g. a checkpoint, has those writes counted too)
 #   KINESALITE [tests/js/node_modules/kinesalite/cli.js, else an npm install into /tmp/benchnpm]
 #   LABEL [""]             what this binary is (e.g. "per-shard-file design"), shown with the table
 #   NOTES [""]             free text added to the run line (e.g. "other builds ran meanwhile")
@@ -43,10 +45,10 @@ DURATION="${DURATION:-6}"
 WARMUP="${WARMUP:-1}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-1}"
+REPEAT="${REPEAT:-1}"
 REF_SHARDS="${REF_SHARDS:-$SHARDS}"
 REF_DURATION="${REF_DURATION:-$DURATION}"
 CREATE_TIMEOUT="${CREATE_TIMEOUT:-600}"
-TAIL="${TAIL:-60}"
 DATA_PARENT="${DATA_PARENT:-$ROOT/data}"
 LABEL="${LABEL:-}"
 OUT="${OUT:-$ROOT/bench/results/shard-scaling.json}"
@@ -146,6 +148,7 @@ JSONL="$WORK/points.jsonl"
 : >"$JSONL"
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+for round in $(seq 1 "$REPEAT"); do
 for c in $CASES; do
   shard_list="$SHARDS"; dur="$DURATION"
   [ "$c" = kinesalite ] && { shard_list="$REF_SHARDS"; dur="$REF_DURATION"; }
@@ -154,7 +157,7 @@ for c in $CASES; do
     rm -rf "$dir"
     sync -f "$WORK" 2>/dev/null || sync  # the previous point's deletions are not counted here
     port=$(free_port)
-    log "$c, $n shards: starting on 127.0.0.1:$port ($(cut -d' ' -f1-3 /proc/loadavg))"
+    log "round $round/$REPEAT, $c, $n shards: starting on 127.0.0.1:$port ($(cut -d' ' -f1-3 /proc/loadavg))"
     if ! start_server "$c" "$port" "$dir"; then stop_server; continue; fi
     scenario=put_records
     [ "$c" = record-sync ] && scenario=put_record
@@ -165,19 +168,20 @@ for c in $CASES; do
           --records-per-request 500 --record-size 1024 --small-record-size 100 --put-record-pool "$pool"
           --create-timeout "$CREATE_TIMEOUT" --server-pid "$SERVER_PID" --json-out "$JSONL")
     if [ "$c" != kinesalite ]; then
-      args+=(--sync-dir "$dir")
+      args+=(--sync-dir "$dir" --io-settle "${IO_SETTLE:-0}")
       [ -n "$IO_DEVICE" ] && args+=(--io-device "$IO_DEVICE")
     fi
     before=$(wc -l <"$JSONL")
     "$LOADGEN" "${args[@]}" >&2 || log "$c, $n shards: loadgen reported a failure"
-    # Tag the point with the load average at its end (the machine may be shared).
+    # Tag the point with its round and the load average at its end (the machine may be shared).
     if [ "$(wc -l <"$JSONL")" -gt "$before" ]; then
-      python3 - "$JSONL" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+      python3 - "$JSONL" "$(cut -d' ' -f1-3 /proc/loadavg)" "$round" <<'PY'
 import json, sys
-path, load = sys.argv[1], sys.argv[2]
+path, load, rnd = sys.argv[1], sys.argv[2], int(sys.argv[3])
 lines = open(path).read().splitlines()
 last = json.loads(lines[-1])
 last["loadavg_after"] = load
+last["round"] = rnd
 lines[-1] = json.dumps(last)
 open(path, "w").write("\n".join(lines) + "\n")
 PY
@@ -185,9 +189,12 @@ PY
     stop_server
   done
 done
+done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The checkout the binary was built in, if it sits in one (build/sluice of a git work tree).
+sluice_commit=$(git -C "$(dirname "$SLUICE")" rev-parse --short HEAD 2>/dev/null || echo unknown)
 doc_args=(--doc "$ROOT/docs/performance.md")
 [ "${NO_DOC:-0}" = 1 ] && doc_args=()
 baseline_args=()
@@ -195,7 +202,7 @@ baseline_args=()
 mkdir -p "$(dirname "$OUT")"
 python3 "$ROOT/bench/shard_scaling_report.py" --jsonl "$JSONL" --out "$OUT" "${doc_args[@]}" "${baseline_args[@]}" \
   --machine "date=$started" "nproc=$(nproc)" "cpu=$cpu" "kernel=$(uname -r)" "commit=$commit" \
-  "sluice_bin=$SLUICE" "label=$LABEL" "io_device=$IO_DEVICE" "duration_s=$DURATION" "warmup_s=$WARMUP" \
+  "sluice_bin=$SLUICE" "sluice_commit=$sluice_commit" "label=$LABEL" "rounds=$REPEAT" "io_device=$IO_DEVICE" "io_settle_s=${IO_SETTLE:-0}" "duration_s=$DURATION" "warmup_s=$WARMUP" \
   "ref_duration_s=$REF_DURATION" "connections=$CONNECTIONS" "notes=${NOTES:-}" \
   "loadavg_before=$loadavg_before" "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"
 log "wrote $OUT"

@@ -36,6 +36,21 @@ def load_points(path):
     return out
 
 
+def median_points(points):
+    """One point per (case, shards): the median round by records/s (the lower middle one for an
+    even count), annotated with every round's records/s."""
+    groups = {}
+    for p in points:
+        groups.setdefault((p["target"], p.get("params", {}).get("shards")), []).append(p)
+    out = []
+    for ps in groups.values():
+        ps = sorted(ps, key=lambda p: row_of(p)["records_per_s"] or 0 if p.get("ok") else -1)
+        chosen = dict(ps[(len(ps) - 1) // 2])
+        chosen["rounds_records_per_s"] = [row_of(p)["records_per_s"] for p in sorted(ps, key=lambda p: p.get("round", 1))]
+        out.append(chosen)
+    return out
+
+
 def row_of(p):
     """The figures of one point; records/s is estimated over the whole write phase (marked
     approximate) when no request completed inside the measured window."""
@@ -57,6 +72,7 @@ def row_of(p):
         "cpu_us_per_record": cpu, "rss_end_mb": kb_mb(rss.get("end")), "rss_hwm_mb": kb_mb(rss.get("hwm")),
         "device_wa": io.get("device_wa"), "server_wa": io.get("server_wa"),
         "errors": p.get("errors", {}).get("total", 0), "loadavg_after": p.get("loadavg_after"),
+        "rounds_records_per_s": p.get("rounds_records_per_s"),
     }
 
 
@@ -131,8 +147,11 @@ def fmt_row(r):
     wa = f"{num(r['device_wa'], digits=2)} / {num(r['server_wa'], digits=2)}"
     if r["device_wa"] is None and r["server_wa"] is None:
         wa = "-"
+    p99 = num(r["p99_ms"], digits=1)
+    if r["requests"] and r["requests"] < 100:
+        p99 += f" ({r['requests']} req)"  # a percentile of a few requests
     return [r["case"], f"{r['shards']:,}", num(r["records_per_s"], r["records_per_s_approx"]),
-            num(r["p50_ms"], digits=1), num(r["p99_ms"], digits=1), num(r["cpu_us_per_record"], digits=2), rss, wa,
+            num(r["p50_ms"], digits=1), p99, num(r["cpu_us_per_record"], digits=2), rss, wa,
             num(r["vs_4_shards"], digits=2), num(r["vs_kinesalite"], digits=1)]
 
 
@@ -174,19 +193,20 @@ def render_doc(rows, by, goals, machine, baseline):
     label = f" ({m['label']})" if m.get("label") else ""
     parts = [BEGIN, "",
              f"Run: {m.get('date', '?')}{label}, `{m.get('sluice_bin', '?')}`, worktree commit `{m.get('commit', '?')}`; "
-             f"`{m.get('cpu', '?')}`, nproc={m.get('nproc', '?')}, kernel {m.get('kernel', '?')}; load average "
+             f"binary's checkout `{m.get('sluice_commit', '?')}`; {m.get('rounds', '1')} round(s), each figure the median "
+             f"round; `{m.get('cpu', '?')}`, nproc={m.get('nproc', '?')}, kernel {m.get('kernel', '?')}; load average "
              f"before/after {m.get('loadavg_before', '?')} / {m.get('loadavg_after', '?')}. "
              f"{m.get('duration_s', '?')} s per point after {m.get('warmup_s', '?')} s of warm-up "
              f"(kinesalite {m.get('ref_duration_s', '?')} s), {m.get('connections', '?')} connections, one fresh "
              f"server per point. {m.get('notes', '')}".rstrip(), ""]
-    parts += ["| target | goal | measured | verdict |", "|---|---|---|---|"]
+    parts += ["| goal | target | measured | verdict |", "|---|---|---|---|"]
     parts += [f"| {g} | {t} | {meas} | {v} |" for g, t, meas, v in goals]
     parts += ["", md_table(HEAD, [fmt_row(r) for r in rows]), ""]
     parts += ["Cases: " + "; ".join(f"`{c}` = {d}" for c, d in CASES) + ". Random partition keys "
               "(PutRecord: one key per request, at least two distinct keys per shard). `~` = no request completed "
               "inside the window: records acknowledged over the whole write phase (warm-up, window, in-flight "
-              "tail) per second of it. WA = bytes written per payload byte acknowledged over the write phase "
-              "(warm-up included), after a syncfs of the data directory: device = `/proc/diskstats` of "
+              "tail) per second of it. `(N req)`: a percentile over only N requests. WA = bytes written per payload byte acknowledged over the write phase "
+              f"(warm-up included), {m.get('io_settle_s', '0')} s later and after a syncfs of the data directory: device = `/proc/diskstats` of "
               f"`{m.get('io_device') or '?'}` (the whole disk: other processes writing to it at the same "
               "time are counted too), server = the server's `/proc/PID/io` write_bytes (page-granular, "
               "before the filesystem's own journal). RSS: the server's VmRSS at the end of the window and its "
@@ -224,7 +244,7 @@ def main():
     a = ap.parse_args()
     points = load_points(a.jsonl)
     machine = dict(kv.split("=", 1) for kv in a.machine)
-    rows = sort_rows([row_of(p) for p in points])
+    rows = sort_rows([row_of(p) for p in median_points(points)])
     by = add_ratios(rows)
     baseline = None
     if a.baseline:

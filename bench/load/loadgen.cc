@@ -83,6 +83,7 @@ struct Options {
   double create_timeout_s = 60;  // CreateStream until ACTIVE (thousands of shards take longer)
   std::string io_device;         // /proc/diskstats device whose writes are counted in the write scenarios
   std::string sync_dir;          // syncfs() this directory's filesystem before the final I/O sample
+  double io_settle_s = 0;        // wait before that syncfs (writes a server defers, e.g. a checkpoint)
   uint64_t drain_records = 200000;
   int drain_limit = 10000;
   double drain_timeout_s = 120;
@@ -103,22 +104,24 @@ struct Options {
 
 [[noreturn]] void Usage(const char* msg) {
   if (msg) std::fprintf(stderr, "loadgen: %s\n", msg);
-  std::fprintf(stderr,
-               "usage: loadgen --endpoint HOST:PORT [--target-name NAME] [--scenarios a,b,...]\n"
-               "  [--duration S] [--warmup S] [--max-requests N] [--connections N] [--threads N]\n"
-               "  [--shards N] [--records-per-request N] [--record-size B] [--small-record-size B]\n"
-               "  [--pool N] [--put-record-pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
-               "  [--create-timeout S]   (CreateStream until ACTIVE; default 60)\n"
-               "  [--io-device DEV] [--sync-dir DIR]   (write scenarios: bytes written to /proc/diskstats DEV\n"
-               "     and by --server-pid over the write phase, after a syncfs of DIR, per payload byte acked)\n"
-               "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
-               "  [--json-out FILE] [--region R]\n"
-               "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
-               "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
-               "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
-               "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
-               "scenarios: put_records put_record get_records get_records_<N>b put_get_latency seek_<N>mb\n"
-               "  (get_records_<N>b: the drain with N-byte records instead of --record-size)\n");
+  std::fprintf(
+      stderr,
+      "usage: loadgen --endpoint HOST:PORT [--target-name NAME] [--scenarios a,b,...]\n"
+      "  [--duration S] [--warmup S] [--max-requests N] [--connections N] [--threads N]\n"
+      "  [--shards N] [--records-per-request N] [--record-size B] [--small-record-size B]\n"
+      "  [--pool N] [--put-record-pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
+      "  [--create-timeout S]   (CreateStream until ACTIVE; default 60)\n"
+      "  [--io-device DEV] [--sync-dir DIR] [--io-settle S]   (write scenarios: bytes written to /proc/diskstats DEV\n"
+      "     and by --server-pid over the write phase, S seconds later and after a syncfs of DIR, per\n"
+      "     payload byte acknowledged)\n"
+      "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
+      "  [--json-out FILE] [--region R]\n"
+      "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
+      "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
+      "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
+      "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
+      "scenarios: put_records put_record get_records get_records_<N>b put_get_latency seek_<N>mb\n"
+      "  (get_records_<N>b: the drain with N-byte records instead of --record-size)\n");
   std::exit(2);
 }
 
@@ -842,8 +845,10 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     // slow server is idle again before the next scenario); after that they are abandoned.
     bool finished = run.Run(win.end + std::chrono::seconds(60));
     if (cpu0 >= 0 && cpu1 >= 0 && win.stop_at_ns.load() == 0) res.server_cpu_s = cpu1 - cpu0;
+    double phase_s = Seconds(Clock::now() - win.start);
+    if (o.io_settle_s > 0 && (dev0 >= 0 || proc0 >= 0))
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(o.io_settle_s * 1000)));
     auto sync0 = Clock::now();
-    double phase_s = Seconds(sync0 - win.start);
     bool synced = !o.sync_dir.empty() && SyncFilesystem(o.sync_dir);
     double sync_s = Seconds(Clock::now() - sync0);
     int64_t dev1 = DeviceBytesWritten(o.io_device), proc1 = ProcessWriteBytes(o.server_pid);
@@ -1554,6 +1559,7 @@ int Main(int argc, char** argv) {
     else if (a == "--create-timeout") o.create_timeout_s = std::stod(v);
     else if (a == "--io-device") o.io_device = v;
     else if (a == "--sync-dir") o.sync_dir = v;
+    else if (a == "--io-settle") o.io_settle_s = std::stod(v);
     else if (a == "--drain-records") o.drain_records = std::stoull(v);
     else if (a == "--drain-limit") o.drain_limit = std::stoi(v);
     else if (a == "--drain-timeout") o.drain_timeout_s = std::stod(v);
