@@ -61,6 +61,11 @@ log() { echo "shard-scaling: $*" >&2; }
 [ -x "$LOADGEN" ] || { log "no loadgen at $LOADGEN (cmake --build build --target loadgen)"; exit 2; }
 mkdir -p "$DATA_PARENT"
 WORK="$(mktemp -d "$DATA_PARENT/shard-scaling.XXXXXX")"
+# A private copy: a rebuild of SLUICE_BIN during the run must not mix two builds in one table.
+cp "$SLUICE" "$WORK/sluice-under-test"
+sluice_sha=$(sha256sum "$WORK/sluice-under-test" | cut -c1-12)
+SLUICE_ORIG="$SLUICE"
+SLUICE="$WORK/sluice-under-test"
 
 # The block device holding the data directories (its /proc/diskstats line gives the device writes).
 if [ -z "${IO_DEVICE:-}" ]; then
@@ -194,7 +199,7 @@ done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # The checkout the binary was built in, if it sits in one (build/sluice of a git work tree).
-sluice_commit=$(git -C "$(dirname "$SLUICE")" rev-parse --short HEAD 2>/dev/null || echo unknown)
+sluice_commit=$(git -C "$(dirname "$SLUICE_ORIG")" rev-parse --short HEAD 2>/dev/null || echo unknown)
 doc_args=(--doc "$ROOT/docs/performance.md")
 [ "${NO_DOC:-0}" = 1 ] && doc_args=()
 baseline_args=()
@@ -202,7 +207,7 @@ baseline_args=()
 mkdir -p "$(dirname "$OUT")"
 python3 "$ROOT/bench/shard_scaling_report.py" --jsonl "$JSONL" --out "$OUT" "${doc_args[@]}" "${baseline_args[@]}" \
   --machine "date=$started" "nproc=$(nproc)" "cpu=$cpu" "kernel=$(uname -r)" "commit=$commit" \
-  "sluice_bin=$SLUICE" "sluice_commit=$sluice_commit" "label=$LABEL" "rounds=$REPEAT" "io_device=$IO_DEVICE" "io_settle_s=${IO_SETTLE:-0}" "duration_s=$DURATION" "warmup_s=$WARMUP" \
+  "sluice_bin=$SLUICE_ORIG" "sluice_sha256=$sluice_sha" "sluice_commit=$sluice_commit" "label=$LABEL" "rounds=$REPEAT" "io_device=$IO_DEVICE" "io_settle_s=${IO_SETTLE:-0}" "duration_s=$DURATION" "warmup_s=$WARMUP" \
   "ref_duration_s=$REF_DURATION" "connections=$CONNECTIONS" "notes=${NOTES:-}" \
   "loadavg_before=$loadavg_before" "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"
 log "wrote $OUT"

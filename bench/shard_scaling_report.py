@@ -193,7 +193,7 @@ def render_doc(rows, by, goals, machine, baseline):
     label = f" ({m['label']})" if m.get("label") else ""
     parts = [BEGIN, "",
              f"Run: {m.get('date', '?')}{label}, `{m.get('sluice_bin', '?')}`, worktree commit `{m.get('commit', '?')}`; "
-             f"binary's checkout `{m.get('sluice_commit', '?')}`; {m.get('rounds', '1')} round(s), each figure the median "
+             f"binary's checkout `{m.get('sluice_commit', '?')}` (sha256 {m.get('sluice_sha256', '?')}); {m.get('rounds', '1')} round(s), each figure the median "
              f"round; `{m.get('cpu', '?')}`, nproc={m.get('nproc', '?')}, kernel {m.get('kernel', '?')}; load average "
              f"before/after {m.get('loadavg_before', '?')} / {m.get('loadavg_after', '?')}. "
              f"{m.get('duration_s', '?')} s per point after {m.get('warmup_s', '?')} s of warm-up "
