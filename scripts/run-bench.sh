@@ -44,6 +44,8 @@
 #   REPEAT [1]      rounds (each runs every target in turn); the report keeps, per target and
 #                   scenario, the median round (by records/s; by p50 for put_get_latency)
 #   NO_DOC=1        do not touch docs/performance.md
+#   SCALING [1]     then run bench/shard-scaling.sh (throughput vs shard count; its own servers and
+#                   knobs, SHARDS etc.);  SCALING_DURATION [6]  its seconds per point
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -273,3 +275,10 @@ python3 "$ROOT/bench/report.py" --jsonl "$WORK"/round*.jsonl "${micro_args[@]}" 
   "kernel=$(uname -r)" "commit=$commit" "loadgen_threads=$THREADS" "rounds=$REPEAT" \
   "loadavg_before=$loadavg_before" "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"
 log "wrote $RESULTS_DIR/latest.json"
+
+if [ "${SCALING:-1}" = 1 ]; then
+  kl_cli=""
+  [ -n "$bin_dir" ] && kl_cli="$bin_dir/kinesalite/cli.js"
+  SLUICE_BIN="$SLUICE" LOADGEN="$LOADGEN" DURATION="${SCALING_DURATION:-6}" KINESALITE="${KINESALITE:-$kl_cli}" \
+    "$ROOT/bench/shard-scaling.sh" || log "bench/shard-scaling.sh failed"
+fi

@@ -20,6 +20,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/redirect_error.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <atomic>
 #include <chrono>
@@ -77,7 +78,12 @@ struct Options {
   int records_per_request = 500;
   int record_size = 1024;
   int small_record_size = 100;
-  int pool = 16;  // distinct prepared bodies per scenario (random data and keys)
+  int pool = 16;                 // distinct prepared bodies per scenario (random data and keys)
+  int put_record_pool = 0;       // put_record bodies (one random key each); 0 = 16 * pool
+  double create_timeout_s = 60;  // CreateStream until ACTIVE (thousands of shards take longer)
+  std::string io_device;         // /proc/diskstats device whose writes are counted in the write scenarios
+  std::string sync_dir;          // syncfs() this directory's filesystem before the final I/O sample
+  double io_settle_s = 0;        // wait before that syncfs (writes a server defers, e.g. a checkpoint)
   uint64_t drain_records = 200000;
   int drain_limit = 10000;
   double drain_timeout_s = 120;
@@ -98,19 +104,24 @@ struct Options {
 
 [[noreturn]] void Usage(const char* msg) {
   if (msg) std::fprintf(stderr, "loadgen: %s\n", msg);
-  std::fprintf(stderr,
-               "usage: loadgen --endpoint HOST:PORT [--target-name NAME] [--scenarios a,b,...]\n"
-               "  [--duration S] [--warmup S] [--max-requests N] [--connections N] [--threads N]\n"
-               "  [--shards N] [--records-per-request N] [--record-size B] [--small-record-size B]\n"
-               "  [--pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
-               "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
-               "  [--json-out FILE] [--region R]\n"
-               "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
-               "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
-               "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
-               "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
-               "scenarios: put_records put_record get_records get_records_<N>b put_get_latency seek_<N>mb\n"
-               "  (get_records_<N>b: the drain with N-byte records instead of --record-size)\n");
+  std::fprintf(
+      stderr,
+      "usage: loadgen --endpoint HOST:PORT [--target-name NAME] [--scenarios a,b,...]\n"
+      "  [--duration S] [--warmup S] [--max-requests N] [--connections N] [--threads N]\n"
+      "  [--shards N] [--records-per-request N] [--record-size B] [--small-record-size B]\n"
+      "  [--pool N] [--put-record-pool N] [--drain-records N] [--drain-limit N] [--drain-timeout S]\n"
+      "  [--create-timeout S]   (CreateStream until ACTIVE; default 60)\n"
+      "  [--io-device DEV] [--sync-dir DIR] [--io-settle S]   (write scenarios: bytes written to /proc/diskstats DEV\n"
+      "     and by --server-pid over the write phase, S seconds later and after a syncfs of DIR, per\n"
+      "     payload byte acknowledged)\n"
+      "  [--latency-rate R] [--latency-record-size B] [--poll-interval-ms MS]\n"
+      "  [--json-out FILE] [--region R]\n"
+      "  [--access-key K] [--secret-key S] [--server-pid PID]\n"
+      "  [--seek-calls N] [--seek-warmup-calls N] [--seek-limit N] [--seek-preload-timeout S]\n"
+      "  [--seek-drop-caches]   (every measured seek starts with a cold page cache; needs root)\n"
+      "  loadgen --selftest   (checks the signer against the SigV4 test vector)\n"
+      "scenarios: put_records put_record get_records get_records_<N>b put_get_latency seek_<N>mb\n"
+      "  (get_records_<N>b: the drain with N-byte records instead of --record-size)\n");
   std::exit(2);
 }
 
@@ -212,6 +223,43 @@ int64_t ProcessStatusKb(int pid, const char* field) {
   return -1;
 }
 
+// Sectors written to a block device (/proc/diskstats field 10) in bytes; -1 if unknown.
+int64_t DeviceBytesWritten(const std::string& device) {
+  if (device.empty()) return -1;
+  std::ifstream f("/proc/diskstats");
+  std::string line;
+  while (std::getline(f, line)) {
+    std::istringstream in(line);
+    std::string major, minor, name;
+    in >> major >> minor >> name;
+    if (name != device) continue;
+    unsigned long long v = 0, sectors = 0;
+    for (int i = 4; i <= 10 && in >> v; ++i)
+      if (i == 10) sectors = v;
+    return static_cast<int64_t>(sectors * 512);
+  }
+  return -1;
+}
+
+// Bytes a process caused to be written to storage (/proc/PID/io write_bytes); -1 if unknown.
+int64_t ProcessWriteBytes(int pid) {
+  if (pid <= 0) return -1;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/io");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("write_bytes:", 0) == 0) return std::stoll(line.substr(12));
+  return -1;
+}
+
+// Flushes the filesystem holding dir (so page-cache writes of --durability none are counted).
+bool SyncFilesystem(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = syncfs(fd) == 0;
+  close(fd);
+  return ok;
+}
+
 // Samples the server's resident set every 100 ms while a scenario runs (VmHWM alone would
 // include every earlier scenario of the same server process).
 class RssSampler {
@@ -279,8 +327,9 @@ std::string ErrorName(const HttpResponse& r) {
 struct Stats {
   LogHistogram latency;  // ns
   uint64_t requests = 0;
-  uint64_t records = 0;  // successfully written/read records
-  uint64_t bytes = 0;    // record payload bytes (decoded)
+  uint64_t records = 0;      // successfully written/read records
+  uint64_t bytes = 0;        // record payload bytes (decoded)
+  uint64_t acked_bytes = 0;  // write scenarios: payload acknowledged in the whole run (warm-up and tail too)
   std::map<std::string, uint64_t> errors;
   void Error(const std::string& e, uint64_t n = 1) { errors[e] += n; }
   void Merge(const Stats& o) {
@@ -288,6 +337,7 @@ struct Stats {
     requests += o.requests;
     records += o.records;
     bytes += o.bytes;
+    acked_bytes += o.acked_bytes;
     for (auto& [k, v] : o.errors) errors[k] += v;
   }
 };
@@ -461,7 +511,7 @@ std::string JsonString(const std::string& body, const char* field) {
 
 // Creates the stream and waits for ACTIVE; returns the shard ids.
 awaitable<std::vector<std::string>> CreateStream(ThreadCtx& tc, const tcp::endpoint& ep, const std::string& name,
-                                                 int shards) {
+                                                 int shards, double active_timeout_s) {
   HttpConn c(co_await asio::this_coro::executor);
   JsonWriter w;
   w.BeginObject().Key("StreamName").String(name).Key("ShardCount").Int(shards).EndObject();
@@ -470,7 +520,7 @@ awaitable<std::vector<std::string>> CreateStream(ThreadCtx& tc, const tcp::endpo
   JsonWriter d;
   d.BeginObject().Key("StreamName").String(name).EndObject();
   std::string dbody = d.Take();
-  auto deadline = Clock::now() + std::chrono::seconds(60);
+  auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(active_timeout_s * 1000));
   for (;;) {
     r = co_await Call(c, tc, ep, "DescribeStreamSummary", dbody);
     if (r.status != 200) throw std::runtime_error("DescribeStreamSummary: " + r.error + " " + r.body);
@@ -481,18 +531,30 @@ awaitable<std::vector<std::string>> CreateStream(ThreadCtx& tc, const tcp::endpo
     if (doc["StreamDescriptionSummary"]["StreamStatus"].get_string().get(st))
       throw std::runtime_error("DescribeStreamSummary: no StreamStatus: " + r.body);
     if (st == "ACTIVE") break;
-    if (Clock::now() > deadline) throw std::runtime_error("stream not ACTIVE after 60 s");
+    if (Clock::now() > deadline) throw std::runtime_error("stream not ACTIVE in time (--create-timeout)");
     co_await Sleep(50);
   }
-  r = co_await Call(c, tc, ep, "ListShards", dbody);
-  if (r.status != 200) throw std::runtime_error("ListShards: " + r.error + " " + r.body);
+  // ListShards pages (AWS returns at most 1,000 shards per call by default): the first call
+  // names the stream, the following ones carry only the NextToken.
   std::vector<std::string> ids;
-  simdjson::ondemand::parser p;
-  simdjson::padded_string b(r.body);
-  auto doc = p.iterate(b);
-  for (auto s : doc["Shards"].get_array()) {
-    std::string_view id;
-    if (!s["ShardId"].get_string().get(id)) ids.emplace_back(id);
+  JsonWriter first;
+  first.BeginObject().Key("StreamName").String(name).Key("MaxResults").Int(10000).EndObject();
+  std::string lbody = first.Take();
+  for (int page = 0; page < 1000; ++page) {
+    r = co_await Call(c, tc, ep, "ListShards", lbody);
+    if (r.status != 200) throw std::runtime_error("ListShards: " + r.error + " " + r.body);
+    simdjson::ondemand::parser p;
+    simdjson::padded_string b(r.body);
+    auto doc = p.iterate(b);
+    for (auto s : doc["Shards"].get_array()) {
+      std::string_view id;
+      if (!s["ShardId"].get_string().get(id)) ids.emplace_back(id);
+    }
+    std::string_view token;
+    if (doc["NextToken"].get_string().get(token) || token.empty()) break;
+    JsonWriter next;
+    next.BeginObject().Key("NextToken").String(token).Key("MaxResults").Int(10000).EndObject();
+    lbody = next.Take();
   }
   if (static_cast<int>(ids.size()) != shards)
     throw std::runtime_error("ListShards returned " + std::to_string(ids.size()) + " shards");
@@ -514,11 +576,13 @@ awaitable<void> DeleteStream(ThreadCtx& tc, const tcp::endpoint& ep, const std::
 
 class Runner {
  public:
-  Runner(const Options& o, std::function<std::unique_ptr<RequestSigner>()> make_signer) {
+  Runner(const Options& o, std::function<std::unique_ptr<RequestSigner>()> make_signer)
+      : create_timeout_s_(o.create_timeout_s) {
     for (int i = 0; i < std::max(1, o.threads); ++i) ctx_.push_back(std::make_unique<ThreadCtx>(o, make_signer()));
   }
   ThreadCtx& ctx(size_t i) { return *ctx_[i % ctx_.size()]; }
   size_t size() const { return ctx_.size(); }
+  double create_timeout_s() const { return create_timeout_s_; }
 
   template <typename F>
   void Spawn(size_t thread, F&& coro_fn) {
@@ -575,6 +639,7 @@ class Runner {
   }
 
  private:
+  double create_timeout_s_;
   std::vector<std::unique_ptr<ThreadCtx>> ctx_;
   std::mutex mu_;
   std::string error_;
@@ -611,7 +676,8 @@ void DeleteQuietly(Runner& run, const tcp::endpoint& ep, const std::string& stre
 template <typename F>
 void WithStream(Runner& run, const tcp::endpoint& ep, const std::string& stream, int shards, F&& body) {
   auto ids = RunOne<std::vector<std::string>>(
-      run, [&]() { return CreateStream(run.ctx(0), ep, stream, shards); }, 90);
+      run, [&]() { return CreateStream(run.ctx(0), ep, stream, shards, run.create_timeout_s()); },
+      run.create_timeout_s() + 30);
   try {
     body(ids);
   } catch (...) {
@@ -692,6 +758,11 @@ awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win,
       continue;
     }
     if (!in_window) {
+      if (r.status == 200) {
+        Stats ignored;  // errors outside the window are not reported
+        uint64_t ok = batch ? CountPutRecords(parser, r, p.records, ignored) : 1;
+        st.acked_bytes += p.records ? p.data_bytes / p.records * ok : 0;
+      }
       if (r.status != 200 && r.status != 400) co_await Sleep(1);
       continue;
     }
@@ -701,6 +772,7 @@ awaitable<void> WriteWorker(ThreadCtx& tc, const tcp::endpoint& ep, Window& win,
       uint64_t ok = batch ? CountPutRecords(parser, r, p.records, st) : 1;
       st.records += ok;
       st.bytes += p.records ? p.data_bytes / p.records * ok : 0;
+      st.acked_bytes += p.records ? p.data_bytes / p.records * ok : 0;
     } else {
       std::string e = ErrorName(r);
       st.Error(e);
@@ -724,13 +796,13 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
   res.params.Key("shards").Int(o.shards).Key("records_per_request").Int(rpr);
   res.params.Key("record_bytes").Int(size).Key("duration_s").Double(o.duration_s);
   res.params.Key("warmup_s").Double(o.warmup_s).Key("max_requests").UInt(o.max_requests);
-  res.params.Key("body_pool").Int(batch ? o.pool : o.pool * 16).EndObject();
+  const int n_pool = batch ? o.pool : (o.put_record_pool > 0 ? o.put_record_pool : o.pool * 16);
+  res.params.Key("body_pool").Int(n_pool).EndObject();
 
   WithStream(run, ep, stream, o.shards, [&](const std::vector<std::string>&) {
     // Prepared bodies are shared read-only by all threads.
     uint64_t rng = 0x5eed0000ull ^ static_cast<uint64_t>(std::time(nullptr));
     std::vector<Prepared> pool;
-    int n_pool = batch ? o.pool : o.pool * 16;
     uint64_t body_bytes = 0;
     for (int i = 0; i < n_pool; ++i) {
       std::string body =
@@ -747,6 +819,9 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     win.end = win.warm_end + std::chrono::milliseconds(static_cast<int64_t>(o.duration_s * 1000));
     std::vector<Stats> stats(o.connections);
     uint64_t sig_before = run.signatures();
+    // Write amplification: device and server-process writes over the whole write phase (warm-up
+    // included, then a syncfs so that page-cache writes are counted) per payload byte acknowledged.
+    int64_t dev0 = DeviceBytesWritten(o.io_device), proc0 = ProcessWriteBytes(o.server_pid);
     run.ClearError();
     double cpu0 = -1, cpu1 = -1;
     if (o.server_pid > 0) {
@@ -770,6 +845,13 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     // slow server is idle again before the next scenario); after that they are abandoned.
     bool finished = run.Run(win.end + std::chrono::seconds(60));
     if (cpu0 >= 0 && cpu1 >= 0 && win.stop_at_ns.load() == 0) res.server_cpu_s = cpu1 - cpu0;
+    double phase_s = Seconds(Clock::now() - win.start);
+    if (o.io_settle_s > 0 && (dev0 >= 0 || proc0 >= 0))
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(o.io_settle_s * 1000)));
+    auto sync0 = Clock::now();
+    bool synced = !o.sync_dir.empty() && SyncFilesystem(o.sync_dir);
+    double sync_s = Seconds(Clock::now() - sync0);
+    int64_t dev1 = DeviceBytesWritten(o.io_device), proc1 = ProcessWriteBytes(o.server_pid);
     for (auto& s : stats) res.stats.Merge(s);
     res.duration_s = o.duration_s;
     if (win.stop_at_ns.load() > 0) res.duration_s = Seconds(Clock::duration(win.stop_at_ns.load())) - o.warmup_s;
@@ -779,6 +861,22 @@ void RunWriteScenario(const Options& o, Runner& run, const tcp::endpoint& ep, bo
     res.extra.Key("request_body_bytes_avg").UInt(body_bytes / std::max(1, n_pool));
     res.extra.Key("signatures").UInt(run.signatures() - sig_before);
     res.extra.Key("abandoned_in_flight").Bool(!finished);
+    // Warm-up, window and the in-flight tail: with acked_payload_bytes, a rate for servers so slow
+    // that no request completes inside the window.
+    res.extra.Key("write_phase_s").Double(phase_s).Key("acked_payload_bytes").UInt(res.stats.acked_bytes);
+    if (dev0 >= 0 || proc0 >= 0) {
+      double acked = static_cast<double>(std::max<uint64_t>(1, res.stats.acked_bytes));
+      res.extra.Key("io").BeginObject();
+      if (dev0 >= 0 && dev1 >= 0) {
+        res.extra.Key("device").String(o.io_device).Key("device_write_bytes").Int(dev1 - dev0);
+        res.extra.Key("device_wa").Double(static_cast<double>(dev1 - dev0) / acked);
+      }
+      if (proc0 >= 0 && proc1 >= 0) {
+        res.extra.Key("server_write_bytes").Int(proc1 - proc0);
+        res.extra.Key("server_wa").Double(static_cast<double>(proc1 - proc0) / acked);
+      }
+      res.extra.Key("syncfs").Bool(synced).Key("syncfs_s").Double(sync_s).EndObject();
+    }
     res.extra.EndObject();
   });
 }
@@ -1457,6 +1555,11 @@ int Main(int argc, char** argv) {
     else if (a == "--record-size") o.record_size = std::stoi(v);
     else if (a == "--small-record-size") o.small_record_size = std::stoi(v);
     else if (a == "--pool") o.pool = std::stoi(v);
+    else if (a == "--put-record-pool") o.put_record_pool = std::stoi(v);
+    else if (a == "--create-timeout") o.create_timeout_s = std::stod(v);
+    else if (a == "--io-device") o.io_device = v;
+    else if (a == "--sync-dir") o.sync_dir = v;
+    else if (a == "--io-settle") o.io_settle_s = std::stod(v);
     else if (a == "--drain-records") o.drain_records = std::stoull(v);
     else if (a == "--drain-limit") o.drain_limit = std::stoi(v);
     else if (a == "--drain-timeout") o.drain_timeout_s = std::stod(v);
