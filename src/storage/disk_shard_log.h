@@ -109,6 +109,8 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
   Result<bool> CheckpointWrite(journal::Position cut, segment::ReadBuffer* scratch);
   // ... the manifest entry describing the result (call after CheckpointWrite returned true).
   manifest::ShardDelta CheckpointDelta() const;
+  // ... the frame bytes it moved.
+  uint64_t CheckpointBytes() const { return ckpt_.frame_bytes; }
   // ... after the manifest record is durable: readers switch to the files, memory is freed.
   void CheckpointPublish();
   // ... or the checkpoint failed: forget what was written (the next one writes it again).
