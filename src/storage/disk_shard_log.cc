@@ -230,12 +230,24 @@ Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut, segment::ReadB
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<File> f, env_->fs->Open(cur.path, wo));
     if (f->direct_io()) {
       const uint64_t base = AlignDown(buf_pos);
-      if (lead > 0) SLUICE_RETURN_IF_ERROR(f->ReadAt(base, scratch->data(), lead).status());
+      if (lead > 0) {
+        // The block's earlier bytes: kept from this shard's previous direct write, else read back.
+        if (tail_.segment == cur.first_offset && tail_.pos == base && tail_.bytes.size() == lead) {
+          std::memcpy(scratch->data(), tail_.bytes.data(), lead);
+        } else {
+          SLUICE_RETURN_IF_ERROR(f->ReadAt(base, scratch->data(), lead).status());
+        }
+      }
       const size_t total = lead + buf_len;
       const size_t padded = AlignUp(total);
       std::memset(scratch->data() + total, 0, padded - total);
       SLUICE_RETURN_IF_ERROR(f->WriteAt(base, scratch->data(), padded));
+      const size_t whole = AlignDown(total);
+      tail_.segment = cur.first_offset;
+      tail_.pos = base + whole;
+      tail_.bytes.assign(scratch->data() + whole, total - whole);
     } else {
+      tail_ = Tail{};  // a shard written in small pieces keeps no block in memory
       SLUICE_RETURN_IF_ERROR(f->WriteAt(buf_pos, scratch->data() + lead, buf_len));
     }
     buf_pos += buf_len;

@@ -208,6 +208,15 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
     std::vector<std::shared_ptr<Segment>> created;  // new segments; the last is the active one
   };
   Checkpoint ckpt_;
+  // The active segment's last partial block as the previous direct checkpoint write left it, so
+  // the next one need not read it back from the device (kept only for shards written in large
+  // pieces: at most one block each).
+  struct Tail {
+    uint64_t segment = UINT64_MAX;
+    uint64_t pos = 0;
+    std::string bytes;
+  };
+  Tail tail_;
 };
 
 }  // namespace sluice::storage::internal
