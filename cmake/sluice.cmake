@@ -73,7 +73,7 @@ function(sluice_test name)
   # by definitions GoogleTest does not read). Clang only: GCC 12 warns inside libstdc++ headers
   # that come from a precompiled header (-Wstringop-overflow), which -Werror turns into errors.
   # Not with a compiler launcher: ccache does not cache users of a precompiled header by default.
-  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang" AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang" AND NOT CMAKE_CXX_COMPILER_LAUNCHER AND NOT CMAKE_DISABLE_PRECOMPILE_HEADERS)
     if(NOT TARGET sluice_gtest_pch)
       set(pch_src ${PROJECT_BINARY_DIR}/sluice_gtest_pch.cc)
       if(NOT EXISTS ${pch_src})
