@@ -83,7 +83,7 @@ fuzz:
 
 # Every fuzz target for FUZZ_SECONDS over its corpus (CI), built in the ASan tree.
 fuzz-smoke: test-deps asan-configure
-	BUILD_DIR=$(CURDIR)/$(ASAN_BUILD) scripts/run-fuzz.sh $(FUZZ_SECONDS)
+	BUILD_DIR=$(abspath $(ASAN_BUILD)) scripts/run-fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz build-lint
