@@ -110,8 +110,12 @@ class DiskLogStoreImpl final : public DiskLogStore {
       journal_->Stop();
       // A clean stop leaves nothing to replay.
       if (started_) {
-        Status st = RunCheckpoint(false);
-        if (!st.ok()) SLOG(kWarn, "storage", "final checkpoint failed", {{"error", st.ToString()}});
+        try {
+          Status st = RunCheckpoint(false);
+          if (!st.ok()) SLOG(kWarn, "storage", "final checkpoint failed", {{"error", st.ToString()}});
+        } catch (const std::exception& e) {  // out of memory or threads: the journal still has it all
+          SLOG(kWarn, "storage", "final checkpoint failed", {{"error", e.what()}});
+        }
       }
     }
     {

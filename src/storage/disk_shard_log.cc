@@ -110,7 +110,7 @@ void DiskShardLog::Append(const RecordBatchBuilder& batch, int64_t arrival_ms, A
   a.count = batch.count();
   a.arrival_ms = arrival;
   a.done = std::move(done);
-  Status st = env_->journal->Stage(key_.stream_uid, key_.shard_index, h, batch.bytes(), std::move(a));
+  Status st = env_->journal->Stage(key_.stream_uid, key_.shard_index, h, batch.bytes(), &a);
   if (!st.ok()) {
     lock.Unlock();
     a.done(st);  // Stage leaves `a` untouched on error

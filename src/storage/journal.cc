@@ -102,7 +102,7 @@ Status Journal::StageNextFile() {
 }
 
 Status Journal::Stage(uint64_t stream_uid, uint32_t shard_index, const segment::FrameHeader& header,
-                      std::string_view payload, JournalAppend&& a) {
+                      std::string_view payload, JournalAppend* a) {
   const size_t frame_len = segment::kFrameHeaderBytes + payload.size();
   const size_t need = journal::kEntryHeaderBytes + frame_len;
   MutexLock lock(&mu_);
@@ -122,8 +122,8 @@ Status Journal::Stage(uint64_t stream_uid, uint32_t shard_index, const segment::
   std::memcpy(f + segment::kFrameHeaderBytes, payload.data(), payload.size());
   segment::SealFrame(f, static_cast<uint32_t>(frame_len));
   journal::EncodeFrameEntry(file_, stream_uid, shard_index, e);
-  a.frame = StagedFrame{cur_, f, static_cast<uint32_t>(frame_len), journal::Position{file_, pos_}};
-  appends_.push_back(std::move(a));
+  a->frame = StagedFrame{cur_, f, static_cast<uint32_t>(frame_len), journal::Position{file_, pos_}};
+  appends_.push_back(std::move(*a));
   cur_len_ += need;
   pos_ += need;
   cv_.Signal();
@@ -319,7 +319,7 @@ void Journal::Publish(Round& r) {
 // after it (its offsets follow the failed ones). Every such append fails, the shards forget the
 // offsets they handed out, and the journal refuses appends until Resume has moved past the
 // failed bytes.
-void Journal::Fail(Status st, Round& r) {
+void Journal::Fail(const Status& st, Round& r) {
   SLOG(kError, "storage", "journal write failed; failing unacknowledged appends", {{"error", st.ToString()}});
   Status err(st.code() == Errc::kUnavailable ? Errc::kUnavailable : Errc::kIoError,
              "storage write failed: " + st.message());

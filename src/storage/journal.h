@@ -103,11 +103,11 @@ class Journal {
   void Stop();
 
   // Stages one frame for (uid, shard): copies the header and payload, seals the frame and its
-  // entry, and queues `a` (whose frame is filled in) for the next round. Called under the
-  // shard's append lock, so a shard's frames are staged in offset order. On error nothing is
-  // staged and `a` is left as it was (the caller fails its callback).
+  // entry, and queues `*a` (whose frame is filled in, then moved from) for the next round.
+  // Called under the shard's append lock, so a shard's frames are staged in offset order. On
+  // error nothing is staged and `*a` is left as it was (the caller fails its callback).
   Status Stage(uint64_t stream_uid, uint32_t shard_index, const segment::FrameHeader& header, std::string_view payload,
-               JournalAppend&& a) EXCLUDES(mu_);
+               JournalAppend* a) EXCLUDES(mu_);
 
   // Every entry before this position has been published to its shard.
   journal::Position CommittedEnd() const EXCLUDES(mu_);
@@ -146,7 +146,7 @@ class Journal {
   Status EnsureZeroed(uint64_t end);
   Status SyncFile();
   void Publish(Round& r);
-  void Fail(Status st, Round& r);
+  void Fail(const Status& st, Round& r);
   Status Resume();
   void Loop();
   bool WorkReady() const REQUIRES(mu_);
