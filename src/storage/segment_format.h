@@ -4,8 +4,8 @@
 //
 // Layout under the data directory:
 //   <data-dir>/shards/<stream uid, 16 hex digits>/<shard index, 6 digits>/
-//       <first offset, 20 digits>.log   segment: batch frames back to back from position 0,
-//                                        zero bytes after the last frame (pre-zeroed space)
+//       <first offset, 20 digits>.log   segment: batch frames back to back from position 0 (an
+//                                        active segment may have zeros after its data)
 //       <first offset, 20 digits>.idx   sparse index of a sealed segment (written at seal)
 //
 // Batch frame (little-endian, kFrameHeaderBytes header then the payload):
