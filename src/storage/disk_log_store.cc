@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/mutex.h"
+#include "base/thread_priority.h"
 #include "storage/disk_shard_log.h"
 #include "storage/journal.h"
 #include "storage/journal_reader.h"
@@ -361,7 +362,12 @@ class DiskLogStoreImpl final : public DiskLogStore {
     };
     const size_t threads = std::min<size_t>(scratch_.size(), 1 + dirty.size() / 16);
     std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work, &scratch_[t]);
+    for (size_t t = 1; t < threads; ++t) {
+      helpers.emplace_back([&work, scratch = &scratch_[t]] {
+        LowerCurrentThreadPriority();
+        work(scratch);
+      });
+    }
     work(&scratch_[0]);
     for (std::thread& t : helpers) t.join();
     std::vector<LogPtr> written;
@@ -420,6 +426,8 @@ class DiskLogStoreImpl final : public DiskLogStore {
   }
 
   void CheckpointLoop() {
+    // Checkpoints are background work: appends and reads go first when the CPU is short.
+    LowerCurrentThreadPriority();
     const DiskLogStoreOptions& o = env_->options;
     int64_t last = env_->MonotonicMillis();
     int64_t retry_at = 0;

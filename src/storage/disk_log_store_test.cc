@@ -2,6 +2,7 @@
 // corruption, retention, disk-full and I/O errors — on the fault-injecting file system.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <future>
@@ -125,9 +126,15 @@ TEST_F(DiskLogStoreTest, SequentialBulkReadsAreReadAheadAndSeeEveryRecordOnce) {
   };
   put(0, kFirst);
   ASSERT_TRUE(store_->Checkpoint().ok());  // the backlog is in segment files; the rest follows from memory
-  std::thread producer([&] { put(kFirst, kMore); });
+  std::atomic<bool> produced{false};
+  std::thread producer([&] {
+    put(kFirst, kMore);
+    produced = true;
+  });
   uint64_t next = 0;
-  for (int calls = 0; next < kFirst + kMore && calls < 10000; ++calls) {
+  // Reads until everything is read; once the producer is done, a read that finds nothing more
+  // ends the loop (a slow producer, e.g. under a sanitizer, only makes it take longer).
+  for (int idle_after_done = 0; next < kFirst + kMore && idle_after_done < 3;) {
     std::vector<OwnedRecord> got;
     auto r = ReadAll(*log_, next, {700, 10 << 20}, &got);  // ~1.4 MB a call
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -139,7 +146,10 @@ TEST_F(DiskLogStoreTest, SequentialBulkReadsAreReadAheadAndSeeEveryRecordOnce) {
       ASSERT_EQ(rec.data, testing::Payload(0, seq, 2048));
       ++next;
     }
-    if (got.empty()) std::this_thread::yield();
+    if (got.empty()) {
+      if (produced) ++idle_after_done;
+      std::this_thread::yield();
+    }
   }
   producer.join();
   EXPECT_EQ(next, static_cast<uint64_t>(kFirst + kMore));

@@ -1,0 +1,20 @@
+#include "base/thread_priority.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace sluice {
+
+void LowerCurrentThreadPriority(int increment) {
+  // PRIO_PROCESS with a thread id applies to that thread alone on Linux.
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  int now = ::getpriority(PRIO_PROCESS, tid);
+  if (now == -1 && errno != 0) return;
+  (void)::setpriority(PRIO_PROCESS, tid, now + increment);
+}
+
+}  // namespace sluice

@@ -1,0 +1,12 @@
+#pragma once
+// Background work that must not take CPU from request handling: on Linux each thread has its own
+// nice value, so a storage checkpoint or a read-ahead thread can run at a lower priority than
+// the HTTP threads of the same process.
+
+namespace sluice {
+
+// Raises the calling thread's nice value by `increment` (best effort: errors are ignored, the
+// thread then runs at normal priority).
+void LowerCurrentThreadPriority(int increment = 10);
+
+}  // namespace sluice
