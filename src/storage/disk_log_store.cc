@@ -153,6 +153,7 @@ class DiskLogStoreImpl final : public DiskLogStore {
     jo.direct_io = o.direct_io;
     jo.direct_io_min_bytes = o.direct_io_min_bytes;
     jo.write_buffer_bytes = o.write_buffer_bytes;
+    jo.write_buffer_wait_ms = o.write_buffer_wait_ms;
     jo.failure_retry_ms = o.failure_retry_ms;
     jo.clock = o.clock;
     const uint64_t checkpoint_bytes = o.checkpoint_bytes;

@@ -77,8 +77,10 @@ struct DiskLogStoreOptions {
   // Checkpoints: at least this often while there is new data, or when this much is waiting.
   int64_t checkpoint_interval_ms = 1000;
   uint64_t checkpoint_bytes = 64ull << 20;
-  // Staging plus data not yet checkpointed, store-wide; beyond it Append fails kUnavailable.
+  // Staging plus data not yet checkpointed, store-wide; beyond it Append waits up to
+  // write_buffer_wait_ms for a checkpoint to free room, then fails kUnavailable.
   uint64_t write_buffer_bytes = 512ull << 20;
+  int64_t write_buffer_wait_ms = 2000;
   uint64_t journal_file_bytes = 64ull << 20;  // at least 33 MiB: an empty file holds the largest frame
   uint32_t max_open_files = 1024;             // read descriptors of segment files kept open (LRU)
   int64_t failure_retry_ms = 1000;            // a failed shard re-runs recovery after this

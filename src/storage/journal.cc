@@ -105,6 +105,9 @@ Status Journal::Stage(uint64_t stream_uid, uint32_t shard_index, const segment::
                       std::string_view payload, JournalAppend* a) {
   const size_t frame_len = segment::kFrameHeaderBytes + payload.size();
   const size_t need = journal::kEntryHeaderBytes + frame_len;
+  // Back-pressure: a full write buffer first delays the writer (a checkpoint is freeing room),
+  // and only then refuses. Waiting holds the caller's shard lock, not the journal's.
+  pool_->WaitForRoom(need, o_.write_buffer_bytes, std::chrono::milliseconds(o_.write_buffer_wait_ms));
   MutexLock lock(&mu_);
   if (stopped_ || stop_) return Status(Errc::kUnavailable, "storage is shutting down");
   if (!failed_.ok()) {

@@ -79,7 +79,8 @@ struct JournalOptions {
   uint64_t zero_fill_max_bytes = 8ull << 20;
   bool direct_io = true;
   uint64_t direct_io_min_bytes = 64 << 10;
-  uint64_t write_buffer_bytes = 512ull << 20;  // staged + unflushed bytes; beyond, Stage fails kUnavailable
+  uint64_t write_buffer_bytes = 512ull << 20;  // staged + unflushed bytes; beyond, Stage waits, then fails
+  int64_t write_buffer_wait_ms = 2000;         // ... this long for a checkpoint to free room, then kUnavailable
   int64_t failure_retry_ms = 1000;
   uint32_t max_spare_files = 4;
   const Clock* clock = SystemClock::Default();

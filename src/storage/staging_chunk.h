@@ -6,6 +6,7 @@
 // bytes handed out and not yet given back: the store's write buffer.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -41,12 +42,31 @@ class ChunkPool {
   }
   void Give(AlignedBuffer b, size_t capacity) {
     live_bytes_.fetch_sub(capacity, std::memory_order_relaxed);
+    if (waiters_.load(std::memory_order_relaxed) > 0) {
+      MutexLock lock(&mu_);
+      space_cv_.SignalAll();
+    }
     if (capacity != kStagingChunkBytes || !b) return;
     MutexLock lock(&mu_);
     if (spares_.size() < max_spares_) spares_.push_back(std::move(b));
   }
 
   uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
+
+  // Waits up to `timeout` for the buffers alive to leave room for `bytes` more within `budget`
+  // (a checkpoint frees them); true when there is room.
+  bool WaitForRoom(uint64_t bytes, uint64_t budget, std::chrono::milliseconds timeout) {
+    if (live_bytes() + bytes <= budget) return true;
+    if (timeout.count() <= 0) return false;
+    waiters_.fetch_add(1);
+    MutexLock lock(&mu_);
+    // Timed slices: a Give between the check and the wait is caught by the next slice.
+    for (auto left = timeout; live_bytes() + bytes > budget && left.count() > 0; left -= kWaitSlice) {
+      space_cv_.WaitFor(&mu_, std::min(left, kWaitSlice));
+    }
+    waiters_.fetch_sub(1);
+    return live_bytes() + bytes <= budget;
+  }
 
   // Spare buffers beyond what the busiest moment since the previous call needed are freed (the
   // store calls it when idle): a burst's buffers do not stay resident for good.
@@ -68,8 +88,11 @@ class ChunkPool {
     while (live > peak && !peak_bytes_.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {}
   }
 
+  static constexpr std::chrono::milliseconds kWaitSlice{10};
   std::atomic<uint64_t> live_bytes_{0};
   std::atomic<uint64_t> peak_bytes_{0};
+  std::atomic<int> waiters_{0};
+  CondVar space_cv_;
   Mutex mu_;
   size_t max_spares_;
   std::vector<AlignedBuffer> spares_ GUARDED_BY(mu_);
