@@ -228,6 +228,8 @@ class DiskLogStoreImpl final : public DiskLogStore {
     return env_->read_ahead_budget ? env_->read_ahead_budget->stats() : ReadAheadStats{};
   }
 
+  size_t open_files() const override { return env_->files->open_files(); }
+
   uint64_t DiskBytes() const override {
     MutexLock lock(&mu_);
     uint64_t n = 0;
@@ -363,7 +365,16 @@ class DiskLogStoreImpl final : public DiskLogStore {
     std::vector<LogPtr> written;
     for (size_t i = 0; i < dirty.size(); ++i)
       if (outcome[i] == kWritten) written.push_back(dirty[i]);
-    if (st.ok() && (startup || !written.empty() || !pending.empty())) {
+    // The journal files before the cut are released below: a cut in a later file than the
+    // manifest's replay_from must be recorded even when no shard changed (after a journal
+    // failure, or when only dropped shards had data), or a crash would replay from a file
+    // that was recycled, and lose what the later files hold.
+    bool cut_moved;
+    {
+      MutexLock lock(&manifest_mu_);
+      cut_moved = cut.file_number > manifest_.replay_from.file_number;
+    }
+    if (st.ok() && (startup || cut_moved || !written.empty() || !pending.empty())) {
       t_written = env_->options.clock->MonotonicNanos();
       st = env_->fs->SyncFileSystem(env_->options.dir);
       t_synced = env_->options.clock->MonotonicNanos();
