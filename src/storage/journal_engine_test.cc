@@ -484,9 +484,7 @@ TEST_F(JournalEngineTest, FailedRoundFailsEveryShardAndItsOffsetsAreReused) {
         acked[s].push_back("before" + std::to_string(s));
         ASSERT_TRUE(Put(s, acked[s].back()).ok());
       }
-      if (seed == 2) {
-        ASSERT_TRUE(store_->Checkpoint().ok());
-      }
+      if (seed == 2) { ASSERT_TRUE(store_->Checkpoint().ok()); }
       if (writes) {
         fs_.FailWritesAfter(0);
       } else {
@@ -534,9 +532,7 @@ TEST_F(JournalEngineTest, DroppedStreamStaysDroppedAfterCrashAndRestart) {
       for (uint32_t s = 0; s < 2; ++s) ASSERT_TRUE(Put(s, "drop" + std::to_string(i), 1000, kDropped).ok());
       kept.push_back("keep" + std::to_string(i));
       ASSERT_TRUE(Put(0, kept.back(), 1000, kKept).ok());
-      if (checkpointed && i == 5) {
-        ASSERT_TRUE(store_->Checkpoint().ok());
-      }
+      if (checkpointed && i == 5) { ASSERT_TRUE(store_->Checkpoint().ok()); }
     }
     ASSERT_TRUE(store_->DropStream(kDropped).ok());
     EXPECT_EQ(Put(0, "late", 1000, kDropped).status().code(), Errc::kNotFound);
@@ -554,6 +550,30 @@ TEST_F(JournalEngineTest, DroppedStreamStaysDroppedAfterCrashAndRestart) {
     EXPECT_EQ(All(0, kKept).size(), kept.size());
     for (size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(All(0, kKept)[i].data, kept[i]);
   }
+}
+
+// Only a dropped stream had data in a journal file: the checkpoint after the drop writes no
+// shard, yet the file is released and recycled as a later one. The manifest must then name
+// the later file, or a crash replays from a recycled number and loses the kept stream's data.
+TEST_F(JournalEngineTest, JournalFileHoldingOnlyDroppedDataIsRecycledSafely) {
+  constexpr uint64_t kDropped = 7, kKept = 8;
+  journal_file_bytes_ = kMinJournalFileBytes;
+  Open();
+  std::vector<std::string> kept = {"first"};
+  ASSERT_TRUE(Put(0, kept.back(), 1000, kKept).ok());
+  ASSERT_TRUE(store_->Checkpoint().ok());
+  const std::string big(6 << 20, 'd');
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(Put(0, big, 1000, kDropped).ok());  // 36 MiB: into file 2
+  ASSERT_TRUE(store_->DropStream(kDropped).ok());
+  ASSERT_TRUE(store_->Checkpoint().ok());  // file 1 is released
+  for (int i = 0; i < 6; ++i) {            // into file 3, which may be file 1 recycled
+    kept.push_back(std::string(6 << 20, static_cast<char>('a' + i)));
+    ASSERT_TRUE(Put(0, kept.back(), 1000, kKept).ok());
+  }
+  CrashAndReopen();
+  auto all = All(0, kKept);
+  ASSERT_EQ(all.size(), kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) EXPECT_TRUE(all[i].data == kept[i]) << i;
 }
 
 // A data directory from before the journal (no journal directory, no manifest) is recovered by
