@@ -2,6 +2,7 @@
 // corruption, retention, disk-full and I/O errors — on the fault-injecting file system.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <future>
 #include <memory>
@@ -125,9 +126,16 @@ TEST_F(DiskLogStoreTest, SequentialBulkReadsAreReadAheadAndSeeEveryRecordOnce) {
   };
   put(0, kFirst);
   ASSERT_TRUE(store_->Checkpoint().ok());  // the backlog is in segment files; the rest follows from memory
-  std::thread producer([&] { put(kFirst, kMore); });
+  std::atomic<bool> produced{false};
+  std::thread producer([&] {
+    put(kFirst, kMore);
+    produced = true;
+  });
   uint64_t next = 0;
-  for (int calls = 0; next < kFirst + kMore && calls < 10000; ++calls) {
+  // Reads until the producer is done and a read started after that finds nothing more (no
+  // bound on the number of calls: a slow producer, e.g. under TSan, makes the reader spin).
+  while (next < kFirst + kMore) {
+    const bool finished = produced.load();
     std::vector<OwnedRecord> got;
     auto r = ReadAll(*log_, next, {700, 10 << 20}, &got);  // ~1.4 MB a call
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -139,7 +147,10 @@ TEST_F(DiskLogStoreTest, SequentialBulkReadsAreReadAheadAndSeeEveryRecordOnce) {
       ASSERT_EQ(rec.data, testing::Payload(0, seq, 2048));
       ++next;
     }
-    if (got.empty()) std::this_thread::yield();
+    if (got.empty()) {
+      if (finished) break;
+      std::this_thread::yield();
+    }
   }
   producer.join();
   EXPECT_EQ(next, static_cast<uint64_t>(kFirst + kMore));
