@@ -129,6 +129,13 @@ class DiskLogStoreImpl final : public DiskLogStore {
     SLUICE_ASSIGN_OR_RETURN(std::optional<manifest::ReadResult> read, manifest::ReadManifest(*env_->fs, jdir_));
     uint64_t manifest_number = 0;
     if (read) {
+      // A stream dropped just before a crash may still be in the manifest: its directory is
+      // gone, so is its state (the startup checkpoint's snapshot forgets it).
+      SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> streams, env_->fs->ListDir(o.dir));
+      std::unordered_set<uint64_t> uids;
+      for (const std::string& n : streams)
+        if (auto uid = segment::ParseStreamDirName(n)) uids.insert(*uid);
+      std::erase_if(read->manifest.shards, [&](const auto& e) { return !uids.contains(e.first.first); });
       MutexLock lock(&manifest_mu_);
       manifest_ = std::move(read->manifest);
       manifest_number = read->file_number;
@@ -213,7 +220,14 @@ class DiskLogStoreImpl final : public DiskLogStore {
       std::erase_if(pending_states_, [&](const manifest::ShardState& s) { return s.stream_uid == stream_uid; });
     }
     SLUICE_RETURN_IF_ERROR(env_->fs->RemoveAll(env_->options.dir + "/" + segment::StreamDirName(stream_uid)));
-    return env_->fs->SyncDir(env_->options.dir);
+    SLUICE_RETURN_IF_ERROR(env_->fs->SyncDir(env_->options.dir));
+    // The manifest file still names the stream's shards (deltas never remove one): a fresh
+    // snapshot forgets them, or a restart would open them from states whose segments are gone.
+    if (!writer_) return Status::Ok();
+    MutexLock lock(&manifest_mu_);
+    SLUICE_ASSIGN_OR_RETURN(writer_,
+                            manifest::ManifestWriter::Create(env_->fs, jdir_, manifest_, writer_->file_number()));
+    return Status::Ok();
   }
 
   Result<std::vector<uint64_t>> ListStreams() override {
