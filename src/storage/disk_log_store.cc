@@ -134,6 +134,13 @@ class DiskLogStoreImpl final : public DiskLogStore {
     SLUICE_ASSIGN_OR_RETURN(std::optional<manifest::ReadResult> read, manifest::ReadManifest(*env_->fs, jdir_));
     uint64_t manifest_number = 0;
     if (read) {
+      // A stream dropped just before a crash may still be in the manifest: its directory is
+      // gone, so is its state (the startup checkpoint's snapshot forgets it).
+      SLUICE_ASSIGN_OR_RETURN(const std::vector<std::string> streams, env_->fs->ListDir(o.dir));
+      std::unordered_set<uint64_t> uids;
+      for (const std::string& n : streams)
+        if (auto uid = segment::ParseStreamDirName(n)) uids.insert(*uid);
+      std::erase_if(read->manifest.shards, [&](const auto& e) { return !uids.contains(e.first.first); });
       MutexLock lock(&manifest_mu_);
       manifest_ = std::move(read->manifest);
       manifest_number = read->file_number;
@@ -219,7 +226,14 @@ class DiskLogStoreImpl final : public DiskLogStore {
       std::erase_if(pending_states_, [&](const manifest::ShardState& s) { return s.stream_uid == stream_uid; });
     }
     SLUICE_RETURN_IF_ERROR(env_->fs->RemoveAll(env_->options.dir + "/" + segment::StreamDirName(stream_uid)));
-    return env_->fs->SyncDir(env_->options.dir);
+    SLUICE_RETURN_IF_ERROR(env_->fs->SyncDir(env_->options.dir));
+    // The manifest file still names the stream's shards (deltas never remove one): a fresh
+    // snapshot forgets them, or a restart would open them from states whose segments are gone.
+    if (!writer_) return Status::Ok();
+    MutexLock lock(&manifest_mu_);
+    SLUICE_ASSIGN_OR_RETURN(writer_,
+                            manifest::ManifestWriter::Create(env_->fs, jdir_, manifest_, writer_->file_number()));
+    return Status::Ok();
   }
 
   Result<std::vector<uint64_t>> ListStreams() override {
@@ -233,6 +247,8 @@ class DiskLogStoreImpl final : public DiskLogStore {
   ReadAheadStats read_ahead_stats() const override {
     return env_->read_ahead_budget ? env_->read_ahead_budget->stats() : ReadAheadStats{};
   }
+
+  size_t open_files() const override { return env_->files->open_files(); }
 
   uint64_t DiskBytes() const override {
     MutexLock lock(&mu_);
@@ -374,7 +390,16 @@ class DiskLogStoreImpl final : public DiskLogStore {
     std::vector<LogPtr> written;
     for (size_t i = 0; i < dirty.size(); ++i)
       if (outcome[i] == kWritten) written.push_back(dirty[i]);
-    if (st.ok() && (startup || !written.empty() || !pending.empty())) {
+    // The journal files before the cut are released below: a cut in a later file than the
+    // manifest's replay_from must be recorded even when no shard changed (after a journal
+    // failure, or when only dropped shards had data), or a crash would replay from a file
+    // that was recycled, and lose what the later files hold.
+    bool cut_moved;
+    {
+      MutexLock lock(&manifest_mu_);
+      cut_moved = cut.file_number > manifest_.replay_from.file_number;
+    }
+    if (st.ok() && (startup || cut_moved || !written.empty() || !pending.empty())) {
       t_written = env_->options.clock->MonotonicNanos();
       st = env_->fs->SyncFileSystem(env_->options.dir);
       t_synced = env_->options.clock->MonotonicNanos();

@@ -101,6 +101,8 @@ class DiskLogStore : public LogStore {
   // Runs a checkpoint now (tests, shutdown): everything published is in segment files after it.
   virtual Status Checkpoint() = 0;
   virtual ReadAheadStats read_ahead_stats() const = 0;
+  // Read descriptors of segment files open now (at most max_open_files).
+  virtual size_t open_files() const = 0;
   // Writes and syncs everything staged, then checkpoints; used on shutdown (the destructor also
   // does it), so that a restart has no journal to replay.
   virtual void Flush() = 0;

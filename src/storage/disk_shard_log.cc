@@ -181,11 +181,15 @@ Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut, segment::ReadB
   bool is_new = false;
   uint64_t last_index_pos = 0;
   bool have_index = false;
+  bool after_cut = false;  // frames published after the cut was taken
   {
     ReaderMutexLock lock(&meta_mu_);
     if (meta_dropped_) return false;
     for (const MemFrame& f : mem_) {
-      if (!(f.at < cut)) break;
+      if (!(f.at < cut)) {
+        after_cut = true;
+        break;
+      }
       frames.push_back(f);
     }
     if (!segments_.empty()) {
@@ -203,7 +207,15 @@ Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut, segment::ReadB
     }
   }
   bool roll = roll_requested_.exchange(false);
-  if (frames.empty() && !roll) return false;
+  // Frames published between the store taking the cut and taking the dirty set: Publish marked
+  // this log dirty then (its memory was empty), and does not again while they wait here, so the
+  // next checkpoint must be told, or they would stay in memory while the journal files holding
+  // them are recycled.
+  auto nothing_written = [&] {
+    if (after_cut && env_->mark_dirty) env_->mark_dirty(shared_from_this());
+    return false;
+  };
+  if (frames.empty() && !roll) return nothing_written();
   const DiskLogStoreOptions& o = env_->options;
   const uint64_t interval = o.index_interval_bytes;
   // New bytes of the segment being written gather in `scratch` from position `lead` (the file
@@ -325,7 +337,7 @@ Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut, segment::ReadB
     SLUICE_RETURN_IF_ERROR(start_segment(cur.end_offset));
   }
   SLUICE_RETURN_IF_ERROR(write_buf());
-  if (!changed) return false;
+  if (!changed) return nothing_written();
   if (is_new) {
     auto s = std::make_shared<Segment>(cur);
     s->sealed = false;
