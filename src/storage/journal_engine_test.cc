@@ -51,6 +51,7 @@ class JournalEngineTest : public ::testing::Test {
     // itself and no test stages this much.
     o.checkpoint_bytes = 4ull << 30;
     o.write_buffer_bytes = write_buffer_bytes_;
+    o.write_buffer_wait_ms = write_buffer_wait_ms_;
     o.journal_file_bytes = journal_file_bytes_;
     o.max_open_files = max_open_files_;
     return o;
@@ -135,6 +136,7 @@ class JournalEngineTest : public ::testing::Test {
   std::unique_ptr<FileSystem> wrapper_fs_;  // outlives store_
   uint64_t segment_bytes_ = 64 << 20;
   uint64_t write_buffer_bytes_ = 512ull << 20;
+  int64_t write_buffer_wait_ms_ = 0;  // refuse at once unless a test wants the back-pressure wait
   uint64_t journal_file_bytes_ = 64ull << 20;
   uint32_t max_open_files_ = 1024;
   std::unique_ptr<DiskLogStore> store_;
@@ -473,6 +475,36 @@ TEST_F(JournalEngineTest, FullWriteBufferRefusesAppendsUntilACheckpoint) {
   EXPECT_EQ(r->first_offset, acked);
   Open();
   EXPECT_EQ(All(0).size(), acked + 1);
+}
+
+// With a wait allowed, a full write buffer delays appends until a checkpoint frees room instead
+// of refusing them: 48 MiB through a 16 MiB buffer while another thread checkpoints.
+TEST_F(JournalEngineTest, FullWriteBufferDelaysAppendsWhileACheckpointFreesRoom) {
+  write_buffer_bytes_ = 16 << 20;
+  write_buffer_wait_ms_ = 60'000;  // generous: the checkpointer below always frees room
+  Open();
+  ShardLog& log = Log(0);
+  std::atomic<bool> done{false};
+  std::thread checkpointer([&] {
+    while (!done) {
+      EXPECT_TRUE(store_->Checkpoint().ok());
+      std::this_thread::yield();
+    }
+  });
+  const std::string mib(1 << 20, 'w');
+  for (uint64_t i = 0; i < 48; ++i) {
+    RecordBatchBuilder b;
+    b.AddRecord("k", mib);
+    auto r = AppendSync(log, b, 1000);
+    if (!r.ok()) {
+      ADD_FAILURE() << "append " << i << ": " << r.status().ToString();
+      break;
+    }
+    EXPECT_EQ(r->first_offset, i);
+  }
+  done = true;
+  checkpointer.join();
+  EXPECT_EQ(All(0).size(), 48u);
 }
 
 // A round that fails (write or sync) fails every unacknowledged append of every shard; the
