@@ -15,6 +15,11 @@ void LowerCurrentThreadPriority(int increment) {
   int now = ::getpriority(PRIO_PROCESS, tid);
   if (now == -1 && errno != 0) return;
   (void)::setpriority(PRIO_PROCESS, tid, now + increment);
+  // And the lowest best-effort I/O priority: schedulers that honour it (mq-deadline, bfq) send
+  // the thread's writes after other threads' (the journal's, which appends wait for).
+  constexpr int kIoprioClassShift = 13, kIoprioClassBestEffort = 2, kIoprioWhoProcess = 1, kLowestLevel = 7;
+  (void)::syscall(SYS_ioprio_set, kIoprioWhoProcess, static_cast<int>(tid),
+                  (kIoprioClassBestEffort << kIoprioClassShift) | kLowestLevel);
 }
 
 }  // namespace sluice

@@ -5,8 +5,8 @@
 
 namespace sluice {
 
-// Raises the calling thread's nice value by `increment` (best effort: errors are ignored, the
-// thread then runs at normal priority).
+// Raises the calling thread's nice value by `increment` and gives its I/O the lowest
+// best-effort priority (best effort: errors are ignored, the thread then runs as before).
 void LowerCurrentThreadPriority(int increment = 10);
 
 }  // namespace sluice
