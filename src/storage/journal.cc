@@ -139,25 +139,18 @@ journal::Position Journal::CommittedEnd() const {
 }
 
 void Journal::Release(journal::Position cut) {
-  std::vector<uint64_t> remove;
+  std::vector<uint64_t> done;
   {
     MutexLock lock(&mu_);
     while (!releasable_.empty() && releasable_.front() < cut.file_number) {
-      uint64_t n = releasable_.front();
+      done.push_back(releasable_.front());
       releasable_.erase(releasable_.begin());
-      if (spares_.size() < o_.max_spare_files) {
-        spares_.push_back(n);
-      } else {
-        remove.push_back(n);
-      }
     }
   }
-  for (uint64_t n : remove) {
-    Status st = fs_->RemoveFile(PathOf(n));
-    if (!st.ok()) SLOG(kWarn, "storage", "could not remove a journal file", {{"error", st.ToString()}});
-  }
+  AddSpares(done);
 }
 
+// Up to max_spare_files become spares (recycled as later files); the rest are deleted.
 void Journal::AddSpares(const std::vector<uint64_t>& numbers) {
   std::vector<uint64_t> remove;
   {
