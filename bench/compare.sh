@@ -28,7 +28,7 @@ trap 'cp "$saved" "$latest"; rm -f "$saved"' EXIT
 
 run_one() {  # label bin round
   echo "compare: round $3, $1 ($2)" >&2
-  SLUICE_BIN="$2" TARGETS=sluice SCENARIOS="$SCENARIOS" NO_DOC=1 MICRO=0 DISK_BENCH=0 SEEK_MB="" REPEAT=1 \
+  SLUICE_BIN="$2" TARGETS=sluice SCENARIOS="$SCENARIOS" NO_DOC=1 MICRO=0 DISK_BENCH=0 SEEK_MB="" REPEAT=1 SCALING=0 COMMIT_STRATEGIES=0 \
     DURATION="${DURATION:-10}" "$ROOT/scripts/run-bench.sh" >"$OUT/$1-$3.log" 2>&1
   cp "$latest" "$OUT/$1-$3.json"
 }
