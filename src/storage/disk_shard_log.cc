@@ -207,6 +207,7 @@ Result<bool> DiskShardLog::CheckpointWrite(journal::Position cut, segment::ReadB
     }
   }
   bool roll = roll_requested_.exchange(false);
+  ckpt_.took_roll = roll;
   // Frames published between the store taking the cut and taking the dirty set: Publish marked
   // this log dirty then (its memory was empty), and does not again while they wait here, so the
   // next checkpoint must be told, or they would stay in memory while the journal files holding
@@ -389,8 +390,8 @@ void DiskShardLog::CheckpointPublish() {
 }
 
 void DiskShardLog::CheckpointAbort() {
+  if (ckpt_.took_roll) roll_requested_ = true;  // the retention roll it took is still needed
   ckpt_ = Checkpoint{};
-  roll_requested_ = true;  // whatever this shard needed is still needed
   if (env_->mark_dirty) env_->mark_dirty(shared_from_this());
 }
 

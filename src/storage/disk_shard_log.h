@@ -205,6 +205,7 @@ class DiskShardLog final : public ShardLog, public std::enable_shared_from_this<
     Segment update;                   // target's new state (index: the entries to add)
     bool update_target = false;
     bool seal_target = false;
+    bool took_roll = false;                         // it consumed a retention roll request
     std::vector<std::shared_ptr<Segment>> created;  // new segments; the last is the active one
   };
   Checkpoint ckpt_;

@@ -36,8 +36,6 @@ Journal::~Journal() { Stop(); }
 
 std::string Journal::PathOf(uint64_t number) const { return o_.dir + "/" + journal::FileName(number); }
 
-uint64_t Journal::buffered_bytes() const { return pool_->live_bytes(); }
-
 Status Journal::Start(uint64_t first_number, std::vector<uint64_t> spares) {
   MutexLock lock(&mu_);
   file_ = first_number;
@@ -48,11 +46,7 @@ Status Journal::Start(uint64_t first_number, std::vector<uint64_t> spares) {
   spares_ = std::move(spares);
   std::sort(spares_.begin(), spares_.end());
   // The first file's header is staged like any entry; it is written with the first round.
-  char* h = Reserve(journal::kFileHeaderBytes);
-  if (h == nullptr) return Status(Errc::kUnavailable, "out of memory for the journal");
-  journal::EncodeFileHeader(first_number, h);
-  cur_len_ += journal::kFileHeaderBytes;
-  pos_ = journal::kFileHeaderBytes;
+  SLUICE_RETURN_IF_ERROR(StageFileHeader());
   last_sync_ms_ = o_.clock->MonotonicNanos() / 1'000'000;
   stop_ = false;
   stopped_ = false;
@@ -92,6 +86,10 @@ Status Journal::StageNextFile() {
   journal::EncodeNextFileEntry(file_, e);
   cur_len_ += journal::kEntryHeaderBytes;
   ++file_;
+  return StageFileHeader();
+}
+
+Status Journal::StageFileHeader() {
   pos_ = 0;
   char* h = Reserve(journal::kFileHeaderBytes);
   if (h == nullptr) return Status(Errc::kUnavailable, "out of memory for the journal");
@@ -371,12 +369,7 @@ Status Journal::Resume() {
     releasable_.push_back(at.file_number);
   }
   file_ = at.file_number + 1;
-  pos_ = 0;
-  char* h = Reserve(journal::kFileHeaderBytes);
-  if (h == nullptr) return Status(Errc::kUnavailable, "out of memory for the journal");
-  journal::EncodeFileHeader(file_, h);
-  cur_len_ += journal::kFileHeaderBytes;
-  pos_ = journal::kFileHeaderBytes;
+  SLUICE_RETURN_IF_ERROR(StageFileHeader());
   committed_ = journal::Position{file_, pos_};
   failed_ = Status::Ok();
   retry_at_ms_ = INT64_MAX;

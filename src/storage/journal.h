@@ -120,9 +120,6 @@ class Journal {
   // Returns once everything staged before the call is written and synced.
   void Barrier() EXCLUDES(mu_);
 
-  // Bytes of staging memory alive (staged or still held by unflushed frames).
-  uint64_t buffered_bytes() const;
-
  private:
   struct Piece {  // bytes [from, to) of a chunk to write this round
     std::shared_ptr<JournalChunk> chunk;
@@ -139,6 +136,8 @@ class Journal {
   };
 
   Status StageNextFile() REQUIRES(mu_);
+  // Stages file_'s header at position 0 (a new file's first bytes).
+  Status StageFileHeader() REQUIRES(mu_);
   char* Reserve(size_t n) REQUIRES(mu_);
   void TakeRound(Round* r) REQUIRES(mu_);
   Status WriteRound(Round& r);
