@@ -35,6 +35,21 @@ struct Shard {
   bool is_open() const { return !end_offset.has_value(); }
 };
 
+// An enhanced fan-out consumer (RegisterStreamConsumer). Persisted with its stream, so deleting
+// the stream deletes its consumers. CREATING until active_at_ms, then ACTIVE; DELETING from
+// DeregisterStreamConsumer until deleted_at_ms, then gone (removed from the stream).
+enum class ConsumerStatus { kCreating, kActive, kDeleting };
+std::string_view ConsumerStatusName(ConsumerStatus s);
+
+struct Consumer {
+  std::string name;
+  std::string arn;  // ...:stream/NAME/consumer/CNAME:CREATION_EPOCH_SECONDS
+  int64_t created_ms = 0;
+  int64_t active_at_ms = 0;
+  std::optional<int64_t> deleted_at_ms;
+  ConsumerStatus StatusAt(int64_t now_ms) const;
+};
+
 // What the put path needs, immutable once published; replaced as a whole on resharding so
 // routing switches atomically. Contract with the put path: it appends only while it still
 // holds the table it routed with. Resharding waits until the replaced table is released
@@ -82,6 +97,7 @@ struct Stream {
   std::map<std::string, std::string> tags;
   std::vector<std::string> shard_level_metrics;
   std::vector<Shard> shards;  // by index
+  std::vector<Consumer> consumers;  // in registration order
   std::shared_ptr<const RouteTable> routes;
   std::shared_ptr<const StreamAttachment> attachment;  // not persisted; null without a factory
 

@@ -156,4 +156,38 @@ struct UpdateStreamModeRequest : StreamRef {
   OptInt warm_throughput_mibps;
 };
 
+// Enhanced fan-out. A consumer is named by ConsumerARN, or by StreamARN + ConsumerName.
+struct ConsumerRef {
+  OptStr stream_arn;
+  OptStr consumer_name;
+  OptStr consumer_arn;
+};
+
+struct RegisterStreamConsumerRequest {
+  OptStr stream_arn;
+  OptStr consumer_name;
+  std::optional<TagPairs> tags;
+};
+
+struct DescribeStreamConsumerRequest : ConsumerRef {};
+struct DeregisterStreamConsumerRequest : ConsumerRef {};
+
+struct ListStreamConsumersRequest {
+  OptStr stream_arn;
+  OptStr next_token;
+  OptInt max_results;
+  OptMillis stream_creation_timestamp;
+};
+
+struct SubscribeToShardRequest {
+  OptStr consumer_arn;
+  OptStr shard_id;
+  // StartingPosition {Type, SequenceNumber, Timestamp}; has_starting_position says whether the
+  // member was present at all (it is required).
+  bool has_starting_position = false;
+  OptStr starting_type;
+  OptStr starting_sequence_number;
+  OptMillis starting_timestamp;
+};
+
 }  // namespace sluice::protocol

@@ -2,6 +2,7 @@
 // Everything a handler may use: the engine modules, the clock and the API-level options.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
@@ -23,6 +24,17 @@ struct ApiOptions {
 
 class KinesisMetrics;
 
+// Ends live SubscribeToShard subscriptions when what they read goes away (implemented by the
+// fan-out hub). Calls are cheap when nothing subscribes.
+class FanOutControl {
+ public:
+  virtual ~FanOutControl() = default;
+  // DeregisterStreamConsumer: the consumer's subscriptions end with a ResourceNotFound frame.
+  virtual void EndConsumerSubscriptions(std::string_view consumer_arn) = 0;
+  // DeleteStream: every subscription of the stream ends with a ResourceNotFound frame.
+  virtual void EndStreamSubscriptions(uint64_t stream_uid) = 0;
+};
+
 struct ApiContext {
   catalog::Catalog* catalog = nullptr;
   const Clock* clock = nullptr;
@@ -34,6 +46,8 @@ struct ApiContext {
   ApiOptions options;
   // Null with `--metrics off`: nothing is recorded (streams then have no recorder either).
   KinesisMetrics* metrics = nullptr;
+  // Null when fan-out is not wired (unit tests).
+  FanOutControl* fanout = nullptr;
 };
 
 }  // namespace sluice::server::api

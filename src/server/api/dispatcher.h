@@ -2,8 +2,10 @@
 // The seam between the transport (server/http) and the API layer (server/api).
 // The transport has already routed by X-Amz-Target, verified SigV4, enforced body caps and
 // assigned a request id; the dispatcher decodes, runs the handler and encodes the reply.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +71,30 @@ struct ApiRequest {
 
 inline constexpr size_t kBodyPadding = 64;
 
+// A response body produced over time: SubscribeToShard's event stream. The transport sends the
+// head (HTTP 200, chunked over HTTP/1.1, a DATA stream over HTTP/2), then pulls bytes with Next
+// whenever it can write (the peer's HTTP/2 flow-control window and the socket allow it), so a
+// slow reader holds the source back instead of making the server buffer: the transport keeps
+// at most what one Next returned. Contract:
+// - Start is called once, on the connection's thread, before any Next. `wake` asks the
+//   transport to call Next again; it may be called from any thread, any number of times
+//   (calls are coalesced, and ignored once the stream is over).
+// - Next is called on the connection's thread. It appends at most max_bytes (> 0) to *out.
+//   kData: it appended bytes; the transport writes them and calls Next again. kWait: nothing
+//   to send now; the source calls wake when there is. kEnd: the body is complete after what
+//   it appended this time (possibly nothing); no further calls.
+// - Cancel is called once, on the connection's thread, if the transport gives the stream up
+//   before kEnd (peer gone or reset, connection closed, write timeout, server stopping). No
+//   calls follow, and wake becomes a no-op.
+class ResponseStream {
+ public:
+  enum class Pull : uint8_t { kData, kWait, kEnd };
+  virtual ~ResponseStream() = default;
+  virtual void Start(std::function<void()> wake) = 0;
+  virtual Pull Next(size_t max_bytes, std::string* out) = 0;
+  virtual void Cancel() = 0;
+};
+
 struct ApiResponse {
   int http_status = 200;
   // Set for errors; the transport adds x-amzn-ErrorType from it.
@@ -81,6 +107,9 @@ struct ApiResponse {
   // Extra response headers (Smithy-Protocol, x-amzn-query-error). Names in static storage.
   std::vector<std::pair<std::string_view, std::string>> headers;
   CallLogFields log;
+  // Set (with http_status 200 and content_type) for a streamed body: `body` is then ignored
+  // and the transport pulls the body from the stream. Reset by the transport after use.
+  std::shared_ptr<ResponseStream> stream;
 };
 
 // Completion: must be called exactly once, from any thread, after which the request's views
