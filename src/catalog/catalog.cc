@@ -102,7 +102,7 @@ void Catalog::BuildShards(Stream* s, uint32_t count) {
 Status Catalog::OpenLogs(Stream* s) {
   for (Shard& sh : s->shards) {
     SLUICE_ASSIGN_OR_RETURN(sh.log, logs_->OpenShard({s->uid, sh.index}));
-    sh.writer = std::make_shared<GatedShardLog>(sh.log);
+    sh.writer = std::make_shared<GatedShardLog>(sh.log, shard_events_, s->uid, sh.index);
     if (sh.is_open()) continue;
     sh.writer->SealIdle();
     // A log that lost its unsynced tail in a crash (--durability interval|none) must still end

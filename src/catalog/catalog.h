@@ -20,6 +20,7 @@
 #include "base/thread_annotations.h"
 #include "catalog/metadata_store.h"
 #include "catalog/reshard_plan.h"
+#include "catalog/shard_events.h"
 #include "catalog/stream.h"
 #include "storage/shard_log.h"
 
@@ -85,6 +86,8 @@ class Catalog {
   using AttachmentFactory =
       std::function<std::shared_ptr<const StreamAttachment>(const Stream& s, const StreamAttachment* previous)>;
   void SetAttachmentFactory(AttachmentFactory factory) { attachment_factory_ = std::move(factory); }
+  // Before Recover: who hears of appends and reshards (the fan-out hub). Not owned.
+  void SetShardEventListener(ShardEventListener* listener) { shard_events_ = listener; }
 
   Status CreateStream(const CreateStreamSpec& spec) EXCLUDES(mu_);
   Status DeleteStream(StreamKey key) EXCLUDES(mu_);
@@ -180,6 +183,7 @@ class Catalog {
 
   CatalogOptions options_;
   AttachmentFactory attachment_factory_;
+  ShardEventListener* shard_events_ = nullptr;
   const Clock* clock_;
   storage::LogStore* logs_;
   MetadataStore* meta_;

@@ -23,6 +23,7 @@ void GatedShardLog::Append(const storage::RecordBatchBuilder& batch, int64_t arr
                    // The record is published before the callback runs, so Seal may read the tip as soon as
                    // the count drops.
                    self->in_flight_.fetch_sub(1);
+                   if (self->listener_ && res.ok()) self->listener_->OnAppended(self->stream_uid_, self->shard_index_);
                    done(std::move(res));
                  });
 }

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "catalog/shard_events.h"
 #include "storage/shard_log.h"
 
 namespace sluice::catalog {
@@ -17,6 +18,10 @@ namespace sluice::catalog {
 class GatedShardLog final : public storage::ShardLog, public std::enable_shared_from_this<GatedShardLog> {
  public:
   explicit GatedShardLog(std::shared_ptr<storage::ShardLog> inner) : inner_(std::move(inner)) {}
+  // `listener` (may be null) hears of every successful append as (stream_uid, shard_index).
+  GatedShardLog(std::shared_ptr<storage::ShardLog> inner, ShardEventListener* listener, uint64_t stream_uid,
+                uint32_t shard_index)
+      : inner_(std::move(inner)), listener_(listener), stream_uid_(stream_uid), shard_index_(shard_index) {}
 
   void Append(const storage::RecordBatchBuilder& batch, int64_t arrival_ms, storage::AppendCallback done) override;
   storage::LogBounds Bounds() const override { return inner_->Bounds(); }
@@ -49,6 +54,9 @@ class GatedShardLog final : public storage::ShardLog, public std::enable_shared_
 
  private:
   std::shared_ptr<storage::ShardLog> inner_;
+  ShardEventListener* listener_ = nullptr;
+  uint64_t stream_uid_ = 0;
+  uint32_t shard_index_ = 0;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> sealed_{false};
   std::atomic<uint64_t> records_{0};

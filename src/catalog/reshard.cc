@@ -107,7 +107,7 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, ReshardCaller
     for (size_t i = live.shards.size(); i < copy.shards.size(); ++i) {
       Shard& child = copy.shards[i];
       SLUICE_ASSIGN_OR_RETURN(child.log, logs_->OpenShard({copy.uid, child.index}));
-      child.writer = std::make_shared<GatedShardLog>(child.log);
+      child.writer = std::make_shared<GatedShardLog>(child.log, shard_events_, copy.uid, child.index);
       if (!child.is_open()) child.writer->SealIdle();  // an intermediate shard of UpdateShardCount
     }
     // The copy shares the live table; drop its reference so only put holders remain.
@@ -143,6 +143,7 @@ Status Catalog::Reshard(StreamKey key, std::string_view operation, ReshardCaller
         {"shards", std::to_string(copy.shards.size())}});
   Attach(&copy, &live);
   live = std::move(copy);
+  if (shard_events_ && !ops.empty()) shard_events_->OnShardsChanged(live.uid);
   return Status::Ok();
 }
 

@@ -23,6 +23,9 @@ struct ApiOptions {
 };
 
 class KinesisMetrics;
+namespace fanout {
+class Hub;
+}
 
 // Ends live SubscribeToShard subscriptions when what they read goes away (implemented by the
 // fan-out hub). Calls are cheap when nothing subscribes.
@@ -46,8 +49,9 @@ struct ApiContext {
   ApiOptions options;
   // Null with `--metrics off`: nothing is recorded (streams then have no recorder either).
   KinesisMetrics* metrics = nullptr;
-  // Null when fan-out is not wired (unit tests).
+  // Null when fan-out is not wired (unit tests); both point at the same hub.
   FanOutControl* fanout = nullptr;
+  fanout::Hub* fanout_hub = nullptr;
 };
 
 }  // namespace sluice::server::api

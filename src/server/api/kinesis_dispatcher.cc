@@ -49,6 +49,7 @@ constexpr Route kRoutes[] = {
     {"UpdateStreamMode", HandleUpdateStreamMode, nullptr},
     {"EnableEnhancedMonitoring", HandleEnableEnhancedMonitoring, nullptr},
     {"DisableEnhancedMonitoring", HandleDisableEnhancedMonitoring, nullptr},
+    {"SubscribeToShard", nullptr, HandleSubscribeToShard},
 };
 
 constexpr size_t kRouteCount = std::size(kRoutes);

@@ -21,6 +21,7 @@
 #include "metrics/aggregator.h"
 #include "metrics/metric_store.h"
 #include "server/api/api_context.h"
+#include "server/api/fanout/hub.h"
 #include "server/api/kinesis_dispatcher.h"
 #include "server/api/kinesis_metrics.h"
 #include "server/http/http_server.h"
@@ -156,6 +157,11 @@ Status Server::Start() {
   // The UpdateShardCount calls-per-day quota is a control-plane limit like the call rates.
   if (!config_.limits.control_plane) catalog_options.scaling_ops_per_day = 0;
   catalog_ = std::make_unique<catalog::Catalog>(catalog_options, clock_, logs_.get(), meta_.get());
+  api::fanout::HubOptions fanout = config_.fanout;
+  // Each consumer gets the shard's read rate (2 MiB/s on AWS) per shard, apart from polling readers.
+  fanout.bytes_per_second = config_.limits.data_plane ? config_.limits.shard_read_bytes_per_sec : 0;
+  fanout_hub_ = std::make_unique<api::fanout::Hub>(fanout, clock_);
+  catalog_->SetShardEventListener(fanout_hub_.get());
   SLUICE_ASSIGN_OR_RETURN(metrics_store_, OpenMetricStore(config_, clock_));
   metrics_ = std::make_unique<metrics::MetricsAggregator>(metrics_store_.get(), clock_);
   if (config_.metrics) {
@@ -179,6 +185,8 @@ Status Server::Start() {
   api_ctx_->limits = limits_.get();
   api_ctx_->faults = config_.faults;
   api_ctx_->metrics = kinesis_metrics_.get();
+  api_ctx_->fanout = fanout_hub_.get();
+  api_ctx_->fanout_hub = fanout_hub_.get();
   SLUICE_RETURN_IF_ERROR(config_.storage == StorageKind::kMemory
                              ? LoadOrCreateIteratorKey(config_.data_dir, &api_ctx_->iterator_key)
                              : LoadOrCreateIteratorKey(meta_.get(), config_.data_dir, &api_ctx_->iterator_key));

@@ -47,6 +47,9 @@ class Dispatcher;
 class KinesisDispatcher;
 class KinesisMetrics;
 struct ApiContext;
+namespace fanout {
+class Hub;
+}
 }  // namespace sluice::server::api
 
 namespace sluice::server {
@@ -72,6 +75,8 @@ class Server {
   std::unique_ptr<metrics::MetricStore> metrics_store_;   // metrics.db under data_dir, or in memory
   std::unique_ptr<metrics::MetricsAggregator> metrics_;   // collects the recorders every second
   std::unique_ptr<api::KinesisMetrics> kinesis_metrics_;  // null with --metrics off
+  // Before logs_: the storage commit thread reports appends to it until logs_ is gone.
+  std::unique_ptr<api::fanout::Hub> fanout_hub_;
   std::unique_ptr<storage::LogStore> logs_;
   storage::DiskLogStore* disk_ = nullptr;         // logs_ when --storage disk
   storage::MemoryLogStore* memory_ = nullptr;     // logs_ when --storage memory

@@ -141,12 +141,13 @@ Setter Rate(FieldOf field) {
 
 #define SLUICE_FIELD(member) ([](ServerConfig & c) -> auto& { return c.member; })
 
-enum class Section : uint8_t { kNetwork, kIdentity, kStorage, kLimits, kFaults, kOther };
+enum class Section : uint8_t { kNetwork, kIdentity, kStorage, kFanOut, kLimits, kFaults, kOther };
 
 constexpr std::string_view kSectionTitles[] = {
     "Network:",
     "Identity:",
     "Storage and streams:",
+    "Enhanced fan-out (SubscribeToShard):",
     "Throughput limits (AWS's per-shard and per-API quotas; model in src/limits/README.md):",
     "Fault injection (for testing clients; off by default):",
     "Other:",
@@ -296,6 +297,16 @@ const std::vector<Flag>& Flags() {
       {Section::kStorage, "--on-demand-scale-down-after-ms", "N",
        "how long a stream must use under 20% of its write capacity before its shards are merged pairwise", "3600000",
        Uint(SLUICE_FIELD(scaler.scale_down_after_ms))},
+      // Enhanced fan-out
+      {Section::kFanOut, "--subscription-heartbeat-ms", "N",
+       "an idle subscription gets an empty event this often (clients reconnect after ~10 s of silence)", "5000",
+       Uint(SLUICE_FIELD(fanout.heartbeat_ms), 100, 60'000)},
+      {Section::kFanOut, "--subscription-lifetime-ms", "N",
+       "a subscription ends normally after this; the client subscribes again from its last continuation", "300000",
+       Uint(SLUICE_FIELD(fanout.lifetime_ms), 1000, 86'400'000)},
+      {Section::kFanOut, "--fanout-tail-size", "SIZE",
+       "newest records kept in memory per subscribed shard, read once and shared by all its subscribers", "4M",
+       Size(SLUICE_FIELD(fanout.tail_bytes), uint64_t{64} << 10, uint64_t{1} << 32)},
       // Throughput limits
       {Section::kLimits, "--limits", "aws|off|custom",
        "aws: per shard 1 MiB/s and 1000 records/s written, 5 GetRecords/s and 2 MiB/s read, 5 GetShardIterator/s; "

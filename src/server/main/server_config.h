@@ -13,6 +13,7 @@
 #include "catalog/on_demand_scaler.h"
 #include "limits/limits_config.h"
 #include "server/api/api_context.h"
+#include "server/api/fanout/hub.h"
 #include "server/api/fault_injection.h"
 #include "server/http/http_options.h"
 #include "storage/disk_log_store.h"
@@ -31,6 +32,8 @@ struct ServerConfig {
   http::HttpServerOptions http;
   catalog::CatalogOptions catalog;
   api::ApiOptions api;
+  // Heartbeat, lifetime and tail size from flags; the per-subscription rate from `limits`.
+  api::fanout::HubOptions fanout;
   storage::DiskLogStoreOptions disk;  // dir is filled in from data_dir at start; --durability
   int64_t retention_check_ms = 60 * 1000;
   uint64_t memory_limit_bytes = 0;  // 0 = unlimited (in-memory storage backend)

@@ -1,4 +1,3 @@
-#include "base/base64.h"
 #include "base/json_escape.h"
 #include "base/log.h"
 #include "base/time_format.h"
@@ -6,6 +5,7 @@
 #include "model/shard_id.h"
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
+#include "server/api/handlers/record_json.h"
 #include "server/api/handlers/throttle.h"
 #include "server/api/kinesis_metrics.h"
 #include "server/api/stream_resolver.h"
@@ -65,18 +65,7 @@ Status HandleGetRecords(HandlerArgs& a) {
       expected = rec.offset + 1;
       if (!first) out->push_back(',');
       first = false;
-      out->append("{\"SequenceNumber\":\"");
-      out->append(seq->Current());
-      out->append("\",\"ApproximateArrivalTimestamp\":");
-      protocol::JsonWriter ts(out);
-      ts.TimestampMillis(rec.arrival_ms);
-      out->append(",\"Data\":\"");
-      size_t at = out->size();
-      out->resize(at + base64::EncodedSize(rec.data.size()));
-      base64::Encode(reinterpret_cast<const uint8_t*>(rec.data.data()), rec.data.size(), out->data() + at);
-      out->append("\",\"PartitionKey\":");
-      AppendJsonString(out, rec.partition_key);
-      out->push_back('}');
+      AppendRecordJson(out, seq->Current(), rec);
       seq->Next();
     };
     // Records that expired while the consumer was away are skipped, as AWS does.
@@ -102,25 +91,8 @@ Status HandleGetRecords(HandlerArgs& a) {
     out->append(",\"MillisBehindLatest\":");
     out->append(std::to_string(behind));
     if (drained_closed) {
-      protocol::JsonWriter w(out);
-      out->append(",\"ChildShards\":[");
-      bool first_child = true;
-      for (const auto& child : s.shards) {
-        if (child.parent != sh.index && child.adjacent_parent != sh.index) continue;
-        if (!first_child) out->push_back(',');
-        first_child = false;
-        protocol::JsonWriter cw(out);
-        cw.BeginObject();
-        cw.Field("ShardId", model::FormatShardId({child.index}));
-        cw.Key("ParentShards");
-        cw.BeginArray();
-        if (child.parent) cw.String(model::FormatShardId({*child.parent}));
-        if (child.adjacent_parent) cw.String(model::FormatShardId({*child.adjacent_parent}));
-        cw.EndArray();
-        WriteHashKeyRange(cw, child.range);
-        cw.EndObject();
-      }
-      out->append("]");
+      out->append(",\"ChildShards\":");
+      AppendChildShardsJson(out, s, sh.index);
     }
     out->append("}");
     if (a.log) a.log->records = read->records;

@@ -51,5 +51,7 @@ Status HandleEnableEnhancedMonitoring(HandlerArgs& a);
 Status HandleDisableEnhancedMonitoring(HandlerArgs& a);
 void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done);
 void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done);
+// Sets resp->stream (an event stream) on success.
+void HandleSubscribeToShard(HandlerArgs& a, ApiResponse* resp, Completion done);
 
 }  // namespace sluice::server::api
