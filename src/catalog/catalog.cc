@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/random.h"
+#include "catalog/consumer_arn.h"
 #include "catalog/stream_codec.h"
 
 namespace sluice::catalog {
@@ -43,12 +44,17 @@ void Catalog::SweepDeleted() {
     WriterMutexLock lock(&mu_);
     int64_t next = INT64_MAX;
     for (const auto& [key, s] : streams_) {
-      if (Gone(*s, now)) batch.delete_streams.push_back(s->uid);
-      else if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
+      if (Gone(*s, now)) {
+        batch.delete_streams.push_back(s->uid);
+        continue;
+      }
+      if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
+      CollectGoneConsumers(*s, now, &batch, &next);
     }
     // Rows go before data: a crash in between leaves orphan data, which Recover drops, never
     // a row whose data is gone.
-    Status st = batch.delete_streams.empty() ? Status::Ok() : meta_->Apply(batch);
+    bool empty = batch.delete_streams.empty() && batch.put_streams.empty();
+    Status st = empty ? Status::Ok() : meta_->Apply(batch);
     if (!st.ok()) {
       SLOG(kWarn, "catalog", "removing deleted streams' metadata failed; will retry", {{"error", st.ToString()}});
       next_sweep_ms_.store(std::min(next, now + kSweepRetryMs));
@@ -59,6 +65,8 @@ void Catalog::SweepDeleted() {
       streams_.erase(MakeKey({s.account, s.region, s.name}));
       by_uid_.erase(uid);
     }
+    for (const StreamRecord& row : batch.put_streams)
+      std::erase_if(by_uid_.at(row.uid)->consumers, [now](const Consumer& c) { return c.GoneAt(now); });
     next_sweep_ms_.store(next);
   }
   for (uint64_t uid : batch.delete_streams) {
@@ -169,6 +177,14 @@ Status Catalog::Recover() {
     Attach(s.get(), nullptr);
     last_epoch_ = std::max(last_epoch_, s->epoch);
     if (s->deleted_at_ms) next = std::min(next, *s->deleted_at_ms);
+    for (const Consumer& c : s->consumers) {
+      if (c.deleted_at_ms) next = std::min(next, *c.deleted_at_ms);
+      auto parsed = ParseConsumerArn(c.arn);
+      if (parsed.ok()) {
+        uint32_t& last = consumer_epochs_[s->arn + "/consumer/" + c.name];
+        last = std::max(last, parsed->epoch_seconds);
+      }
+    }
   }
   next_sweep_ms_.store(next);
   SLUICE_ASSIGN_OR_RETURN(std::vector<uint64_t> held, logs_->ListStreams());
@@ -275,8 +291,7 @@ Status Catalog::DeleteStream(StreamKey key) {
       s.deleted_at_ms.reset();
       return st;
     }
-    int64_t next = std::min(next_sweep_ms_.load(), *s.deleted_at_ms);
-    next_sweep_ms_.store(next);
+    ScheduleSweep(*s.deleted_at_ms);
     SLOG(kInfo, "catalog", "stream deleting", {{"stream", s.name}, {"account", s.account}});
   }
   SweepDeleted();

@@ -41,7 +41,25 @@ struct CatalogOptions {
   // How long a reshard waits for puts routed with the old table to finish appending; later
   // appends to a closed parent fail with a retriable error.
   int64_t reshard_drain_timeout_ms = 2000;
+  // Enhanced fan-out consumers (consumers.cc). A registered consumer is CREATING this long (the
+  // KCL polls DescribeStreamConsumer 10 times, 1 s apart, before it gives up), a deregistered
+  // one DELETING this long before it is gone.
+  int64_t consumer_activate_delay_ms = 1000;
+  int64_t consumer_delete_delay_ms = 500;
+  uint32_t max_consumers_per_stream = 20;  // registered (any status) per stream
+  uint32_t max_creating_consumers = 5;     // CREATING at once per account+region
 };
+
+// Which consumer of a stream an operation names: by ARN (exact: an ARN of an earlier
+// registration of the same name does not match) or by name. Set exactly one.
+struct ConsumerSelector {
+  std::string_view arn;
+  std::string_view name;
+};
+
+// The live consumer of s that `which` names, or null if there is none or it is gone at now_ms.
+// For use inside Catalog::Read / ReadByUid.
+const Consumer* FindConsumer(const Stream& s, ConsumerSelector which, int64_t now_ms);
 
 struct ShardCountChange {
   uint32_t current = 0;
@@ -136,6 +154,24 @@ class Catalog {
   using OnDemandPlanner = std::function<Result<std::vector<ReshardOp>>(const Stream& live)>;
   Status ReshardOnDemand(StreamKey key, std::string_view reason, const OnDemandPlanner& plan) EXCLUDES(mu_);
 
+  // Enhanced fan-out consumers (consumers.cc); they live in their stream's record, so deleting
+  // the stream deletes them.
+  //
+  // RegisterStreamConsumer: the stream must be ACTIVE or UPDATING (else InUse); a name already
+  // registered (in any status) is InUse; LimitExceeded past max_consumers_per_stream or with
+  // max_creating_consumers CREATING in the account. Returns the new consumer (CREATING).
+  Result<Consumer> RegisterConsumer(StreamKey stream, std::string_view consumer_name) EXCLUDES(mu_);
+  // DeregisterStreamConsumer: the consumer is DELETING for consumer_delete_delay_ms, then
+  // SweepDeleted removes it. Deregistering a DELETING consumer again is accepted. Returns the
+  // consumer as it is now (its ARN ends its subscriptions). NotFound if absent.
+  Result<Consumer> DeregisterConsumer(StreamKey stream, ConsumerSelector which) EXCLUDES(mu_);
+  // Runs fn with the stream and the consumer under a shared lock; NotFound (stream or consumer)
+  // with AWS's message otherwise. Resolving a ConsumerARN: ParseConsumerArn (consumer_arn.h)
+  // gives the StreamKey, then ReadConsumer(key, {.arn = arn}, fn).
+  Status ReadConsumer(StreamKey stream, ConsumerSelector which,
+                      const std::function<Status(const Stream&, const Consumer&)>& fn) const EXCLUDES(mu_);
+  static std::string ConsumerNotFoundMessage(const Stream& s, ConsumerSelector which);
+
   static std::string NotFoundMessage(std::string_view name, std::string_view account);
   static std::string NotActiveMessage(const Stream& s, StreamStatus status);
 
@@ -156,6 +192,12 @@ class Catalog {
   // same shards and shard-level metrics.
   void Attach(Stream* s, const Stream* previous) const;
   static std::shared_ptr<const RouteTable> BuildRoutes(const Stream& s);
+  // SweepDeleted's part for consumers past their deletion delay: queues the rewritten row of
+  // each stream that has some (dropping them from `live` is for after the batch applied) and
+  // lowers *next to the earliest deletion still ahead.
+  static void CollectGoneConsumers(const Stream& s, int64_t now_ms, MetadataBatch* batch, int64_t* next);
+  // Lowers next_sweep_ms_ to at most t.
+  void ScheduleSweep(int64_t t) REQUIRES(mu_);
   std::string ShardLimitMessage(std::string_view account, std::string_view region, uint32_t current,
                                 uint32_t additional) const;
   std::string OnDemandLimitMessage(std::string_view account, std::string_view region, uint32_t current) const;
@@ -193,6 +235,9 @@ class Catalog {
   // Earliest deletion time among the streams still held: SweepDeleted's check without the lock.
   std::atomic<int64_t> next_sweep_ms_{INT64_MAX};
   uint32_t last_epoch_ GUARDED_BY(mu_) = 0;  // epochs are unique so incarnations never share numbers
+  // The last ARN epoch issued per "<stream ARN>/consumer/<name>", so a name registered again
+  // within the same second (after its deletion) still gets a new ARN.
+  std::unordered_map<std::string, uint32_t> consumer_epochs_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::catalog

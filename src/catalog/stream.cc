@@ -14,6 +14,20 @@ std::string_view StreamStatusName(StreamStatus s) {
   return "ACTIVE";
 }
 
+std::string_view ConsumerStatusName(ConsumerStatus s) {
+  switch (s) {
+    case ConsumerStatus::kCreating: return "CREATING";
+    case ConsumerStatus::kActive: return "ACTIVE";
+    case ConsumerStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+ConsumerStatus Consumer::StatusAt(int64_t now_ms) const {
+  if (deleted_at_ms) return ConsumerStatus::kDeleting;
+  return now_ms < active_at_ms ? ConsumerStatus::kCreating : ConsumerStatus::kActive;
+}
+
 std::string_view StreamModeName(StreamMode m) { return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED"; }
 
 const RouteTable::Entry* RouteTable::Find(model::HashKey key) const {

@@ -48,6 +48,8 @@ struct Consumer {
   int64_t active_at_ms = 0;
   std::optional<int64_t> deleted_at_ms;
   ConsumerStatus StatusAt(int64_t now_ms) const;
+  // Past its deletion delay: gone for every reader, whether or not the sweep has removed it.
+  bool GoneAt(int64_t now_ms) const { return deleted_at_ms && *deleted_at_ms <= now_ms; }
 };
 
 // What the put path needs, immutable once published; replaced as a whole on resharding so

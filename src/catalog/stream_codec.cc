@@ -1,12 +1,15 @@
 #include "catalog/stream_codec.h"
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
+
+#include "catalog/consumer_arn.h"
 
 namespace sluice::catalog {
 namespace {
 
-constexpr uint8_t kVersion = 3;
+constexpr uint8_t kVersion = 4;
 constexpr uint8_t kOldestVersion = 1;
 
 class Writer {
@@ -114,6 +117,15 @@ class Reader {
   bool ok_ = true;
 };
 
+// The registration second at the end of a consumer ARN (what the row stores; the ARN itself is
+// rebuilt from the stream's ARN, the name and this).
+uint32_t ConsumerArnEpoch(std::string_view arn) {
+  uint32_t epoch = 0;
+  std::string_view digits = arn.substr(arn.rfind(':') + 1);
+  std::from_chars(digits.data(), digits.data() + digits.size(), epoch);
+  return epoch;
+}
+
 }  // namespace
 
 std::string EncodeStream(const Stream& s) {
@@ -154,6 +166,14 @@ std::string EncodeStream(const Stream& s) {
   for (int64_t t : s.scaling_ops_ms) w.I(t);
   w.U(s.mode_switches_ms.size());
   for (int64_t t : s.mode_switches_ms) w.I(t);
+  w.U(s.consumers.size());
+  for (const Consumer& c : s.consumers) {
+    w.S(c.name);
+    w.U(ConsumerArnEpoch(c.arn));
+    w.I(c.created_ms);
+    w.I(c.active_at_ms);
+    w.Opt(c.deleted_at_ms, [&](int64_t v) { w.I(v); });
+  }
   return w.Take();
 }
 
@@ -201,8 +221,22 @@ Result<Stream> DecodeStream(std::string_view bytes) {
   if (version >= 3) {
     for (uint64_t n = r.Count(); n > 0 && r.ok(); --n) s.mode_switches_ms.push_back(r.I());
   }
+  std::vector<uint32_t> consumer_epochs;
+  if (version >= 4) {
+    for (uint64_t n = r.Count(); n > 0 && r.ok(); --n) {
+      Consumer c;
+      c.name = r.S();
+      consumer_epochs.push_back(r.U32());
+      c.created_ms = r.I();
+      c.active_at_ms = r.I();
+      c.deleted_at_ms = r.Opt([&] { return r.I(); });
+      s.consumers.push_back(std::move(c));
+    }
+  }
   if (!r.ok() || !r.done()) return Status(Errc::kCorruption, "stream metadata is truncated or malformed");
   s.arn = StreamArn(s.region, s.account, s.name);
+  for (size_t i = 0; i < s.consumers.size(); ++i)
+    s.consumers[i].arn = ConsumerArn(s.arn, s.consumers[i].name, consumer_epochs[i]);
   return s;
 }
 

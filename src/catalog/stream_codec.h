@@ -2,7 +2,7 @@
 // The durable encoding of one Stream's metadata (a MetadataStore row). Shard logs and routes
 // are not encoded: Catalog::Recover reopens them.
 //
-// Written as version 3; versions 1 and 2 still decode. Field by field, with the encodings,
+// Written as version 4; versions 1 to 3 still decode. Field by field, with the encodings,
 // what each version added and the compatibility rules: docs/formats/stream-metadata.md.
 // A new field is appended and bumps the version; old versions stay decodable.
 #include <string>

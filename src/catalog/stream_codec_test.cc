@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "catalog/consumer_arn.h"
 #include "model/hash_key.h"
 
 namespace sluice::catalog {
@@ -40,6 +41,16 @@ Stream FullStream() {
   s.updating_until_ms = 1'700'000'010'000;
   s.scaling_ops_ms = {1'700'000'003'000, 1'700'000'004'000};
   s.mode_switches_ms = {1'700'000'005'000};
+  Consumer active;
+  active.name = "app-1";
+  active.arn = ConsumerArn(s.arn, active.name, 1'700'000'006);
+  active.created_ms = 1'700'000'006'100;
+  active.active_at_ms = 1'700'000'007'100;
+  Consumer deleting = active;
+  deleting.name = "old.app_2";
+  deleting.arn = ConsumerArn(s.arn, deleting.name, 4'000'000'000u);  // epochs use all 32 bits
+  deleting.deleted_at_ms = 1'700'000'008'000;
+  s.consumers = {active, deleting};
   return s;
 }
 
@@ -62,6 +73,14 @@ void ExpectSame(const Stream& a, const Stream& b) {
   EXPECT_EQ(a.updating_until_ms, b.updating_until_ms);
   EXPECT_EQ(a.scaling_ops_ms, b.scaling_ops_ms);
   EXPECT_EQ(a.mode_switches_ms, b.mode_switches_ms);
+  ASSERT_EQ(a.consumers.size(), b.consumers.size());
+  for (size_t i = 0; i < a.consumers.size(); ++i) {
+    EXPECT_EQ(a.consumers[i].name, b.consumers[i].name);
+    EXPECT_EQ(a.consumers[i].arn, b.consumers[i].arn);
+    EXPECT_EQ(a.consumers[i].created_ms, b.consumers[i].created_ms);
+    EXPECT_EQ(a.consumers[i].active_at_ms, b.consumers[i].active_at_ms);
+    EXPECT_EQ(a.consumers[i].deleted_at_ms, b.consumers[i].deleted_at_ms);
+  }
   ASSERT_EQ(a.shards.size(), b.shards.size());
   for (size_t i = 0; i < a.shards.size(); ++i) {
     EXPECT_EQ(a.shards[i].index, b.shards[i].index);
@@ -107,9 +126,9 @@ TEST(StreamCodecTest, RejectsEveryTruncation) {
 TEST(StreamCodecTest, RejectsTrailingBytesUnknownVersionAndBadEnums) {
   std::string bytes = EncodeStream(FullStream());
   EXPECT_EQ(DecodeStream(bytes + '\0').status().code(), Errc::kCorruption);
-  std::string v4 = bytes;
-  v4[0] = 4;
-  EXPECT_EQ(DecodeStream(v4).status().code(), Errc::kCorruption);
+  std::string v5 = bytes;
+  v5[0] = 5;
+  EXPECT_EQ(DecodeStream(v5).status().code(), Errc::kCorruption);
   std::string v0 = bytes;
   v0[0] = 0;
   EXPECT_EQ(DecodeStream(v0).status().code(), Errc::kCorruption);
@@ -128,9 +147,10 @@ TEST(StreamCodecTest, DecodesVersionOneRows) {
   s.updating_until_ms = 0;
   s.scaling_ops_ms.clear();
   s.mode_switches_ms.clear();
+  s.consumers.clear();
   std::string v1 = EncodeStream(s);
-  ASSERT_EQ(v1.substr(v1.size() - 3), std::string("\0\0\0", 3));
-  v1.resize(v1.size() - 3);
+  ASSERT_EQ(v1.substr(v1.size() - 4), std::string("\0\0\0\0", 4));
+  v1.resize(v1.size() - 4);
   v1[0] = 1;
   auto back = DecodeStream(v1);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -142,13 +162,28 @@ TEST(StreamCodecTest, DecodesVersionOneRows) {
 TEST(StreamCodecTest, DecodesVersionTwoRows) {
   Stream s = FullStream();
   s.mode_switches_ms.clear();
+  s.consumers.clear();
   std::string v2 = EncodeStream(s);
-  ASSERT_EQ(v2.back(), '\0');
-  v2.pop_back();
+  ASSERT_EQ(v2.substr(v2.size() - 2), std::string("\0\0", 2));
+  v2.resize(v2.size() - 2);
   v2[0] = 2;
   auto back = DecodeStream(v2);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSame(s, *back);
+}
+
+// Rows written before enhanced fan-out (version 3) have no consumers.
+TEST(StreamCodecTest, DecodesVersionThreeRows) {
+  Stream s = FullStream();
+  s.consumers.clear();
+  std::string v3 = EncodeStream(s);
+  ASSERT_EQ(v3.back(), '\0');
+  v3.pop_back();
+  v3[0] = 3;
+  auto back = DecodeStream(v3);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSame(s, *back);
+  EXPECT_EQ(DecodeStream(v3 + std::string("\0", 1)).status().code(), Errc::kCorruption);
 }
 
 TEST(StreamCodecTest, SurvivesArbitraryBytes) {

@@ -19,6 +19,12 @@ Status ValidationStatus(const Validator& v) {
   return Status(Errc::kValidation, v.Message());
 }
 
+// StreamId is reserved by AWS and never echoed (endpoint trap): read and dropped.
+Status SkipStreamId(value v) {
+  std::optional<std::string_view> ignored;
+  return json::ReadString(v, &ignored);
+}
+
 // Members shared by stream-addressed requests; returns true if the key was consumed.
 bool StreamRefMember(std::string_view key, value v, StreamRef* r, Status* st) {
   if (key == "StreamName") {
@@ -26,8 +32,7 @@ bool StreamRefMember(std::string_view key, value v, StreamRef* r, Status* st) {
   } else if (key == "StreamARN") {
     *st = json::ReadString(v, &r->stream_arn);
   } else if (key == "StreamId") {
-    std::optional<std::string_view> ignored;  // reserved by AWS; never echoed (endpoint trap)
-    *st = json::ReadString(v, &ignored);
+    *st = SkipStreamId(v);
   } else {
     return false;
   }
@@ -51,11 +56,15 @@ void ValidateStreamMode(const OptStr& mode, Validator* v) {
   v->Enum(mode, {"PROVISIONED", "ON_DEMAND"}, "streamModeDetails.streamMode");
 }
 
+void ValidateStreamArn(const OptStr& arn, Validator* v) {
+  v->Length(arn, 1, 2048, "streamARN");
+  v->Pattern(arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+}
+
 void ValidateStreamRef(const StreamRef& r, Validator* v) {
   v->Length(r.stream_name, 1, 128, "streamName");
   v->Pattern(r.stream_name, MatchesName, kNamePattern, "streamName");
-  v->Length(r.stream_arn, 1, 2048, "streamARN");
-  v->Pattern(r.stream_arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+  ValidateStreamArn(r.stream_arn, v);
 }
 
 void ValidateShardId(const OptStr& s, std::string_view path, Validator* v) {
@@ -73,6 +82,16 @@ void ValidateTags(const std::optional<TagPairs>& tags, std::string_view path, Va
     v->CharLength(k, 1, 128, std::string(path) + ".key");
     v->CharLength(val, 0, 256, std::string(path) + ".value");
   }
+}
+
+void ValidateConsumerName(const OptStr& name, Validator* v) {
+  v->Length(name, 1, 128, "consumerName");
+  v->Pattern(name, MatchesName, kNamePattern, "consumerName");
+}
+
+void ValidateConsumerArn(const OptStr& arn, Validator* v) {
+  v->Length(arn, 1, 2048, "consumerARN");
+  v->Pattern(arn, MatchesConsumerArn, kConsumerArnPattern, "consumerARN");
 }
 
 void ValidateTagKeys(const std::optional<std::vector<std::string_view>>& keys, Validator* v) {
@@ -347,8 +366,7 @@ Status RequestDecoder::Decode(std::string_view body, GetRecordsRequest* r) {
   v.NotNull(r->shard_iterator.has_value(), "shardIterator");
   v.Length(r->shard_iterator, 1, 512, "shardIterator");
   v.Range(r->limit, 1, 10000, "limit");
-  v.Length(r->stream_arn, 1, 2048, "streamARN");
-  v.Pattern(r->stream_arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+  ValidateStreamArn(r->stream_arn, &v);
   return ValidationStatus(v);
 }
 
@@ -536,8 +554,7 @@ Status RequestDecoder::Decode(std::string_view body, UpdateStreamModeRequest* r)
   }));
   Validator v;
   v.NotNull(r->stream_arn.has_value(), "streamARN");
-  v.Length(r->stream_arn, 1, 2048, "streamARN");
-  v.Pattern(r->stream_arn, MatchesStreamArn, kStreamArnPattern, "streamARN");
+  ValidateStreamArn(r->stream_arn, &v);
   v.NotNull(r->has_mode_details, "streamModeDetails");
   if (r->has_mode_details) ValidateStreamMode(r->stream_mode, &v);
   v.Range(r->warm_throughput_mibps, 0, std::nullopt, "warmThroughputMiBps");
@@ -578,6 +595,102 @@ Status RequestDecoder::Decode(std::string_view body, EnhancedMonitoringRequest* 
       rule.append("]]");
       v.Fail("'" + repr + "'", "shardLevelMetrics", rule);
     }
+  }
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, RegisterStreamConsumerRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "StreamARN") return json::ReadString(v, &r->stream_arn);
+    if (k == "ConsumerName") return json::ReadString(v, &r->consumer_name);
+    if (k == "Tags") return json::ReadStringMap(v, &r->tags);
+    if (k == "StreamId") return SkipStreamId(v);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  v.NotNull(r->stream_arn.has_value(), "streamARN");
+  ValidateStreamArn(r->stream_arn, &v);
+  v.NotNull(r->consumer_name.has_value(), "consumerName");
+  ValidateConsumerName(r->consumer_name, &v);
+  ValidateTags(r->tags, "tags", &v);
+  return ValidationStatus(v);
+}
+
+// DescribeStreamConsumer and DeregisterStreamConsumer: every member optional in the model; which
+// combination names a consumer is the handler's (semantic) check.
+Status RequestDecoder::DecodeConsumerRef(std::string_view body, ConsumerRef* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "StreamARN") return json::ReadString(v, &r->stream_arn);
+    if (k == "ConsumerName") return json::ReadString(v, &r->consumer_name);
+    if (k == "ConsumerARN") return json::ReadString(v, &r->consumer_arn);
+    if (k == "StreamId") return SkipStreamId(v);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  ValidateStreamArn(r->stream_arn, &v);
+  ValidateConsumerName(r->consumer_name, &v);
+  ValidateConsumerArn(r->consumer_arn, &v);
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, DescribeStreamConsumerRequest* r) {
+  return DecodeConsumerRef(body, r);
+}
+
+Status RequestDecoder::Decode(std::string_view body, DeregisterStreamConsumerRequest* r) {
+  return DecodeConsumerRef(body, r);
+}
+
+Status RequestDecoder::Decode(std::string_view body, ListStreamConsumersRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "StreamARN") return json::ReadString(v, &r->stream_arn);
+    if (k == "NextToken") return json::ReadString(v, &r->next_token);
+    if (k == "MaxResults") return json::ReadInt(v, &r->max_results);
+    if (k == "StreamCreationTimestamp") return json::ReadTimestampMillis(v, &r->stream_creation_timestamp);
+    if (k == "StreamId") return SkipStreamId(v);
+    return json::SkipValue(v);
+  }));
+  Validator v;
+  v.NotNull(r->stream_arn.has_value(), "streamARN");
+  ValidateStreamArn(r->stream_arn, &v);
+  v.Length(r->next_token, 1, 1048576, "nextToken");
+  v.Range(r->max_results, 1, 10000, "maxResults");
+  return ValidationStatus(v);
+}
+
+Status RequestDecoder::Decode(std::string_view body, SubscribeToShardRequest* r) {
+  *r = {};
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, [&](std::string_view k, value v) -> Status {
+    if (k == "ConsumerARN") return json::ReadString(v, &r->consumer_arn);
+    if (k == "ShardId") return json::ReadString(v, &r->shard_id);
+    if (k == "StreamId") return SkipStreamId(v);
+    if (k != "StartingPosition") return json::SkipValue(v);
+    if (json::IsNull(v)) return Status::Ok();
+    json::object o;
+    if (v.get_object().get(o) != simdjson::SUCCESS) return json::TypeMismatch(v, "a Structure");
+    r->has_starting_position = true;
+    return json::ForEachMember(o, [&](std::string_view k2, value v2) -> Status {
+      if (k2 == "Type") return json::ReadString(v2, &r->starting_type);
+      if (k2 == "SequenceNumber") return json::ReadString(v2, &r->starting_sequence_number);
+      if (k2 == "Timestamp") return json::ReadTimestampMillis(v2, &r->starting_timestamp);
+      return json::SkipValue(v2);
+    });
+  }));
+  Validator v;
+  v.NotNull(r->consumer_arn.has_value(), "consumerARN");
+  ValidateConsumerArn(r->consumer_arn, &v);
+  v.NotNull(r->shard_id.has_value(), "shardId");
+  ValidateShardId(r->shard_id, "shardId", &v);
+  v.NotNull(r->has_starting_position, "startingPosition");
+  if (r->has_starting_position) {
+    v.NotNull(r->starting_type.has_value(), "startingPosition.type");
+    v.Enum(r->starting_type, {"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"},
+           "startingPosition.type");
+    v.Pattern(r->starting_sequence_number, MatchesSequenceNumber, kSequenceNumberPattern,
+              "startingPosition.sequenceNumber");
   }
   return ValidationStatus(v);
 }

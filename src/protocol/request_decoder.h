@@ -38,6 +38,12 @@ class RequestDecoder {
   Status Decode(std::string_view body, UpdateStreamModeRequest* r);
   Status Decode(std::string_view body, EnhancedMonitoringRequest* r);
   Status Decode(std::string_view body, EmptyRequest* r);
+  // Enhanced fan-out.
+  Status Decode(std::string_view body, RegisterStreamConsumerRequest* r);
+  Status Decode(std::string_view body, DescribeStreamConsumerRequest* r);
+  Status Decode(std::string_view body, DeregisterStreamConsumerRequest* r);
+  Status Decode(std::string_view body, ListStreamConsumersRequest* r);
+  Status Decode(std::string_view body, SubscribeToShardRequest* r);
 
   // Length in bytes of base64 text once decoded (assuming well-formed padding).
   static size_t DecodedBase64Length(std::string_view b64);
@@ -45,6 +51,7 @@ class RequestDecoder {
  private:
   template <typename Fn>
   Status ParseObject(std::string_view body, Fn&& on_member);
+  Status DecodeConsumerRef(std::string_view body, ConsumerRef* r);
 
   simdjson::ondemand::parser parser_;
 };

@@ -14,7 +14,10 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Matches `arn:aws.*:kinesis:.*:\d{12}:<infix>stream/\S+` where infix is ".*" if any_infix.
-bool MatchesArn(std::string_view s, bool any_infix) {
+// Whether some split of s matches "arn:aws.*:kinesis:.*:\d{12}:" + R, where rest_ok(R) says
+// whether the remainder matches the rest of the pattern.
+template <typename RestOk>
+bool MatchesArnPrefix(std::string_view s, RestOk rest_ok) {
   if (s.substr(0, 7) != "arn:aws") return false;
   // In the service's (Java) regex '.' matches no line terminator.
   if (s.find_first_of("\r\n") != std::string_view::npos) return false;
@@ -25,15 +28,21 @@ bool MatchesArn(std::string_view s, bool any_infix) {
       bool digits = true;
       for (size_t d = 1; d <= 12; ++d) digits = digits && IsDigit(s[j + d]);
       if (!digits || s[j + 13] != ':') continue;
-      std::string_view rest = s.substr(j + 14);
-      for (size_t p = rest.find("stream/"); p != std::string_view::npos; p = rest.find("stream/", p + 1)) {
-        if (!any_infix && p != 0) break;
-        std::string_view tail = rest.substr(p + 7);
-        if (!tail.empty() && std::none_of(tail.begin(), tail.end(), IsSpace)) return true;
-      }
+      if (rest_ok(s.substr(j + 14))) return true;
     }
   }
   return false;
+}
+
+bool MatchesArn(std::string_view s, bool any_infix) {
+  return MatchesArnPrefix(s, [any_infix](std::string_view rest) {
+    for (size_t p = rest.find("stream/"); p != std::string_view::npos; p = rest.find("stream/", p + 1)) {
+      if (!any_infix && p != 0) break;
+      std::string_view tail = rest.substr(p + 7);
+      if (!tail.empty() && std::none_of(tail.begin(), tail.end(), IsSpace)) return true;
+    }
+    return false;
+  });
 }
 
 std::string Quote(std::string_view v) {
@@ -53,6 +62,28 @@ bool MatchesName(std::string_view s) {
 }
 bool MatchesStreamArn(std::string_view s) { return MatchesArn(s, false); }
 bool MatchesResourceArn(std::string_view s) { return MatchesArn(s, true); }
+
+bool MatchesConsumerArn(std::string_view s) {
+  // The tail "stream/NAME/consumer/NAME:DIGITS" is fixed from the end: names hold neither '/'
+  // nor ':', so the last ':' ends the consumer name and the '/' before it starts it.
+  size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == s.size()) return false;
+  std::string_view digits = s.substr(colon + 1);
+  if (!std::all_of(digits.begin(), digits.end(), IsDigit)) return false;
+  std::string_view head = s.substr(0, colon);
+  constexpr std::string_view kConsumer = "/consumer/";
+  size_t c = head.rfind('/');
+  if (c == std::string_view::npos || c + 1 == head.size() || !MatchesName(head.substr(c + 1))) return false;
+  if (c + 1 < kConsumer.size() || head.substr(c + 1 - kConsumer.size(), kConsumer.size()) != kConsumer) return false;
+  head = head.substr(0, c + 1 - kConsumer.size());
+  size_t st = head.rfind('/');
+  if (st == std::string_view::npos || st + 1 == head.size() || !MatchesName(head.substr(st + 1))) return false;
+  constexpr std::string_view kStream = "stream/";
+  if (st + 1 < kStream.size() || head.substr(st + 1 - kStream.size(), kStream.size()) != kStream) return false;
+  std::string_view prefix = s.substr(0, st + 1 - kStream.size());
+  // The prefix must be "arn:aws.*:kinesis:.*:\d{12}:.*": anything may follow the account.
+  return MatchesArnPrefix(prefix, [](std::string_view) { return true; });
+}
 bool MatchesHashKey(std::string_view s) { return model::MatchesHashKeyPattern(s); }
 bool MatchesSequenceNumber(std::string_view s) { return model::MatchesSequenceNumberPattern(s); }
 

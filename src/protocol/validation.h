@@ -44,6 +44,8 @@ class Validator {
 bool MatchesName(std::string_view s);            // [a-zA-Z0-9_.-]+
 bool MatchesStreamArn(std::string_view s);       // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
 bool MatchesResourceArn(std::string_view s);     // arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+
+// ^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+
+bool MatchesConsumerArn(std::string_view s);
 bool MatchesHashKey(std::string_view s);         // 0|([1-9]\d{0,38})
 bool MatchesSequenceNumber(std::string_view s);  // 0|([1-9]\d{0,128})
 size_t Utf8Length(std::string_view s);
@@ -51,6 +53,8 @@ size_t Utf8Length(std::string_view s);
 inline constexpr std::string_view kNamePattern = "[a-zA-Z0-9_.-]+";
 inline constexpr std::string_view kStreamArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+";
 inline constexpr std::string_view kResourceArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+";
+inline constexpr std::string_view kConsumerArnPattern =
+    "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+";
 inline constexpr std::string_view kHashKeyPattern = "0|([1-9]\\d{0,38})";
 inline constexpr std::string_view kSequenceNumberPattern = "0|([1-9]\\d{0,128})";
 
