@@ -55,6 +55,8 @@ struct CatalogOptions {
 struct ConsumerSelector {
   std::string_view arn;
   std::string_view name;
+  static ConsumerSelector ByArn(std::string_view arn) { return {arn, {}}; }
+  static ConsumerSelector ByName(std::string_view name) { return {{}, name}; }
 };
 
 // The live consumer of s that `which` names, or null if there is none or it is gone at now_ms.
@@ -167,7 +169,7 @@ class Catalog {
   Result<Consumer> DeregisterConsumer(StreamKey stream, ConsumerSelector which) EXCLUDES(mu_);
   // Runs fn with the stream and the consumer under a shared lock; NotFound (stream or consumer)
   // with AWS's message otherwise. Resolving a ConsumerARN: ParseConsumerArn (consumer_arn.h)
-  // gives the StreamKey, then ReadConsumer(key, {.arn = arn}, fn).
+  // gives the StreamKey, then ReadConsumer(key, ConsumerSelector::ByArn(arn), fn).
   Status ReadConsumer(StreamKey stream, ConsumerSelector which,
                       const std::function<Status(const Stream&, const Consumer&)>& fn) const EXCLUDES(mu_);
   static std::string ConsumerNotFoundMessage(const Stream& s, ConsumerSelector which);

@@ -48,7 +48,7 @@ Result<Consumer> Catalog::RegisterConsumer(StreamKey stream, std::string_view co
   Stream& live = *found;
   if (StreamStatus st = live.StatusAt(now); st != StreamStatus::kActive && st != StreamStatus::kUpdating)
     return Status(Errc::kInUse, NotActiveMessage(live, st));
-  if (FindConsumer(live, {.name = consumer_name}, now)) {
+  if (FindConsumer(live, ConsumerSelector::ByName(consumer_name), now)) {
     return Status(Errc::kInUse, "Consumer " + std::string(consumer_name) + " under stream " + live.name +
                                     " under account " + live.account + " already exists.");
   }

@@ -6,6 +6,7 @@ namespace {
 constexpr std::array<std::string_view, kControlActionCount> kNames = {
     "CreateStream",   "DeleteStream",     "DescribeStream", "DescribeStreamSummary", "ListStreams", "ListShards",
     "DescribeLimits", "UpdateShardCount", "SplitShard",     "MergeShards",
+    "RegisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers", "DeregisterStreamConsumer",
 };
 
 }  // namespace
@@ -18,6 +19,9 @@ std::optional<ControlAction> ParseControlAction(std::string_view name) {
   return std::nullopt;
 }
 
-bool ControlActionPerStream(ControlAction a) { return a == ControlAction::kListShards; }
+bool ControlActionPerStream(ControlAction a) {
+  return a == ControlAction::kListShards || a == ControlAction::kDescribeStreamConsumer ||
+         a == ControlAction::kListStreamConsumers || a == ControlAction::kDeregisterStreamConsumer;
+}
 
 }  // namespace sluice::limits

@@ -8,8 +8,8 @@
 
 namespace sluice::limits {
 
-// Control-plane actions with a TPS quota. Scope: most are per account and region; ListShards is per
-// stream (current AWS docs).
+// Control-plane actions with a TPS quota. Scope: most are per account and region; ListShards and the
+// consumer operations other than RegisterStreamConsumer are per stream (current AWS docs).
 enum class ControlAction : uint8_t {
   kCreateStream,
   kDeleteStream,
@@ -21,6 +21,10 @@ enum class ControlAction : uint8_t {
   kUpdateShardCount,
   kSplitShard,
   kMergeShards,
+  kRegisterStreamConsumer,
+  kDescribeStreamConsumer,
+  kListStreamConsumers,
+  kDeregisterStreamConsumer,
   kCount,
 };
 inline constexpr size_t kControlActionCount = static_cast<size_t>(ControlAction::kCount);
@@ -54,6 +58,10 @@ struct LimitsConfig {
       10,    // UpdateShardCount
       5,     // SplitShard
       5,     // MergeShards
+      5,     // RegisterStreamConsumer
+      20,    // DescribeStreamConsumer (per stream)
+      5,     // ListStreamConsumers (per stream)
+      5,     // DeregisterStreamConsumer (per stream)
   };
 
   uint64_t tps(ControlAction a) const { return control_tps[static_cast<size_t>(a)]; }

@@ -49,6 +49,27 @@ TEST(LimitsRegistry, ControlPlaneScopes) {
   EXPECT_TRUE(r.AdmitControl(ControlAction::kDescribeLimits, "a", "r", "", kT0 + 1000));
 }
 
+TEST(LimitsRegistry, ConsumerOperationScopes) {
+  LimitsRegistry r(LimitsConfig{});
+  // RegisterStreamConsumer: 5 per account and region, whatever the stream.
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(r.AdmitControl(ControlAction::kRegisterStreamConsumer, "a", "r", i % 2 ? "s1" : "s2", kT0));
+  EXPECT_FALSE(r.AdmitControl(ControlAction::kRegisterStreamConsumer, "a", "r", "s3", kT0));
+  // The others per stream: DescribeStreamConsumer 20, ListStreamConsumers 5, DeregisterStreamConsumer 5.
+  struct PerStream {
+    ControlAction action;
+    int tps;
+  } cases[] = {{ControlAction::kDescribeStreamConsumer, 20},
+               {ControlAction::kListStreamConsumers, 5},
+               {ControlAction::kDeregisterStreamConsumer, 5}};
+  for (const auto& c : cases) {
+    for (int i = 0; i < c.tps; ++i) ASSERT_TRUE(r.AdmitControl(c.action, "a", "r", "s1", kT0)) << ControlActionName(c.action);
+    EXPECT_FALSE(r.AdmitControl(c.action, "a", "r", "s1", kT0)) << ControlActionName(c.action);
+    EXPECT_TRUE(r.AdmitControl(c.action, "a", "r", "s2", kT0)) << ControlActionName(c.action);
+    EXPECT_EQ(ParseControlAction(ControlActionName(c.action)), c.action);
+  }
+}
+
 TEST(LimitsRegistry, ControlPlaneOff) {
   LimitsConfig c;
   c.control_plane = false;

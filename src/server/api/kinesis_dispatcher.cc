@@ -49,6 +49,10 @@ constexpr Route kRoutes[] = {
     {"UpdateStreamMode", HandleUpdateStreamMode, nullptr},
     {"EnableEnhancedMonitoring", HandleEnableEnhancedMonitoring, nullptr},
     {"DisableEnhancedMonitoring", HandleDisableEnhancedMonitoring, nullptr},
+    {"RegisterStreamConsumer", HandleRegisterStreamConsumer, nullptr},
+    {"DescribeStreamConsumer", HandleDescribeStreamConsumer, nullptr},
+    {"ListStreamConsumers", HandleListStreamConsumers, nullptr},
+    {"DeregisterStreamConsumer", HandleDeregisterStreamConsumer, nullptr},
     {"SubscribeToShard", nullptr, HandleSubscribeToShard},
 };
 
@@ -164,7 +168,7 @@ void KinesisDispatcher::Dispatch(const ApiRequest& request, ApiResponse* respons
     };
   }
   if (!route) {
-    // Operations Sluice does not implement (consumers, encryption) answer as unknown rather
+    // Operations Sluice does not implement (encryption, resource policies) answer as unknown rather
     // than pretending to work.
     response->http_status = protocol::AwsErrorHttpStatus(protocol::AwsErrorType::kUnknownOperation);
     response->error_type = protocol::AwsErrorName(protocol::AwsErrorType::kUnknownOperation);

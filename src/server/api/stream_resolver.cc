@@ -1,5 +1,6 @@
 #include "server/api/stream_resolver.h"
 
+#include "catalog/consumer_arn.h"
 #include "protocol/validation.h"
 
 namespace sluice::server::api {
@@ -51,6 +52,17 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
                                        " not found in region " + caller.region + ".");
   }
   return ResolvedStream{caller.account_id, caller.region, parsed.stream};
+}
+
+Result<ResolvedStream> ResolveConsumerArn(const CallerIdentity& caller, std::string_view consumer_arn) {
+  SLUICE_ASSIGN_OR_RETURN(auto parts, catalog::ParseConsumerArn(consumer_arn));
+  if (parts.account != caller.account_id) {
+    return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
+                                           std::string(consumer_arn) + " because no resource-based policy allows it");
+  }
+  if (parts.region != caller.region)
+    return Status(Errc::kNotFound, "Consumer " + std::string(consumer_arn) + " not found in region " + caller.region + ".");
+  return ResolvedStream{caller.account_id, caller.region, parts.stream};
 }
 
 Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn) {

@@ -30,6 +30,11 @@ Result<ParsedArn> ParseKinesisArn(std::string_view arn);
 
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref);
 Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, bool allow_consumer);
+// A ConsumerARN (SubscribeToShard, DescribeStreamConsumer, DeregisterStreamConsumer): the stream
+// it names for the caller, with the errors a stream ARN gets (InvalidArgument if malformed,
+// AccessDenied for another account, NotFound for another region). Then look the consumer up
+// with catalog->ReadConsumer(resolved.key(), catalog::ConsumerSelector::ByArn(consumer_arn), fn).
+Result<ResolvedStream> ResolveConsumerArn(const CallerIdentity& caller, std::string_view consumer_arn);
 // ResourceARN of TagResource/UntagResource/ListTagsForResource: a stream, or a consumer (none
 // exist until enhanced fan-out does, so a consumer ARN is not found).
 Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn);

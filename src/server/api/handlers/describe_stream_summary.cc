@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/handler.h"
 #include "server/api/handlers/throttle.h"
@@ -28,7 +30,8 @@ Status HandleDescribeStreamSummary(HandlerArgs& a) {
     WriteEnhancedMonitoring(w, s);
     w.Field("EncryptionType", "NONE");
     w.FieldInt("OpenShardCount", status == catalog::StreamStatus::kCreating ? 0 : s.OpenShardCount());
-    w.FieldInt("ConsumerCount", 0);
+    w.FieldInt("ConsumerCount", std::count_if(s.consumers.begin(), s.consumers.end(),
+                                              [now](const catalog::Consumer& c) { return !c.GoneAt(now); }));
     w.FieldInt("MaxRecordSizeInKiB", s.max_record_size_kib);
     w.EndObject();
     w.EndObject();

@@ -49,6 +49,10 @@ Status HandleUpdateShardCount(HandlerArgs& a);
 Status HandleUpdateStreamMode(HandlerArgs& a);
 Status HandleEnableEnhancedMonitoring(HandlerArgs& a);
 Status HandleDisableEnhancedMonitoring(HandlerArgs& a);
+Status HandleRegisterStreamConsumer(HandlerArgs& a);
+Status HandleDescribeStreamConsumer(HandlerArgs& a);
+Status HandleListStreamConsumers(HandlerArgs& a);
+Status HandleDeregisterStreamConsumer(HandlerArgs& a);
 void HandlePutRecord(HandlerArgs& a, ApiResponse* resp, Completion done);
 void HandlePutRecords(HandlerArgs& a, ApiResponse* resp, Completion done);
 // Sets resp->stream (an event stream) on success.
