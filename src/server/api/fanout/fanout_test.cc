@@ -114,22 +114,13 @@ class FanOutTest : public DispatcherTest {
     ctx_.fanout_hub = hub_.get();
   }
 
-  // Adds an ACTIVE consumer to the stream directly in the catalog.
+  // Registers a consumer and waits (on the manual clock) until it is ACTIVE.
   std::string AddConsumer(std::string_view stream, std::string_view name) {
-    std::string arn = Arn(stream) + "/consumer/" + std::string(name) + ":" + std::to_string(kStart / 1000);
-    EXPECT_TRUE(catalog_
-                    ->Write({kAccount, kRegion, stream},
-                            [&](catalog::Stream& s) {
-                              catalog::Consumer c;
-                              c.name = std::string(name);
-                              c.arn = arn;
-                              c.created_ms = clock_.NowMillis();
-                              c.active_at_ms = clock_.NowMillis();
-                              s.consumers.push_back(c);
-                              return Status::Ok();
-                            })
-                    .ok());
-    return arn;
+    auto c = catalog_->RegisterConsumer({kAccount, kRegion, stream}, name);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    if (!c.ok()) return "";
+    clock_.Advance(catalog_->options().consumer_activate_delay_ms);
+    return c->arn;
   }
 
   struct Subscribed {
@@ -346,7 +337,7 @@ TEST_F(FanOutTest, StreamDeletionEndsSubscriptionsWithResourceNotFound) {
     uid = s.uid;
     return Status::Ok();
   }).ok());
-  Ok("DeleteStream", R"({"StreamName":"s"})");
+  Ok("DeleteStream", R"({"StreamName":"s","EnforceConsumerDeletion":true})");
   hub_->EndStreamSubscriptions(uid);  // what DeleteStream's handler does
   auto ev = p.Pull();
   ASSERT_EQ(ev.size(), 1u);

@@ -32,6 +32,7 @@ Status Hub::Admit(std::string_view consumer_arn, uint64_t stream_uid, uint32_t s
   SweepSlots(now_ms);
   Slot& slot = slots_[SlotKey(std::string(consumer_arn), shard_index)];
   std::shared_ptr<Subscription> live = slot.live.lock();
+  if (live && live->over()) live.reset();
   const int64_t last_call = slot.last_call_ms;
   slot.last_call_ms = now_ms;
   if (live && now_ms - slot.started_ms < options_.takeover_after_ms) {
@@ -55,6 +56,7 @@ void Hub::Register(const std::shared_ptr<Subscription>& sub) {
     const SubscriptionSpec& spec = sub->spec();
     Slot& slot = slots_[SlotKey(spec.consumer_arn, spec.shard_index)];
     replaced = slot.live.lock();
+    if (replaced && replaced->over()) replaced.reset();
     slot.live = sub;
     slot.started_ms = clock_->NowMillis();
     Tap& tap = taps_[ShardKey{spec.stream_uid, spec.shard_index}];
@@ -130,7 +132,7 @@ void Hub::EndConsumerSubscriptions(std::string_view consumer_arn) {
     if (auto it = consumer_metrics_.find(consumer_arn); it != consumer_metrics_.end()) consumer_metrics_.erase(it);
     for (const auto& [key, slot] : slots_)
       if (key.first == consumer_arn)
-        if (auto s = slot.live.lock()) end.push_back(std::move(s));
+        if (auto s = slot.live.lock(); s && !s->over()) end.push_back(std::move(s));
   }
   for (const auto& s : end)
     s->EndWithError(protocol::AwsErrorType::kResourceNotFound,

@@ -41,6 +41,7 @@ void Subscription::Start(std::function<void()> wake) {
 }
 
 void Subscription::Cancel() {
+  over_.store(true, std::memory_order_release);
   {
     MutexLock l(&signal_mu_);
     cancelled_ = true;
@@ -62,6 +63,7 @@ void Subscription::EndWithError(protocol::AwsErrorType type, std::string message
 
 void Subscription::Finish() {
   finished_ = true;
+  over_.store(true, std::memory_order_release);
   hub_->Unregister(this);
 }
 

@@ -7,6 +7,7 @@
 // one encoded event: the transport pulls the next only when the previous one has been written,
 // so a slow reader costs one event of memory, not a queue.
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +55,8 @@ class Subscription final : public ResponseStream, public std::enable_shared_from
   void EndWithError(protocol::AwsErrorType type, std::string message) EXCLUDES(signal_mu_);
 
   const SubscriptionSpec& spec() const { return spec_; }
+  // True once the response is over (ended, cancelled): it no longer holds its (consumer, shard).
+  bool over() const { return over_.load(std::memory_order_acquire); }
 
  private:
   Pull Drain(size_t max_bytes, std::string* out);
@@ -89,6 +92,7 @@ class Subscription final : public ResponseStream, public std::enable_shared_from
   int64_t refilled_ms_ = 0;
 
   // Shared with other threads.
+  std::atomic<bool> over_{false};
   Mutex signal_mu_;
   std::function<void()> wake_ GUARDED_BY(signal_mu_);
   std::optional<std::pair<protocol::AwsErrorType, std::string>> error_ GUARDED_BY(signal_mu_);

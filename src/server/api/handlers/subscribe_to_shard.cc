@@ -24,40 +24,36 @@ struct Resolved {
 };
 
 Status Resolve(HandlerArgs& a, const protocol::SubscribeToShardRequest& r, int64_t now, Resolved* out) {
-  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveArn(a.req.caller, *r.consumer_arn, /*allow_consumer=*/true));
+  SLUICE_ASSIGN_OR_RETURN(auto target, ResolveConsumerArn(a.req.caller, *r.consumer_arn));
   StartingPosition start{*r.starting_type, r.starting_sequence_number, r.starting_timestamp};
   SLUICE_RETURN_IF_ERROR(CheckStartingPosition(start, now));
   if (a.log) {
     a.log->stream_name = target.name;
     a.log->shard_id = *r.shard_id;
   }
-  return a.ctx.catalog->Read(target.key(), [&](const catalog::Stream& s) -> Status {
-    SLUICE_RETURN_IF_ERROR(RequireDataPlane(s, now));
-    const catalog::Consumer* consumer = nullptr;
-    for (const catalog::Consumer& c : s.consumers)
-      if (c.arn == *r.consumer_arn) consumer = &c;
-    if (!consumer)
-      return Status(Errc::kNotFound, "Consumer " + std::string(*r.consumer_arn) + " under account " + s.account +
-                                         " not found.");
-    if (consumer->StatusAt(now) != catalog::ConsumerStatus::kActive) {
-      return Status(Errc::kInUse, "Consumer " + consumer->arn + " under account " + s.account + " is " +
-                                      std::string(catalog::ConsumerStatusName(consumer->StatusAt(now))) +
-                                      "; it must be ACTIVE to subscribe.");
-    }
-    if (a.log) a.log->consumer_name = consumer->name;
-    const catalog::Shard* sh = FindShard(s, *r.shard_id);
-    if (!sh || ShardExpired(s, *sh, now)) return ShardNotFound(s, *r.shard_id);
-    SLUICE_ASSIGN_OR_RETURN(uint64_t offset, StartingOffset(s, *sh, start, "SubscribeToShard", now));
-    fanout::SubscriptionSpec& spec = out->spec;
-    spec.consumer_arn = consumer->arn;
-    spec.consumer_name = consumer->name;
-    spec.stream_name = s.name;
-    spec.stream_uid = s.uid;
-    spec.stream_epoch = s.epoch;
-    spec.shard_index = sh->index;
-    spec.start_offset = offset;
-    return Status::Ok();
-  });
+  return a.ctx.catalog->ReadConsumer(
+      target.key(), catalog::ConsumerSelector::ByArn(*r.consumer_arn),
+      [&](const catalog::Stream& s, const catalog::Consumer& consumer) -> Status {
+        SLUICE_RETURN_IF_ERROR(RequireDataPlane(s, now));
+        if (a.log) a.log->consumer_name = consumer.name;
+        if (catalog::ConsumerStatus st = consumer.StatusAt(now); st != catalog::ConsumerStatus::kActive) {
+          return Status(Errc::kInUse, "Consumer " + consumer.arn + " under account " + s.account + " is " +
+                                          std::string(catalog::ConsumerStatusName(st)) +
+                                          "; it must be ACTIVE to subscribe.");
+        }
+        const catalog::Shard* sh = FindShard(s, *r.shard_id);
+        if (!sh || ShardExpired(s, *sh, now)) return ShardNotFound(s, *r.shard_id);
+        SLUICE_ASSIGN_OR_RETURN(uint64_t offset, StartingOffset(s, *sh, start, "SubscribeToShard", now));
+        fanout::SubscriptionSpec& spec = out->spec;
+        spec.consumer_arn = consumer.arn;
+        spec.consumer_name = consumer.name;
+        spec.stream_name = s.name;
+        spec.stream_uid = s.uid;
+        spec.stream_epoch = s.epoch;
+        spec.shard_index = sh->index;
+        spec.start_offset = offset;
+        return Status::Ok();
+      });
 }
 
 }  // namespace
