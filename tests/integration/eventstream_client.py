@@ -397,6 +397,32 @@ def check_kcl_valid(event):
     return True
 
 
+def check_body(raw, content_type=JSON_CT, partial_ok=False):
+    """Checks a saved SubscribeToShard response body (e.g. written by curl) and returns its Events: every message
+    has valid CRCs and framing; the first is initial-response with an empty object payload ({} or CBOR a0); the
+    others are SubscribeToShardEvent or exception/error frames; every message carries `content_type` (except
+    generic error frames) and every SubscribeToShardEvent passes check_kcl_valid. partial_ok: a truncated last
+    message is allowed (the client cut the stream, e.g. curl --max-time). Raises AssertionError or
+    EventStreamError."""
+    dec = Decoder()
+    events = [Event(m) for m in dec.feed(raw)]
+    if not partial_ok:
+        dec.close()
+    assert events, "no complete message in %d bytes" % len(raw)
+    first = events[0]
+    assert first.is_initial_response, "first message is not initial-response: %r" % first
+    assert first.raw_payload in (b"{}", b"\xa0"), "initial-response payload %r" % first.raw_payload
+    for i, ev in enumerate(events):
+        if ev.message_type != "error":
+            assert ev.content_type == content_type, "message %d has :content-type %r" % (i, ev.content_type)
+        if i > 0:
+            assert ev.is_subscribe_event or ev.is_exception, "message %d is %r" % (i, ev)
+        check_kcl_valid(ev)
+    for ev in events[:-1]:
+        assert not ev.is_exception, "messages after an exception frame: %r" % ev
+    return events
+
+
 # ------------------------------------------------------------------------------------------------- requests
 
 def request_body(consumer_arn, shard_id, starting_position, encoding="json", **extra):

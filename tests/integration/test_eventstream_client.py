@@ -173,6 +173,26 @@ def test_exception_and_error_frames():
     assert er.is_exception and er.error_code == "InternalFailure" and er.error_message == "boom" and er.payload is None
 
 
+def test_check_body():
+    good = VECTOR + EV1 + EV2
+    assert [e.event_type for e in es.check_body(good)] == ["initial-response", "SubscribeToShardEvent",
+                                                           "SubscribeToShardEvent"]
+    assert len(es.check_body(good + EV2[:30], partial_ok=True)) == 3
+    with pytest.raises(es.EventStreamError, match="inside a message"):
+        es.check_body(good + EV2[:30])
+    with pytest.raises(AssertionError, match="first message"):
+        es.check_body(EV1 + VECTOR)
+    with pytest.raises(AssertionError, match="content-type"):
+        es.check_body(good, content_type=es.CBOR_CT)
+    shard_end_without_children = es.event_message("SubscribeToShardEvent", b'{"Records":[],"MillisBehindLatest":0}')
+    with pytest.raises(AssertionError, match="isValidResult"):
+        es.check_body(VECTOR + shard_end_without_children)
+    ex = es.exception_message("ResourceInUseException", b'{"message":"x"}')
+    assert es.check_body(VECTOR + ex)[-1].is_exception
+    with pytest.raises(AssertionError, match="after an exception"):
+        es.check_body(VECTOR + ex + EV2)
+
+
 def test_request_bodies():
     body, ct = es.request_body("arn:c", "shardId-000000000000", {"Type": "AT_TIMESTAMP", "Timestamp": 1767323045.5})
     assert ct == "application/x-amz-json-1.1"
