@@ -24,7 +24,7 @@ fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(request_decoder_fuzz shard_iterator_fuzz base64_fuzz cbor_fuzz segment_fuzz stream_codec_fuzz
-           http_request_fuzz cloudwatch_request_fuzz metric_math_fuzz journal_fuzz)
+           http_request_fuzz cloudwatch_request_fuzz metric_math_fuzz journal_fuzz event_stream_fuzz)
 fi
 
 # A tree already configured with SLUICE_FUZZ=ON (make fuzz-smoke passes the ASan tree, whose

@@ -36,7 +36,8 @@ files=()
 for s in "${suites[@]}"; do
   case "$s" in
     api)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py
-                  test_raw_newer_ops.py test_wire_formats.py test_throttling.py test_resharding.py test_capacity_modes.py) ;;
+                  test_raw_newer_ops.py test_wire_formats.py test_throttling.py test_resharding.py test_capacity_modes.py
+                  test_eventstream_client.py test_curl_event_stream.py) ;;
     cli)  files+=(test_cli.py) ;;
     diff) files+=(test_differential.py) ;;
     restart) files+=(test_restart.py test_enhanced_monitoring.py) ;;
@@ -47,7 +48,7 @@ for s in "${suites[@]}"; do
     observe) files+=(test_prometheus.py test_access_log.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
                   test_cli.py test_differential.py test_restart.py test_enhanced_monitoring.py test_upgrade.py test_throttling.py
-                  test_resharding.py test_capacity_modes.py
+                  test_resharding.py test_capacity_modes.py test_eventstream_client.py test_curl_event_stream.py
                   test_cloudwatch_api.py test_cloudwatch_alarms.py test_cloudwatch_clients.py test_cloudwatch_cbor.py
                   test_cloudwatch_query.py test_kinesis_metrics.py test_prometheus.py test_access_log.py) ;;
   esac

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstring>
@@ -31,6 +32,11 @@ uint64_t GetBig(const char* p, size_t n) {
   return v;
 }
 
+// What is written of a name and of a bytes/string value: anything over the one-byte or uint16
+// length is cut rather than framed wrongly (callers never get there; debug builds assert).
+std::string_view StoredName(const Header& h) { return h.name.substr(0, 255); }
+std::string_view StoredValue(const Header& h) { return h.bytes.substr(0, 0xffff); }
+
 // Bytes of the value that follows the type byte; 0 for booleans. kBytes/kString count their
 // 2-byte length prefix.
 size_t ValueBytes(const Header& h) {
@@ -43,7 +49,7 @@ size_t ValueBytes(const Header& h) {
     case HeaderType::kInt64:
     case HeaderType::kTimestamp: return 8;
     case HeaderType::kBytes:
-    case HeaderType::kString: return 2 + h.bytes.size();
+    case HeaderType::kString: return 2 + StoredValue(h).size();
     case HeaderType::kUuid: return 16;
   }
   return 0;
@@ -51,7 +57,7 @@ size_t ValueBytes(const Header& h) {
 
 size_t HeadersBytes(const Header* headers, size_t n) {
   size_t total = 0;
-  for (size_t i = 0; i < n; ++i) total += 1 + headers[i].name.size() + 1 + ValueBytes(headers[i]);
+  for (size_t i = 0; i < n; ++i) total += 1 + StoredName(headers[i]).size() + 1 + ValueBytes(headers[i]);
   return total;
 }
 
@@ -59,11 +65,12 @@ size_t HeadersBytes(const Header* headers, size_t n) {
 // at most (its fixed part, then a string value), never an allocation beyond out's reserve.
 void AppendHeader(std::string* out, const Header& h) {
   assert(!h.name.empty() && h.name.size() <= 255);
-  char buf[1 + 255 + 1 + 2 + 16];
+  const std::string_view name = StoredName(h);
+  char buf[1 + 255 + 1 + 16];
   size_t n = 0;
-  buf[n++] = static_cast<char>(h.name.size());
-  std::memcpy(buf + n, h.name.data(), h.name.size());
-  n += h.name.size();
+  buf[n++] = static_cast<char>(name.size());
+  std::memcpy(buf + n, name.data(), name.size());
+  n += name.size();
   buf[n++] = static_cast<char>(h.type);
   std::string_view tail;
   switch (h.type) {
@@ -89,13 +96,16 @@ void AppendHeader(std::string* out, const Header& h) {
     case HeaderType::kBytes:
     case HeaderType::kString:
       assert(h.bytes.size() <= 0xffff);
-      PutBig(buf + n, h.bytes.size(), 2);
+      tail = StoredValue(h);
+      PutBig(buf + n, tail.size(), 2);
       n += 2;
-      tail = h.bytes;
       break;
     case HeaderType::kUuid:
+      // Always 16 bytes (zero-padded if the caller gave fewer) so that the headers length holds.
       assert(h.bytes.size() == 16);
-      tail = h.bytes.substr(0, 16);
+      std::memset(buf + n, 0, 16);
+      std::memcpy(buf + n, h.bytes.data(), std::min<size_t>(h.bytes.size(), 16));
+      n += 16;
       break;
   }
   out->append(buf, n);

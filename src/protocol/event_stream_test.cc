@@ -385,6 +385,26 @@ TEST(EventStreamTest, ImpossibleOrOversizeLengthsAreCorruptionFromThePreludeAlon
   EXPECT_EQ(consumed, 0u);
 }
 
+#ifdef NDEBUG
+// Out-of-contract headers (debug builds assert on them) still give a well-framed message: the
+// name and value are cut to their length fields, a short uuid is zero-padded.
+TEST(EventStreamTest, OutOfContractHeadersStayWellFramed) {
+  const std::string long_name(300, 'n');
+  const std::string long_value(70000, 'v');
+  std::string out;
+  AppendMessage(&out, {{long_name, HeaderType::kString, long_value, 0}, {"u", HeaderType::kUuid, "short", 0}}, "p");
+  Message m;
+  size_t consumed = 0;
+  ASSERT_TRUE(Decode(out, &m, &consumed).ok());
+  EXPECT_EQ(consumed, out.size());
+  ASSERT_EQ(m.headers.size(), 2u);
+  EXPECT_EQ(m.headers[0].name, long_name.substr(0, 255));
+  EXPECT_EQ(m.headers[0].bytes, long_value.substr(0, 0xffff));
+  EXPECT_EQ(m.headers[1].bytes, std::string("short\0\0\0\0\0\0\0\0\0\0\0", 16));
+  EXPECT_EQ(m.payload, "p");
+}
+#endif
+
 TEST(EventStreamTest, DecodeReusesTheMessage) {
   std::string a, b;
   AppendEvent(&a, "one", "application/json", "1");
