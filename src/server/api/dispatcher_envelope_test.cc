@@ -11,7 +11,7 @@ namespace {
 // Routing and framing
 
 TEST_F(DispatcherTest, UnknownOperation) {
-  for (std::string_view op : {"Nope", "", "putrecord", "PutRecordz", "StartStreamEncryption", "SubscribeToShard"}) {
+  for (std::string_view op : {"Nope", "", "putrecord", "PutRecordz", "StartStreamEncryption", "GetResourcePolicy"}) {
     Reply r = Call(op, "{}");
     EXPECT_EQ(r.status, 400) << op;
     EXPECT_EQ(r.error_type, "UnknownOperationException") << op;

@@ -22,6 +22,8 @@ constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kCborContentType = "application/x-amz-cbor-1.1";
 constexpr std::string_view kEventType = "SubscribeToShardEvent";
 constexpr uint32_t kMaxEventRecords = 10000;
+// Scratch kept between events; larger buffers (events of big records) are freed once sent.
+constexpr size_t kKeptBufferBytes = 64 * 1024;
 
 }  // namespace
 
@@ -74,6 +76,10 @@ ResponseStream::Pull Subscription::Drain(size_t max_bytes, std::string* out) {
   if (pending_at_ == pending_.size()) {
     pending_.clear();
     pending_at_ = 0;
+    // An idle subscription should not keep the buffers of its largest event.
+    if (pending_.capacity() > kKeptBufferBytes) std::string().swap(pending_);
+    if (json_.capacity() > kKeptBufferBytes) std::string().swap(json_);
+    if (cbor_.capacity() > kKeptBufferBytes) std::string().swap(cbor_);
   }
   return Pull::kData;
 }
