@@ -31,6 +31,9 @@ constexpr size_t kChunkRoom = 10;
 constexpr size_t kReadAheadCap = 64 * 1024;
 // Buffer capacity kept while the source has nothing to send (idle subscriptions are many).
 constexpr size_t kIdleCapacity = 16 * 1024;
+// Read size while streaming: a peer-watch read mostly sees nothing or EOF, so the request
+// read buffer (16 KiB) is given back for the stream's lifetime.
+constexpr size_t kWatchReadBytes = 1024;
 
 // A buffer sequence over a vector the connection keeps: async_write copies the sequence, and
 // copying this does not allocate.
@@ -75,6 +78,7 @@ void H1Connection::StartStreaming() {
   AppendHttp1StreamHead(&head_out_, exchange_.head, keep_alive_ ? KeepAlive::kKeep : KeepAlive::kClose, version_);
   head_pending_ = true;
   stream_ending_ = stream_waiting_ = false;
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
   // Before the first write: a read started after expires_after would inherit the write timeout.
   WatchPeer();
   source_->Start(stream_wake_);
@@ -156,7 +160,7 @@ void H1Connection::OnStreamWake(const std::vector<uint64_t>& tokens) {
 void H1Connection::WatchPeer() {
   if (stream_read_pending_ || buffer_.size() >= kReadAheadCap) return;
   stream_read_pending_ = true;
-  stream_.async_read_some(buffer_.prepare(16 * 1024),
+  stream_.async_read_some(buffer_.prepare(kWatchReadBytes),
                           [self = shared_from_this()](const error_code& ec, size_t n) { self->OnStreamRead(ec, n); });
 }
 

@@ -157,6 +157,20 @@ class StreamingTest : public ::testing::Test {
     if (server_) server_->Stop();
   }
   uint16_t port() const { return server_->port(); }
+  // Submits n SubscribeToShard requests on `client`; returns their stream ids.
+  std::vector<int32_t> Subscribe(H2TestClient* client, int n) {
+    std::vector<int32_t> ids;
+    ids.reserve(n);
+    for (int i = 0; i < n; ++i) ids.push_back(client->Submit(H2Request(port(), "SubscribeToShard"), "{}"));
+    return ids;
+  }
+  // True once each of `ids` has received at least `bytes` of body.
+  static bool AllHave(H2TestClient& client, const std::vector<int32_t>& ids, size_t bytes) {
+    for (int32_t id : ids) {
+      if (client.responses[id].body.size() < bytes) return false;
+    }
+    return true;
+  }
 
   ManualClock clock_{kNow};
   StreamingDispatcher dispatcher_;
@@ -351,14 +365,8 @@ TEST_F(StreamingTest, H2DisconnectCancelsEveryStream) {
   dispatcher_.set_options({.messages = 10, .message_size = 100, .ready = 1});
   StartServer();
   H2TestClient client(port());
-  std::vector<int32_t> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(client.Submit(H2Request(port(), "SubscribeToShard"), "{}"));
-  ASSERT_TRUE(client.RunUntil([&] {
-    for (int32_t id : ids) {
-      if (client.responses[id].body.size() < 100) return false;
-    }
-    return true;
-  }));
+  std::vector<int32_t> ids = Subscribe(&client, 3);
+  ASSERT_TRUE(client.RunUntil([&] { return AllHave(client, ids, 100); }));
   client.Disconnect();
   auto srcs = dispatcher_.WaitForStreams(3);
   for (auto& s : srcs) s->WaitForCancel();
@@ -401,17 +409,9 @@ TEST_F(StreamingTest, H2ThousandConcurrentSubscriptionsOnOneConnection) {
   dispatcher_.set_options({.messages = 3, .message_size = 200, .ready = 1});
   StartServer();
   H2TestClient client(port());
-  std::vector<int32_t> ids;
-  ids.reserve(kStreams);
-  for (int i = 0; i < kStreams; ++i) ids.push_back(client.Submit(H2Request(port(), "SubscribeToShard"), "{}"));
-  auto all = [&](size_t bytes) {
-    for (int32_t id : ids) {
-      if (client.responses[id].body.size() < bytes) return false;
-    }
-    return true;
-  };
+  std::vector<int32_t> ids = Subscribe(&client, kStreams);
   // All open at once: each has its first message and waits for the next.
-  ASSERT_TRUE(client.RunUntil([&] { return all(200); }));
+  ASSERT_TRUE(client.RunUntil([&] { return AllHave(client, ids, 200); }));
   auto srcs = dispatcher_.WaitForStreams(kStreams);
   std::thread releaser([&] {
     for (auto& s : srcs) s->ReleaseAll();
@@ -460,14 +460,8 @@ TEST_F(StreamingTest, H2ServerStopEndsStreams) {
   dispatcher_.set_options({.messages = 100, .message_size = 100, .ready = 1});
   StartServer(opts);
   H2TestClient client(port());
-  std::vector<int32_t> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(client.Submit(H2Request(port(), "SubscribeToShard"), "{}"));
-  ASSERT_TRUE(client.RunUntil([&] {
-    for (int32_t id : ids) {
-      if (client.responses[id].body.size() < 100) return false;
-    }
-    return true;
-  }));
+  std::vector<int32_t> ids = Subscribe(&client, 3);
+  ASSERT_TRUE(client.RunUntil([&] { return AllHave(client, ids, 100); }));
   auto srcs = dispatcher_.WaitForStreams(3);
   auto stopped = std::async(std::launch::async, [&] { server_->Stop(); });
   ASSERT_TRUE(client.Run());  // every stream ends
