@@ -24,7 +24,10 @@ std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 H1Connection::H1Connection(Worker* worker, asio::ip::tcp::socket socket, beast::flat_buffer buffered)
     : Connection(worker), ctx_(worker->ctx()), stream_(std::move(socket)), buffer_(std::move(buffered)) {}
 
-H1Connection::~H1Connection() = default;
+H1Connection::~H1Connection() {
+  CancelSource();
+  if (wake_relay_) wake_relay_->Close();
+}
 
 void H1Connection::Start() { WaitForRequest(); }
 
@@ -33,6 +36,7 @@ void H1Connection::Shutdown() {
   // Between requests there is nothing in flight: close now. Otherwise the connection closes
   // after the current response (keep_alive_ is ignored once shutting_down_ is set).
   if (state_ == State::kIdle || state_ == State::kReadingHead) Close();
+  if (state_ == State::kStreaming) StopStreaming();
 }
 
 void H1Connection::ForceClose() { Close(); }
@@ -40,6 +44,10 @@ void H1Connection::ForceClose() { Close(); }
 void H1Connection::Close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  CancelSource();
+  if (wake_relay_) wake_relay_->Close();
+  // Released last: it may hold the last reference to this connection.
+  auto self = std::move(self_while_streaming_);
   error_code ec;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   stream_.close();
@@ -170,7 +178,12 @@ void H1Connection::OnDispatchDone() {
   auto self = std::move(self_while_dispatched_);
   work_.reset();
   RequestProcessor::Finish(&exchange_);
+  // A streamed body is reported here too: latency to the head, not to the end of the stream.
   if (ctx_->calls != nullptr) ReportCall();
+  if (exchange_.response.stream != nullptr) {
+    if (state_ != State::kClosed && exchange_.head.status == 200) return StartStreaming();
+    AbandonResponseStream(std::move(exchange_.response.stream));
+  }
   if (state_ == State::kClosed) return;
   WriteResponse();
 }

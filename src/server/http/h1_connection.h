@@ -2,7 +2,8 @@
 // HTTP/1.1 keep-alive connection. Beast parses the request head; the body is read straight from
 // the socket into a reused buffer sized from Content-Length (Beast's dynamic-buffer body path
 // was measured ~10x slower on ~700 KB PutRecords bodies), and the response head and body go out
-// in one gather write.
+// in one gather write. A streamed body (api::ResponseStream) goes out chunked, one chunk per
+// piece the source returns (h1_streaming.cc).
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -16,6 +17,7 @@
 
 #include "server/http/body_buffer.h"
 #include "server/http/connection.h"
+#include "server/http/wake_relay.h"
 
 namespace sluice::server::http {
 
@@ -32,7 +34,7 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   void ForceClose() override;
 
  private:
-  enum class State { kIdle, kReadingHead, kReadingBody, kDispatched, kWriting, kClosed };
+  enum class State { kIdle, kReadingHead, kReadingBody, kDispatched, kWriting, kStreaming, kClosed };
 
   void WaitForRequest();
   void ReadHead();
@@ -50,6 +52,22 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   void LingeringClose();
   void Drain();
   void Close();
+
+  // Streamed bodies (h1_streaming.cc).
+  void StartStreaming();
+  // Pulls what the source has (up to a batch) and writes it with the head if not yet sent.
+  void PullAndWrite();
+  void OnStreamWritten(const boost::system::error_code& ec);
+  void OnStreamWake(const std::vector<uint64_t>& tokens);
+  // Keeps a read pending while streaming, to notice the peer leaving; bytes of a pipelined
+  // next request are kept (up to a cap) and served after the stream.
+  void WatchPeer();
+  void OnStreamRead(const boost::system::error_code& ec, size_t n);
+  void EndStreaming();
+  // Server stopping: cancel the source; the body then ends after what was already pulled.
+  void StopStreaming();
+  // Cancels the source if the stream is still live (Close, destructor).
+  void CancelSource();
 
   const ServerContext* ctx_;
   beast::tcp_stream stream_;
@@ -71,6 +89,21 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   // until done() has been posted back.
   std::shared_ptr<H1Connection> self_while_dispatched_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+
+  // Streamed body state. source_ is null once the source returned kEnd or was cancelled.
+  std::shared_ptr<api::ResponseStream> source_;
+  std::shared_ptr<WakeRelay> wake_relay_;               // created with the first streamed response
+  std::function<void()> stream_wake_;                   // this stream's wake (to retry a source that stalls)
+  uint64_t stream_token_ = 0;                           // tells this stream's wakes from an earlier one's
+  std::string chunks_;                                  // chunk framing and data of one write, with gaps
+  std::vector<std::pair<size_t, size_t>> chunk_spans_;  // (offset, length) in chunks_ to send
+  std::vector<asio::const_buffer> stream_bufs_;
+  bool head_pending_ = false;  // the head goes out with the first write
+  bool stream_write_pending_ = false;
+  bool stream_ending_ = false;   // the write in flight carries the end of the body
+  bool stream_waiting_ = false;  // the source said kWait: the next pull comes from a wake
+  bool stream_read_pending_ = false;
+  std::shared_ptr<H1Connection> self_while_streaming_;
 };
 
 }  // namespace sluice::server::http

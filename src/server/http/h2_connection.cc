@@ -8,42 +8,11 @@
 
 #include "base/ascii.h"
 #include "base/log.h"
+#include "server/http/h2_stream.h"
 
 namespace sluice::server::http {
 
 using boost::system::error_code;
-
-struct H2Connection::Stream {
-  int32_t id = 0;
-  // Header bytes stay in nghttp2's reference-counted buffers; no copy.
-  std::vector<nghttp2_rcbuf*> rcbufs;
-  std::vector<protocol::sigv4::Header> headers;
-  std::string_view method, path, authority;
-  size_t header_bytes = 0;
-  int64_t started_ns = 0;   // Clock::MonotonicNanos when its HEADERS arrived
-  int64_t complete_ns = 0;  // ... when the request was complete (with an access log only)
-  BodyBuffer body;
-  bool too_large = false;
-  bool request_complete = false;  // END_STREAM received from the client
-  bool answered = false;          // a response has been submitted
-  bool dispatched = false;        // the dispatcher owns exchange
-  bool closed = false;            // nghttp2 closed the stream while dispatched
-  size_t sent = 0;                // response bytes handed to nghttp2 as DATA frame lengths
-  size_t written = 0;             // response bytes appended to the write buffer
-  Exchange exchange;
-
-  void Reset() {
-    for (nghttp2_rcbuf* b : rcbufs) nghttp2_rcbuf_decref(b);
-    rcbufs.clear();
-    headers.clear();
-    method = path = authority = {};
-    header_bytes = 0;
-    body.Clear();
-    too_large = request_complete = answered = dispatched = closed = false;
-    sent = written = 0;
-    id = 0;
-  }
-};
 
 namespace {
 
@@ -197,7 +166,7 @@ struct H2Callbacks {
     std::string& out = Conn(user)->write_buf_;
     out.append(reinterpret_cast<const char*>(framehd), 9);
     if (frame->data.padlen > 0) out.push_back(static_cast<char>(frame->data.padlen - 1));
-    out.append(s->exchange.response.body, s->written, length);
+    out.append(s->streaming ? s->pending : s->exchange.response.body, s->written, length);
     s->written += length;
     if (frame->data.padlen > 1) out.append(frame->data.padlen - 1, '\0');
     return 0;
@@ -212,6 +181,7 @@ H2Connection::H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::st
       idle_timer_(worker->ioc()) {}
 
 H2Connection::~H2Connection() {
+  if (wake_relay_) wake_relay_->Close();
   // Streams hold nghttp2 header buffers whose allocator lives in the session: release first.
   for (auto& s : pool_) s->Reset();
   if (session_ != nullptr) nghttp2_session_del(session_);
@@ -257,6 +227,7 @@ void H2Connection::Shutdown() {
   shutting_down_ = true;
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                         NGHTTP2_NO_ERROR, nullptr, 0);
+  StopStreams();
   Flush();
   MaybeClose();
 }
@@ -266,6 +237,9 @@ void H2Connection::ForceClose() { Close(); }
 void H2Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  // The session reports no stream closes after this: give every streamed body's source up now.
+  for (auto& s : pool_) s->CancelSource();
+  if (wake_relay_) wake_relay_->Close();
   error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
@@ -434,13 +408,20 @@ void H2Connection::OnDispatchDone(Stream* s) {
     RequestProcessor::Finish(&s->exchange);
     ReportCall(s);
   }
+  // A streamed body was reported above: latency to the head, not to the end of the stream.
+  auto streamed = std::move(s->exchange.response.stream);
   if (s->closed) {
     ReleaseStream(s);
   } else if (!closed_) {
     RequestProcessor::Finish(&s->exchange);
-    SubmitResponse(s);
+    if (streamed != nullptr && s->exchange.head.status == 200) {
+      StartStreaming(s, std::move(streamed));
+    } else {
+      SubmitResponse(s);
+    }
     Flush();
   }
+  AbandonResponseStream(std::move(streamed));  // not started: the client left, or an error status
   if (--dispatched_ == 0) {
     work_.reset();
     auto self = std::move(self_while_dispatched_);  // may destroy *this on return
@@ -507,12 +488,13 @@ void H2Connection::SubmitResponse(Stream* s) {
     len_n = tmp.size();
     std::memcpy(len_buf, tmp.data(), len_n);
   }
-  add("content-length", std::string_view(len_buf, len_n), Name::kAsIs);
+  if (!s->streaming) add("content-length", std::string_view(len_buf, len_n), Name::kAsIs);
 
   nghttp2_data_provider provider;
   provider.source.ptr = s;
-  provider.read_callback = &H2Callbacks::ReadResponseBody;
-  int rv = nghttp2_submit_response(session_, s->id, nva_.data(), nva_.size(), body.empty() ? nullptr : &provider);
+  provider.read_callback = s->streaming ? &ReadStreamedBody : &H2Callbacks::ReadResponseBody;
+  const bool has_body = s->streaming || !body.empty();
+  int rv = nghttp2_submit_response(session_, s->id, nva_.data(), nva_.size(), has_body ? &provider : nullptr);
   if (rv != 0) { nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR); }
 }
 

@@ -4,11 +4,11 @@
 // control (we advertise large windows so ~700 KB bodies flow without stalls) and PING replies;
 // this class moves bytes and maps streams to Exchanges.
 //
-// Seam for streaming responses (the SubscribeToShard event stream): a response is
-// submitted with a data provider (ReadResponseBody). A streaming response would use a provider
-// that returns NGHTTP2_ERR_DEFERRED when it has no event ready and call
-// nghttp2_session_resume_data() + Flush() on this connection's executor when one arrives;
-// Stream would then hold a producer handle instead of a complete ApiResponse body.
+// Streamed bodies (api::ResponseStream, SubscribeToShard's event stream; h2_streaming.cc): the
+// response is submitted with a data provider that pulls the source at most one frame at a time
+// and returns NGHTTP2_ERR_DEFERRED while it has nothing; a wake resumes it on this thread. The
+// peer's flow-control window decides when the provider runs, so a slow reader holds the source
+// back.
 #include <nghttp2/nghttp2.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,6 +22,7 @@
 
 #include "server/http/body_buffer.h"
 #include "server/http/connection.h"
+#include "server/http/wake_relay.h"
 
 namespace sluice::server::http {
 
@@ -58,6 +59,14 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   void ReportCall(Stream* s);
   void SubmitResponse(Stream* s);
 
+  // Streamed bodies (h2_streaming.cc).
+  void StartStreaming(Stream* s, std::shared_ptr<api::ResponseStream> source);
+  void OnStreamWake(const std::vector<uint64_t>& tokens);
+  // Server stopping: cancel every source; each body ends (END_STREAM) after what was pulled.
+  void StopStreams();
+  static ssize_t ReadStreamedBody(nghttp2_session* session, int32_t stream_id, uint8_t* buf, size_t length,
+                                  uint32_t* flags, nghttp2_data_source* source, void* user);
+
   const ServerContext* ctx_;
   asio::ip::tcp::socket socket_;
   nghttp2_session* session_ = nullptr;
@@ -80,6 +89,7 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   std::vector<nghttp2_nv> nva_;
   std::shared_ptr<H2Connection> self_while_dispatched_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::shared_ptr<WakeRelay> wake_relay_;  // created with the first streamed response
 };
 
 }  // namespace sluice::server::http

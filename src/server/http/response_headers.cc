@@ -53,8 +53,9 @@ void AppendDecimal(std::string* out, uint64_t v) {
   while (n > 0) out->push_back(buf[--n]);
 }
 
-void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, KeepAlive keep_alive,
-                     unsigned http_version) {
+namespace {
+
+void AppendStatusAndHeaders(std::string* out, const ResponseHead& h, unsigned http_version) {
   out->append(http_version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   AppendDecimal(out, static_cast<uint64_t>(h.status));
   out->push_back(' ');
@@ -63,6 +64,13 @@ void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_len
   ForEachResponseHeader(h, [out](std::string_view name, std::string_view value) {
     out->append(name).append(": ").append(value).append("\r\n");
   });
+}
+
+}  // namespace
+
+void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, KeepAlive keep_alive,
+                     unsigned http_version) {
+  AppendStatusAndHeaders(out, h, http_version);
   out->append("Content-Length: ");
   AppendDecimal(out, content_length);
   out->append("\r\n");
@@ -71,6 +79,17 @@ void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_len
   } else if (http_version == 10) {
     out->append("Connection: keep-alive\r\n");
   }
+  out->append("\r\n");
+}
+
+void AppendHttp1StreamHead(std::string* out, const ResponseHead& h, KeepAlive keep_alive, unsigned http_version) {
+  AppendStatusAndHeaders(out, h, http_version);
+  if (http_version == 10) {
+    out->append("Connection: close\r\n\r\n");
+    return;
+  }
+  out->append("Transfer-Encoding: chunked\r\n");
+  if (keep_alive == KeepAlive::kClose) out->append("Connection: close\r\n");
   out->append("\r\n");
 }
 

@@ -69,6 +69,11 @@ enum class KeepAlive : uint8_t { kKeep, kClose };  // kClose adds "Connection: c
 void AppendHttp1Head(std::string* out, const ResponseHead& h, size_t content_length, KeepAlive keep_alive,
                      unsigned http_version = 11);
 
+// The head of a streamed body: HTTP/1.1 "Transfer-Encoding: chunked" (plus "Connection: close"
+// with kClose); HTTP/1.0 has no chunked coding, so there the body ends when the connection
+// closes ("Connection: close", no length).
+void AppendHttp1StreamHead(std::string* out, const ResponseHead& h, KeepAlive keep_alive, unsigned http_version = 11);
+
 // Appends the decimal text of v.
 void AppendDecimal(std::string* out, uint64_t v);
 

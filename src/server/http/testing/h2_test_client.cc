@@ -3,12 +3,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
+#include <vector>
 
 namespace sluice::server::http::testing {
 
 namespace asio = boost::asio;
 
-H2TestClient::H2TestClient(uint16_t port) : socket_(ioc_) {
+H2TestClient::H2TestClient(uint16_t port, Options options) : socket_(ioc_) {
   socket_.connect({asio::ip::address_v4::loopback(), port});
   socket_.set_option(asio::ip::tcp::no_delay(true));
   nghttp2_session_callbacks* cbs;
@@ -17,10 +18,18 @@ H2TestClient::H2TestClient(uint16_t port) : socket_(ioc_) {
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &OnData);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &OnStreamClose);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &OnFrameRecv);
-  nghttp2_session_client_new(&session_, cbs, this);
+  nghttp2_option* opt;
+  nghttp2_option_new(&opt);
+  if (options.manual_window_updates) nghttp2_option_set_no_auto_window_update(opt, 1);
+  nghttp2_session_client_new2(&session_, cbs, this, opt);
+  nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   // Default 65535-byte windows on purpose: large responses must wait for our WINDOW_UPDATEs.
-  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
+  std::vector<nghttp2_settings_entry> settings;
+  if (options.initial_window_size >= 0) {
+    settings.push_back({NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(options.initial_window_size)});
+  }
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
 }
 
 H2TestClient::~H2TestClient() { nghttp2_session_del(session_); }
@@ -82,7 +91,9 @@ int H2TestClient::OnHeader(nghttp2_session*, const nghttp2_frame* frame, const u
 }
 
 int H2TestClient::OnData(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len, void* user) {
-  static_cast<H2TestClient*>(user)->responses[id].body.append(reinterpret_cast<const char*>(data), len);
+  auto* self = static_cast<H2TestClient*>(user);
+  self->responses[id].body.append(reinterpret_cast<const char*>(data), len);
+  self->unconsumed_[id] += len;
   return 0;
 }
 
@@ -146,6 +157,23 @@ bool H2TestClient::Ping() {
     if (!PumpOnce()) return false;
   }
   return true;
+}
+
+void H2TestClient::Reset(int32_t id, uint32_t error_code) {
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, error_code);
+}
+
+void H2TestClient::ConsumeReceived() {
+  for (auto& [id, n] : unconsumed_) {
+    if (n > 0) nghttp2_session_consume(session_, id, n);
+    n = 0;
+  }
+}
+
+void H2TestClient::Disconnect() {
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
 }
 
 }  // namespace sluice::server::http::testing

@@ -25,7 +25,15 @@ class H2TestClient {
   };
   using Headers = std::vector<std::pair<std::string, std::string>>;
 
-  explicit H2TestClient(uint16_t port);
+  struct Options {
+    // SETTINGS_INITIAL_WINDOW_SIZE we announce (the default 65535 unless set).
+    int32_t initial_window_size = -1;
+    // No automatic WINDOW_UPDATEs: the server may only send what ConsumeReceived() released.
+    bool manual_window_updates = false;
+  };
+
+  explicit H2TestClient(uint16_t port) : H2TestClient(port, Options{}) {}
+  H2TestClient(uint16_t port, Options options);
   ~H2TestClient();
 
   // Submits a request (pseudo-headers included in `headers`); returns the stream id.
@@ -38,6 +46,12 @@ class H2TestClient {
   bool RunUntil(const std::function<bool()>& done);
   // Sends a PING and pumps until its ACK arrives.
   bool Ping();
+  // Queues RST_STREAM for `id` (sent by the next pump).
+  void Reset(int32_t id, uint32_t error_code);
+  // With manual_window_updates: gives back the window of all DATA received so far.
+  void ConsumeReceived();
+  // Closes the TCP connection.
+  void Disconnect();
 
   std::map<int32_t, Response> responses;
   bool goaway_received = false;
@@ -64,6 +78,7 @@ class H2TestClient {
   std::vector<std::unique_ptr<Pending>> pending_;
   int open_ = 0;
   bool ping_acked_ = false;
+  std::map<int32_t, size_t> unconsumed_;  // DATA bytes per stream not yet given back
 };
 
 }  // namespace sluice::server::http::testing
