@@ -87,6 +87,14 @@ void Hub::Unregister(Subscription* sub) {
   tap_count_.store(taps_.size(), std::memory_order_relaxed);
 }
 
+void Hub::EndedNormally(const Subscription& sub) {
+  MutexLock l(&mu_);
+  auto it = slots_.find(SlotKey(sub.spec().consumer_arn, sub.spec().shard_index));
+  if (it == slots_.end()) return;
+  std::shared_ptr<Subscription> live = it->second.live.lock();
+  if (live.get() == &sub) it->second.last_call_ms = 0;
+}
+
 void Hub::OnAppended(uint64_t stream_uid, uint32_t shard_index) {
   if (tap_count_.load(std::memory_order_relaxed) == 0) return;
   std::vector<std::weak_ptr<Subscription>> wake;

@@ -59,6 +59,9 @@ class Hub final : public FanOutControl, public catalog::ShardEventListener {
   // shared tail and wake-ups. Before the transport starts it.
   void Register(const std::shared_ptr<Subscription>& sub) EXCLUDES(mu_);
   void Unregister(Subscription* sub) EXCLUDES(mu_);
+  // The subscription ended normally (lifetime, shard end): the next call for its (consumer,
+  // shard) is not held to the one-call-per-second rule, so clients resubscribe without a refusal.
+  void EndedNormally(const Subscription& sub) EXCLUDES(mu_);
 
   // Calls sub->Wake() at (or soon after) due_ms on the clock.
   void WakeAt(const std::shared_ptr<Subscription>& sub, int64_t due_ms) EXCLUDES(timer_mu_);

@@ -63,10 +63,11 @@ void Subscription::EndWithError(protocol::AwsErrorType type, std::string message
   if (wake_) wake_();
 }
 
-void Subscription::Finish() {
+void Subscription::Finish(bool normal) {
   finished_ = true;
   over_.store(true, std::memory_order_release);
   hub_->Unregister(this);
+  if (normal) hub_->EndedNormally(*this);
 }
 
 ResponseStream::Pull Subscription::Drain(size_t max_bytes, std::string* out) {
@@ -108,7 +109,7 @@ ResponseStream::Pull Subscription::Next(size_t max_bytes, std::string* out) {
   int64_t now = hub_->clock()->NowMillis();
   if (now - started_ms_ >= hub_->options().lifetime_ms) {
     // The normal end: the client subscribes again from its last continuation.
-    Finish();
+    Finish(/*normal=*/true);
     return Pull::kEnd;
   }
   Produce(now);
@@ -200,7 +201,7 @@ Status Subscription::ProduceFrom(const catalog::Stream& s, int64_t now_ms) {
     json_.push_back('}');
     AppendEventMessage(kEventType, json_);
     RecordEvent(s, 0, 0, 0);
-    Finish();
+    Finish(/*normal=*/true);
     return Status::Ok();
   }
   int64_t deadline = started_ms_ + opt.lifetime_ms;

@@ -69,7 +69,8 @@ class Subscription final : public ResponseStream, public std::enable_shared_from
   std::string PositionBefore(uint64_t offset) const;
   void ScheduleWake(int64_t due_ms, int64_t now_ms);
   void RecordEvent(const catalog::Stream& s, uint64_t bytes, uint32_t records, int64_t behind_ms);
-  void Finish();
+  // `normal`: the lifetime or the shard ended (the client is expected to subscribe again at once).
+  void Finish(bool normal = false);
 
   Hub* const hub_;
   catalog::Catalog* const catalog_;
