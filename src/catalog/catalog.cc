@@ -182,7 +182,7 @@ Status Catalog::Recover() {
       auto parsed = ParseConsumerArn(c.arn);
       if (parsed.ok()) {
         uint32_t& last = consumer_epochs_[s->arn + "/consumer/" + c.name];
-        last = std::max(last, parsed->epoch_seconds);
+        last = std::max<uint32_t>(last, static_cast<uint32_t>(parsed->epoch_seconds));
       }
     }
   }

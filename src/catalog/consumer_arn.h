@@ -17,7 +17,7 @@ struct ConsumerArnParts {
   std::string account;
   std::string stream;
   std::string consumer;
-  uint32_t epoch_seconds = 0;
+  uint64_t epoch_seconds = 0;
 };
 
 // stream_arn: the stream's ARN (StreamArn()).
@@ -25,7 +25,7 @@ std::string ConsumerArn(std::string_view stream_arn, std::string_view consumer_n
 
 // kInvalidArgument ("Invalid ConsumerARN: ...") unless arn has exactly the shape above, with a
 // 12-digit account, stream and consumer names of [a-zA-Z0-9_.-]{1,128} and a decimal epoch that
-// fits in 32 bits.
+// fits in 64 bits.
 Result<ConsumerArnParts> ParseConsumerArn(std::string_view arn);
 
 }  // namespace sluice::catalog

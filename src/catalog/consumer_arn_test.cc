@@ -25,6 +25,7 @@ TEST(ConsumerArnTest, OtherPartitionsAndLimits) {
   ASSERT_TRUE(parts.ok());
   EXPECT_EQ(parts->partition, "aws-cn");
   EXPECT_EQ(parts->epoch_seconds, 4294967295u);
+  EXPECT_TRUE(ParseConsumerArn("arn:aws:kinesis:r:000000000000:stream/s/consumer/c:4294967296").ok());
   std::string name(128, 'n');
   EXPECT_TRUE(ParseConsumerArn("arn:aws:kinesis:r:000000000000:stream/" + name + "/consumer/" + name + ":0").ok());
 }
@@ -36,7 +37,7 @@ TEST(ConsumerArnTest, RejectsMalformed) {
            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c",
            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:",
            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:-1",
-           "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:4294967296",
+           "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:18446744073709551616",
            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1x",
            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/:1",
            "arn:aws:kinesis:us-east-1:123456789012:stream//consumer/c:1",

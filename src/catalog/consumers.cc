@@ -52,8 +52,8 @@ Result<Consumer> Catalog::RegisterConsumer(StreamKey stream, std::string_view co
     return Status(Errc::kInUse, "Consumer " + std::string(consumer_name) + " under stream " + live.name +
                                     " under account " + live.account + " already exists.");
   }
-  size_t registered = std::count_if(live.consumers.begin(), live.consumers.end(),
-                                    [now](const Consumer& c) { return !c.GoneAt(now); });
+  size_t registered =
+      std::count_if(live.consumers.begin(), live.consumers.end(), [now](const Consumer& c) { return !c.GoneAt(now); });
   if (registered >= options_.max_consumers_per_stream) {
     return Status(Errc::kLimitExceeded, "Stream " + live.name + " under account " + live.account + " already has " +
                                             std::to_string(registered) + " registered consumers; the limit is " +

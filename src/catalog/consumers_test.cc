@@ -62,9 +62,8 @@ TEST_F(ConsumersTest, CreatingThenActiveThenDeletingThenGone) {
   clock_.Advance(500);
   // Gone for readers at once, before any sweep ran.
   EXPECT_EQ(StatusOf("s", ConsumerSelector::ByName("app")), "GONE");
-  Status st = catalog_->ReadConsumer(Key("s"), ConsumerSelector::ByArn(c->arn), [](const Stream&, const Consumer&) {
-    return Status::Ok();
-  });
+  Status st = catalog_->ReadConsumer(Key("s"), ConsumerSelector::ByArn(c->arn),
+                                     [](const Stream&, const Consumer&) { return Status::Ok(); });
   EXPECT_EQ(st.code(), Errc::kNotFound);
   EXPECT_EQ(st.message(), "Consumer " + c->arn + " not found.");
   EXPECT_EQ(catalog_->DeregisterConsumer(Key("s"), ConsumerSelector::ByName("app")).status().code(), Errc::kNotFound);
@@ -140,7 +139,8 @@ TEST_F(ConsumersTest, AtMostFiveCreatingPerAccount) {
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(Register("b" + std::to_string(i), "t").ok());
   auto sixth = Register("b2", "t");
   EXPECT_EQ(sixth.status().code(), Errc::kLimitExceeded);
-  EXPECT_EQ(sixth.status().message(), "Account 123456789012 already has 5 consumers in CREATING state; wait and retry.");
+  EXPECT_EQ(sixth.status().message(),
+            "Account 123456789012 already has 5 consumers in CREATING state; wait and retry.");
   clock_.Advance(1000);
   EXPECT_TRUE(Register("b2", "t").ok());
 }

@@ -98,7 +98,7 @@ struct Stream {
   int32_t max_record_size_kib = 1024;
   std::map<std::string, std::string> tags;
   std::vector<std::string> shard_level_metrics;
-  std::vector<Shard> shards;  // by index
+  std::vector<Shard> shards;        // by index
   std::vector<Consumer> consumers;  // in registration order
   std::shared_ptr<const RouteTable> routes;
   std::shared_ptr<const StreamAttachment> attachment;  // not persisted; null without a factory

@@ -4,9 +4,20 @@ namespace sluice::limits {
 namespace {
 
 constexpr std::array<std::string_view, kControlActionCount> kNames = {
-    "CreateStream",   "DeleteStream",     "DescribeStream", "DescribeStreamSummary", "ListStreams", "ListShards",
-    "DescribeLimits", "UpdateShardCount", "SplitShard",     "MergeShards",
-    "RegisterStreamConsumer", "DescribeStreamConsumer", "ListStreamConsumers", "DeregisterStreamConsumer",
+    "CreateStream",
+    "DeleteStream",
+    "DescribeStream",
+    "DescribeStreamSummary",
+    "ListStreams",
+    "ListShards",
+    "DescribeLimits",
+    "UpdateShardCount",
+    "SplitShard",
+    "MergeShards",
+    "RegisterStreamConsumer",
+    "DescribeStreamConsumer",
+    "ListStreamConsumers",
+    "DeregisterStreamConsumer",
 };
 
 }  // namespace

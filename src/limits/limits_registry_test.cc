@@ -63,7 +63,8 @@ TEST(LimitsRegistry, ConsumerOperationScopes) {
                {ControlAction::kListStreamConsumers, 5},
                {ControlAction::kDeregisterStreamConsumer, 5}};
   for (const auto& c : cases) {
-    for (int i = 0; i < c.tps; ++i) ASSERT_TRUE(r.AdmitControl(c.action, "a", "r", "s1", kT0)) << ControlActionName(c.action);
+    for (int i = 0; i < c.tps; ++i)
+      ASSERT_TRUE(r.AdmitControl(c.action, "a", "r", "s1", kT0)) << ControlActionName(c.action);
     EXPECT_FALSE(r.AdmitControl(c.action, "a", "r", "s1", kT0)) << ControlActionName(c.action);
     EXPECT_TRUE(r.AdmitControl(c.action, "a", "r", "s2", kT0)) << ControlActionName(c.action);
     EXPECT_EQ(ParseControlAction(ControlActionName(c.action)), c.action);

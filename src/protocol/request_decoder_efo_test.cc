@@ -77,8 +77,8 @@ TEST_F(DecoderTest, RegisterStreamConsumer) {
       "{\"StreamARN\":" + Quoted(kArn) + ",\"ConsumerName\":" + Quoted(long_name) + "}",
       "1 validation error detected: Value '" + long_name +
           "' at 'consumerName' failed to satisfy constraint: Member must have length less than or equal to 128");
-  ExpectOk<RegisterStreamConsumerRequest>("{\"StreamARN\":" + Quoted(kArn) + ",\"ConsumerName\":" +
-                                          Quoted(std::string(128, 'c')) + "}");
+  ExpectOk<RegisterStreamConsumerRequest>("{\"StreamARN\":" + Quoted(kArn) +
+                                          ",\"ConsumerName\":" + Quoted(std::string(128, 'c')) + "}");
   ExpectValidation<RegisterStreamConsumerRequest>(
       R"({"StreamARN":"s1","ConsumerName":"c"})",
       "1 validation error detected: Value 's1' at 'streamARN' failed to satisfy constraint: Member must satisfy "
@@ -103,7 +103,8 @@ void CheckConsumerRef(DecoderTest* t) {
   EXPECT_EQ(*r.consumer_arn, kConsumerArn);
   EXPECT_FALSE(r.stream_arn.has_value());
   EXPECT_FALSE(r.consumer_name.has_value());
-  ASSERT_TRUE(t->DecodeFor("{\"StreamARN\":" + Quoted(kArn) + ",\"ConsumerName\":\"app\",\"StreamId\":\"i\"}", &r).ok());
+  ASSERT_TRUE(
+      t->DecodeFor("{\"StreamARN\":" + Quoted(kArn) + ",\"ConsumerName\":\"app\",\"StreamId\":\"i\"}", &r).ok());
   EXPECT_EQ(*r.stream_arn, kArn);
   EXPECT_EQ(*r.consumer_name, "app");
   EXPECT_FALSE(r.consumer_arn.has_value());
@@ -170,8 +171,8 @@ TEST_F(DecoderTest, ListStreamConsumers) {
 // SubscribeToShard
 
 std::string Subscribe(std::string_view starting_position) {
-  return "{\"ConsumerARN\":" + Quoted(kConsumerArn) + ",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":" +
-         std::string(starting_position) + "}";
+  return "{\"ConsumerARN\":" + Quoted(kConsumerArn) +
+         ",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":" + std::string(starting_position) + "}";
 }
 
 TEST_F(DecoderTest, SubscribeToShard) {

@@ -41,9 +41,9 @@ class Validator {
 };
 
 // Anchored matchers for the model's patterns.
-bool MatchesName(std::string_view s);            // [a-zA-Z0-9_.-]+
-bool MatchesStreamArn(std::string_view s);       // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
-bool MatchesResourceArn(std::string_view s);     // arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+
+bool MatchesName(std::string_view s);         // [a-zA-Z0-9_.-]+
+bool MatchesStreamArn(std::string_view s);    // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
+bool MatchesResourceArn(std::string_view s);  // arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+
 // ^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+
 bool MatchesConsumerArn(std::string_view s);
 bool MatchesHashKey(std::string_view s);         // 0|([1-9]\d{0,38})

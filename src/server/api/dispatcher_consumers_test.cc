@@ -237,7 +237,7 @@ TEST_F(ConsumersTest, ControlPlaneRates) {
   limits::LimitsRegistry registry(lc);
   ctx_.limits = &registry;
   std::string arn = Register("app");
-  for (int i = 0; i < 19; ++i) Ok("DescribeStreamConsumer", "{\"ConsumerARN\":" + Q(arn) + "}");
+  for (int i = 0; i < 20; ++i) Ok("DescribeStreamConsumer", "{\"ConsumerARN\":" + Q(arn) + "}");
   EXPECT_EQ(Err("DescribeStreamConsumer", "{\"ConsumerARN\":" + Q(arn) + "}", "LimitExceededException"),
             "Rate exceeded for stream s under account 123456789012.");
   for (int i = 0; i < 5; ++i) ListNames("s");

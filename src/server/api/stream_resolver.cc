@@ -61,7 +61,8 @@ Result<ResolvedStream> ResolveConsumerArn(const CallerIdentity& caller, std::str
                                            std::string(consumer_arn) + " because no resource-based policy allows it");
   }
   if (parts.region != caller.region)
-    return Status(Errc::kNotFound, "Consumer " + std::string(consumer_arn) + " not found in region " + caller.region + ".");
+    return Status(Errc::kNotFound,
+                  "Consumer " + std::string(consumer_arn) + " not found in region " + caller.region + ".");
   return ResolvedStream{caller.account_id, caller.region, parts.stream};
 }
 

@@ -281,6 +281,11 @@ const std::vector<Flag>& Flags() {
        "time a resharded stream stays UPDATING, resharding it meanwhile is ResourceInUse; AWS takes seconds to "
        "minutes",
        "0", Uint(SLUICE_FIELD(catalog.update_stream_delay_ms))},
+      {Section::kStorage, "--consumer-activate-delay-ms", "N",
+       "time a registered enhanced fan-out consumer stays CREATING; the KCL gives up after ~10 s", "1000",
+       Uint(SLUICE_FIELD(catalog.consumer_activate_delay_ms), 0, 3'600'000)},
+      {Section::kStorage, "--consumer-delete-delay-ms", "N", "time a deregistered consumer stays DELETING", "500",
+       Uint(SLUICE_FIELD(catalog.consumer_delete_delay_ms), 0, 3'600'000)},
       {Section::kStorage, "--shard-limit", "N", "open provisioned shards per account and region", "500",
        Uint(SLUICE_FIELD(catalog.shard_limit))},
       {Section::kStorage, "--on-demand-stream-limit", "N", "on-demand streams per account and region", "50",
@@ -342,9 +347,13 @@ const std::vector<Flag>& Flags() {
        Rate(SLUICE_FIELD(limits.shard_iterator_calls_per_sec)), FlagKind::kLimitValue},
       {Section::kLimits, "--limits-burst-seconds", "N", "every bucket holds N seconds of its rate", "1",
        Uint(SLUICE_FIELD(limits.burst_seconds), 1, 3600), FlagKind::kLimitValue},
+      {Section::kLimits, "--consumers-per-stream", "N",
+       "enhanced fan-out consumers registered per stream (none with --limits off)", "20",
+       Uint(SLUICE_FIELD(catalog.max_consumers_per_stream), 1, 1'000'000), FlagKind::kLimitValue},
       {Section::kLimits, "--control-plane-rate", "ACTION=TPS",
        "e.g. DescribeStream=100 (repeatable; CreateStream, DeleteStream, DescribeStream, DescribeStreamSummary, "
-       "ListStreams, ListShards, DescribeLimits, UpdateShardCount, SplitShard, MergeShards)",
+       "ListStreams, ListShards, DescribeLimits, UpdateShardCount, SplitShard, MergeShards, RegisterStreamConsumer, "
+       "DescribeStreamConsumer, ListStreamConsumers, DeregisterStreamConsumer)",
        "",
        [](const std::string& v, ParseState& st) {
          size_t eq = v.find('=');
@@ -539,6 +548,7 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
     c->limits_mode = LimitsMode::kCustom;
   }
   c->limits.data_plane = c->limits_mode != LimitsMode::kOff;
+  if (c->limits_mode == LimitsMode::kOff) c->catalog.max_consumers_per_stream = UINT32_MAX;
   c->limits.control_plane = st.control_plane.value_or(c->limits_mode != LimitsMode::kOff);
   if (c->http.auth_mode == http::AuthMode::kVerify && c->http.credentials.empty())
     return fail("--auth verify needs at least one --credentials AKID:SECRET");

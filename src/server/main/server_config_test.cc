@@ -266,6 +266,8 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--create-stream-delay-ms", {"10", "soon"}},
     {"--delete-stream-delay-ms", {"10", "-1"}},
     {"--update-stream-delay-ms", {"10", "x"}},
+    {"--consumer-activate-delay-ms", {"0", "-1"}},
+    {"--consumer-delete-delay-ms", {"100", "x"}},
     {"--shard-limit", {"9", "4294967296"}},
     {"--subscription-heartbeat-ms", {"1000", "99"}},
     {"--subscription-lifetime-ms", {"60000", "999"}},
@@ -283,6 +285,7 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--shard-read-bytes-per-sec", {"100K", ""}},
     {"--shard-iterator-calls-per-sec", {"9", "0"}},
     {"--limits-burst-seconds", {"3", "0"}},
+    {"--consumers-per-stream", {"50", "0"}},
     {"--control-plane-rate", {"DescribeStream=100", "Nope=1"}},
     {"--limits-file", {"/dev/null", ""}},
     {"--inject-error-rate", {"0.5", "1.5"}},
@@ -517,6 +520,30 @@ TEST(ServerConfigTest, LimitsFile) {
   EXPECT_THAT(ParseErr({"--limits-file", path}), HasSubstr(":1:"));
   EXPECT_THAT(ParseErr({"--limits-file", path + ".missing"}), HasSubstr("cannot read"));
   std::remove(path.c_str());
+}
+
+TEST(ServerConfigTest, ConsumerFlags) {
+  ServerConfig d = ParseOk({});
+  EXPECT_EQ(d.catalog.consumer_activate_delay_ms, 1000);
+  EXPECT_EQ(d.catalog.consumer_delete_delay_ms, 500);
+  EXPECT_EQ(d.catalog.max_consumers_per_stream, 20u);
+  ServerConfig c = ParseOk({"--consumer-activate-delay-ms", "0", "--consumer-delete-delay-ms=2500"});
+  EXPECT_EQ(c.catalog.consumer_activate_delay_ms, 0);
+  EXPECT_EQ(c.catalog.consumer_delete_delay_ms, 2500);
+  EXPECT_EQ(c.limits_mode, LimitsMode::kAws);  // delays are not limits
+  for (const char* bad : {"-1", "x", "3600001"}) ParseErr({"--consumer-activate-delay-ms", bad});
+  // The consumers-per-stream quota is a limit: it implies custom, and --limits off lifts it.
+  ServerConfig custom = ParseOk({"--consumers-per-stream", "50"});
+  EXPECT_EQ(custom.limits_mode, LimitsMode::kCustom);
+  EXPECT_EQ(custom.catalog.max_consumers_per_stream, 50u);
+  EXPECT_THAT(ParseErr({"--limits", "aws", "--consumers-per-stream", "50"}), HasSubstr("--limits custom"));
+  ParseErr({"--consumers-per-stream", "0"});
+  EXPECT_EQ(ParseOk({"--limits", "off"}).catalog.max_consumers_per_stream, UINT32_MAX);
+  ServerConfig rate = ParseOk({"--control-plane-rate", "DescribeStreamConsumer=40"});
+  EXPECT_EQ(rate.limits.tps(limits::ControlAction::kDescribeStreamConsumer), 40u);
+  EXPECT_EQ(d.limits.tps(limits::ControlAction::kRegisterStreamConsumer), 5u);
+  EXPECT_THAT(ServeHelpText(), HasSubstr("--consumer-activate-delay-ms N"));
+  EXPECT_THAT(ServeHelpText(), HasSubstr("--consumers-per-stream N"));
 }
 
 TEST(ServerConfigTest, FaultInjection) {

@@ -23,20 +23,19 @@ Result<ConsumerTarget> ResolveConsumer(const CallerIdentity& caller, const proto
     if (ref.stream_arn) {
       SLUICE_ASSIGN_OR_RETURN(auto named, ResolveStreamArn(caller, *ref.stream_arn));
       if (named.name != t.stream.name) {
-        return Status(Errc::kInvalidArgument, "ConsumerARN " + t.arn + " does not belong to stream " +
-                                                  std::string(*ref.stream_arn) + ".");
+        return Status(Errc::kInvalidArgument,
+                      "ConsumerARN " + t.arn + " does not belong to stream " + std::string(*ref.stream_arn) + ".");
       }
     }
     if (ref.consumer_name && *ref.consumer_name != t.name) {
-      return Status(Errc::kInvalidArgument,
-                    "ConsumerARN " + t.arn + " and ConsumerName " + std::string(*ref.consumer_name) +
-                        " do not refer to the same consumer.");
+      return Status(Errc::kInvalidArgument, "ConsumerARN " + t.arn + " and ConsumerName " +
+                                                std::string(*ref.consumer_name) +
+                                                " do not refer to the same consumer.");
     }
     return t;
   }
   if (!ref.stream_arn || !ref.consumer_name) {
-    return Status(Errc::kInvalidArgument,
-                  "Either ConsumerARN or both StreamARN and ConsumerName must be provided.");
+    return Status(Errc::kInvalidArgument, "Either ConsumerARN or both StreamARN and ConsumerName must be provided.");
   }
   SLUICE_ASSIGN_OR_RETURN(t.stream, ResolveStreamArn(caller, *ref.stream_arn));
   t.name = *ref.consumer_name;

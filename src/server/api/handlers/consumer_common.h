@@ -28,7 +28,8 @@ Result<ConsumerTarget> ResolveConsumer(const CallerIdentity& caller, const proto
 
 // The Consumer shape {ConsumerName, ConsumerARN, ConsumerStatus, ConsumerCreationTimestamp}, plus
 // StreamARN when stream_arn is not empty (ConsumerDescription).
-void WriteConsumer(protocol::JsonWriter& w, const catalog::Consumer& c, int64_t now_ms, std::string_view stream_arn = {});
+void WriteConsumer(protocol::JsonWriter& w, const catalog::Consumer& c, int64_t now_ms,
+                   std::string_view stream_arn = {});
 
 // The call's access-log fields.
 void LogConsumer(CallLogFields* log, const ConsumerTarget& t);

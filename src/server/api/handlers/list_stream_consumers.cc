@@ -36,7 +36,8 @@ Status HandleListStreamConsumers(HandlerArgs& a) {
   if (r.next_token) {
     SLUICE_ASSIGN_OR_RETURN(auto fields,
                             DecodeNextToken(a.ctx.iterator_key, *r.next_token, now, a.ctx.options.next_token_ttl_ms));
-    if (fields.size() != 5 || fields[0] != "ListStreamConsumers") return Status(Errc::kInvalidArgument, "Invalid NextToken.");
+    if (fields.size() != 5 || fields[0] != "ListStreamConsumers")
+      return Status(Errc::kInvalidArgument, "Invalid NextToken.");
     if (fields[1] != target.name) {
       return Status(Errc::kInvalidArgument,
                     "NextToken was issued for another stream than " + std::string(*r.stream_arn) + ".");
@@ -70,10 +71,9 @@ Status HandleListStreamConsumers(HandlerArgs& a) {
     w.EndArray();
     if (more) {
       const catalog::Consumer& last = *listed.back();
-      w.Field("NextToken",
-              EncodeNextToken(a.ctx.iterator_key, now,
-                              {"ListStreamConsumers", s.name, std::to_string(s.created_ms),
-                               std::to_string(last.created_ms), last.name}));
+      w.Field("NextToken", EncodeNextToken(a.ctx.iterator_key, now,
+                                           {"ListStreamConsumers", s.name, std::to_string(s.created_ms),
+                                            std::to_string(last.created_ms), last.name}));
     }
     w.EndObject();
     return Status::Ok();
