@@ -12,8 +12,8 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  Connection, Histogram, b64len, createStream, parseArgs, procStats, readStamp, registerConsumers, shardId, sleep,
-  stampRecord, subscribe,
+  Connection, Histogram, b64len, createStream, parseArgs, procStats, readStamp, registerConsumers, scanEvent, shardId,
+  sleep, stampRecord, subscribe,
 } from './efo-client.mjs';
 
 const DEFAULTS = { endpoint: 'http://127.0.0.1:4567', consumers: 20, shards: 4, rate_mib: 4, record_size: 4096,
@@ -37,7 +37,7 @@ async function consumerWorker() {
       needed = m.consumers.length * m.shards;
       for (const arn of m.consumers) {
         const conn = new Connection(m.endpoint, { http: m.http });
-        const st = { arn, bits: new Uint8Array(o.max_ids >> 3), received: 0, dup: 0, bytes: 0, ends: 0, conn };
+        const st = { arn, bits: new Uint8Array(o.max_ids >> 3), received: 0, dup: 0, bytes: 0, ends: 0, parsed: 0, conn };
         state.push(st);
         for (let s = 0; s < m.shards; s += 1) {
           let cont = null;
@@ -45,10 +45,16 @@ async function consumerWorker() {
             onOpen: (status) => {
               if (status === 200) opened += 1;
             },
-            onEvent: (ev, t) => {
-              if (ev.ContinuationSequenceNumber) cont = ev.ContinuationSequenceNumber;
-              for (const r of ev.Records) {
-                const { id, tNs } = readStamp(r.Data);
+            onEvent: (payload, t) => {
+              let ev = scanEvent(payload);
+              if (ev === null) {
+                const j = JSON.parse(payload.toString('utf8'));
+                ev = { cont: j.ContinuationSequenceNumber ?? null,
+                  records: j.Records.map((r) => ({ ...readStamp(r.Data), len: b64len(r.Data) })) };
+                st.parsed += 1;
+              }
+              if (ev.cont) cont = ev.cont;
+              for (const { id, tNs, len } of ev.records) {
                 if (firstRecvNs === null) firstRecvNs = t;
                 lastRecvNs = t;
                 const byte = id >> 3;
@@ -58,7 +64,7 @@ async function consumerWorker() {
                   st.bits[byte] |= bit;
                   st.received += 1;
                 }
-                st.bytes += b64len(r.Data);
+                st.bytes += len;
                 hist.add(Number(t - tNs) / 1000);
               }
             },
@@ -70,7 +76,7 @@ async function consumerWorker() {
                   : { Type: 'TRIM_HORIZON' }), 1100);
               }
             },
-          });
+          }, { parse: false });
           open({ Type: 'TRIM_HORIZON' });
         }
       }
@@ -81,6 +87,7 @@ async function consumerWorker() {
       process.send({
         type: 'report',
         consumers: state.map((s) => ({ arn: s.arn, received: s.received, dup: s.dup, bytes: s.bytes, ends: s.ends,
+          parsed: s.parsed,
           bits: m.bits ? Buffer.from(s.bits.buffer, 0, (m.bits >> 3) + 1).toString('base64') : undefined })),
         hist: m.bits ? Array.from(hist.counts) : undefined,
         first_recv_ns: firstRecvNs?.toString(), last_recv_ns: lastRecvNs?.toString(),
@@ -231,7 +238,8 @@ async function coordinator() {
         extra += popcount(b & ~a & 0xff);
       }
       delivered += c.bytes;
-      perConsumer.push({ received: c.received, missing, extra_unacked: extra, duplicates: c.dup, resubscribes: c.ends });
+      perConsumer.push({ received: c.received, missing, extra_unacked: extra, duplicates: c.dup, resubscribes: c.ends,
+        events_parsed_slowly: c.parsed });
     }
   }
   const spanS = lastRecvNs > 0n ? Number(lastRecvNs - BigInt(done.start_ns)) / 1e9 : (tCaught - tStart) / 1000;
