@@ -323,7 +323,8 @@ class Producer(threading.Thread):
             i = self.n
             self.n += 1
             try:
-                r = self.kin.put_record(StreamName=self.name, Data=b"id:%d" % i, PartitionKey="k%d" % (i % self.pk_count))
+                r = self.kin.put_record(StreamName=self.name, Data=b"id:%d" % i,
+                                        PartitionKey="k%d" % (i % self.pk_count))
                 self.acked.append((i, r["SequenceNumber"]))
             except Exception:  # noqa: BLE001
                 self.failed.append(i)

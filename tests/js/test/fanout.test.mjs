@@ -132,7 +132,9 @@ class Subscription {
     for (;;) {
       assert.deepEqual(this.violations, [], 'events broke the KCL rule or the shape checks');
       if (pred(this)) return;
-      if (this.done) assert.fail(`subscription ended (${this.done.kind}: ${describeErr(this.done.err)}) before ${what}`);
+      if (this.done) {
+        assert.fail(`subscription ended (${this.done.kind}: ${describeErr(this.done.err)}) before ${what}`);
+      }
       if (Date.now() > deadline) assert.fail(`no ${what} within ${timeoutMs} ms (${this.events.length} events)`);
       await sleep(10);
     }
@@ -180,7 +182,8 @@ async function roundTrip(t, client, subs) {
   await sleep(300);
 
   const acked = [];
-  const one = await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: 'p0', Data: enc.encode('one') }));
+  const one = await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: 'p0',
+    Data: enc.encode('one') }));
   acked.push({ seq: one.SequenceNumber, pk: 'p0', data: enc.encode('one') });
   const batch = [0, 1, 2, 3].map((i) => ({ PartitionKey: `b${i}`, Data: new Uint8Array([i, 0, 255, 10, 13]) }));
   const pr = await client.send(new PutRecordsCommand({ StreamName: name, Records: batch }));
@@ -245,7 +248,8 @@ describe('SubscribeToShard over TLS (ALPN h2, generated CA)', () => {
       return;
     }
     const tlsPort = has('--tls-port') ? await freePort() : null;
-    server = await startServer({ extraArgs: efoFlags(['--tls', 'auto', ...(tlsPort ? ['--tls-port', String(tlsPort)] : [])]) });
+    const tlsArgs = ['--tls', 'auto', ...(tlsPort ? ['--tls-port', String(tlsPort)] : [])];
+    server = await startServer({ extraArgs: efoFlags(tlsArgs) });
     const caFile = path.join(server.dataDir, 'tls', 'ca.pem');
     const deadline = Date.now() + 10000;
     while (!fs.existsSync(caFile) && Date.now() < deadline) await sleep(50);
