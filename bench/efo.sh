@@ -18,7 +18,9 @@
 #   SCENARIOS [latency fanout idle]  LATENCY_RATE [100] LATENCY_SECONDS [20]  FANOUT_CONSUMERS [20] FANOUT_SHARDS [4]
 #   FANOUT_RATE_MIB [4] FANOUT_RECORD_SIZE [4096] FANOUT_SECONDS [20] FANOUT_WORKERS [4]  IDLE_SUBSCRIPTIONS [1000]
 #   IDLE_SECONDS [30] IDLE_CONNECTIONS [1]  KL_ARGS_<scenario> extra args for kinesis-local runs (e.g.
-#   KL_ARGS_fanout="--rate-mib 0.5")  OUT [bench/results/efo.jsonl] (appended; one JSON line per run)
+#   KL_ARGS_fanout="--rate-mib 0.5"; KL_ARGS_latency defaults to "--rate 20" as run-bench.sh's KL_LATENCY_RATE:
+#   kinesis-local acknowledges far fewer than 100 PutRecord/s, so at 100/s its send->event time is the producer's
+#   queue, not delivery)  OUT [bench/results/efo.jsonl] (appended; one JSON line per run)
 # Needs node >= 20 and, for kinesis-local, tests/js/node_modules (npm ci in tests/js). Exit 0 even when a scenario
 # reports ok:false (that is a result); 2 on usage errors.
 set -euo pipefail
@@ -30,6 +32,7 @@ SLUICE="${SLUICE_BIN:-$ROOT/build/sluice}"
 SLUICE_ARGS="${SLUICE_ARGS:-}"
 OUT="${OUT:-$ROOT/bench/results/efo.jsonl}"
 KL_DIR="$ROOT/tests/js/node_modules/kinesis-local"
+KL_ARGS_latency="${KL_ARGS_latency---rate 20}"
 
 log() { echo "efo-bench: $*" >&2; }
 command -v node >/dev/null || { log "node not found"; exit 2; }

@@ -412,6 +412,7 @@ export function readStamp(b64) {
 const DATA_KEY = Buffer.from('"Data":"');
 const SEQ_KEY = Buffer.from('"SequenceNumber"');
 const CONT_KEY = Buffer.from('"ContinuationSequenceNumber":"');
+const ARRIVAL_KEY = Buffer.from('"ApproximateArrivalTimestamp":');
 const QUOTE = 0x22;
 
 function countOf(buf, key) {
@@ -445,7 +446,16 @@ export function scanEvent(payload) {
     const start = c + CONT_KEY.length;
     cont = payload.toString('latin1', start, payload.indexOf(QUOTE, start));
   }
-  return { records, cont };
+  // the first record's arrival time (epoch seconds in JSON): the event's oldest record, for arrival -> event delay
+  let firstArrivalMs = null;
+  const a = payload.indexOf(ARRIVAL_KEY);
+  if (a >= 0) {
+    const start = a + ARRIVAL_KEY.length;
+    let end = start;
+    while (end < payload.length && payload[end] !== 0x2c && payload[end] !== 0x7d) end += 1;
+    firstArrivalMs = Number(payload.toString('latin1', start, end)) * 1000;
+  }
+  return { records, cont, firstArrivalMs };
 }
 
 /** Decoded length of a base64 string. */

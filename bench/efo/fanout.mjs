@@ -27,6 +27,7 @@ const self = fileURLToPath(import.meta.url);
 async function consumerWorker() {
   const state = [];
   const hist = new Histogram();
+  const arrivalHist = new Histogram();
   let opened = 0;
   let needed = 0;
   let firstRecvNs = null;
@@ -50,10 +51,12 @@ async function consumerWorker() {
               if (ev === null) {
                 const j = JSON.parse(payload.toString('utf8'));
                 ev = { cont: j.ContinuationSequenceNumber ?? null,
-                  records: j.Records.map((r) => ({ ...readStamp(r.Data), len: b64len(r.Data) })) };
+                  records: j.Records.map((r) => ({ ...readStamp(r.Data), len: b64len(r.Data) })),
+                  firstArrivalMs: j.Records.length ? j.Records[0].ApproximateArrivalTimestamp * 1000 : null };
                 st.parsed += 1;
               }
               if (ev.cont) cont = ev.cont;
+              if (ev.firstArrivalMs) arrivalHist.add(Math.max(0, (performance.timeOrigin + performance.now() - ev.firstArrivalMs) * 1000));
               for (const { id, tNs, len } of ev.records) {
                 if (firstRecvNs === null) firstRecvNs = t;
                 lastRecvNs = t;
@@ -90,6 +93,7 @@ async function consumerWorker() {
           parsed: s.parsed,
           bits: m.bits ? Buffer.from(s.bits.buffer, 0, (m.bits >> 3) + 1).toString('base64') : undefined })),
         hist: m.bits ? Array.from(hist.counts) : undefined,
+        arrival_hist: m.bits ? Array.from(arrivalHist.counts) : undefined,
         first_recv_ns: firstRecvNs?.toString(), last_recv_ns: lastRecvNs?.toString(),
         cpu: process.cpuUsage(), rss_kb: Math.round(process.memoryUsage().rss / 1024), errors: errors.slice(0, 10),
       });
@@ -221,11 +225,13 @@ async function coordinator() {
 
   const ackedBits = Buffer.from(done.bits, 'base64');
   const hist = new Histogram();
+  const arrivalHist = new Histogram();
   let delivered = 0;
   const perConsumer = [];
   let lastRecvNs = 0n;
   for (const r of reports) {
     hist.merge(new Histogram(r.hist));
+    arrivalHist.merge(new Histogram(r.arrival_hist));
     if (r.last_recv_ns && BigInt(r.last_recv_ns) > lastRecvNs) lastRecvNs = BigInt(r.last_recv_ns);
     for (const c of r.consumers) {
       const bits = Buffer.from(c.bits, 'base64');
@@ -258,7 +264,9 @@ async function coordinator() {
     consumers_duplicates: perConsumer.reduce((a, c) => a + c.duplicates, 0),
     delivered_bytes: delivered, delivered_mb_per_s: +(delivered / MB / spanS).toFixed(3),
     catch_up_after_last_put_s: +((tCaught - tStart) / 1000 - done.seconds).toFixed(2),
-    latency: hist.summary(),
+    latency: hist.summary(), // producer send -> event received (includes the PutRecords call)
+    // ApproximateArrivalTimestamp (server wall clock, ms) of each event's first record -> event received
+    arrival_to_event: arrivalHist.summary(),
     server: before && after ? {
       cpu_s: +cpuS.toFixed(3), cpu_s_per_delivered_mb: +(cpuS / (delivered / MB)).toFixed(5),
       cpu_pct_of_one_core: +((100 * cpuS) / ((tCaught - tStart) / 1000)).toFixed(1),

@@ -19,7 +19,7 @@ for (const r of rows) {
     console.log(`${r.target} fanout ${r.consumers}x${r.shards} @${r.produced.mib_per_s} MiB/s written: ` +
       `every consumer got every record: ${r.every_consumer_got_every_record} (missing ${r.consumers_missing}, dup ` +
       `${r.consumers_duplicates}); delivered ${f(r.delivered_mb_per_s)} MB/s; p50 ${f(r.latency.p50_ms)} p99 ` +
-      `${f(r.latency.p99_ms)} ms; server ${f(s.cpu_s_per_delivered_mb, 4)} CPU-s/MB, RSS ${f(s.rss_kb_max_sampled / 1024, 1)} MB, ` +
+      `${f(r.latency.p99_ms)} ms (arrival->event p99 ${f(r.arrival_to_event?.p99_ms)} ms); server ${f(s.cpu_s_per_delivered_mb, 4)} CPU-s/MB, RSS ${f(s.rss_kb_max_sampled / 1024, 1)} MB, ` +
       `disk read ${s.disk_read_bytes} B vs ${r.produced.bytes} B written`);
   } else if (r.scenario === 'efo_idle_subscriptions') {
     const s = r.server ?? {};
