@@ -139,7 +139,7 @@ function tail(file, bytes = 4000) {
 }
 
 /**
- * Starts the configured target. Returns { endpoint, port, target, logFile, dataDir, stop() }. `extraArgs` are more
+ * Starts the configured target. Returns { endpoint, port, target, logFile, dataDir, pid, stop() }. `extraArgs` are more
  * `sluice serve` flags (Sluice only; later flags win).
  * Fails with a clear message when the server does not accept connections within startTimeoutMs.
  */
@@ -240,6 +240,7 @@ export async function startServer({ startTimeoutMs = 30000, createDelayMs = 0, e
     target: TARGET,
     logFile,
     dataDir: path.join(workDir, 'data'), // Sluice only
+    pid: child.pid,
     logTail: (n) => tail(logFile, n),
     isRunning: () => !exited,
     stop,

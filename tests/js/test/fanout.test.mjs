@@ -4,13 +4,18 @@
 // <data-dir>/tls/ca.pem with `--tls auto`). Every event goes through the KCL validity rule (a null
 // ContinuationSequenceNumber comes with non-empty ChildShards, each with ParentShards, and only then).
 //
+// Then, on raw HTTP/2 (node:http2, the SigV4 signer of bench/efo/efo-client.mjs): readers with a 16 KiB window that do
+// not read must not make the server buffer the shard for them, and a client killed with open subscriptions must
+// leave no connection behind.
+//
 // Skips (with the reason) while the server answers UnknownOperationException for RegisterStreamConsumer or
 // SubscribeToShard, and the TLS case when `sluice serve --help` has no --tls flag.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import path from 'node:path';
 import {
   DescribeStreamConsumerCommand,
@@ -23,6 +28,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { JS_ROOT, REGION, TARGET, freePort, makeClient, startServer, uniqueName } from '../lib/target.mjs';
 import { bytesEqual, cmpSeq, createActive, describeErr, expectError, sleep } from '../lib/util.mjs';
+import { signedHeaders } from '../../../bench/efo/efo-client.mjs';
 
 const enc = new TextEncoder();
 const shardId = (i) => `shardId-${String(i).padStart(12, '0')}`;
@@ -275,6 +281,151 @@ describe('SubscribeToShard over TLS (ALPN h2, generated CA)', () => {
     if (missing) return t.skip(missing);
     await roundTrip(t, client, subs);
   });
+});
+
+// ------------------------------------------------------------------------------------------------ flow control
+
+function procStatus(pid) {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rssKb: Number(st.match(/^VmRSS:\s+(\d+)/m)[1]), fds: fs.readdirSync(`/proc/${pid}/fd`).length };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A raw HTTP/2 SubscribeToShard (node:http2, own session with a small stream window) whose body is not read until
+ * resume(): the server must stop at the window (flow control), not buffer the shard for it.
+ */
+function rawSubscribe(endpoint, input, { windowSize = 16384 } = {}) {
+  const url = new URL(endpoint);
+  const session = http2.connect(endpoint, { settings: { initialWindowSize: windowSize } });
+  session.on('error', () => {});
+  const body = Buffer.from(JSON.stringify(input));
+  const h = signedHeaders(url.host, 'SubscribeToShard', body);
+  delete h.host;
+  const req = session.request({ ':method': 'POST', ':path': '/', ':authority': url.host, ...h });
+  req.on('error', () => {});
+  req.end(body);
+  const r = { session, req, status: null, bytes: 0, chunks: [] };
+  r.opened = new Promise((resolve) => req.on('response', (hd) => { r.status = hd[':status']; resolve(r.status); }));
+  req.pause();
+  r.resume = () => {
+    req.on('data', (c) => { r.bytes += c.length; r.chunks.push(c); });
+    req.resume();
+  };
+  r.close = () => session.destroy();
+  return r;
+}
+
+describe('flow control and vanished clients (raw HTTP/2)', () => {
+  let server;
+  let client;
+  let missing = null;
+  const raws = [];
+  before(async () => {
+    if (TARGET !== 'sluice') {
+      missing = `raw HTTP/2 checks run on Sluice only (${TARGET} h2c does not work with node's http2 client)`;
+      return;
+    }
+    server = await startServer({ extraArgs: efoFlags() });
+    client = await makeClient(server);
+    missing = await fanoutMissing(client);
+  });
+  after(async () => {
+    for (const r of raws) r.close();
+    client?.destroy();
+    await server?.stop();
+  });
+
+  test('slow readers (16 KiB window, not reading) do not make the server buffer the shard', async (t) => {
+    if (missing) return t.skip(missing);
+    const name = uniqueName('slow');
+    await createActive(client, { StreamName: name, ShardCount: 1 });
+    const arn = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
+      .StreamDescriptionSummary.StreamARN;
+    // 64 MiB in the shard before anyone subscribes; then let the server settle
+    const blob = new Uint8Array(256 * 1024).fill(7);
+    for (let i = 0; i < 32; i += 1) {
+      const r = await client.send(new PutRecordsCommand({ StreamName: name,
+        Records: Array.from({ length: 8 }, (_, j) => ({ PartitionKey: `k${j}`, Data: blob })) }));
+      assert.equal(r.FailedRecordCount ?? 0, 0);
+    }
+    const consumers = [];
+    for (let i = 0; i < 8; i += 1) consumers.push(await registerActive(client, arn));
+    await sleep(2500);
+    const before = procStatus(server.pid);
+    for (const c of consumers) {
+      raws.push(rawSubscribe(server.endpoint, { ConsumerARN: c, ShardId: shardId(0),
+        StartingPosition: { Type: 'TRIM_HORIZON' } }));
+    }
+    for (const r of raws) assert.equal(await r.opened, 200);
+    await sleep(4000);
+    const stalled = procStatus(server.pid);
+    const growMb = (stalled.rssKb - before.rssKb) / 1024;
+    t.diagnostic(`server RSS ${before.rssKb} kB -> ${stalled.rssKb} kB with 8 stalled readers of a 64 MiB shard`);
+    // without flow control each reader would hold up to 64 MiB (x 4/3 for base64): 680 MiB in all; the bound
+    // leaves room for the shared read-ahead (--read-ahead, 64 MiB by default)
+    assert.ok(growMb < 128, `server RSS grew ${growMb.toFixed(1)} MiB for 8 readers that read nothing`);
+    // and a stalled reader is only paused: once it reads, the whole shard comes
+    const r0 = raws[0];
+    r0.resume();
+    const deadline = Date.now() + 60000;
+    while (r0.bytes < 64 * 1024 * 1024 && Date.now() < deadline) await sleep(100);
+    assert.ok(r0.bytes >= 64 * 1024 * 1024, `resumed reader got ${r0.bytes} bytes`);
+    for (const r of raws) r.close();
+  });
+
+  test('a client that vanishes (process killed) is cleaned up: fds back, the shard can be subscribed again',
+    async (t) => {
+      if (missing) return t.skip(missing);
+      const name = uniqueName('gone');
+      await createActive(client, { StreamName: name, ShardCount: 4 });
+      const arn = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
+        .StreamDescriptionSummary.StreamARN;
+      const consumers = [];
+      for (let i = 0; i < 5; i += 1) consumers.push(await registerActive(client, arn));
+      await sleep(500);
+      const before = procStatus(server.pid);
+      // a child process opens 20 subscriptions over 5 connections, says so, and is then killed with SIGKILL
+      const code = `
+        import { Connection, subscribe } from ${JSON.stringify(path.resolve(JS_ROOT, '../../bench/efo/efo-client.mjs'))};
+        const [endpoint, arns] = [process.argv[1], JSON.parse(process.argv[2])];
+        let open = 0;
+        for (const a of arns) {
+          const conn = new Connection(endpoint);
+          for (let s = 0; s < 4; s += 1) {
+            subscribe(conn, a, 'shardId-00000000000' + s, { Type: 'LATEST' }, {
+              onOpen: (st) => { if (st === 200 && ++open === arns.length * 4) console.log('open'); } });
+          }
+        }
+        setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', code, server.endpoint,
+        JSON.stringify(consumers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('child did not open its subscriptions')), 20000);
+        child.stdout.on('data', (d) => { if (String(d).includes('open')) { clearTimeout(timer); resolve(); } });
+      });
+      const during = procStatus(server.pid);
+      child.kill('SIGKILL');
+      const deadline = Date.now() + 15000;
+      let now = procStatus(server.pid);
+      while (now.fds > before.fds && Date.now() < deadline) {
+        await sleep(200);
+        now = procStatus(server.pid);
+      }
+      t.diagnostic(`server fds ${before.fds} -> ${during.fds} with 20 subscriptions -> ${now.fds} after the kill`);
+      assert.ok(during.fds >= before.fds + 5, 'the 5 connections should be open while the child lives');
+      assert.ok(now.fds <= before.fds, `fds not released: ${now.fds} > ${before.fds}`);
+      // the (consumer, shard) pairs are free again (5 s after the vanished subscriptions started)
+      await sleep(5500);
+      const again = new Subscription(client, { ConsumerARN: consumers[0], ShardId: shardId(0),
+        StartingPosition: { Type: 'LATEST' } });
+      await again.open();
+      assert.equal(again.response.$metadata.httpStatusCode, 200);
+      await again.close();
+    });
 });
 
 describe('tally', () => {
