@@ -159,7 +159,7 @@ export class Connection {
       }
     };
     if (this.version === '2') {
-      const h = { ':method': 'POST', ':path': '/', ...headers };
+      const h = { ':method': 'POST', ':path': '/', ...headers, 'content-length': String(body.length) };
       delete h.host;
       h[':authority'] = this.host;
       let stream;
