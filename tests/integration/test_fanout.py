@@ -15,6 +15,7 @@ the reason when the server answers UnknownOperationException for RegisterStreamC
 `--target kinesis-local` validates the suite against kinesis-mock (its missing initial-response is tolerated by a
 botocore patch installed only for that target; its deviations are marked)."""
 import datetime
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 
+import botocore.eventstream
 import pytest
 from botocore.exceptions import ClientError
 
@@ -191,6 +193,83 @@ def test_records_are_pushed_not_polled(env):
         time.sleep(0.05)
     assert sorted(delays)[len(delays) // 2] < 0.5, "median put->event delay %.3fs: %r" % (
         sorted(delays)[len(delays) // 2], delays)
+
+
+class RawChunkedSubscription:
+    """SubscribeToShard over a plain socket, keeping the HTTP/1.1 chunk boundaries (http.client hides them): some
+    HTTP/1.1 consumers (lifion-kinesis, reference observability-and-efo.md A.3) decode at most one event-stream message
+    per chunk, so each message must be a chunk of its own. Messages are decoded (and CRC-checked) by botocore."""
+
+    def __init__(self, endpoint, consumer_arn, shard_id, position):
+        import socket
+        body = json.dumps({"ConsumerARN": consumer_arn, "ShardId": shard_id, "StartingPosition": position}).encode()
+        headers = kh.signed_headers(endpoint, kh.TARGET_PREFIX + "SubscribeToShard", body)
+        host, port = endpoint.replace("http://", "").split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        head = "POST / HTTP/1.1\r\nHost: %s:%s\r\nContent-Length: %d\r\n" % (host, port, len(body))
+        head += "".join("%s: %s\r\n" % kv for kv in headers.items() if kv[0].lower() != "host") + "\r\n"
+        self.sock.sendall(head.encode() + body)
+        self.f = self.sock.makefile("rb")
+        status_line = self.f.readline().decode()
+        self.status = int(status_line.split()[1])
+        self.headers = {}
+        while True:
+            line = self.f.readline().decode().strip()
+            if not line:
+                break
+            k, _, v = line.partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+
+    def chunk(self):
+        """The next chunk's bytes; b'' at the last chunk."""
+        size = int(self.f.readline().split(b";")[0], 16)
+        data = self.f.read(size)
+        self.f.readline()
+        return data
+
+    def messages_in(self, data):
+        buf = botocore.eventstream.EventStreamBuffer()
+        buf.add_data(data)
+        return list(buf)
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.mark.deviates("kinesis-local", "kinesis-mock sends no initial-response")
+def test_http1_each_message_its_own_chunk_with_content_types(env):
+    name, arn = env.stream(shards=1)
+    carn = env.consumer(arn)
+    raw = RawChunkedSubscription(env.server.endpoint, carn, kh.shard_id(0), LATEST)
+    try:
+        assert raw.status == 200
+        assert raw.headers.get("content-type") == "application/vnd.amazon.eventstream"
+        assert raw.headers.get("transfer-encoding", "").lower() == "chunked"
+        first = raw.chunk()
+        msgs = raw.messages_in(first)
+        assert len(msgs) == 1, "the first chunk holds %d messages" % len(msgs)
+        m = msgs[0]
+        assert m.headers.get(":message-type") == "event"
+        assert m.headers.get(":event-type") == "initial-response"
+        assert m.headers.get(":content-type") == "application/json"
+        assert json.loads(m.payload) == {}
+        seqs = [env.put(name, b"c%d" % i) for i in range(3)]
+        got = []
+        deadline = time.monotonic() + 10
+        while len(got) < 3 and time.monotonic() < deadline:
+            data = raw.chunk()
+            assert data, "the response ended"
+            msgs = raw.messages_in(data)
+            assert len(msgs) == 1 and len(data) == msgs[0].prelude.total_length, \
+                "a chunk of %d bytes holds %d messages (one whole message per chunk expected)" % (len(data), len(msgs))
+            assert msgs[0].headers.get(":event-type") == "SubscribeToShardEvent"
+            assert msgs[0].headers.get(":content-type") == "application/json"
+            ev = json.loads(msgs[0].payload)
+            assert not eh.kcl_violations(ev)
+            got += [r["SequenceNumber"] for r in ev["Records"]]
+        assert got == seqs
+    finally:
+        raw.close()
 
 
 # ------------------------------------------------------------------------------------------------ positions
