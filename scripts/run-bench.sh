@@ -46,6 +46,8 @@
 #   NO_DOC=1        do not touch docs/performance.md
 #   SCALING [1]     then run bench/shard-scaling.sh (throughput vs shard count; its own servers and
 #                   knobs, SHARDS etc.);  SCALING_DURATION [6]  its seconds per point
+#   EFO [0]         then run bench/efo.sh (enhanced fan-out: put->event latency, 20 consumers x 4 shards,
+#                   1,000 idle subscriptions; Sluice and kinesis-local; bench/results/efo.jsonl)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -281,4 +283,8 @@ if [ "${SCALING:-1}" = 1 ]; then
   [ -n "$bin_dir" ] && kl_cli="$bin_dir/kinesalite/cli.js"
   SLUICE_BIN="$SLUICE" LOADGEN="$LOADGEN" DURATION="${SCALING_DURATION:-6}" KINESALITE="${KINESALITE:-$kl_cli}" \
     "$ROOT/bench/shard-scaling.sh" || log "bench/shard-scaling.sh failed"
+fi
+
+if [ "${EFO:-0}" = 1 ]; then
+  SLUICE_BIN="$SLUICE" "$ROOT/bench/efo.sh" || log "bench/efo.sh failed"
 fi

@@ -139,10 +139,11 @@ function tail(file, bytes = 4000) {
 }
 
 /**
- * Starts the configured target. Returns { endpoint, port, target, logFile, stop() }.
+ * Starts the configured target. Returns { endpoint, port, target, logFile, dataDir, pid, stop() }. `extraArgs` are more
+ * `sluice serve` flags (Sluice only; later flags win).
  * Fails with a clear message when the server does not accept connections within startTimeoutMs.
  */
-export async function startServer({ startTimeoutMs = 30000, createDelayMs = 0 } = {}) {
+export async function startServer({ startTimeoutMs = 30000, createDelayMs = 0, extraArgs = [] } = {}) {
   const port = await freePort();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-js-${TARGET}-`));
   const logFile = path.join(workDir, 'server.log');
@@ -161,7 +162,7 @@ export async function startServer({ startTimeoutMs = 30000, createDelayMs = 0 } 
     // times a second; throughput limits are tested in tests/integration/test_throttling.py.
     args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir,
       '--region', REGION, '--account-id', ACCOUNT_ID, '--create-stream-delay-ms', String(createDelayMs),
-      '--limits', 'off'];
+      '--limits', 'off', ...extraArgs];
   } else if (TARGET === 'kinesis-mock') {
     cmd = process.execPath;
     args = ['main.js'];
@@ -238,6 +239,8 @@ export async function startServer({ startTimeoutMs = 30000, createDelayMs = 0 } 
     port,
     target: TARGET,
     logFile,
+    dataDir: path.join(workDir, 'data'), // Sluice only
+    pid: child.pid,
     logTail: (n) => tail(logFile, n),
     isRunning: () => !exited,
     stop,
