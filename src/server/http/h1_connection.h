@@ -16,6 +16,7 @@
 
 #include "server/http/body_buffer.h"
 #include "server/http/connection.h"
+#include "server/http/socket.h"
 
 namespace sluice::server::http {
 
@@ -24,7 +25,7 @@ namespace beast = boost::beast;
 class H1Connection final : public Connection, public std::enable_shared_from_this<H1Connection> {
  public:
   // `buffered` holds bytes already read from the socket (the protocol sniff).
-  H1Connection(Worker* worker, asio::ip::tcp::socket socket, beast::flat_buffer buffered);
+  H1Connection(Worker* worker, Socket socket, beast::flat_buffer buffered);
   ~H1Connection() override;
 
   void Start();
@@ -52,7 +53,7 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   void Close();
 
   const ServerContext* ctx_;
-  beast::tcp_stream stream_;
+  Socket stream_;  // cleartext or TLS
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::empty_body>> parser_;
   BodyBuffer body_;

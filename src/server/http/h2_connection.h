@@ -22,13 +22,14 @@
 
 #include "server/http/body_buffer.h"
 #include "server/http/connection.h"
+#include "server/http/socket.h"
 
 namespace sluice::server::http {
 
 class H2Connection final : public Connection, public std::enable_shared_from_this<H2Connection> {
  public:
   // `preface` holds the bytes already read by the sniffer (starting with the client preface).
-  H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::string preface);
+  H2Connection(Worker* worker, Socket socket, std::string preface);
   ~H2Connection() override;
 
   void Start();
@@ -59,7 +60,7 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   void SubmitResponse(Stream* s);
 
   const ServerContext* ctx_;
-  asio::ip::tcp::socket socket_;
+  Socket socket_;  // cleartext or TLS
   nghttp2_session* session_ = nullptr;
   std::string preface_;
   std::vector<uint8_t> read_buf_;
