@@ -575,9 +575,14 @@ std::vector<std::string_view> ServeFlagNames() {
 std::string ServeHelpText() {
   std::string text = R"(Usage: sluice serve [flags]
 
-Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and cleartext HTTP/2).
+Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and HTTP/2, cleartext or TLS).
 Point any AWS client at it with an endpoint override, e.g.
   aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
+With --tls auto, trust the generated certificate authority:
+  aws --endpoint-url https://127.0.0.1:4568 --ca-bundle ./data/tls/ca.pem kinesis list-streams
+  boto3.client("kinesis", endpoint_url="https://127.0.0.1:4568", verify="./data/tls/ca.pem")
+  NODE_EXTRA_CA_CERTS=./data/tls/ca.pem node app.js   (JavaScript SDK v3)
+On an address other than loopback, requests must be signed with a key from --credentials-file.
 )";
   std::optional<Section> section;
   for (const Flag& f : Flags()) {
