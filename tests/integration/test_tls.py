@@ -360,9 +360,7 @@ def test_tls_cert_and_key_files(tls):
 
 
 def test_unusable_certificate_files_stop_the_start():
-    p = subprocess.run([kh.sluice_bin(), "serve", "--port", str(kh.free_port()), "--storage", "memory",
-                        "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"],
-                       capture_output=True, text=True, timeout=30)
+    p = run_refused("--storage", "memory", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem")
     assert p.returncode != 0
     assert "cannot load TLS certificate /nonexistent/cert.pem" in p.stderr
 
