@@ -277,6 +277,7 @@ Result<TlsFiles> LoadOrCreateSelfSignedTls(const std::string& dir, const std::ve
   }
 
   std::vector<std::string> wanted;
+  wanted.reserve(names.size());
   for (const std::string& n : names) wanted.push_back(CanonicalName(n));
   Cert server = ReadCert(files.server_cert);
   PKey server_key = ReadKey(files.server_key);
