@@ -134,8 +134,9 @@ TEST_F(TlsTransportTest, CleartextStillServedOnTheMainPort) {
 
 TEST_F(TlsTransportTest, FailedHandshakesAreCountedAndClosed) {
   // Garbage after a handshake record byte; cleartext on the TLS port; silence past the timeout.
+  static constexpr char kGarbage[] = "\x16\x03\x01\x00\x05hello, not a ClientHello";
   const std::pair<uint16_t, std::string> kBad[] = {
-      {server_->port(), std::string("\x16\x03\x01\x00\x05hello, not a ClientHello")},
+      {server_->port(), std::string(kGarbage, sizeof kGarbage - 1)},
       {server_->tls_port(), std::string(kGet)},
       {server_->tls_port(), std::string()},
   };
