@@ -14,6 +14,9 @@ namespace {
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+// OpenSSL's TLS 1.3 suites with AES-128 first: with the server's preference it is what clients
+// get, and it decrypts large PutRecords bodies faster than AES-256 with no practical loss.
+constexpr const char* kTls13Suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                unsigned int inlen, void* /*arg*/) {
@@ -61,7 +64,7 @@ Result<std::unique_ptr<ssl::context>> MakeServerTlsContext(const std::string& ce
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // Idle connections (e.g. subscriptions waiting for records) give back their TLS buffers.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-  if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
+  if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(ctx, kTls13Suites) != 1)
     return Status(Errc::kInternal, OpenSslErrorText("TLS cipher list rejected"));
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_chain_file.c_str()) != 1)
     return Status(Errc::kInvalidArgument, OpenSslErrorText("cannot load TLS certificate " + cert_chain_file));
