@@ -88,6 +88,11 @@ class Socket {
   void shutdown(asio::ip::tcp::socket::shutdown_type what, boost::system::error_code& ec) {
     socket().shutdown(what, ec);
   }
+  // Cancels pending reads and writes (they complete with operation_aborted). Over TLS a read
+  // cancelled while waiting for bytes leaves the session usable: a record is decrypted only
+  // once it has fully arrived.
+  void cancel() { tcp().cancel(); }
+  bool is_open() { return socket().is_open(); }
   void close() { tcp().close(); }
   void close(boost::system::error_code& ec) {
     ec = {};
