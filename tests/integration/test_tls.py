@@ -15,7 +15,6 @@ import os
 import shutil
 import socket
 import ssl
-import struct
 import subprocess
 import tempfile
 import time
@@ -311,9 +310,7 @@ def test_handshake_timeout():
             with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
                 if port == srv.port:
                     s.sendall(b"\x16")  # a handshake begins, then nothing
-                t0 = time.monotonic()
-                assert closed_by_server(s, timeout=8)
-                assert time.monotonic() - t0 < 8
+                assert closed_by_server(s, timeout=8)  # long before the client's own timeout
         assert "StreamNames" in https_client(tls_port, ca_of(srv)).list_streams()
     finally:
         srv.stop()
