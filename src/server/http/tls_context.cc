@@ -62,8 +62,6 @@ Result<std::unique_ptr<ssl::context>> MakeServerTlsContext(const std::string& ce
   SSL_CTX* ctx = context->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  // Idle connections (e.g. subscriptions waiting for records) give back their TLS buffers.
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(ctx, kTls13Suites) != 1)
     return Status(Errc::kInternal, OpenSslErrorText("TLS cipher list rejected"));
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_chain_file.c_str()) != 1)
