@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake pkg-config libboost1.74-dev libsimdjson-dev li
             libnghttp2-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
             liburing-dev)
 test_pkgs=(python3 python3-boto3 python3-pytest awscli nodejs npm clang libclang-rt-14-dev clang-format clang-tidy prometheus
-           python3-cbor2 python3-h2)
+           python3-cbor2 python3-h2 curl)
 
 pkgs=("${build_pkgs[@]}")
 [ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")

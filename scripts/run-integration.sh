@@ -9,7 +9,8 @@
 # Sluice only), cloudwatch (the CloudWatch API: boto3, query, RPC v2 CBOR; Sluice only), observe (GET /metrics
 # scraped by a real Prometheus, the access log; Sluice only), consumers (enhanced fan-out consumers through boto3
 # and the AWS CLI, across restarts; Sluice only), fanout (enhanced fan-out: boto3 subscribe_to_shard;
-# skips while the server lacks it), all (default).
+# skips while the server lacks it), tls (TLS: boto3, AWS CLI, JS SDK over https, ALPN, failed handshakes;
+# signature verification off loopback; Sluice only), all (default).
 # Environment:
 #   SLUICE_BIN         server binary (default: build/sluice); required when the target is sluice
 #   SLUICE_TARGET      sluice (default) | kinesalite | kinesis-local — server for the api and cli suites
@@ -28,8 +29,8 @@ pytest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; pytest_args=("$@"); break ;;
-    api|cli|diff|restart|upgrade|throttle|cloudwatch|observe|consumers|fanout|all) suites+=("$1"); shift ;;
-    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, upgrade, throttle, cloudwatch, observe, consumers, fanout, all)" >&2; exit 2 ;;
+    api|cli|diff|restart|upgrade|throttle|cloudwatch|observe|consumers|fanout|tls|all) suites+=("$1"); shift ;;
+    *) echo "run-integration: unknown suite '$1' (api, cli, diff, restart, upgrade, throttle, cloudwatch, observe, consumers, fanout, tls, all)" >&2; exit 2 ;;
   esac
 done
 [ ${#suites[@]} -eq 0 ] && suites=(all)
@@ -50,12 +51,13 @@ for s in "${suites[@]}"; do
     observe) files+=(test_prometheus.py test_access_log.py) ;;
     consumers) files+=(test_consumers.py) ;;
     fanout) files+=(test_fanout.py) ;;
+    tls) files+=(test_tls.py) ;;
     all)  files+=(test_streams.py test_data.py test_tags_arns.py test_lifecycle.py test_raw_http.py test_raw_newer_ops.py test_wire_formats.py
                   test_cli.py test_differential.py test_restart.py test_enhanced_monitoring.py test_upgrade.py test_throttling.py
                   test_resharding.py test_capacity_modes.py test_eventstream_client.py test_curl_event_stream.py
                   test_cloudwatch_api.py test_cloudwatch_alarms.py test_cloudwatch_clients.py test_cloudwatch_cbor.py
                   test_cloudwatch_query.py test_kinesis_metrics.py test_prometheus.py test_access_log.py
-                  test_consumers.py test_fanout.py) ;;
+                  test_consumers.py test_fanout.py test_tls.py) ;;
   esac
 done
 

@@ -5,8 +5,10 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <thread>
 #include <unordered_set>
@@ -24,8 +26,11 @@ struct ServerContext {
   const HttpServerOptions* options = nullptr;
   api::Dispatcher* dispatcher = nullptr;
   const RequestProcessor* processor = nullptr;
-  CallObserver* calls = nullptr;  // the access log, when on
+  CallObserver* calls = nullptr;      // the access log, when on
+  asio::ssl::context* tls = nullptr;  // null: cleartext only
   std::atomic<size_t> connections{0};
+  std::atomic<uint64_t> tls_handshakes{0};
+  std::atomic<uint64_t> tls_handshake_failures{0};  // timeouts, bad ClientHellos, cleartext on the TLS port
 };
 
 class Connection;

@@ -21,7 +21,7 @@ std::string_view ToView(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-H1Connection::H1Connection(Worker* worker, asio::ip::tcp::socket socket, beast::flat_buffer buffered)
+H1Connection::H1Connection(Worker* worker, Socket socket, beast::flat_buffer buffered)
     : Connection(worker), ctx_(worker->ctx()), stream_(std::move(socket)), buffer_(std::move(buffered)) {}
 
 H1Connection::~H1Connection() {

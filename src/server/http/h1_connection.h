@@ -17,6 +17,7 @@
 
 #include "server/http/body_buffer.h"
 #include "server/http/connection.h"
+#include "server/http/socket.h"
 #include "server/http/wake_relay.h"
 
 namespace sluice::server::http {
@@ -26,7 +27,7 @@ namespace beast = boost::beast;
 class H1Connection final : public Connection, public std::enable_shared_from_this<H1Connection> {
  public:
   // `buffered` holds bytes already read from the socket (the protocol sniff).
-  H1Connection(Worker* worker, asio::ip::tcp::socket socket, beast::flat_buffer buffered);
+  H1Connection(Worker* worker, Socket socket, beast::flat_buffer buffered);
   ~H1Connection() override;
 
   void Start();
@@ -70,7 +71,7 @@ class H1Connection final : public Connection, public std::enable_shared_from_thi
   void CancelSource();
 
   const ServerContext* ctx_;
-  beast::tcp_stream stream_;
+  Socket stream_;  // cleartext or TLS
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::empty_body>> parser_;
   BodyBuffer body_;

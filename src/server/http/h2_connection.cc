@@ -173,7 +173,7 @@ struct H2Callbacks {
   }
 };
 
-H2Connection::H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::string preface)
+H2Connection::H2Connection(Worker* worker, Socket socket, std::string preface)
     : Connection(worker),
       ctx_(worker->ctx()),
       socket_(std::move(socket)),

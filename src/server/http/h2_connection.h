@@ -22,6 +22,7 @@
 
 #include "server/http/body_buffer.h"
 #include "server/http/connection.h"
+#include "server/http/socket.h"
 #include "server/http/wake_relay.h"
 
 namespace sluice::server::http {
@@ -29,7 +30,7 @@ namespace sluice::server::http {
 class H2Connection final : public Connection, public std::enable_shared_from_this<H2Connection> {
  public:
   // `preface` holds the bytes already read by the sniffer (starting with the client preface).
-  H2Connection(Worker* worker, asio::ip::tcp::socket socket, std::string preface);
+  H2Connection(Worker* worker, Socket socket, std::string preface);
   ~H2Connection() override;
 
   void Start();
@@ -68,7 +69,7 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
                                   uint32_t* flags, nghttp2_data_source* source, void* user);
 
   const ServerContext* ctx_;
-  asio::ip::tcp::socket socket_;
+  Socket socket_;  // cleartext or TLS
   nghttp2_session* session_ = nullptr;
   std::string preface_;
   std::vector<uint8_t> read_buf_;

@@ -36,6 +36,13 @@ struct HttpServerOptions {
   std::string default_region = "us-east-1";
   AuthMode auth_mode = AuthMode::kStructural;
   std::map<std::string, std::string> credentials;  // kVerify: access key id -> secret key
+  // TLS: on when tls_cert_file is set. The same certificate serves both ports.
+  std::string tls_cert_file;  // PEM: the server certificate, then any intermediates
+  std::string tls_key_file;   // PEM private key
+  // Also accept TLS on `port`, told apart from cleartext by its first byte.
+  bool tls_on_main_port = true;
+  // A second listener speaking only TLS: -1 = none, 0 = an ephemeral port (HttpServer::tls_port()).
+  int32_t tls_port = -1;
   // HTTP/2.
   uint32_t h2_max_concurrent_streams = 1000;
   // Per-stream receive window we advertise; large enough that a ~700 KB PutRecords body

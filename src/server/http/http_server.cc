@@ -10,6 +10,7 @@
 #include "server/http/connection.h"
 #include "server/http/protocol_sniffer.h"
 #include "server/http/request_processor.h"
+#include "server/http/tls_context.h"
 
 namespace sluice::server::http {
 
@@ -21,38 +22,63 @@ HttpServer::HttpServer(Options options, api::Dispatcher* dispatcher, const Clock
 
 HttpServer::~HttpServer() { Stop(); }
 
+uint64_t HttpServer::tls_handshakes() const { return ctx_ ? ctx_->tls_handshakes.load(std::memory_order_relaxed) : 0; }
+
+uint64_t HttpServer::tls_handshake_failures() const {
+  return ctx_ ? ctx_->tls_handshake_failures.load(std::memory_order_relaxed) : 0;
+}
+
+Status HttpServer::Listen(uint16_t port, std::optional<ip::tcp::acceptor>* acceptor) {
+  error_code ec;
+  // "localhost" is the one name accepted: the loopback address, without a resolver.
+  ip::address address = ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host, ec);
+  if (ec) return Status(Errc::kInvalidArgument, "bad listen host '" + options_.host + "': " + ec.message());
+  ip::tcp::endpoint endpoint(address, port);
+  acceptor->emplace(workers_[0]->ioc());
+  (*acceptor)->open(endpoint.protocol(), ec);
+  if (!ec) (*acceptor)->set_option(ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) (*acceptor)->bind(endpoint, ec);
+  if (!ec) (*acceptor)->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor->reset();
+    return Status(Errc::kIoError,
+                  "cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
 Status HttpServer::Start() {
   if (running_) return Status(Errc::kInternal, "HttpServer already started");
+  if (!options_.tls_cert_file.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(tls_, MakeServerTlsContext(options_.tls_cert_file, options_.tls_key_file));
+  }
   processor_ = std::make_unique<RequestProcessor>(options_, clock_, observers_.metrics);
   ctx_ = std::make_unique<ServerContext>();
   ctx_->options = &options_;
   ctx_->dispatcher = dispatcher_;
   ctx_->processor = processor_.get();
   ctx_->calls = observers_.calls;
+  ctx_->tls = tls_.get();
 
   int threads = options_.io_threads > 0 ? options_.io_threads
                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers_.clear();
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(ctx_.get()));
 
-  error_code ec;
-  ip::address address = ip::make_address(options_.host, ec);
-  if (ec) return Status(Errc::kInvalidArgument, "bad listen host '" + options_.host + "': " + ec.message());
-  ip::tcp::endpoint endpoint(address, options_.port);
-  acceptor_.emplace(workers_[0]->ioc());
-  acceptor_->open(endpoint.protocol(), ec);
-  if (!ec) acceptor_->set_option(ip::tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_->bind(endpoint, ec);
-  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    acceptor_.reset();
+  Status listening = Listen(options_.port, &acceptor_);
+  if (listening.ok() && tls_ && options_.tls_port >= 0) {
+    listening = Listen(static_cast<uint16_t>(options_.tls_port), &tls_acceptor_);
+    if (!listening.ok()) acceptor_.reset();
+  }
+  if (!listening.ok()) {
     workers_.clear();
-    return Status(Errc::kIoError,
-                  "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+    return listening;
   }
   bound_port_ = acceptor_->local_endpoint().port();
+  bound_tls_port_ = tls_acceptor_ ? tls_acceptor_->local_endpoint().port() : 0;
 
-  Accept();
+  Accept(Listener::kMain);
+  if (tls_acceptor_) Accept(Listener::kTls);
   for (auto& w : workers_) {
     Worker* worker = w.get();
     // Keeps run() going while the worker has no connections; released by Stop().
@@ -60,48 +86,61 @@ Status HttpServer::Start() {
     worker->thread = std::thread([worker] { worker->ioc().run(); });
   }
   running_ = true;
+  std::string tls = "off";
+  if (tls_) {
+    tls = options_.tls_on_main_port ? "main port" : "";
+    if (tls_acceptor_) tls.append(tls.empty() ? "" : " and ").append("port " + std::to_string(bound_tls_port_));
+  }
   SLOG(kInfo, "http", "listening",
        {{"host", options_.host},
         {"port", std::to_string(bound_port_)},
+        {"tls", tls},
         {"io_threads", std::to_string(threads)},
         {"auth", options_.auth_mode == AuthMode::kVerify ? "verify" : "structural"}});
   return Status::Ok();
 }
 
-void HttpServer::Accept() {
+void HttpServer::Accept(Listener listener) {
+  ip::tcp::acceptor& acceptor = listener == Listener::kMain ? *acceptor_ : *tls_acceptor_;
+  ProtocolSniffer::Mode mode = ProtocolSniffer::Mode::kTlsOnly;
+  if (listener == Listener::kMain) {
+    mode = tls_ && options_.tls_on_main_port ? ProtocolSniffer::Mode::kAny : ProtocolSniffer::Mode::kCleartext;
+  }
   Worker* target = workers_[next_worker_].get();
   next_worker_ = (next_worker_ + 1) % workers_.size();
-  acceptor_->async_accept(target->ioc(), [this, target](const error_code& ec, ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (ec) {
-      SLOG(kWarn, "http", "accept failed", {{"error", ec.message()}});
-      // Out of descriptors and similar: keep accepting rather than going deaf.
-      return Accept();
-    }
-    if (ctx_->connections.load(std::memory_order_relaxed) >= options_.max_connections) {
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      error_code ignored;
-      socket.set_option(ip::tcp::no_delay(true), ignored);
-      // The socket is bound to target's io_context; start it there.
-      asio::post(target->ioc(), [target, s = std::make_shared<ip::tcp::socket>(std::move(socket))]() mutable {
-        if (target->stopping()) return;
-        std::make_shared<ProtocolSniffer>(target, std::move(*s))->Start();
+  acceptor.async_accept(
+      target->ioc(), [this, target, listener, mode, &acceptor](const error_code& ec, ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec) {
+          SLOG(kWarn, "http", "accept failed", {{"error", ec.message()}});
+          // Out of descriptors and similar: keep accepting rather than going deaf.
+          return Accept(listener);
+        }
+        if (ctx_->connections.load(std::memory_order_relaxed) >= options_.max_connections) {
+          error_code ignored;
+          socket.close(ignored);
+        } else {
+          error_code ignored;
+          socket.set_option(ip::tcp::no_delay(true), ignored);
+          // The socket is bound to target's io_context; start it there.
+          asio::post(target->ioc(), [target, mode, s = std::make_shared<ip::tcp::socket>(std::move(socket))]() mutable {
+            if (target->stopping()) return;
+            std::make_shared<ProtocolSniffer>(target, std::move(*s), mode)->Start();
+          });
+        }
+        Accept(listener);
       });
-    }
-    Accept();
-  });
 }
 
 void HttpServer::Stop() {
   if (!running_) return;
   running_ = false;
-  // 1. Stop accepting (on the acceptor's thread).
+  // 1. Stop accepting (on the acceptors' thread).
   std::promise<void> closed;
   asio::post(workers_[0]->ioc(), [this, &closed] {
     error_code ec;
     acceptor_->close(ec);
+    if (tls_acceptor_) tls_acceptor_->close(ec);
     closed.set_value();
   });
   closed.get_future().wait();
@@ -118,6 +157,7 @@ void HttpServer::Stop() {
     if (w->thread.joinable()) w->thread.join();
   }
   acceptor_.reset();
+  tls_acceptor_.reset();
   workers_.clear();
   SLOG(kInfo, "http", "stopped", {{"port", std::to_string(bound_port_)}});
 }

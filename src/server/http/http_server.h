@@ -1,8 +1,10 @@
 #pragma once
-// The Kinesis front end: accepts TCP connections, speaks HTTP/1.1 keep-alive and cleartext
-// HTTP/2 (prior knowledge) on the same port, authenticates (SigV4), and hands each request to
-// an api::Dispatcher. One io_context and thread per core; a connection stays on one thread.
+// The Kinesis front end: accepts TCP connections, speaks HTTP/1.1 keep-alive and HTTP/2 (prior
+// knowledge in cleartext, ALPN over TLS) on the same port, optionally TLS there and on a TLS-only
+// port, authenticates (SigV4), and hands each request to an api::Dispatcher. One io_context and
+// thread per core; a connection stays on one thread.
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -40,10 +42,18 @@ class HttpServer {
 
   // The bound port (useful with options.port == 0); 0 before Start().
   uint16_t port() const { return bound_port_; }
+  // The bound TLS-only port; 0 before Start() or without one.
+  uint16_t tls_port() const { return bound_tls_port_; }
+  // TLS handshakes completed and failed since Start() (0 without TLS).
+  uint64_t tls_handshakes() const;
+  uint64_t tls_handshake_failures() const;
   const Options& options() const { return options_; }
 
  private:
-  void Accept();
+  enum class Listener { kMain, kTls };
+  // Binds and listens on host:port into *acceptor (whose io_context is the first worker's).
+  Status Listen(uint16_t port, std::optional<boost::asio::ip::tcp::acceptor>* acceptor);
+  void Accept(Listener listener);
 
   Options options_;
   api::Dispatcher* dispatcher_;
@@ -52,9 +62,12 @@ class HttpServer {
   std::unique_ptr<RequestProcessor> processor_;
   std::unique_ptr<ServerContext> ctx_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // null without TLS
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::optional<boost::asio::ip::tcp::acceptor> tls_acceptor_;  // the TLS-only port, when set
   size_t next_worker_ = 0;
   uint16_t bound_port_ = 0;
+  uint16_t bound_tls_port_ = 0;
   bool running_ = false;
 };
 

@@ -25,6 +25,7 @@
 #include "server/api/kinesis_dispatcher.h"
 #include "server/api/kinesis_metrics.h"
 #include "server/http/http_server.h"
+#include "server/main/self_signed_tls.h"
 #include "server/observe/access_log.h"
 #include "server/observe/build_info.h"
 #include "server/observe/prometheus_exporter.h"
@@ -60,6 +61,15 @@ bool ReadKeyFile(const std::string& path, model::IteratorKey* key) {
   if (n == key->size()) return true;
   SLOG(kWarn, "server", "iterator key file is short; replacing it", {{"path", path}});
   return false;
+}
+
+// Loud on purpose: the server is reachable from other machines and checks no signature.
+void LogInsecureBanner(const std::string& host) {
+  SLOG(kWarn, "server",
+       "WARNING: INSECURE: --insecure-accept-any-credentials: signatures are not verified and any access key is "
+       "accepted on a non-loopback address; anyone who can reach this port can create, read, write and delete every "
+       "stream. Use --credentials-file to verify signatures instead.",
+       {{"host", host}});
 }
 
 // Sends each request to its service's dispatcher (the transport has set ApiRequest::service).
@@ -207,6 +217,15 @@ Status Server::Start() {
   cw.alarms = alarms_.get();
   cloudwatch_ = std::make_unique<cloudwatch::CloudWatchDispatcher>(cw);
   router_ = std::make_unique<ServiceRouter>(dispatcher_.get(), cloudwatch_.get());
+  std::string tls_ca;  // the CA clients trust, with --tls auto
+  if (config_.tls_auto) {
+    SLUICE_ASSIGN_OR_RETURN(
+        TlsFiles tls, LoadOrCreateSelfSignedTls(config_.data_dir + "/tls",
+                                                SelfSignedTlsNames(config_.http.host, config_.tls_names), clock_));
+    config_.http.tls_cert_file = tls.server_cert;
+    config_.http.tls_key_file = tls.server_key;
+    tls_ca = tls.ca_cert;
+  }
   http_ = std::make_unique<http::HttpServer>(config_.http, router_.get(), clock_);
   SLUICE_RETURN_IF_ERROR(StartObservers());
   SLUICE_RETURN_IF_ERROR(http_->Start());
@@ -234,9 +253,13 @@ Status Server::Start() {
       return Status::Ok();
     });
   }
+  if (config_.insecure_any_credentials) LogInsecureBanner(config_.http.host);
   SLOG(kInfo, "server", "sluice listening",
        {{"host", config_.http.host},
         {"port", std::to_string(http_->port())},
+        {"tls_port", std::to_string(http_->tls_port())},
+        {"tls_ca", tls_ca.empty() ? "-" : tls_ca},
+        {"auth", config_.http.auth_mode == http::AuthMode::kVerify ? "verify" : "any access key"},
         {"access_log", config_.access_log.empty() ? "off" : config_.access_log},
         {"data_dir", config_.data_dir},
         {"region", config_.http.default_region},

@@ -1,5 +1,7 @@
 #include "server/main/server_config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -9,6 +11,8 @@
 #include <limits>
 #include <optional>
 #include <utility>
+
+#include "server/main/credentials_file.h"
 
 namespace sluice::server {
 namespace {
@@ -79,6 +83,10 @@ struct ParseState {
   bool mode_explicit = false;
   std::optional<bool> control_plane;
   std::vector<std::string> limits_files;
+  bool auth_explicit = false;
+  bool insecure_any_credentials = false;
+  std::vector<std::string> credentials_files;
+  bool tls_port_explicit = false;
 };
 
 using Setter = std::function<bool(const std::string& value, ParseState& st)>;
@@ -159,7 +167,7 @@ enum class FlagKind : uint8_t { kPlain, kLimitValue };
 struct Flag {
   Section section;
   std::string_view name;   // "--port"
-  std::string_view value;  // the placeholder in --help: "N", "SIZE", "disk|memory"
+  std::string_view value;  // the placeholder in --help: "N", "SIZE", "disk|memory"; empty: a switch without value
   std::string_view help;
   std::string_view default_text;  // shown as "(default ...)"; empty when there is none to show
   Setter set;
@@ -180,8 +188,44 @@ const std::vector<Flag>& Flags() {
        Size(SLUICE_FIELD(http.max_body_bytes), 1024)},
       {Section::kNetwork, "--idle-timeout-ms", "N", "close idle keep-alive connections after N ms", "120000",
        Millis(SLUICE_FIELD(http.idle_timeout))},
-      {Section::kNetwork, "--header-timeout-ms", "N", "close connections that do not send a request head in N ms",
-       "10000", Millis(SLUICE_FIELD(http.header_read_timeout))},
+      {Section::kNetwork, "--header-timeout-ms", "N",
+       "close connections that do not send a request head (or finish a TLS handshake) in N ms", "10000",
+       Millis(SLUICE_FIELD(http.header_read_timeout))},
+      {Section::kNetwork, "--tls", "off|auto",
+       "auto: serve TLS with a private certificate authority and server certificate generated on first start under "
+       "--data-dir/tls (clients trust tls/ca.pem; the server certificate names localhost, 127.0.0.1, ::1 and "
+       "--host) and reused afterwards",
+       "off",
+       [](const std::string& v, ParseState& st) {
+         if (v != "off" && v != "auto") return false;
+         st.c->tls_auto = v == "auto";
+         return true;
+       }},
+      {Section::kNetwork, "--tls-cert", "FILE",
+       "serve TLS with this PEM certificate (the server's first, then intermediates); needs --tls-key", "",
+       Text(SLUICE_FIELD(http.tls_cert_file))},
+      {Section::kNetwork, "--tls-key", "FILE", "the PEM private key of --tls-cert", "",
+       Text(SLUICE_FIELD(http.tls_key_file))},
+      {Section::kNetwork, "--tls-port", "N|off",
+       "with TLS on, a port that speaks only TLS; 0 picks a free port and logs it; off: none", "4568, a free port "
+       "with --port 0",
+       [](const std::string& v, ParseState& st) {
+         st.tls_port_explicit = true;
+         uint64_t port;
+         if (v == "off") st.c->http.tls_port = -1;
+         else if (ParseU64(v, &port) && port <= 65535) st.c->http.tls_port = static_cast<int32_t>(port);
+         else return false;
+         return true;
+       }},
+      {Section::kNetwork, "--tls-main-port", "on|off",
+       "with TLS on, also accept TLS on --port (told apart from cleartext HTTP by its first byte)", "on",
+       OneOf(SLUICE_FIELD(http.tls_on_main_port), kOnOff)},
+      {Section::kNetwork, "--tls-name", "NAME",
+       "another DNS name or IP address for the --tls auto server certificate (repeatable)", "",
+       [](const std::string& v, ParseState& st) {
+         st.c->tls_names.push_back(v);
+         return !v.empty();
+       }},
       // Identity
       {Section::kIdentity, "--region", "NAME", "region used when a request's signature names none", "us-east-1",
        Text(SLUICE_FIELD(http.default_region))},
@@ -195,19 +239,40 @@ const std::vector<Flag>& Flags() {
        }},
       {Section::kIdentity, "--auth", "structural|verify",
        "structural: require well-formed, current SigV4 but accept any key; verify: check signatures against "
-       "--credentials",
-       "structural",
+       "--credentials-file and --credentials. A --host other than loopback (127.0.0.0/8, ::1, localhost) needs "
+       "verify, or --insecure-accept-any-credentials",
+       "structural on loopback, verify elsewhere",
        [](const std::string& v, ParseState& st) {
          if (v == "structural") st.c->http.auth_mode = http::AuthMode::kStructural;
          else if (v == "verify") st.c->http.auth_mode = http::AuthMode::kVerify;
          else return false;
+         st.auth_explicit = true;
          return true;
        }},
-      {Section::kIdentity, "--credentials", "AKID:SECRET", "a key pair for --auth verify (repeatable)", "",
+      {Section::kIdentity, "--credentials-file", "FILE",
+       "access keys for --auth verify in the AWS shared-credentials format (like ~/.aws/credentials: [profile] "
+       "sections with aws_access_key_id and aws_secret_access_key; every profile is loaded) (repeatable)",
+       "",
+       [](const std::string& v, ParseState& st) {
+         st.credentials_files.push_back(v);
+         return !v.empty();
+       }},
+      {Section::kIdentity, "--credentials", "AKID:SECRET",
+       "a key pair for --auth verify (repeatable; visible to every local user in the process list, so prefer "
+       "--credentials-file)",
+       "",
        [](const std::string& v, ParseState& st) {
          size_t colon = v.find(':');
          if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) return false;
          st.c->http.credentials[v.substr(0, colon)] = v.substr(colon + 1);
+         return true;
+       }},
+      {Section::kIdentity, "--insecure-accept-any-credentials", "",
+       "on a non-loopback --host, accept requests signed with any access key instead of verifying signatures: "
+       "anyone who can reach the port can read, write and delete every stream. Logs a warning at start",
+       "",
+       [](const std::string&, ParseState& st) {
+         st.insecure_any_credentials = true;
          return true;
        }},
       // Storage and streams
@@ -454,7 +519,69 @@ void AppendFlagHelp(std::string* out, std::string_view left, std::string_view de
   out->push_back('\n');
 }
 
+// TLS from --tls / --tls-cert / --tls-key / --tls-port; an error text, or empty.
+std::string ResolveTls(ParseState& st) {
+  http::HttpServerOptions& h = st.c->http;
+  if (h.tls_cert_file.empty() != h.tls_key_file.empty())
+    return h.tls_cert_file.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key";
+  if (st.c->tls_auto && !h.tls_cert_file.empty())
+    return "--tls auto generates its own certificate: give either --tls auto or --tls-cert/--tls-key";
+  bool tls = st.c->tls_auto || !h.tls_cert_file.empty();
+  if (!tls) {
+    if (st.tls_port_explicit && h.tls_port >= 0) return "--tls-port needs TLS: --tls auto or --tls-cert/--tls-key";
+    h.tls_port = -1;
+    return {};
+  }
+  if (!st.tls_port_explicit) h.tls_port = h.port == 0 ? 0 : kDefaultTlsPort;
+  if (h.tls_port < 0 && !h.tls_on_main_port) return "--tls-port off and --tls-main-port off leave no port for TLS";
+  if (h.tls_port > 0 && h.tls_port == h.port)
+    return "--tls-port " + std::to_string(h.tls_port) + " is also --port: give the TLS-only listener its own port";
+  return {};
+}
+
+// Signature checking. Loopback keeps the relaxed default (structural); any other address makes
+// verify the default and requires credentials, unless --insecure-accept-any-credentials says
+// otherwise. An error text, or empty.
+std::string ResolveAuth(ParseState& st) {
+  http::HttpServerOptions& h = st.c->http;
+  for (const std::string& path : st.credentials_files) {
+    auto keys = ReadCredentialsFile(path);
+    if (!keys.ok()) return "--credentials-file " + keys.status().message();
+    if (keys->empty())
+      return "--credentials-file " + path + ": no profile has both aws_access_key_id and aws_secret_access_key";
+    for (auto& [akid, secret] : *keys) h.credentials[akid] = secret;
+  }
+  const bool loopback = IsLoopbackHost(h.host);
+  if (!loopback && !st.auth_explicit && !st.insecure_any_credentials) h.auth_mode = http::AuthMode::kVerify;
+  if (!loopback && h.auth_mode == http::AuthMode::kStructural && !st.insecure_any_credentials)
+    return "--auth structural on --host " + h.host +
+           " would accept any access key from the network; add --insecure-accept-any-credentials to do that on "
+           "purpose";
+  if (h.auth_mode == http::AuthMode::kVerify && h.credentials.empty()) {
+    if (loopback || st.auth_explicit)
+      return "--auth verify needs credentials: --credentials-file FILE or --credentials AKID:SECRET";
+    return "--host " + h.host +
+           " is reachable from other machines, so request signatures are verified and sluice needs the access "
+           "keys clients sign with: --credentials-file FILE (AWS shared-credentials format, e.g. ~/.aws/credentials) "
+           "or --credentials AKID:SECRET. To accept any access key anyway, add --insecure-accept-any-credentials";
+  }
+  st.c->insecure_any_credentials = !loopback && h.auth_mode == http::AuthMode::kStructural;
+  return {};
+}
+
 }  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  std::string text(host);
+  unsigned char a[16];
+  if (inet_pton(AF_INET, text.c_str(), a) == 1) return a[0] == 127;
+  if (inet_pton(AF_INET6, text.c_str(), a) != 1) return false;
+  static constexpr unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  static constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(a, a + 16, kLoopback6)) return true;
+  return std::equal(a, a + 12, kMappedPrefix) && a[12] == 127;
+}
 
 std::string_view StorageKindName(StorageKind kind) { return NameOf(kStorageKinds, kind); }
 std::string_view LimitsModeName(LimitsMode mode) { return NameOf(kLimitsModes, mode); }
@@ -468,9 +595,14 @@ std::vector<std::string_view> ServeFlagNames() {
 std::string ServeHelpText() {
   std::string text = R"(Usage: sluice serve [flags]
 
-Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and cleartext HTTP/2).
+Serve the Amazon Kinesis Data Streams API (AWS JSON 1.1 over HTTP/1.1 and HTTP/2, cleartext or TLS).
 Point any AWS client at it with an endpoint override, e.g.
   aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
+With --tls auto, trust the generated certificate authority:
+  aws --endpoint-url https://127.0.0.1:4568 --ca-bundle ./data/tls/ca.pem kinesis list-streams
+  boto3.client("kinesis", endpoint_url="https://127.0.0.1:4568", verify="./data/tls/ca.pem")
+  NODE_EXTRA_CA_CERTS=./data/tls/ca.pem node app.js   (JavaScript SDK v3)
+On an address other than loopback, requests must be signed with a key from --credentials-file.
 )";
   std::optional<Section> section;
   for (const Flag& f : Flags()) {
@@ -478,7 +610,8 @@ Point any AWS client at it with an endpoint override, e.g.
       section = f.section;
       text.append("\n").append(kSectionTitles[static_cast<size_t>(f.section)]).append("\n");
     }
-    std::string left = std::string(f.name) + " " + std::string(f.value);
+    std::string left(f.name);
+    if (!f.value.empty()) left.append(" ").append(f.value);
     std::string description(f.help);
     if (!f.default_text.empty()) description.append(" (default ").append(f.default_text).append(")");
     AppendFlagHelp(&text, left, description);
@@ -510,7 +643,9 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
     }
     const Flag* flag = FindFlag(name);
     if (!flag) return fail("unknown flag " + name + " (see sluice serve --help)");
-    if (!inline_value) {
+    if (flag->value.empty()) {
+      if (inline_value) return fail("flag " + name + " takes no value");
+    } else if (!inline_value) {
       if (i + 1 >= args.size()) return fail("flag " + name + " needs a value");
       value = args[++i];
     }
@@ -550,8 +685,8 @@ ParseOutcome ParseServeFlags(const std::vector<std::string>& args, ServerConfig*
   c->limits.data_plane = c->limits_mode != LimitsMode::kOff;
   if (c->limits_mode == LimitsMode::kOff) c->catalog.max_consumers_per_stream = UINT32_MAX;
   c->limits.control_plane = st.control_plane.value_or(c->limits_mode != LimitsMode::kOff);
-  if (c->http.auth_mode == http::AuthMode::kVerify && c->http.credentials.empty())
-    return fail("--auth verify needs at least one --credentials AKID:SECRET");
+  if (std::string error = ResolveTls(st); !error.empty()) return fail(error);
+  if (std::string error = ResolveAuth(st); !error.empty()) return fail(error);
   return out;
 }
 

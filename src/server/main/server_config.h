@@ -53,7 +53,21 @@ struct ServerConfig {
   bool metrics = true;
   // --alarm-action ARN=URL: alarm actions (an SNS topic ARN, ...) delivered as webhooks.
   std::map<std::string, std::string> alarm_actions;
+  // --tls auto: a private CA and server certificate under data_dir/tls, generated on first start
+  // (server.cc fills http.tls_cert_file/tls_key_file from them); tls_names are extra SANs.
+  bool tls_auto = false;
+  std::vector<std::string> tls_names;
+  // A non-loopback --host with --insecure-accept-any-credentials and without --auth verify: any
+  // access key is accepted from the network (the server logs a warning banner at start).
+  bool insecure_any_credentials = false;
 };
+
+// The TLS-only port when TLS is on and --tls-port is not given (an ephemeral one with --port 0).
+inline constexpr uint16_t kDefaultTlsPort = 4568;
+
+// True for the hosts only this machine can reach: 127.0.0.0/8, ::1 (also IPv4-mapped) and
+// "localhost". Bound anywhere else, the server verifies signatures unless told otherwise.
+bool IsLoopbackHost(std::string_view host);
 
 struct ParseOutcome {
   bool ok = true;

@@ -3,8 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -296,21 +300,76 @@ const std::map<std::string_view, std::pair<std::string, std::string>> kFlagValue
     {"--prometheus-max-series", {"500", "0"}},
     {"--metrics", {"off", "maybe"}},
     {"--log-level", {"warn", "trace"}},
+    {"--tls", {"auto", "on"}},
+    {"--tls-cert", {"cert.pem", ""}},
+    {"--tls-key", {"key.pem", ""}},
+    {"--tls-port", {"8443", "65536"}},
+    {"--tls-main-port", {"off", "no"}},
+    {"--tls-name", {"kinesis.internal", ""}},
+    {"--credentials-file", {"(written by the test)", ""}},
 };
+
+// Flags whose good value needs others beside it to make a valid command line.
+const std::map<std::string_view, Args> kFlagCompanions = {
+    {"--host", {"--insecure-accept-any-credentials"}},
+    {"--tls-cert", {"--tls-key", "key.pem"}},
+    {"--tls-key", {"--tls-cert", "cert.pem"}},
+    {"--tls-port", {"--tls", "auto"}},
+};
+
+// Switches: no value.
+const std::set<std::string_view> kSwitches = {"--insecure-accept-any-credentials"};
+
+// A temporary file holding `text`, removed when the object goes.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    path_ = (std::filesystem::temp_directory_path() / "sluice-config-XXXXXX").string();
+    int fd = ::mkstemp(path_.data());
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    ::close(fd);
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+constexpr const char* kCredentialsText =
+    "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = file-secret\n"
+    "[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = other-secret\n";
 
 TEST(ServerConfigTest, EveryFlagIsDocumentedAndParses) {
   const std::string text = ServeHelpText();
   const std::vector<std::string_view> names = ServeFlagNames();
-  EXPECT_EQ(names.size(), kFlagValues.size()) << "kFlagValues lists a flag the parser does not have";
+  EXPECT_EQ(names.size(), kFlagValues.size() + kSwitches.size()) << "kFlagValues lists a flag the parser does not have";
+  TempFile credentials(kCredentialsText);
   for (std::string_view name_view : names) {
     const std::string name(name_view);
+    if (kSwitches.count(name_view) > 0) {
+      EXPECT_THAT(text, HasSubstr("\n  " + name + "\n")) << name;
+      ParseOk({name});
+      EXPECT_EQ(ParseErr({name + "=on"}), "flag " + name + " takes no value");
+      continue;
+    }
     // In --help at the start of a line, followed by its value placeholder.
     EXPECT_THAT(text, HasSubstr("\n  " + name + " ")) << name;
     auto it = kFlagValues.find(name_view);
     ASSERT_NE(it, kFlagValues.end()) << name << " needs a good and a bad value in kFlagValues";
-    const auto& [good, bad] = it->second;
-    ParseOk({name, good});
-    ParseOk({std::string(name).append("=").append(good)});
+    auto [good, bad] = it->second;
+    if (name == "--credentials-file") good = credentials.path();
+    Args with_value = {name, good};
+    Args with_equals = {std::string(name).append("=").append(good)};
+    if (auto c = kFlagCompanions.find(name_view); c != kFlagCompanions.end()) {
+      with_value.insert(with_value.end(), c->second.begin(), c->second.end());
+      with_equals.insert(with_equals.end(), c->second.begin(), c->second.end());
+    }
+    ParseOk(with_value);
+    ParseOk(with_equals);
     EXPECT_EQ(ParseErr({name, bad}), std::string("invalid value '").append(bad).append("' for ").append(name));
     EXPECT_EQ(ParseErr({name}), std::string("flag ").append(name).append(" needs a value"));
   }
@@ -446,9 +505,10 @@ TEST(ServerConfigTest, NumbersThatDoNotFitTheirFieldAreRejected) {
 }
 
 TEST(ServerConfigTest, AuthVerifyNeedsCredentials) {
-  EXPECT_EQ(ParseErr({"--auth", "verify"}), "--auth verify needs at least one --credentials AKID:SECRET");
-  EXPECT_EQ(ParseErr({"--auth=verify", "--region", "us-west-2"}),
-            "--auth verify needs at least one --credentials AKID:SECRET");
+  const std::string kNeeds = "--auth verify needs credentials: --credentials-file FILE or --credentials AKID:SECRET";
+  EXPECT_EQ(ParseErr({"--auth", "verify"}), kNeeds);
+  EXPECT_EQ(ParseErr({"--auth=verify", "--region", "us-west-2"}), kNeeds);
+  EXPECT_EQ(ParseErr({"--host", "10.0.0.1", "--auth", "verify", "--insecure-accept-any-credentials"}), kNeeds);
   // Order does not matter.
   EXPECT_EQ(ParseOk({"--credentials", "A:B", "--auth", "verify"}).http.auth_mode, http::AuthMode::kVerify);
   EXPECT_EQ(ParseOk({"--auth", "verify", "--credentials", "A:B"}).http.auth_mode, http::AuthMode::kVerify);
@@ -544,6 +604,111 @@ TEST(ServerConfigTest, ConsumerFlags) {
   EXPECT_EQ(d.limits.tps(limits::ControlAction::kRegisterStreamConsumer), 5u);
   EXPECT_THAT(ServeHelpText(), HasSubstr("--consumer-activate-delay-ms N"));
   EXPECT_THAT(ServeHelpText(), HasSubstr("--consumers-per-stream N"));
+}
+
+TEST(ServerConfigTest, LoopbackHosts) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1"})
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "192.168.1.1", "fe80::1", "::ffff:10.0.0.1", "::2",
+                           "example.com", "localhost.example", ""})
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+}
+
+TEST(ServerConfigTest, NonLoopbackHostVerifiesSignaturesAndNeedsCredentials) {
+  // Loopback keeps the relaxed default.
+  EXPECT_EQ(ParseOk({"--host", "::1"}).http.auth_mode, http::AuthMode::kStructural);
+  EXPECT_FALSE(ParseOk({"--host", "localhost"}).insecure_any_credentials);
+  // Anywhere else: no credentials, no start; the message says what to do.
+  for (const char* host : {"0.0.0.0", "::", "192.168.1.20"}) {
+    std::string error = ParseErr({"--host", host});
+    EXPECT_THAT(error, HasSubstr(std::string("--host ") + host + " is reachable from other machines")) << error;
+    EXPECT_THAT(error, HasSubstr("--credentials-file FILE"));
+    EXPECT_THAT(error, HasSubstr("--insecure-accept-any-credentials"));
+  }
+  // With credentials, verify is the default.
+  ServerConfig c = ParseOk({"--host", "0.0.0.0", "--credentials", "AK:secret"});
+  EXPECT_EQ(c.http.auth_mode, http::AuthMode::kVerify);
+  EXPECT_FALSE(c.insecure_any_credentials);
+  // Asking for structural explicitly is not enough...
+  EXPECT_EQ(ParseErr({"--host", "0.0.0.0", "--auth", "structural"}),
+            "--auth structural on --host 0.0.0.0 would accept any access key from the network; add "
+            "--insecure-accept-any-credentials to do that on purpose");
+  EXPECT_THAT(ParseErr({"--host", "0.0.0.0", "--auth", "structural", "--credentials", "AK:s"}),
+              HasSubstr("--insecure-accept-any-credentials"));
+  // ... the loudly named switch is.
+  for (const Args& args : {Args{"--host", "0.0.0.0", "--insecure-accept-any-credentials"},
+                           Args{"--insecure-accept-any-credentials", "--host", "10.1.1.1", "--auth", "structural"},
+                           Args{"--host", "0.0.0.0", "--insecure-accept-any-credentials", "--credentials", "A:B"}}) {
+    ServerConfig insecure = ParseOk(args);
+    EXPECT_EQ(insecure.http.auth_mode, http::AuthMode::kStructural);
+    EXPECT_TRUE(insecure.insecure_any_credentials);
+  }
+  // The switch does not weaken an explicit --auth verify.
+  ServerConfig v =
+      ParseOk({"--host", "0.0.0.0", "--insecure-accept-any-credentials", "--auth", "verify", "--credentials", "A:B"});
+  EXPECT_EQ(v.http.auth_mode, http::AuthMode::kVerify);
+  EXPECT_FALSE(v.insecure_any_credentials);
+  // On loopback the switch changes nothing.
+  EXPECT_FALSE(ParseOk({"--insecure-accept-any-credentials"}).insecure_any_credentials);
+}
+
+TEST(ServerConfigTest, CredentialsFile) {
+  TempFile file(kCredentialsText);
+  ServerConfig c = ParseOk({"--host", "0.0.0.0", "--credentials-file", file.path()});
+  EXPECT_EQ(c.http.auth_mode, http::AuthMode::kVerify);
+  EXPECT_EQ(c.http.credentials,
+            (std::map<std::string, std::string>{{"AKIDFILE", "file-secret"}, {"AKIDOTHER", "other-secret"}}));
+  // Together with --credentials, and repeated.
+  TempFile second("[x]\naws_access_key_id = AKIDX\naws_secret_access_key = x\n");
+  ServerConfig both = ParseOk({"--credentials-file", file.path(), "--credentials", "AK:s", "--auth", "verify",
+                               "--credentials-file=" + second.path()});
+  EXPECT_EQ(both.http.credentials.size(), 4u);
+  EXPECT_EQ(both.http.credentials.at("AKIDX"), "x");
+  // Errors name the file (and the line).
+  EXPECT_EQ(ParseErr({"--credentials-file", "/nonexistent/creds"}),
+            "--credentials-file cannot read /nonexistent/creds");
+  TempFile broken("[a]\naws_access_key_id = AK\n");
+  EXPECT_EQ(ParseErr({"--credentials-file", broken.path()}),
+            "--credentials-file " + broken.path() +
+                ": line 1: profile [a] has aws_access_key_id but no aws_secret_access_key");
+  TempFile empty("# nothing\n[role]\nrole_arn = x\n");
+  EXPECT_EQ(ParseErr({"--credentials-file", empty.path()}),
+            "--credentials-file " + empty.path() + ": no profile has both aws_access_key_id and aws_secret_access_key");
+}
+
+TEST(ServerConfigTest, TlsFlags) {
+  ServerConfig off = ParseOk({});
+  EXPECT_FALSE(off.tls_auto);
+  EXPECT_TRUE(off.http.tls_cert_file.empty());
+  EXPECT_EQ(off.http.tls_port, -1);
+
+  ServerConfig automatic = ParseOk({"--tls", "auto", "--tls-name", "a.example", "--tls-name", "10.0.0.9"});
+  EXPECT_TRUE(automatic.tls_auto);
+  EXPECT_EQ(automatic.http.tls_port, kDefaultTlsPort);
+  EXPECT_TRUE(automatic.http.tls_on_main_port);
+  EXPECT_EQ(automatic.tls_names, (std::vector<std::string>{"a.example", "10.0.0.9"}));
+  // An ephemeral main port gets an ephemeral TLS port (tests run many servers).
+  EXPECT_EQ(ParseOk({"--tls", "auto", "--port", "0"}).http.tls_port, 0);
+
+  ServerConfig files = ParseOk({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-port", "off"});
+  EXPECT_EQ(files.http.tls_cert_file, "c.pem");
+  EXPECT_EQ(files.http.tls_key_file, "k.pem");
+  EXPECT_EQ(files.http.tls_port, -1);
+  EXPECT_EQ(ParseOk({"--tls", "auto", "--tls-port", "0", "--tls-main-port", "off"}).http.tls_port, 0);
+  EXPECT_FALSE(ParseOk({"--tls", "auto", "--tls-main-port", "off"}).http.tls_on_main_port);
+
+  EXPECT_EQ(ParseErr({"--tls-cert", "c.pem"}), "--tls-cert needs --tls-key");
+  EXPECT_EQ(ParseErr({"--tls-key", "k.pem"}), "--tls-key needs --tls-cert");
+  EXPECT_EQ(ParseErr({"--tls", "auto", "--tls-cert", "c.pem", "--tls-key", "k.pem"}),
+            "--tls auto generates its own certificate: give either --tls auto or --tls-cert/--tls-key");
+  EXPECT_EQ(ParseErr({"--tls-port", "8443"}), "--tls-port needs TLS: --tls auto or --tls-cert/--tls-key");
+  EXPECT_EQ(ParseErr({"--tls", "auto", "--tls-port", "off", "--tls-main-port", "off"}),
+            "--tls-port off and --tls-main-port off leave no port for TLS");
+  EXPECT_EQ(ParseErr({"--tls", "auto", "--port", "4568"}),
+            "--tls-port 4568 is also --port: give the TLS-only listener its own port");
+  // --tls off undoes an earlier --tls auto; --tls-port off is fine without TLS.
+  EXPECT_FALSE(ParseOk({"--tls", "auto", "--tls", "off"}).tls_auto);
+  EXPECT_EQ(ParseOk({"--tls-port", "off"}).http.tls_port, -1);
 }
 
 TEST(ServerConfigTest, FaultInjection) {
