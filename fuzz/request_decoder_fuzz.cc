@@ -169,5 +169,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     EmptyRequest r;
     Run(decoder, body, &r).IgnoreError();
   }
+  {
+    RegisterStreamConsumerRequest r;
+    if (Run(decoder, body, &r).ok())
+      Check(r.stream_arn && r.consumer_name && !r.consumer_name->empty() && r.consumer_name->size() <= 128,
+            "RegisterStreamConsumer required");
+  }
+  {
+    DescribeStreamConsumerRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
+  {
+    DeregisterStreamConsumerRequest r;
+    Run(decoder, body, &r).IgnoreError();
+  }
+  {
+    ListStreamConsumersRequest r;
+    if (Run(decoder, body, &r).ok()) Check(r.stream_arn.has_value(), "ListStreamConsumers StreamARN");
+  }
+  {
+    SubscribeToShardRequest r;
+    if (Run(decoder, body, &r).ok())
+      Check(r.consumer_arn && r.shard_id && r.has_starting_position && r.starting_type, "SubscribeToShard required");
+  }
   return 0;
 }

@@ -162,7 +162,8 @@ class Catalog {
   // RegisterStreamConsumer: the stream must be ACTIVE or UPDATING (else InUse); a name already
   // registered (in any status) is InUse; LimitExceeded past max_consumers_per_stream or with
   // max_creating_consumers CREATING in the account. Returns the new consumer (CREATING).
-  Result<Consumer> RegisterConsumer(StreamKey stream, std::string_view consumer_name) EXCLUDES(mu_);
+  Result<Consumer> RegisterConsumer(StreamKey stream, std::string_view consumer_name,
+                                    const std::map<std::string, std::string>& tags = {}) EXCLUDES(mu_);
   // DeregisterStreamConsumer: the consumer is DELETING for consumer_delete_delay_ms, then
   // SweepDeleted removes it. Deregistering a DELETING consumer again is accepted. Returns the
   // consumer as it is now (its ARN ends its subscriptions). NotFound if absent.

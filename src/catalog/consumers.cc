@@ -40,7 +40,8 @@ void Catalog::CollectGoneConsumers(const Stream& s, int64_t now_ms, MetadataBatc
   batch->put_streams.push_back({s.uid, EncodeStream(trimmed)});
 }
 
-Result<Consumer> Catalog::RegisterConsumer(StreamKey stream, std::string_view consumer_name) {
+Result<Consumer> Catalog::RegisterConsumer(StreamKey stream, std::string_view consumer_name,
+                                           const std::map<std::string, std::string>& tags) {
   SweepDeleted();
   int64_t now = clock_->NowMillis();
   WriterMutexLock lock(&mu_);
@@ -79,6 +80,7 @@ Result<Consumer> Catalog::RegisterConsumer(StreamKey stream, std::string_view co
   c.arn = ConsumerArn(live.arn, consumer_name, epoch);
   c.created_ms = now;
   c.active_at_ms = now + options_.consumer_activate_delay_ms;
+  c.tags = tags;
   Stream copy = live;
   copy.consumers.push_back(c);
   SLUICE_RETURN_IF_ERROR(Persist(copy));

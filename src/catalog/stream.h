@@ -47,6 +47,7 @@ struct Consumer {
   int64_t created_ms = 0;
   int64_t active_at_ms = 0;
   std::optional<int64_t> deleted_at_ms;
+  std::map<std::string, std::string> tags;  // RegisterStreamConsumer Tags, TagResource on its ARN
   ConsumerStatus StatusAt(int64_t now_ms) const;
   // Past its deletion delay: gone for every reader, whether or not the sweep has removed it.
   bool GoneAt(int64_t now_ms) const { return deleted_at_ms && *deleted_at_ms <= now_ms; }

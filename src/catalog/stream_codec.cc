@@ -173,6 +173,11 @@ std::string EncodeStream(const Stream& s) {
     w.I(c.created_ms);
     w.I(c.active_at_ms);
     w.Opt(c.deleted_at_ms, [&](int64_t v) { w.I(v); });
+    w.U(c.tags.size());
+    for (const auto& [k, v] : c.tags) {
+      w.S(k);
+      w.S(v);
+    }
   }
   return w.Take();
 }
@@ -230,6 +235,10 @@ Result<Stream> DecodeStream(std::string_view bytes) {
       c.created_ms = r.I();
       c.active_at_ms = r.I();
       c.deleted_at_ms = r.Opt([&] { return r.I(); });
+      for (uint64_t t = r.Count(); t > 0 && r.ok(); --t) {
+        std::string k = r.S();
+        c.tags[std::move(k)] = r.S();
+      }
       s.consumers.push_back(std::move(c));
     }
   }

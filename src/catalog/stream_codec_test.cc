@@ -46,6 +46,7 @@ Stream FullStream() {
   active.arn = ConsumerArn(s.arn, active.name, 1'700'000'006);
   active.created_ms = 1'700'000'006'100;
   active.active_at_ms = 1'700'000'007'100;
+  active.tags = {{"team", "analytics"}, {"empty", ""}};
   Consumer deleting = active;
   deleting.name = "old.app_2";
   deleting.arn = ConsumerArn(s.arn, deleting.name, 4'000'000'000u);  // epochs use all 32 bits
@@ -80,6 +81,7 @@ void ExpectSame(const Stream& a, const Stream& b) {
     EXPECT_EQ(a.consumers[i].created_ms, b.consumers[i].created_ms);
     EXPECT_EQ(a.consumers[i].active_at_ms, b.consumers[i].active_at_ms);
     EXPECT_EQ(a.consumers[i].deleted_at_ms, b.consumers[i].deleted_at_ms);
+    EXPECT_EQ(a.consumers[i].tags, b.consumers[i].tags);
   }
   ASSERT_EQ(a.shards.size(), b.shards.size());
   for (size_t i = 0; i < a.shards.size(); ++i) {

@@ -209,6 +209,14 @@ TEST_F(DecoderTest, UnknownMembersAreIgnoredForEveryRequestType) {
       this, R"("ResourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s")");
   CheckUnknownMembersIgnored<UpdateMaxRecordSizeRequest>(this, arn + R"(,"MaxRecordSizeInKiB":2048)");
   CheckUnknownMembersIgnored<EmptyRequest>(this, R"("A":1)");
+  const std::string consumer_arn =
+      "\"ConsumerARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000\"";
+  CheckUnknownMembersIgnored<RegisterStreamConsumerRequest>(this, arn + R"(,"ConsumerName":"c")");
+  CheckUnknownMembersIgnored<DescribeStreamConsumerRequest>(this, consumer_arn);
+  CheckUnknownMembersIgnored<DeregisterStreamConsumerRequest>(this, arn + R"(,"ConsumerName":"c")");
+  CheckUnknownMembersIgnored<ListStreamConsumersRequest>(this, arn + R"(,"MaxResults":5)");
+  CheckUnknownMembersIgnored<SubscribeToShardRequest>(
+      this, consumer_arn + R"(,"ShardId":"shardId-000000000000","StartingPosition":{"Type":"LATEST","Q":[1]})");
 }
 
 TEST_F(DecoderTest, NullOptionalMembersAreAbsentForEveryRequestType) {
@@ -229,6 +237,14 @@ TEST_F(DecoderTest, NullOptionalMembersAreAbsentForEveryRequestType) {
   ExpectOk<GetRecordsRequest>(R"({"ShardIterator":"AAAA","Limit":null,"StreamARN":null})");
   ExpectOk<ListTagsForStreamRequest>(R"({"StreamName":"s","ExclusiveStartTagKey":null,"Limit":null})");
   ExpectOk<UpdateMaxRecordSizeRequest>(R"({"StreamARN":null,"StreamName":"s","MaxRecordSizeInKiB":1024})");
+  ExpectOk<RegisterStreamConsumerRequest>(
+      R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s","ConsumerName":"c","Tags":null,"StreamId":null})");
+  ExpectOk<ListStreamConsumersRequest>(
+      R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s","NextToken":null,"MaxResults":null,)"
+      R"("StreamCreationTimestamp":null})");
+  ExpectOk<SubscribeToShardRequest>(
+      R"({"ConsumerARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1","ShardId":"shardId-0",)"
+      R"("StartingPosition":{"Type":"LATEST","SequenceNumber":null,"Timestamp":null},"StreamId":null})");
   GetShardIteratorRequest g;
   ASSERT_TRUE(Decode(R"({"StreamName":"s","ShardId":"x","ShardIteratorType":"LATEST","Timestamp":null})", &g).ok());
   EXPECT_FALSE(g.timestamp.has_value());

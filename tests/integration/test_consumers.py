@@ -232,6 +232,28 @@ def test_delete_stream_needs_enforce_consumer_deletion(kin, new_stream):
         kin.describe_stream_consumer(ConsumerARN=carn)
 
 
+@kh.needs_botocore("RegisterStreamConsumer", "Tags")
+@kh.needs_botocore("TagResource", "ResourceARN")
+def test_consumer_tags(kin, new_stream):
+    sarn = stream_arn(kin, new_stream())
+    carn = None
+    deadline = time.monotonic() + 10
+    while carn is None:
+        try:
+            carn = kin.register_stream_consumer(StreamARN=sarn, ConsumerName="tagged",
+                                                Tags={"team": "data"})["Consumer"]["ConsumerARN"]
+        except kin.exceptions.LimitExceededException:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert kin.list_tags_for_resource(ResourceARN=carn)["Tags"] == [{"Key": "team", "Value": "data"}]
+    kin.tag_resource(ResourceARN=carn, Tags={"env": "ci"})
+    kin.untag_resource(ResourceARN=carn, TagKeys=["team"])
+    assert kin.list_tags_for_resource(ResourceARN=carn)["Tags"] == [{"Key": "env", "Value": "ci"}]
+    assert kin.list_tags_for_resource(ResourceARN=sarn)["Tags"] == []
+    with pytest.raises(kin.exceptions.ResourceNotFoundException):
+        kin.list_tags_for_resource(ResourceARN=carn + "0")
+
+
 def test_arn_errors(kin, new_stream):
     name = new_stream()
     sarn = stream_arn(kin, name)

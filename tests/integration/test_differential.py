@@ -14,6 +14,7 @@ Known reference-server deviations (not asserted against; the reason is the refer
     - describe_stream_arn / put_record_arn: no StreamARN addressing (reference 2, "Stream addressing rule").
     - tag_resource_list / tag_resource: no TagResource/ListTagsForResource (reference 3.6).
     - update_max_record_size, describe_account_settings: operations missing (reference 3.1, 3.7).
+    - register_consumer and the other *_consumer cases: no enhanced fan-out consumers (reference 3.5).
   kinesis-local 0.6.2 (kinesis-mock)
     - list_streams: no StreamSummaries (reference 3.1).
     - put_record_empty_partition_key / create_stream_bad_name: InvalidArgumentException with free text
@@ -72,6 +73,9 @@ STREAM_SUMMARY = obj({"StreamName": S, "StreamARN": S, "StreamStatus": S},
 RECORD = obj({"SequenceNumber": S, "Data": S, "PartitionKey": S},
              {"ApproximateArrivalTimestamp": N, "EncryptionType": S})
 TAG = obj({"Key": S}, {"Value": S})
+CONSUMER_MEMBERS = {"ConsumerName": S, "ConsumerARN": S, "ConsumerStatus": S, "ConsumerCreationTimestamp": N}
+CONSUMER = obj(CONSUMER_MEMBERS)
+CONSUMER_DESCRIPTION = obj(dict(CONSUMER_MEMBERS, StreamARN=S))
 
 EMPTY = "empty-or-{}"
 
@@ -299,6 +303,49 @@ def sc_list_shards_filter(ep):
     return raw_call(ep, "ListShards", {"StreamName": _create(ep, 2), "ShardFilter": {"Type": "AT_LATEST"}})
 
 
+def _register(ep, name=None):
+    """(stream ARN, register response) for a new consumer on a new stream."""
+    sarn = _arn(ep, name or _create(ep, 1))
+    return sarn, raw_call(ep, "RegisterStreamConsumer", {"StreamARN": sarn, "ConsumerName": "diff-app"})
+
+
+def sc_register_consumer(ep):
+    return _register(ep)[1]
+
+
+def sc_register_consumer_duplicate(ep):
+    sarn, _ = _register(ep)
+    return raw_call(ep, "RegisterStreamConsumer", {"StreamARN": sarn, "ConsumerName": "diff-app"})
+
+
+def sc_describe_consumer(ep):
+    _, r = _register(ep)
+    arn = (r.json or {}).get("Consumer", {}).get("ConsumerARN", "arn:aws:kinesis:x:000000000000:stream/s/consumer/c:1")
+    return raw_call(ep, "DescribeStreamConsumer", {"ConsumerARN": arn})
+
+
+def sc_describe_consumer_by_name(ep):
+    sarn, _ = _register(ep)
+    return raw_call(ep, "DescribeStreamConsumer", {"StreamARN": sarn, "ConsumerName": "diff-app"})
+
+
+def sc_list_consumers(ep):
+    sarn, _ = _register(ep)
+    return raw_call(ep, "ListStreamConsumers", {"StreamARN": sarn})
+
+
+def sc_unknown_consumer(ep):
+    sarn = _arn(ep, _create(ep, 1))
+    return raw_call(ep, "DescribeStreamConsumer", {"StreamARN": sarn, "ConsumerName": "nobody"})
+
+
+def sc_deregister_consumer(ep):
+    sarn, _ = _register(ep)
+    return raw_call(ep, "DeregisterStreamConsumer", {"StreamARN": sarn, "ConsumerName": "diff-app"})
+
+
+NO_CONSUMERS = {"kinesalite": "no enhanced fan-out consumers"}
+
 # name -> (scenario, expected spec, {server: reason it is known wrong})
 CASES = {
     "create_stream": (sc_create_stream, EMPTY, {}),
@@ -358,6 +405,15 @@ CASES = {
     "put_records_validation": (sc_put_records_validation, error_spec("ValidationException"),
                                {"kinesis-local": "InvalidArgumentException, not Coral ValidationException"}),
     "list_shards_filter": (sc_list_shards_filter, obj({"Shards": lst(SHARD)}, {"NextToken": S}), {}),
+    "register_consumer": (sc_register_consumer, obj({"Consumer": CONSUMER}), NO_CONSUMERS),
+    "register_consumer_duplicate": (sc_register_consumer_duplicate, error_spec("ResourceInUseException"),
+                                    NO_CONSUMERS),
+    "describe_consumer": (sc_describe_consumer, obj({"ConsumerDescription": CONSUMER_DESCRIPTION}), NO_CONSUMERS),
+    "describe_consumer_by_name": (sc_describe_consumer_by_name, obj({"ConsumerDescription": CONSUMER_DESCRIPTION}),
+                                  NO_CONSUMERS),
+    "list_consumers": (sc_list_consumers, obj({}, {"Consumers": lst(CONSUMER), "NextToken": S}), NO_CONSUMERS),
+    "unknown_consumer": (sc_unknown_consumer, error_spec("ResourceNotFoundException"), NO_CONSUMERS),
+    "deregister_consumer": (sc_deregister_consumer, EMPTY, NO_CONSUMERS),
     "hash_routing": (sc_hash_routing, ("value", _expected_routing()),
                      {"kinesis-local": "hash ranges end one below the even split"}),
 }

@@ -231,6 +231,42 @@ TEST_F(ConsumersTest, DeleteStreamNeedsEnforceConsumerDeletion) {
   Ok("DeleteStream", R"({"StreamName":"s"})");
 }
 
+std::vector<std::pair<std::string, std::string>> Tags(const Reply& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (simdjson::dom::element t : simdjson::dom::array(r.json["Tags"]))
+    out.emplace_back(Str(t["Key"]), Str(t["Value"]));
+  return out;
+}
+
+TEST_F(ConsumersTest, ConsumerTags) {
+  Reply reg = Ok("RegisterStreamConsumer",
+                 "{\"StreamARN\":" + Q(Arn("s")) + ",\"ConsumerName\":\"app\",\"Tags\":{\"team\":\"data\"}}");
+  std::string arn = Str(reg.json["Consumer"]["ConsumerARN"]);
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(Tags(Ok("ListTagsForResource", "{\"ResourceARN\":" + Q(arn) + "}")), (Pairs{{"team", "data"}}));
+  EXPECT_EQ(Ok("TagResource", "{\"ResourceARN\":" + Q(arn) + ",\"Tags\":{\"env\":\"ci\"}}").body, "");
+  EXPECT_EQ(Ok("UntagResource", "{\"ResourceARN\":" + Q(arn) + ",\"TagKeys\":[\"team\"]}").body, "");
+  EXPECT_EQ(Tags(Ok("ListTagsForResource", "{\"ResourceARN\":" + Q(arn) + "}")), (Pairs{{"env", "ci"}}));
+  // The stream's own tags are separate.
+  EXPECT_TRUE(Tags(Ok("ListTagsForResource", "{\"ResourceARN\":" + Q(Arn("s")) + "}")).empty());
+  // Tags survive a restart (the consumer's record is the stream's).
+  Rebuild({});
+  ASSERT_TRUE(catalog_->Recover().ok());
+  EXPECT_EQ(Tags(Ok("ListTagsForResource", "{\"ResourceARN\":" + Q(arn) + "}")), (Pairs{{"env", "ci"}}));
+  std::string many = "{";
+  for (int i = 0; i < 50; ++i) many += (i ? "," : "") + Q(Num("k", i)) + ":\"v\"";
+  many += "}";
+  EXPECT_THAT(Err("TagResource", "{\"ResourceARN\":" + Q(arn) + ",\"Tags\":" + many + "}", "LimitExceededException"),
+              HasSubstr("a given consumer cannot have more than 50 tags"));
+  std::string too_many = many.substr(0, many.size() - 1) + ",\"k50\":\"v\"}";
+  EXPECT_THAT(Err("RegisterStreamConsumer",
+                  "{\"StreamARN\":" + Q(Arn("s")) + ",\"ConsumerName\":\"x\",\"Tags\":" + too_many + "}",
+                  "LimitExceededException"),
+              HasSubstr("a given consumer cannot have more than 50 tags"));
+  Err("TagResource", "{\"ResourceARN\":" + Q(arn + "1") + ",\"Tags\":{\"a\":\"b\"}}", "ResourceNotFoundException");
+  Err("ListTagsForResource", "{\"ResourceARN\":" + Q(Arn("s") + "/consumer/app") + "}", "InvalidArgumentException");
+}
+
 TEST_F(ConsumersTest, ControlPlaneRates) {
   limits::LimitsConfig lc;
   lc.data_plane = false;

@@ -74,7 +74,7 @@ TEST_F(DispatcherTest, ResourceTags) {
   EXPECT_EQ(Ok("UntagResource", "{\"ResourceARN\":" + Q(arn) + ",\"TagKeys\":[\"x\"]}").body, "");
   EXPECT_EQ(TagList(Ok("ListTagsForStream", R"({"StreamName":"s"})")),
             (std::vector<std::pair<std::string, std::string>>{{"y", "2"}}));
-  // Consumers do not exist yet.
+  // Unknown consumers are not found (dispatcher_consumers_test.cc tags real ones).
   Err("ListTagsForResource", "{\"ResourceARN\":" + Q(arn + "/consumer/c:1700000000") + "}",
       "ResourceNotFoundException");
   Err("TagResource", "{\"ResourceARN\":" + Q(arn + "/consumer/c:1700000000") + ",\"Tags\":{\"a\":\"b\"}}",

@@ -66,12 +66,11 @@ Result<ResolvedStream> ResolveConsumerArn(const CallerIdentity& caller, std::str
   return ResolvedStream{caller.account_id, caller.region, parts.stream};
 }
 
-Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn) {
+Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn, bool* is_consumer) {
   SLUICE_ASSIGN_OR_RETURN(auto parsed, ParseKinesisArn(arn));
-  auto target = ResolveArn(caller, arn, ConsumerArn::kAccepted);
-  if (!target.ok()) return target;
-  if (!parsed.consumer.empty()) return Status(Errc::kNotFound, "Consumer " + std::string(arn) + " not found.");
-  return target;
+  *is_consumer = !parsed.consumer.empty();
+  if (*is_consumer) return ResolveConsumerArn(caller, arn);
+  return ResolveArn(caller, arn, ConsumerArn::kAccepted);
 }
 
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref) {

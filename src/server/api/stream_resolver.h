@@ -35,8 +35,8 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
 // AccessDenied for another account, NotFound for another region). Then look the consumer up
 // with catalog->ReadConsumer(resolved.key(), catalog::ConsumerSelector::ByArn(consumer_arn), fn).
 Result<ResolvedStream> ResolveConsumerArn(const CallerIdentity& caller, std::string_view consumer_arn);
-// ResourceARN of TagResource/UntagResource/ListTagsForResource: a stream, or a consumer (none
-// exist until enhanced fan-out does, so a consumer ARN is not found).
-Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn);
+// ResourceARN of TagResource/UntagResource/ListTagsForResource: a stream, or a consumer (then
+// *is_consumer is set and the result is the consumer's stream).
+Result<ResolvedStream> ResolveTaggableResource(const CallerIdentity& caller, std::string_view arn, bool* is_consumer);
 
 }  // namespace sluice::server::api

@@ -120,7 +120,7 @@ bool AllTagChars(std::string_view s) {
   return true;
 }
 
-constexpr size_t kMaxTagsPerStream = 50;
+constexpr size_t kMaxTagsPerResource = 50;
 
 }  // namespace
 
@@ -137,29 +137,51 @@ Status CheckTags(const protocol::TagPairs& tags) {
   return Status::Ok();
 }
 
-Status ApplyTags(catalog::Stream& s, const protocol::TagPairs& tags) {
+Status ApplyTags(std::map<std::string, std::string>& have, const protocol::TagPairs& tags, std::string_view kind,
+                 std::string_view name) {
   SLUICE_RETURN_IF_ERROR(CheckTags(tags));
   size_t added = 0;
   for (const auto& [k, v] : tags)
-    if (!s.tags.count(std::string(k))) ++added;
-  if (s.tags.size() + added > kMaxTagsPerStream) {
-    return Status(Errc::kLimitExceeded, "Failed to add tags to stream " + s.name + " under account " + s.account +
-                                            " because a given stream cannot have more than " +
-                                            std::to_string(kMaxTagsPerStream) + " tags.");
+    if (!have.count(std::string(k))) ++added;
+  if (have.size() + added > kMaxTagsPerResource) {
+    std::string m = "Failed to add tags to ";
+    m.append(kind).append(" ").append(name).append(" because a given ").append(kind);
+    m.append(" cannot have more than ").append(std::to_string(kMaxTagsPerResource)).append(" tags.");
+    return Status(Errc::kLimitExceeded, m);
   }
-  for (const auto& [k, v] : tags) s.tags[std::string(k)] = std::string(v);
+  for (const auto& [k, v] : tags) have[std::string(k)] = std::string(v);
   return Status::Ok();
 }
 
-Status RemoveTags(catalog::Stream& s, const std::vector<std::string_view>& keys) {
+Status ApplyTags(catalog::Stream& s, const protocol::TagPairs& tags) {
+  return ApplyTags(s.tags, tags, "stream", s.name + " under account " + s.account);
+}
+
+Status RemoveTags(std::map<std::string, std::string>& have, const std::vector<std::string_view>& keys) {
   for (auto k : keys) {
     if (!AllTagChars(k))
       return Status(Errc::kInvalidArgument,
                     "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
                     "_ . : / = + - @.");
   }
-  for (auto k : keys) s.tags.erase(std::string(k));
+  for (auto k : keys) have.erase(std::string(k));
   return Status::Ok();
+}
+
+Status RemoveTags(catalog::Stream& s, const std::vector<std::string_view>& keys) { return RemoveTags(s.tags, keys); }
+
+void WriteTagList(protocol::JsonWriter& w, const std::map<std::string, std::string>& tags) {
+  w.BeginObject();
+  w.Key("Tags");
+  w.BeginArray();
+  for (const auto& [k, v] : tags) {
+    w.BeginObject();
+    w.Field("Key", k);
+    w.Field("Value", v);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
 }
 
 namespace {

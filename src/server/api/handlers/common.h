@@ -2,6 +2,7 @@
 // Helpers shared by several handlers: state checks, shard JSON, tags, pagination tokens.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,13 @@ void WriteHashKeyRange(protocol::JsonWriter& w, const model::HashKeyRange& r);
 Status CheckTags(const protocol::TagPairs& tags);
 Status ApplyTags(catalog::Stream& s, const protocol::TagPairs& tags);
 Status RemoveTags(catalog::Stream& s, const std::vector<std::string_view>& keys);
+// The same on any resource's tags; kind ("stream", "consumer") and name (what follows the kind in
+// the over-the-limit message) describe it.
+Status ApplyTags(std::map<std::string, std::string>& have, const protocol::TagPairs& tags, std::string_view kind,
+                 std::string_view name);
+Status RemoveTags(std::map<std::string, std::string>& have, const std::vector<std::string_view>& keys);
+// ListTagsForResource's output: {"Tags":[{"Key","Value"}...]}.
+void WriteTagList(protocol::JsonWriter& w, const std::map<std::string, std::string>& tags);
 
 // Signed, expiring pagination tokens: payload fields joined by '\n'.
 std::string EncodeNextToken(const model::IteratorKey& key, int64_t now_ms, const std::vector<std::string>& fields);

@@ -53,6 +53,16 @@ void WriteConsumer(protocol::JsonWriter& w, const catalog::Consumer& c, int64_t 
   w.EndObject();
 }
 
+Status WriteConsumerByArn(catalog::Catalog* catalog, const ResolvedStream& stream, std::string_view arn, int64_t now_ms,
+                          const std::function<Status(catalog::Consumer&)>& fn) {
+  return catalog->Write(stream.key(), [&](catalog::Stream& s) -> Status {
+    auto which = catalog::ConsumerSelector::ByArn(arn);
+    const catalog::Consumer* c = catalog::FindConsumer(s, which, now_ms);
+    if (!c) return Status(Errc::kNotFound, catalog::Catalog::ConsumerNotFoundMessage(s, which));
+    return fn(s.consumers[static_cast<size_t>(c - s.consumers.data())]);
+  });
+}
+
 void LogConsumer(CallLogFields* log, const ConsumerTarget& t) {
   if (!log) return;
   log->stream_name = t.stream.name;

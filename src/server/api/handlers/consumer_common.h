@@ -2,6 +2,7 @@
 // Shared by the consumer handlers (RegisterStreamConsumer, DescribeStreamConsumer,
 // ListStreamConsumers, DeregisterStreamConsumer): naming a consumer and its JSON.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "base/status.h"
@@ -30,6 +31,11 @@ Result<ConsumerTarget> ResolveConsumer(const CallerIdentity& caller, const proto
 // StreamARN when stream_arn is not empty (ConsumerDescription).
 void WriteConsumer(protocol::JsonWriter& w, const catalog::Consumer& c, int64_t now_ms,
                    std::string_view stream_arn = {});
+
+// Runs fn on the consumer `arn` of the stream under the catalog's write lock (persisted if it
+// changed anything); NotFound if the consumer is absent or gone.
+Status WriteConsumerByArn(catalog::Catalog* catalog, const ResolvedStream& stream, std::string_view arn, int64_t now_ms,
+                          const std::function<Status(catalog::Consumer&)>& fn);
 
 // The call's access-log fields.
 void LogConsumer(CallLogFields* log, const ConsumerTarget& t);

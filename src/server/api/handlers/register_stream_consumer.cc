@@ -1,3 +1,6 @@
+#include <map>
+#include <string>
+
 #include "server/api/handlers/common.h"
 #include "server/api/handlers/consumer_common.h"
 #include "server/api/handlers/handler.h"
@@ -17,9 +20,10 @@ Status HandleRegisterStreamConsumer(HandlerArgs& a) {
   }
   // 5 per second per account, whatever the stream.
   SLUICE_RETURN_IF_ERROR(CheckControlRate(a, limits::ControlAction::kRegisterStreamConsumer));
-  // Tags are checked as for streams; consumers do not keep them (no tagging API reads them yet).
-  if (r.tags) SLUICE_RETURN_IF_ERROR(CheckTags(*r.tags));
-  SLUICE_ASSIGN_OR_RETURN(catalog::Consumer c, a.ctx.catalog->RegisterConsumer(target.key(), *r.consumer_name));
+  // Tags follow the rules of TagResource (characters, reserved prefix, 50 per resource).
+  std::map<std::string, std::string> tags;
+  if (r.tags) SLUICE_RETURN_IF_ERROR(ApplyTags(tags, *r.tags, "consumer", *r.consumer_name));
+  SLUICE_ASSIGN_OR_RETURN(catalog::Consumer c, a.ctx.catalog->RegisterConsumer(target.key(), *r.consumer_name, tags));
   protocol::JsonWriter w(a.out);
   w.BeginObject();
   w.Key("Consumer");
