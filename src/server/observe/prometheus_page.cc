@@ -26,77 +26,110 @@ struct FamilyDef {
 };
 
 // One row: a CloudWatch metric (stream- or shard-level) and the family it feeds.
+// The dimensions a mapped series has beside StreamName.
+enum Level : uint8_t { kStreamLevel, kShardLevel, kConsumerLevel };
+
 struct KinesisMapping {
   std::string_view metric;
-  bool shard_level;
+  Level level;
   Read read;
   FamilyDef family;
 };
 
 constexpr KinesisMapping kKinesisMappings[] = {
     {"IncomingBytes",
-     false,
+     kStreamLevel,
      Read::kSum,
      {"sluice_stream_incoming_bytes", MetricType::kCounter, "bytes", "Bytes successfully put to the stream."}},
     {"IncomingRecords",
-     false,
+     kStreamLevel,
      Read::kSum,
      {"sluice_stream_incoming_records", MetricType::kCounter, "", "Records successfully put to the stream."}},
     {"GetRecords.Bytes",
-     false,
+     kStreamLevel,
      Read::kSum,
      {"sluice_stream_outgoing_bytes", MetricType::kCounter, "bytes", "Bytes returned by GetRecords."}},
     {"GetRecords.Records",
-     false,
+     kStreamLevel,
      Read::kSum,
      {"sluice_stream_outgoing_records", MetricType::kCounter, "", "Records returned by GetRecords."}},
     {"WriteProvisionedThroughputExceeded",
-     false,
+     kStreamLevel,
      Read::kSum,
      {"sluice_stream_write_throttled_records", MetricType::kCounter, "",
       "Records refused by write throttling (PutRecord and PutRecords)."}},
     {"ReadProvisionedThroughputExceeded",
-     false,
+     kStreamLevel,
      Read::kSum,
      {"sluice_stream_read_throttled_calls", MetricType::kCounter, "", "GetRecords calls refused by read throttling."}},
     {"GetRecords.IteratorAgeMilliseconds",
-     false,
+     kStreamLevel,
      Read::kRecentMax,
      {"sluice_stream_iterator_age_seconds", MetricType::kGauge, "seconds",
       "Maximum over the last minute of now minus the arrival of the last record GetRecords returned (0 = caught "
       "up)."}},
     {"IncomingBytes",
-     true,
+     kShardLevel,
      Read::kSum,
      {"sluice_shard_incoming_bytes", MetricType::kCounter, "bytes", "Bytes put to the shard (enhanced monitoring)."}},
     {"IncomingRecords",
-     true,
+     kShardLevel,
      Read::kSum,
      {"sluice_shard_incoming_records", MetricType::kCounter, "", "Records put to the shard (enhanced monitoring)."}},
     {"OutgoingBytes",
-     true,
+     kShardLevel,
      Read::kSum,
      {"sluice_shard_outgoing_bytes", MetricType::kCounter, "bytes",
       "Bytes read from the shard (enhanced monitoring)."}},
     {"OutgoingRecords",
-     true,
+     kShardLevel,
      Read::kSum,
      {"sluice_shard_outgoing_records", MetricType::kCounter, "", "Records read from the shard (enhanced monitoring)."}},
     {"WriteProvisionedThroughputExceeded",
-     true,
+     kShardLevel,
      Read::kSum,
      {"sluice_shard_write_throttled_records", MetricType::kCounter, "",
       "Records refused by the shard's write limits (enhanced monitoring)."}},
     {"ReadProvisionedThroughputExceeded",
-     true,
+     kShardLevel,
      Read::kSum,
      {"sluice_shard_read_throttled_calls", MetricType::kCounter, "",
       "GetRecords calls refused by the shard's read limits (enhanced monitoring)."}},
     {"IteratorAgeMilliseconds",
-     true,
+     kShardLevel,
      Read::kRecentMax,
      {"sluice_shard_iterator_age_seconds", MetricType::kGauge, "seconds",
       "Maximum over the last minute of the iterator age of GetRecords on the shard (enhanced monitoring)."}},
+    {"SubscribeToShard.Success",
+     kConsumerLevel,
+     Read::kSum,
+     {"sluice_consumer_subscriptions", MetricType::kCounter, "",
+      "SubscribeToShard calls of the consumer that opened a subscription (enhanced fan-out)."}},
+    {"SubscribeToShard.RateExceeded",
+     kConsumerLevel,
+     Read::kSum,
+     {"sluice_consumer_subscribe_rate_exceeded", MetricType::kCounter, "",
+      "SubscribeToShard calls refused for coming faster than one a second per shard (enhanced fan-out)."}},
+    {"SubscribeToShardEvent.Success",
+     kConsumerLevel,
+     Read::kSum,
+     {"sluice_consumer_events", MetricType::kCounter, "",
+      "Events pushed to the consumer's subscriptions, heartbeats included (enhanced fan-out)."}},
+    {"SubscribeToShardEvent.Bytes",
+     kConsumerLevel,
+     Read::kSum,
+     {"sluice_consumer_outgoing_bytes", MetricType::kCounter, "bytes",
+      "Record bytes pushed to the consumer (enhanced fan-out)."}},
+    {"SubscribeToShardEvent.Records",
+     kConsumerLevel,
+     Read::kSum,
+     {"sluice_consumer_outgoing_records", MetricType::kCounter, "", "Records pushed to the consumer (enhanced fan-out)."}},
+    {"SubscribeToShardEvent.MillisBehindLatest",
+     kConsumerLevel,
+     Read::kRecentMax,
+     {"sluice_consumer_behind_latest_seconds", MetricType::kGauge, "seconds",
+      "Maximum over the last minute of how far the consumer's events were behind the shard's newest record "
+      "(enhanced fan-out)."}},
 };
 
 constexpr FamilyDef kStreamShards = {"sluice_stream_open_shards", MetricType::kGauge, "",
@@ -189,15 +222,17 @@ std::vector<Family> DataFamilies(const PromSnapshot& snap) {
     if (id.ns != kKinesisNs) continue;
     const std::string* stream = DimValue(id, "StreamName");
     const std::string* shard = DimValue(id, "ShardId");
+    const std::string* consumer = DimValue(id, "ConsumerName");
     if (stream == nullptr) continue;
-    const bool shard_level = shard != nullptr;
-    if (id.dims.size() != (shard_level ? 2u : 1u)) continue;  // e.g. ConsumerName series
+    const Level level = shard != nullptr ? kShardLevel : consumer != nullptr ? kConsumerLevel : kStreamLevel;
+    if (id.dims.size() != (level == kStreamLevel ? 1u : 2u)) continue;
     for (size_t i = 0; i < std::size(kKinesisMappings); ++i) {
       const KinesisMapping& m = kKinesisMappings[i];
-      if (m.metric != id.name || m.shard_level != shard_level) continue;
+      if (m.metric != id.name || m.level != level) continue;
       Entry e;
       e.labels.emplace_back("stream", *stream);
-      if (shard_level) e.labels.emplace_back("shard", *shard);
+      if (level == kShardLevel) e.labels.emplace_back("shard", *shard);
+      if (level == kConsumerLevel) e.labels.emplace_back("consumer", *consumer);
       if (m.read == Read::kSum) {
         e.value = s.sum * ToBaseUnit(s.unit);
       } else {

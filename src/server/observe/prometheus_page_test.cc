@@ -44,8 +44,8 @@ PromSnapshot KnownSnapshot() {
   // Not exported: a custom namespace, and a dimension set the page does not map.
   snap.series.push_back(
       Series("KinesisProducerLibrary", "UserRecordsPut", {{"StreamName", "orders"}}, Unit::kCount, 9));
-  snap.series.push_back(Series("AWS/Kinesis", "SubscribeToShardEvent.Bytes",
-                               {{"ConsumerName", "c"}, {"StreamName", "orders"}}, Unit::kBytes, 9));
+  snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords", {{"ConsumerName", "c"}, {"StreamName", "orders"}},
+                               Unit::kCount, 9));
   snap.series.push_back(Series("Sluice/API", "Requests", {{"Operation", "PutRecords"}}, Unit::kCount, 5, 5));
   snap.series.push_back(Series("Sluice/API", "Errors",
                                {{"ErrorCode", "ResourceNotFoundException"}, {"Operation", "PutRecords"}}, Unit::kCount,
@@ -206,6 +206,25 @@ TEST(RenderPrometheus, SameLabelsAreOneSeries) {
   RenderPrometheus(snap, ExpositionFormat::kText004, 100, &out);
   EXPECT_NE(out.find("\nsluice_stream_open_shards{stream=\"s\"} 5\n"), std::string::npos) << out;
   EXPECT_NE(out.find("\nsluice_stream_incoming_records_total{stream=\"s\"} 10\n"), std::string::npos) << out;
+}
+
+TEST(RenderPrometheus, FanOutSeriesAreLabelledByConsumer) {
+  PromSnapshot snap;
+  snap.version = "v";
+  snap.series.push_back(Series("AWS/Kinesis", "SubscribeToShardEvent.Bytes",
+                               {{"ConsumerName", "app"}, {"StreamName", "s"}}, Unit::kBytes, 2048, 3));
+  PromSeries behind = Series("AWS/Kinesis", "SubscribeToShardEvent.MillisBehindLatest",
+                             {{"ConsumerName", "app"}, {"StreamName", "s"}}, Unit::kMilliseconds, 10, 3);
+  behind.recent_max = 250;
+  snap.series.push_back(behind);
+  std::string out;
+  RenderPrometheus(snap, ExpositionFormat::kText004, 100, &out);
+  EXPECT_NE(out.find("\nsluice_consumer_outgoing_bytes_total{stream=\"s\",consumer=\"app\"} 2048\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("\nsluice_consumer_behind_latest_seconds{stream=\"s\",consumer=\"app\"} 0.25\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST(RenderPrometheus, ProcessGaugesUseTheStandardNames) {
