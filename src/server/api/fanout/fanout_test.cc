@@ -402,6 +402,32 @@ TEST_F(FanOutTest, RateLimitHoldsBackASubscriptionUntilItsBucketRefills) {
   EXPECT_EQ(ParseEvent(ev[0].payload).data.size(), 1u);
 }
 
+TEST_F(FanOutTest, RecordsThatExpireUnderASlowSubscriberAreSkipped) {
+  fanout::HubOptions opt;
+  opt.bytes_per_second = 1000;  // slow: one 800-byte record per second
+  opt.lifetime_ms = 48LL * 3600 * 1000;  // outlives the retention period here
+  Build(opt);
+  CreateStream("s", 1);
+  std::string arn = AddConsumer("s", "c");
+  for (int i = 0; i < 3; ++i) Put("s", "k", std::string(800, char('a' + i)));
+  clock_.Advance(3600 * 1000);
+  PutResult fresh = Put("s", "k", "fresh");
+  auto sub = Subscribe(arn, "shardId-000000000000", kTrim);
+  Puller p(sub.stream);
+  auto ev = p.Pull();
+  ASSERT_EQ(ev.size(), 3u);  // initial-response, then a and b (the bucket goes negative once)
+  EXPECT_EQ(ParseEvent(ev[1].payload).data[0][0], 'a');
+  // The stream's 24 h retention passes while the subscriber waits for its bucket: record c is
+  // gone, and the next event starts at the first record still retained.
+  clock_.Advance(23 * 3600 * 1000 + 1000);
+  hub_->RunDueTimers();
+  ev = p.Pull();
+  ASSERT_EQ(ev.size(), 1u);
+  EventBody b = ParseEvent(ev[0].payload);
+  EXPECT_EQ(b.data, std::vector<std::string>{"fresh"});
+  EXPECT_EQ(b.seqs[0], fresh.sequence_number);
+}
+
 TEST_F(FanOutTest, CborSubscribersGetCborEvents) {
   CreateStream("s", 1);
   std::string arn = AddConsumer("s", "c");
