@@ -44,8 +44,8 @@ PromSnapshot KnownSnapshot() {
   // Not exported: a custom namespace, and a dimension set the page does not map.
   snap.series.push_back(
       Series("KinesisProducerLibrary", "UserRecordsPut", {{"StreamName", "orders"}}, Unit::kCount, 9));
-  snap.series.push_back(Series("AWS/Kinesis", "IncomingRecords", {{"ConsumerName", "c"}, {"StreamName", "orders"}},
-                               Unit::kCount, 9));
+  snap.series.push_back(
+      Series("AWS/Kinesis", "IncomingRecords", {{"ConsumerName", "c"}, {"StreamName", "orders"}}, Unit::kCount, 9));
   snap.series.push_back(Series("Sluice/API", "Requests", {{"Operation", "PutRecords"}}, Unit::kCount, 5, 5));
   snap.series.push_back(Series("Sluice/API", "Errors",
                                {{"ErrorCode", "ResourceNotFoundException"}, {"Operation", "PutRecords"}}, Unit::kCount,
@@ -219,8 +219,7 @@ TEST(RenderPrometheus, FanOutSeriesAreLabelledByConsumer) {
   snap.series.push_back(behind);
   std::string out;
   RenderPrometheus(snap, ExpositionFormat::kText004, 100, &out);
-  EXPECT_NE(out.find("\nsluice_consumer_outgoing_bytes_total{stream=\"s\",consumer=\"app\"} 2048\n"),
-            std::string::npos)
+  EXPECT_NE(out.find("\nsluice_consumer_outgoing_bytes_total{stream=\"s\",consumer=\"app\"} 2048\n"), std::string::npos)
       << out;
   EXPECT_NE(out.find("\nsluice_consumer_behind_latest_seconds{stream=\"s\",consumer=\"app\"} 0.25\n"),
             std::string::npos)

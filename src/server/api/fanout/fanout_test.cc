@@ -227,8 +227,8 @@ TEST_F(FanOutTest, ContinuationOfAnEmptyShardResumesAtItsFirstRecord) {
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ParseEvent(ev[1].payload).data, std::vector<std::string>{"first"});
   // The iterator path reads the same position the same way.
-  std::string it = Iterator("s", "shardId-000000000000", "AT_SEQUENCE_NUMBER",
-                            ",\"StartingSequenceNumber\":" + Q(*b.continuation));
+  std::string it =
+      Iterator("s", "shardId-000000000000", "AT_SEQUENCE_NUMBER", ",\"StartingSequenceNumber\":" + Q(*b.continuation));
   EXPECT_EQ(Get(it).records.size(), 1u);
 }
 
@@ -321,8 +321,7 @@ TEST_F(FanOutTest, RequestErrorsAreHttpErrors) {
   EXPECT_EQ(Subscribe(arn, "shardId-000000000007", kLatest).error_type, "ResourceNotFoundException");
   EXPECT_EQ(Subscribe(Arn("s") + "/consumer/nope:1", "shardId-000000000000", kLatest).error_type,
             "ResourceNotFoundException");
-  EXPECT_EQ(Subscribe(arn, "shardId-000000000000", R"({"Type":"AT_SEQUENCE_NUMBER","SequenceNumber":"12"})")
-                .error_type,
+  EXPECT_EQ(Subscribe(arn, "shardId-000000000000", R"({"Type":"AT_SEQUENCE_NUMBER","SequenceNumber":"12"})").error_type,
             "InvalidArgumentException");
 }
 
@@ -333,10 +332,13 @@ TEST_F(FanOutTest, StreamDeletionEndsSubscriptionsWithResourceNotFound) {
   Puller p(sub.stream);
   p.Pull();
   uint64_t uid = 0;
-  ASSERT_TRUE(catalog_->Read({kAccount, kRegion, "s"}, [&](const catalog::Stream& s) {
-    uid = s.uid;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Read({kAccount, kRegion, "s"},
+                         [&](const catalog::Stream& s) {
+                           uid = s.uid;
+                           return Status::Ok();
+                         })
+                  .ok());
   Ok("DeleteStream", R"({"StreamName":"s","EnforceConsumerDeletion":true})");
   hub_->EndStreamSubscriptions(uid);  // what DeleteStream's handler does
   auto ev = p.Pull();
@@ -404,7 +406,7 @@ TEST_F(FanOutTest, RateLimitHoldsBackASubscriptionUntilItsBucketRefills) {
 
 TEST_F(FanOutTest, RecordsThatExpireUnderASlowSubscriberAreSkipped) {
   fanout::HubOptions opt;
-  opt.bytes_per_second = 1000;  // slow: one 800-byte record per second
+  opt.bytes_per_second = 1000;           // slow: one 800-byte record per second
   opt.lifetime_ms = 48LL * 3600 * 1000;  // outlives the retention period here
   Build(opt);
   CreateStream("s", 1);

@@ -67,9 +67,9 @@ void Hub::Register(const std::shared_ptr<Subscription>& sub) {
     tap_count_.store(taps_.size(), std::memory_order_relaxed);
   }
   if (replaced && replaced != sub) {
-    replaced->EndWithError(protocol::AwsErrorType::kResourceInUse,
-                           "A newer subscription of consumer " + sub->spec().consumer_arn +
-                               " to this shard took over.");
+    replaced->EndWithError(
+        protocol::AwsErrorType::kResourceInUse,
+        "A newer subscription of consumer " + sub->spec().consumer_arn + " to this shard took over.");
   }
 }
 

@@ -27,12 +27,12 @@
 namespace sluice::server::api::fanout {
 
 struct HubOptions {
-  int64_t heartbeat_ms = 5000;        // an event at least this often while idle
-  int64_t lifetime_ms = 300'000;      // a subscription ends normally after this
-  int64_t takeover_after_ms = 5000;   // a newer subscription of the same consumer and shard wins after this
-  int64_t min_call_interval_ms = 1000;  // SubscribeToShard calls per consumer and shard
-  uint64_t bytes_per_second = 0;      // per subscription; 0 = unlimited (`--limits aws`: 2 MiB)
-  size_t tail_bytes = 4 * 1024 * 1024;  // shared tail kept per subscribed shard
+  int64_t heartbeat_ms = 5000;           // an event at least this often while idle
+  int64_t lifetime_ms = 300'000;         // a subscription ends normally after this
+  int64_t takeover_after_ms = 5000;      // a newer subscription of the same consumer and shard wins after this
+  int64_t min_call_interval_ms = 1000;   // SubscribeToShard calls per consumer and shard
+  uint64_t bytes_per_second = 0;         // per subscription; 0 = unlimited (`--limits aws`: 2 MiB)
+  size_t tail_bytes = 4 * 1024 * 1024;   // shared tail kept per subscribed shard
   size_t max_event_bytes = 1024 * 1024;  // record data per event (at least one record)
 };
 
@@ -53,8 +53,7 @@ class Hub final : public FanOutControl, public catalog::ShardEventListener {
   // kInUse while a subscription younger than takeover_after_ms is live; otherwise the new one
   // is admitted and an older live one will end with a ResourceInUse frame once `sub` is
   // registered (Register).
-  Status Admit(std::string_view consumer_arn, uint64_t stream_uid, uint32_t shard_index, int64_t now_ms)
-      EXCLUDES(mu_);
+  Status Admit(std::string_view consumer_arn, uint64_t stream_uid, uint32_t shard_index, int64_t now_ms) EXCLUDES(mu_);
   // Makes `sub` the live subscription of its (consumer, shard) and connects it to its shard's
   // shared tail and wake-ups. Before the transport starts it.
   void Register(const std::shared_ptr<Subscription>& sub) EXCLUDES(mu_);
@@ -92,7 +91,9 @@ class Hub final : public FanOutControl, public catalog::ShardEventListener {
     bool operator==(const ShardKey&) const = default;
   };
   struct ShardKeyHash {
-    size_t operator()(const ShardKey& k) const { return std::hash<uint64_t>()(k.uid * 0x9E3779B97F4A7C15ull ^ k.shard); }
+    size_t operator()(const ShardKey& k) const {
+      return std::hash<uint64_t>()(k.uid * 0x9E3779B97F4A7C15ull ^ k.shard);
+    }
   };
   struct Tap {
     std::shared_ptr<ShardTail> tail;

@@ -43,11 +43,11 @@ class TailChunk {
 };
 
 struct TailStats {
-  uint64_t log_reads = 0;        // reads that filled the tail
-  uint64_t direct_reads = 0;     // catch-up reads that bypassed it
-  uint64_t bytes_from_log = 0;   // data bytes read from the log into the tail
-  uint64_t bytes_served = 0;     // data bytes handed to subscribers from the tail
-  size_t memory_bytes = 0;       // held now
+  uint64_t log_reads = 0;       // reads that filled the tail
+  uint64_t direct_reads = 0;    // catch-up reads that bypassed it
+  uint64_t bytes_from_log = 0;  // data bytes read from the log into the tail
+  uint64_t bytes_served = 0;    // data bytes handed to subscribers from the tail
+  size_t memory_bytes = 0;      // held now
 };
 
 class ShardTail {

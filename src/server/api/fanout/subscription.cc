@@ -175,9 +175,9 @@ void Subscription::Produce(int64_t now_ms) {
   });
   if (st.ok()) return;
   if (st.code() == Errc::kNotFound) {
-    EncodeException(protocol::AwsErrorType::kResourceNotFound,
-                    "Stream " + spec_.stream_name + " was deleted; the subscription of consumer " + spec_.consumer_arn +
-                        " has ended.");
+    EncodeException(protocol::AwsErrorType::kResourceNotFound, "Stream " + spec_.stream_name +
+                                                                   " was deleted; the subscription of consumer " +
+                                                                   spec_.consumer_arn + " has ended.");
   } else {
     SLOG(kError, "fanout", "subscription read failed",
          {{"stream", spec_.stream_name}, {"consumer", spec_.consumer_name}, {"error", st.ToString()}});

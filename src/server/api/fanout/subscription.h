@@ -6,8 +6,8 @@
 // lifetime_ms or with an exception frame (takeover, consumer or stream gone). It holds at most
 // one encoded event: the transport pulls the next only when the previous one has been written,
 // so a slow reader costs one event of memory, not a queue.
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -82,8 +82,8 @@ class Subscription final : public ResponseStream, public std::enable_shared_from
   uint64_t next_offset_;
   std::string pending_;  // the encoded message being written
   size_t pending_at_ = 0;
-  std::string json_;     // scratch
-  std::string cbor_;     // scratch
+  std::string json_;  // scratch
+  std::string cbor_;  // scratch
   bool initial_sent_ = false;
   bool finished_ = false;
   int64_t started_ms_ = 0;

@@ -73,8 +73,8 @@ void HandleSubscribeToShard(HandlerArgs& a, ApiResponse* resp, Completion done) 
   if (Status st = Resolve(a, r, now, &res); !st.ok()) return fail(st);
   fanout::SubscriptionSpec& spec = res.spec;
   spec.encoding = a.req.encoding;
-  spec.metrics = hub->ConsumerMetrics(a.ctx.metrics, spec.consumer_arn, spec.stream_uid, spec.stream_name,
-                                      spec.consumer_name);
+  spec.metrics =
+      hub->ConsumerMetrics(a.ctx.metrics, spec.consumer_arn, spec.stream_uid, spec.stream_name, spec.consumer_name);
   Status admitted = hub->Admit(spec.consumer_arn, spec.stream_uid, spec.shard_index, now);
   if (spec.metrics) {
     auto scope = spec.metrics->set().Begin();
