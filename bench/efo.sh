@@ -44,10 +44,7 @@ free_port() {
 WORK="$(mktemp -d /tmp/sluice-efo-bench.XXXXXX)"
 SERVER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -85,9 +82,11 @@ start_server() {  # target port scenario
   sleep 1
 }
 
-stop_server() {
+stop_server() {  # SIGTERM, then SIGKILL after 10 s (kinesis-local holding 1,000 subscriptions ignores SIGTERM)
   if [ -n "$SERVER_PID" ]; then
     kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
   fi
@@ -124,8 +123,10 @@ for t in $TARGETS; do
       log "$t died during $s:"; tail -20 "$WORK/$t-$s.log" >&2
     fi
     # one line: the client's JSON plus run metadata
-    node -e 'const l=JSON.parse(process.argv[1]);Object.assign(l,{run:process.argv[2],commit:process.argv[3],loadavg_before:process.argv[4],nproc:Number(process.argv[5])});console.log(JSON.stringify(l))' \
-      "$line" "$RUN_ID" "$commit" "$loadavg" "$(nproc)" | tee -a "$OUT"
+    bin_info=""
+    [ "$t" = sluice ] && bin_info="$SLUICE $(date -u -r "$SLUICE" +%Y-%m-%dT%H:%M:%SZ)"
+    node -e 'const l=JSON.parse(process.argv[1]);Object.assign(l,{run:process.argv[2],commit:process.argv[3],loadavg_before:process.argv[4],nproc:Number(process.argv[5]),server_binary:process.argv[6]||undefined});console.log(JSON.stringify(l))' \
+      "$line" "$RUN_ID" "$commit" "$loadavg" "$(nproc)" "$bin_info" | tee -a "$OUT"
     stop_server
   done
 done
