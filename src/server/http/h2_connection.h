@@ -97,8 +97,8 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   size_t buffered_bytes_ = 0;                  // request body bytes held by live streams
   std::vector<std::unique_ptr<Stream>> pool_;  // owns every Stream
   std::vector<Stream*> free_;
-  uint64_t streams_acquired_ = 0;         // streams started over the connection's life
-  uint64_t acquired_at_last_trim_ = 0;    // ... when the timer last looked
+  uint64_t streams_acquired_ = 0;       // streams started over the connection's life
+  uint64_t acquired_at_last_trim_ = 0;  // ... when the timer last looked
   asio::steady_timer idle_timer_;
   int64_t write_started_ns_ = 0;
   std::string peer_;  // remote address, filled on the first ReportCall
