@@ -9,6 +9,12 @@ void Worker::Unregister(Connection* c) {
   if (stopping_ && connections_.empty() && grace_timer_) grace_timer_->cancel();
 }
 
+size_t Worker::HeldBufferBytes() const {
+  size_t total = 0;
+  for (const Connection* c : connections_) total += c->HeldBufferBytes();
+  return total;
+}
+
 void Worker::BeginShutdown(std::chrono::milliseconds grace) {
   stopping_ = true;
   // Copy: a connection may unregister while we iterate.

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <unordered_set>
@@ -48,6 +49,18 @@ class Worker {
   void Unregister(Connection* c);
   // Graceful shutdown of every connection, then force-close after `grace`. On this thread.
   void BeginShutdown(std::chrono::milliseconds grace);
+  // Sum of HeldBufferBytes() over this worker's connections. On this thread.
+  size_t HeldBufferBytes() const;
+
+  // A read buffer shared by this worker's cleartext HTTP/2 connections: they wait for the
+  // socket to become readable and only then read into it, handing every byte to nghttp2 (which
+  // copies what it keeps) before returning to the io_context, so an idle connection holds no
+  // read buffer. Only on this thread; allocated on first use.
+  static constexpr size_t kSharedReadBytes = 256 * 1024;
+  uint8_t* shared_read_buffer() {
+    if (shared_read_buf_ == nullptr) shared_read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(kSharedReadBytes);
+    return shared_read_buf_.get();
+  }
 
  private:
   // Declaration order matters for destruction: connections_ must outlive ioc_ (destroying ioc_
@@ -57,6 +70,7 @@ class Worker {
   bool stopping_ = false;
   asio::io_context ioc_;
   std::optional<asio::steady_timer> grace_timer_;
+  std::unique_ptr<uint8_t[]> shared_read_buf_;
 
  public:
   // Keeps run() going while the worker has no connections; released by HttpServer::Stop().
@@ -83,6 +97,9 @@ class Connection {
   // Finish what has been received, then close.
   virtual void Shutdown() = 0;
   virtual void ForceClose() = 0;
+  // Capacity of the buffers this connection holds itself (not the socket's or the TLS or
+  // nghttp2 libraries'): what an idle connection costs beyond those. On the worker's thread.
+  virtual size_t HeldBufferBytes() const { return 0; }
 
  protected:
   Worker* worker_;

@@ -21,6 +21,15 @@ std::string_view View(nghttp2_rcbuf* b) {
   return {reinterpret_cast<const char*>(v.base), v.len};
 }
 
+// TLS read sizes: one read yields at most one record's plaintext (16 KiB). The large size is
+// used while reads fill the buffer (a body is arriving), the small one otherwise.
+constexpr size_t kTlsIdleReadBytes = 4 * 1024;
+constexpr size_t kTlsRecordBytes = 16 * 1024;
+// Cleartext bytes read in one go before the worker's other connections get a turn.
+constexpr size_t kMaxReadPerWake = 1024 * 1024;
+// Write buffer capacity kept once the timer finds it flushed.
+constexpr size_t kKeptWriteBytes = 64 * 1024;
+
 bool ParseSize(std::string_view s, size_t* out) {
   if (s.empty() || s.size() > 19) return false;
   size_t v = 0;
@@ -212,14 +221,24 @@ void H2Connection::Start() {
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, o.h2_connection_window_size);
 
-  read_buf_.resize(256 * 1024);
+  if (!socket_.is_tls()) {
+    error_code ec;
+    socket_.socket().non_blocking(true, ec);  // ReadAvailable reads until the socket is drained
+    if (ec) return Close();
+  }
   last_activity_ns_ = NowNanos();
   ssize_t n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(preface_.data()), preface_.size());
   std::string().swap(preface_);
   if (n < 0) return Close();
   ArmIdleTimer();
   Flush();
-  DoRead();
+  // Cleartext: bytes that arrived after the sniff may already be waiting, and readiness is
+  // reported once per arrival: read before waiting.
+  if (socket_.is_tls()) {
+    DoRead();
+  } else {
+    ReadAvailable();
+  }
 }
 
 void H2Connection::Shutdown() {
@@ -257,7 +276,9 @@ void H2Connection::ArmIdleTimer() {
   idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->closed_) return;
     self->OnTimerTick();
-    if (!self->closed_) self->ArmIdleTimer();
+    if (self->closed_) return;
+    self->TrimIdleMemory();
+    self->ArmIdleTimer();
   });
 }
 
@@ -290,18 +311,88 @@ void H2Connection::OnTimerTick() {
 
 void H2Connection::DoRead() {
   if (closed_) return;
-  socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const error_code& ec, size_t n) {
-    if (self->closed_) return;
-    if (ec) return self->Close();
-    self->last_activity_ns_ = self->NowNanos();
-    ssize_t rv = nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n);
-    if (rv < 0) {
-      SLOG(kDebug, "http", "h2 protocol error", {{"error", nghttp2_strerror(static_cast<int>(rv))}});
-      return self->Close();
+  if (!socket_.is_tls()) {
+    // Called only once a read found the socket drained (would_block): the reactor reports
+    // readiness per arrival of bytes, so a wait with bytes still unread could sleep forever.
+    socket_.socket().async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+      if (self->closed_) return;
+      if (ec) return self->Close();
+      self->ReadAvailable();
+    });
+    return;
+  }
+  const size_t size = tls_read_filled_ ? kTlsRecordBytes : kTlsIdleReadBytes;
+  if (tls_read_size_ != size) {
+    tls_read_buf_.reset();
+    tls_read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(size);
+    tls_read_size_ = size;
+  }
+  socket_.async_read_some(asio::buffer(tls_read_buf_.get(), size),
+                          [self = shared_from_this()](const error_code& ec, size_t n) {
+                            if (self->closed_) return;
+                            if (ec) return self->Close();
+                            self->tls_read_filled_ = n == self->tls_read_size_;
+                            if (self->Receive(self->tls_read_buf_.get(), n)) self->DoRead();
+                          });
+}
+
+void H2Connection::ReadAvailable() {
+  uint8_t* buf = worker_->shared_read_buffer();
+  size_t total = 0;
+  for (;;) {
+    error_code ec;
+    const size_t n = socket_.socket().read_some(asio::buffer(buf, Worker::kSharedReadBytes), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) return Close();  // includes the peer's EOF
+    // Receive hands every byte to nghttp2 before returning: the shared buffer is free again.
+    if (!Receive(buf, n)) return;
+    total += n;
+    if (total >= kMaxReadPerWake) {
+      // Let the worker's other connections run. More bytes may be waiting, which the reactor
+      // would not report again: continue without waiting.
+      asio::post(worker_->ioc(), [self = shared_from_this()] {
+        if (!self->closed_) self->ReadAvailable();
+      });
+      return;
     }
-    self->Flush();
-    self->DoRead();
-  });
+  }
+  DoRead();
+}
+
+bool H2Connection::Receive(const uint8_t* data, size_t n) {
+  last_activity_ns_ = NowNanos();
+  // nghttp2 processes all n bytes unless it fails (no callback of ours pauses it), copying
+  // partial frames and header blocks into its own buffers.
+  const ssize_t rv = nghttp2_session_mem_recv(session_, data, n);
+  if (rv < 0) {
+    SLOG(kDebug, "http", "h2 protocol error", {{"error", nghttp2_strerror(static_cast<int>(rv))}});
+    Close();
+    return false;
+  }
+  Flush();
+  return !closed_;
+}
+
+void H2Connection::TrimIdleMemory() {
+  // A large response leaves the write buffer up to ~1 MiB; keep what small frames need.
+  if (!writing_ && write_buf_.capacity() > kKeptWriteBytes) std::string().swap(write_buf_);
+  // Streams stay pooled (with their request and response buffers) for the next request;
+  // after a whole timer period in which none started, they are given back. Open streams
+  // (idle subscriptions among them) are kept.
+  if (streams_acquired_ != acquired_at_last_trim_) {
+    acquired_at_last_trim_ = streams_acquired_;
+    return;
+  }
+  if (free_.empty()) return;
+  std::erase_if(pool_, [](const std::unique_ptr<Stream>& s) { return s->id == 0; });
+  free_.clear();
+}
+
+size_t H2Connection::HeldBufferBytes() const {
+  size_t n = tls_read_size_ + write_buf_.capacity() + preface_.capacity() + nv_arena_.capacity() +
+             nva_.capacity() * sizeof(nghttp2_nv);
+  for (const auto& s : pool_) n += sizeof(Stream) + s->HeldBufferBytes();
+  return n;
 }
 
 void H2Connection::Flush() {
@@ -344,6 +435,7 @@ H2Connection::Stream* H2Connection::AcquireStream(int32_t id) {
   s->id = id;
   s->started_ns = NowNanos();
   ++open_streams_;
+  ++streams_acquired_;
   return s;
 }
 

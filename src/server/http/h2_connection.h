@@ -36,12 +36,24 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   void Start();
   void Shutdown() override;
   void ForceClose() override;
+  size_t HeldBufferBytes() const override;
 
  private:
   struct Stream;
   friend struct H2Callbacks;
 
+  // Reading. Cleartext: wait until the socket is readable, then read into the worker's shared
+  // buffer until the socket is drained. TLS: OpenSSL and Asio's TLS engine hold bytes of their
+  // own (decrypted or not) that readiness of the TCP socket does not show, so a TLS connection
+  // keeps a read pending into a buffer of its own, small while idle (one read yields at most
+  // one TLS record, <= 16 KiB, so a larger buffer would not read more at a time).
   void DoRead();
+  void ReadAvailable();
+  // Feeds bytes to nghttp2, which consumes them all (or fails) and copies what it keeps.
+  // Returns false if the connection is closed.
+  bool Receive(const uint8_t* data, size_t n);
+  // Called by the periodic timer: gives back buffers that a burst left behind.
+  void TrimIdleMemory();
   void Flush();
   void MaybeClose();
   void Close();
@@ -72,7 +84,9 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   Socket socket_;  // cleartext or TLS
   nghttp2_session* session_ = nullptr;
   std::string preface_;
-  std::vector<uint8_t> read_buf_;
+  std::unique_ptr<uint8_t[]> tls_read_buf_;  // TLS only; cleartext reads into the worker's buffer
+  size_t tls_read_size_ = 0;
+  bool tls_read_filled_ = false;  // the last TLS read filled its buffer: more is likely coming
   std::string write_buf_;
   bool writing_ = false;
   bool closed_ = false;
@@ -83,6 +97,8 @@ class H2Connection final : public Connection, public std::enable_shared_from_thi
   size_t buffered_bytes_ = 0;                  // request body bytes held by live streams
   std::vector<std::unique_ptr<Stream>> pool_;  // owns every Stream
   std::vector<Stream*> free_;
+  uint64_t streams_acquired_ = 0;       // streams started over the connection's life
+  uint64_t acquired_at_last_trim_ = 0;  // ... when the timer last looked
   asio::steady_timer idle_timer_;
   int64_t write_started_ns_ = 0;
   std::string peer_;  // remote address, filled on the first ReportCall

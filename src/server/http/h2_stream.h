@@ -55,6 +55,12 @@ struct H2Connection::Stream {
     s->Cancel();
   }
 
+  // Capacity of the buffers this stream owns (nghttp2's header buffers not included).
+  size_t HeldBufferBytes() const {
+    return body.capacity() + pending.capacity() + exchange.response.body.capacity() +
+           rcbufs.capacity() * sizeof(nghttp2_rcbuf*) + headers.capacity() * sizeof(protocol::sigv4::Header);
+  }
+
   void Reset() {
     CancelSource();
     for (nghttp2_rcbuf* b : rcbufs) nghttp2_rcbuf_decref(b);

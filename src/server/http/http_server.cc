@@ -28,6 +28,18 @@ uint64_t HttpServer::tls_handshake_failures() const {
   return ctx_ ? ctx_->tls_handshake_failures.load(std::memory_order_relaxed) : 0;
 }
 
+size_t HttpServer::HeldBufferBytes() const {
+  if (!running_) return 0;
+  size_t total = 0;
+  for (const auto& w : workers_) {
+    std::promise<size_t> held;
+    Worker* worker = w.get();
+    asio::post(worker->ioc(), [worker, &held] { held.set_value(worker->HeldBufferBytes()); });
+    total += held.get_future().get();
+  }
+  return total;
+}
+
 Status HttpServer::Listen(uint16_t port, std::optional<ip::tcp::acceptor>* acceptor) {
   error_code ec;
   // "localhost" is the one name accepted: the loopback address, without a resolver.

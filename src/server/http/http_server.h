@@ -48,6 +48,10 @@ class HttpServer {
   uint64_t tls_handshakes() const;
   uint64_t tls_handshake_failures() const;
   const Options& options() const { return options_; }
+  // Bytes of buffers the live connections hold themselves (read, write, request and response
+  // buffers; not kernel, TLS library or nghttp2 memory). Waits for every worker: not from a
+  // worker thread. 0 when not running.
+  size_t HeldBufferBytes() const;
 
  private:
   enum class Listener { kMain, kTls };

@@ -738,6 +738,41 @@ TEST_F(HttpServerTest, H2cManyConcurrentStreams) {
   EXPECT_EQ(dispatcher_.count(), 200);
 }
 
+TEST_F(HttpServerTest, H2cIdleConnectionsHoldNoReadBuffer) {
+  HttpServerOptions opts;
+  // The periodic timer's period (the smallest timeout); its clock checks use the ManualClock.
+  opts.body_read_timeout = std::chrono::milliseconds(1000);
+  StartServer(opts);
+  dispatcher_.set_echo_body(true);
+  std::vector<std::unique_ptr<H2TestClient>> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(std::make_unique<H2TestClient>(server_->port()));
+    ASSERT_TRUE(clients.back()->Ping());  // the server has read the preface and SETTINGS
+  }
+  // Cleartext reads go through the worker's shared buffer: an idle connection holds none.
+  EXPECT_LT(server_->HeldBufferBytes(), 20u * 4096);
+
+  // A large request and its echoed response leave buffers behind (the pooled stream's, the
+  // write buffer) ...
+  std::string body(700 * 1024, 'x');
+  int32_t id = clients[0]->Submit(H2Headers(server_->port(), "PutRecords", body), body);
+  ASSERT_TRUE(clients[0]->Run());
+  EXPECT_EQ(clients[0]->responses[id].status, 200);
+  const std::string prefix = "{\"Operation\":\"PutRecords\",\"Size\":" + std::to_string(body.size()) + "}";
+  EXPECT_EQ(clients[0]->responses[id].body, prefix + body);
+  EXPECT_GT(server_->HeldBufferBytes(), 2 * body.size());
+  // ... which the timer gives back once a whole period has passed without a new stream.
+  for (int i = 0; i < 200 && server_->HeldBufferBytes() >= 20u * 4096; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LT(server_->HeldBufferBytes(), 20u * 4096);
+  // The connections still work.
+  for (auto& c : clients) EXPECT_TRUE(c->Ping());
+  int32_t again = clients[0]->Submit(H2Headers(server_->port(), "PutRecords", body), body);
+  ASSERT_TRUE(clients[0]->Run());
+  EXPECT_EQ(clients[0]->responses[again].status, 200);
+}
+
 TEST_F(HttpServerTest, H2cGracefulStop) {
   StartServer();
   dispatcher_.set_mode(FakeDispatcher::Mode::kHold);
