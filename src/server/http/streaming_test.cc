@@ -212,6 +212,27 @@ TEST_F(StreamingTest, H1OneChunkPerMessageThenKeepAlive) {
   EXPECT_EQ(src->violations(), 0);
 }
 
+TEST_F(StreamingTest, H1WakesRacingFromAnotherThread) {
+  constexpr int kMessages = 500;
+  dispatcher_.set_options({.messages = kMessages, .message_size = 30, .ready = 0});
+  StartServer();
+  RawClient c(port());
+  c.Send(H1Request("SubscribeToShard"));
+  c.ReadHead();
+  auto src = dispatcher_.WaitForStreams(1)[0];
+  std::thread producer([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      src->Release(1);
+      src->WakeOnly();
+    }
+  });
+  for (int i = 0; i < kMessages; ++i) ASSERT_EQ(c.ReadChunk(), FakeMessage(i, 30));
+  EXPECT_EQ(c.ReadChunk(), "");
+  producer.join();
+  EXPECT_EQ(src->cancels(), 0);
+  EXPECT_EQ(src->violations(), 0);
+}
+
 TEST_F(StreamingTest, H1LargeMessageIsOneChunkAndEndMayComeWithData) {
   const size_t big = 1536 * 1024;  // a 1 MiB record as base64 in JSON, roughly
   dispatcher_.set_options({.messages = 3, .message_size = big, .ready = 3, .end_with_last = true});
@@ -255,7 +276,9 @@ TEST_F(StreamingTest, H1ClientDisconnectCancelsOnce) {
   }  // closed while the server waits for the source
   src->WaitForCancel();
   src->Release(10);  // no Next after Cancel
-  server_->Stop();
+  src->WakeLate();   // the connection is gone: nothing happens
+  server_.reset();
+  src->WakeLate();  // the whole server (its io_contexts) is gone: still nothing
   EXPECT_EQ(src->cancels(), 1);
   EXPECT_EQ(src->violations(), 0);
 }
@@ -343,6 +366,34 @@ TEST_F(StreamingTest, H2MessagesInOrderPingsAnsweredThenEndStream) {
   EXPECT_EQ(src->violations(), 0);
 }
 
+TEST_F(StreamingTest, H2WakesRacingFromAnotherThread) {
+  constexpr int kMessages = 500;
+  dispatcher_.set_options({.messages = kMessages, .message_size = 30, .ready = 0});
+  StartServer();
+  H2TestClient client(port());
+  std::vector<int32_t> ids = Subscribe(&client, 4);
+  // Pump until every head arrived (the requests must reach the server).
+  ASSERT_TRUE(client.RunUntil([&] {
+    for (int32_t id : ids) {
+      if (client.responses[id].status != 200) return false;
+    }
+    return true;
+  }));
+  auto srcs = dispatcher_.WaitForStreams(4);
+  std::thread producer([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      for (auto& s : srcs) {
+        s->Release(1);
+        s->WakeOnly();
+      }
+    }
+  });
+  ASSERT_TRUE(client.Run());
+  producer.join();
+  for (int32_t id : ids) EXPECT_TRUE(client.responses[id].body == Messages(0, kMessages, 30));
+  for (auto& s : srcs) EXPECT_EQ(s->violations(), 0);
+}
+
 TEST_F(StreamingTest, H2ResetCancelsOnceAndTheConnectionGoesOn) {
   dispatcher_.set_options({.messages = 10, .message_size = 100, .ready = 1});
   StartServer();
@@ -371,7 +422,12 @@ TEST_F(StreamingTest, H2DisconnectCancelsEveryStream) {
   auto srcs = dispatcher_.WaitForStreams(3);
   for (auto& s : srcs) s->WaitForCancel();
   for (auto& s : srcs) s->Release(1);
-  server_->Stop();
+  std::thread late([&] {
+    for (auto& s : srcs) s->WakeLate();
+  });
+  server_.reset();
+  late.join();
+  for (auto& s : srcs) s->WakeLate();
   for (auto& s : srcs) {
     EXPECT_EQ(s->cancels(), 1);
     EXPECT_EQ(s->violations(), 0);

@@ -41,7 +41,8 @@ class FakeResponseStream : public api::ResponseStream {
   void Start(std::function<void()> wake) override {
     MutexLock lock(&mu_);
     if (starts_++ > 0 || over_) ++violations_;
-    wake_ = std::move(wake);
+    wake_ = wake;
+    kept_wake_ = std::move(wake);
     changed_.SignalAll();
   }
 
@@ -88,6 +89,16 @@ class FakeResponseStream : public api::ResponseStream {
   }
   // Makes the rest ready.
   void ReleaseAll() { Release(o_.messages); }
+  // Calls the wake given to Start, even after Cancel or kEnd, as a source that has not yet
+  // noticed may (also after the connection, or the whole server, is gone).
+  void WakeLate() {
+    std::function<void()> wake;
+    {
+      MutexLock lock(&mu_);
+      wake = kept_wake_;
+    }
+    if (wake) wake();
+  }
   // Calls the stored wake without releasing anything (spurious wakes must be harmless).
   void WakeOnly() {
     std::function<void()> wake;
@@ -147,7 +158,8 @@ class FakeResponseStream : public api::ResponseStream {
   const Options o_;
   Mutex mu_;
   CondVar changed_;
-  std::function<void()> wake_ GUARDED_BY(mu_);
+  std::function<void()> wake_ GUARDED_BY(mu_);       // cleared when the stream is over
+  std::function<void()> kept_wake_ GUARDED_BY(mu_);  // never cleared
   int ready_ GUARDED_BY(mu_);
   int next_ GUARDED_BY(mu_) = 0;  // next message to start
   std::string current_ GUARDED_BY(mu_);
