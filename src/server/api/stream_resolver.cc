@@ -36,6 +36,15 @@ Result<ParsedArn> ParseKinesisArn(std::string_view arn) {
   return out;
 }
 
+namespace {
+
+// An ARN of another account: AccessDenied, as AWS answers without a resource policy.
+Status CheckAccount(const CallerIdentity& caller, std::string_view arn, std::string_view account) {
+  if (account == caller.account_id) return Status::Ok();
+  return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
+                                         std::string(arn) + " because no resource-based policy allows it");
+}
+
 // Whether a consumer ARN (stream ARN + "/consumer/...") names its stream here.
 enum class ConsumerArn : uint8_t { kAccepted, kRejected };
 
@@ -43,10 +52,7 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
   SLUICE_ASSIGN_OR_RETURN(auto parsed, ParseKinesisArn(arn));
   if (!parsed.consumer.empty() && consumer_arn == ConsumerArn::kRejected)
     return Status(Errc::kInvalidArgument, "A stream ARN is required: " + std::string(arn));
-  if (parsed.account != caller.account_id) {
-    return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
-                                           std::string(arn) + " because no resource-based policy allows it");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckAccount(caller, arn, parsed.account));
   if (parsed.region != caller.region) {
     return Status(Errc::kNotFound, "Stream " + parsed.stream + " under account " + parsed.account +
                                        " not found in region " + caller.region + ".");
@@ -54,12 +60,11 @@ Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view
   return ResolvedStream{caller.account_id, caller.region, parsed.stream};
 }
 
+}  // namespace
+
 Result<ResolvedStream> ResolveConsumerArn(const CallerIdentity& caller, std::string_view consumer_arn) {
   SLUICE_ASSIGN_OR_RETURN(auto parts, catalog::ParseConsumerArn(consumer_arn));
-  if (parts.account != caller.account_id) {
-    return Status(Errc::kAccessDenied, "User account " + caller.account_id + " is not authorized to access resource " +
-                                           std::string(consumer_arn) + " because no resource-based policy allows it");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckAccount(caller, consumer_arn, parts.account));
   if (parts.region != caller.region)
     return Status(Errc::kNotFound,
                   "Consumer " + std::string(consumer_arn) + " not found in region " + caller.region + ".");

@@ -29,7 +29,6 @@ struct ParsedArn {
 Result<ParsedArn> ParseKinesisArn(std::string_view arn);
 
 Result<ResolvedStream> ResolveStream(const CallerIdentity& caller, const protocol::StreamRef& ref);
-Result<ResolvedStream> ResolveArn(const CallerIdentity& caller, std::string_view arn, bool allow_consumer);
 // A ConsumerARN (SubscribeToShard, DescribeStreamConsumer, DeregisterStreamConsumer): the stream
 // it names for the caller, with the errors a stream ARN gets (InvalidArgument if malformed,
 // AccessDenied for another account, NotFound for another region). Then look the consumer up

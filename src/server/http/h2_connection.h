@@ -1,8 +1,8 @@
 #pragma once
-// Cleartext HTTP/2 (prior knowledge, as @aws-sdk/client-kinesis and the Java SDK's Netty client
-// use it) on nghttp2's server session over an Asio socket. nghttp2 does framing, HPACK, flow
-// control (we advertise large windows so ~700 KB bodies flow without stalls) and PING replies;
-// this class moves bytes and maps streams to Exchanges.
+// HTTP/2 (cleartext by prior knowledge, as @aws-sdk/client-kinesis and the Java SDK's Netty
+// client use it, or over TLS after ALPN h2) on nghttp2's server session over an Asio socket. nghttp2 does framing,
+// HPACK, flow control (we advertise large windows so ~700 KB bodies flow without stalls) and PING replies; this class
+// moves bytes and maps streams to Exchanges.
 //
 // Streamed bodies (api::ResponseStream, SubscribeToShard's event stream; h2_streaming.cc): the
 // response is submitted with a data provider that pulls the source at most one frame at a time

@@ -26,8 +26,7 @@ Hub::~Hub() {
   timer_thread_.join();
 }
 
-Status Hub::Admit(std::string_view consumer_arn, uint64_t stream_uid, uint32_t shard_index, int64_t now_ms) {
-  (void)stream_uid;
+Status Hub::Admit(std::string_view consumer_arn, uint32_t shard_index, int64_t now_ms) {
   MutexLock l(&mu_);
   SweepSlots(now_ms);
   Slot& slot = slots_[SlotKey(std::string(consumer_arn), shard_index)];

@@ -53,7 +53,7 @@ class Hub final : public FanOutControl, public catalog::ShardEventListener {
   // kInUse while a subscription younger than takeover_after_ms is live; otherwise the new one
   // is admitted and an older live one will end with a ResourceInUse frame once `sub` is
   // registered (Register).
-  Status Admit(std::string_view consumer_arn, uint64_t stream_uid, uint32_t shard_index, int64_t now_ms) EXCLUDES(mu_);
+  Status Admit(std::string_view consumer_arn, uint32_t shard_index, int64_t now_ms) EXCLUDES(mu_);
   // Makes `sub` the live subscription of its (consumer, shard) and connects it to its shard's
   // shared tail and wake-ups. Before the transport starts it.
   void Register(const std::shared_ptr<Subscription>& sub) EXCLUDES(mu_);

@@ -106,7 +106,6 @@ Result<storage::ReadSummary> ShardTail::Read(const storage::ShardLog& log, uint6
       storage::RecordView r = c->At(o);
       if (sum.records >= limits.max_records) break;
       if (sum.records > 0 && sum.bytes + r.data.size() > limits.max_bytes) break;
-      if (o != sum.next_offset && sum.records == 0) sum.next_offset = o;  // expired records skipped
       visit(r);
       ++sum.records;
       sum.bytes += r.data.size();

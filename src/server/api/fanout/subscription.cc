@@ -64,7 +64,6 @@ void Subscription::EndWithError(protocol::AwsErrorType type, std::string message
 }
 
 void Subscription::Finish(bool normal) {
-  finished_ = true;
   over_.store(true, std::memory_order_release);
   hub_->Unregister(this);
   if (normal) hub_->EndedNormally(*this);
@@ -87,7 +86,7 @@ ResponseStream::Pull Subscription::Drain(size_t max_bytes, std::string* out) {
 
 ResponseStream::Pull Subscription::Next(size_t max_bytes, std::string* out) {
   if (!pending_.empty()) return Drain(max_bytes, out);
-  if (finished_) return Pull::kEnd;
+  if (over()) return Pull::kEnd;
   std::optional<std::pair<protocol::AwsErrorType, std::string>> error;
   {
     MutexLock l(&signal_mu_);
@@ -114,7 +113,7 @@ ResponseStream::Pull Subscription::Next(size_t max_bytes, std::string* out) {
   }
   Produce(now);
   if (!pending_.empty()) return Drain(max_bytes, out);
-  return finished_ ? Pull::kEnd : Pull::kWait;
+  return over() ? Pull::kEnd : Pull::kWait;
 }
 
 void Subscription::AppendEventMessage(std::string_view event_type, std::string_view json) {

@@ -85,7 +85,6 @@ class Subscription final : public ResponseStream, public std::enable_shared_from
   std::string json_;  // scratch
   std::string cbor_;  // scratch
   bool initial_sent_ = false;
-  bool finished_ = false;
   int64_t started_ms_ = 0;
   int64_t last_event_ms_ = 0;
   int64_t timer_due_ms_ = INT64_MAX;

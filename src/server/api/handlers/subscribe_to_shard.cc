@@ -19,11 +19,9 @@ namespace {
 
 constexpr std::string_view kEventStreamContentType = "application/vnd.amazon.eventstream";
 
-struct Resolved {
-  fanout::SubscriptionSpec spec;
-};
-
-Status Resolve(HandlerArgs& a, const protocol::SubscribeToShardRequest& r, int64_t now, Resolved* out) {
+// Fills everything of *spec but the encoding and the metrics.
+Status Resolve(HandlerArgs& a, const protocol::SubscribeToShardRequest& r, int64_t now,
+               fanout::SubscriptionSpec* spec) {
   SLUICE_ASSIGN_OR_RETURN(auto target, ResolveConsumerArn(a.req.caller, *r.consumer_arn));
   StartingPosition start{*r.starting_type, r.starting_sequence_number, r.starting_timestamp};
   SLUICE_RETURN_IF_ERROR(CheckStartingPosition(start, now));
@@ -44,14 +42,13 @@ Status Resolve(HandlerArgs& a, const protocol::SubscribeToShardRequest& r, int64
         const catalog::Shard* sh = FindShard(s, *r.shard_id);
         if (!sh || ShardExpired(s, *sh, now)) return ShardNotFound(s, *r.shard_id);
         SLUICE_ASSIGN_OR_RETURN(uint64_t offset, StartingOffset(s, *sh, start, "SubscribeToShard", now));
-        fanout::SubscriptionSpec& spec = out->spec;
-        spec.consumer_arn = consumer.arn;
-        spec.consumer_name = consumer.name;
-        spec.stream_name = s.name;
-        spec.stream_uid = s.uid;
-        spec.stream_epoch = s.epoch;
-        spec.shard_index = sh->index;
-        spec.start_offset = offset;
+        spec->consumer_arn = consumer.arn;
+        spec->consumer_name = consumer.name;
+        spec->stream_name = s.name;
+        spec->stream_uid = s.uid;
+        spec->stream_epoch = s.epoch;
+        spec->shard_index = sh->index;
+        spec->start_offset = offset;
         return Status::Ok();
       });
 }
@@ -69,13 +66,12 @@ void HandleSubscribeToShard(HandlerArgs& a, ApiResponse* resp, Completion done) 
   protocol::SubscribeToShardRequest r;
   if (Status st = a.decoder.Decode(a.req.body, &r); !st.ok()) return fail(st);
   int64_t now = a.ctx.clock->NowMillis();
-  Resolved res;
-  if (Status st = Resolve(a, r, now, &res); !st.ok()) return fail(st);
-  fanout::SubscriptionSpec& spec = res.spec;
+  fanout::SubscriptionSpec spec;
+  if (Status st = Resolve(a, r, now, &spec); !st.ok()) return fail(st);
   spec.encoding = a.req.encoding;
   spec.metrics =
       hub->ConsumerMetrics(a.ctx.metrics, spec.consumer_arn, spec.stream_uid, spec.stream_name, spec.consumer_name);
-  Status admitted = hub->Admit(spec.consumer_arn, spec.stream_uid, spec.shard_index, now);
+  Status admitted = hub->Admit(spec.consumer_arn, spec.shard_index, now);
   if (spec.metrics) {
     auto scope = spec.metrics->set().Begin();
     scope.Add(kinesis_metrics::kSubscribeToShardRateExceeded, admitted.code() == Errc::kLimitExceeded ? 1 : 0);
